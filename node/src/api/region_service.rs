@@ -1,0 +1,245 @@
+//! The `Region` service: status, agency registry (PUB-1) and ledger (REC-3).
+//!
+//! Readers: any certificate of this region (person or node). Writers: persons of this region;
+//! which roles may do what is decided by the domain rules. The actor is taken from the verified
+//! certificate and stamped into the envelope here, never from a request field.
+use std::sync::Arc;
+
+use sanxiang_proto::region as pb;
+use sanxiang_proto::region::region_server::Region;
+use tonic::{Request, Response, Status};
+
+use super::{convert, LEADER_HEADER};
+use crate::domain::agency::AGENCIES;
+use crate::domain::{Command, Envelope, RULES_VERSION};
+use crate::ledger;
+use crate::pki::Identity;
+use crate::raft::transport::caller;
+use crate::raft::NodeCtx;
+
+pub struct RegionService {
+    pub ctx: Arc<NodeCtx>,
+}
+
+/// Most agencies returned by one list call.
+pub const MAX_PAGE: u32 = 1000;
+
+impl RegionService {
+    fn reader<T>(&self, req: &Request<T>, what: &str) -> Result<Identity, Status> {
+        let id = caller(req)?;
+        if id.region() != self.ctx.region {
+            tracing::warn!(caller = %id, call = what, region = %self.ctx.region, "read refused");
+            return Err(Status::permission_denied(format!(
+                "{id} may not read region {}",
+                self.ctx.region
+            )));
+        }
+        Ok(id)
+    }
+
+    fn writer<T>(&self, req: &Request<T>, what: &str) -> Result<Identity, Status> {
+        let id = caller(req)?;
+        match &id {
+            Identity::Person { region, .. } if *region == self.ctx.region => Ok(id),
+            _ => {
+                tracing::warn!(caller = %id, call = what, region = %self.ctx.region, "write refused");
+                Err(Status::permission_denied(format!(
+                    "{id} may not write in region {}",
+                    self.ctx.region
+                )))
+            }
+        }
+    }
+
+    async fn consistent(&self, c: i32) -> Result<(), Status> {
+        match pb::Consistency::try_from(c) {
+            Ok(pb::Consistency::Linearizable) => Ok(self.ctx.linearizable().await?),
+            Ok(pb::Consistency::Stale) => Ok(()),
+            Err(_) => Err(Status::invalid_argument(format!("unknown consistency {c}"))),
+        }
+    }
+
+    fn with_leader<T>(&self, body: T) -> Response<T> {
+        let mut r = Response::new(body);
+        if let Some((_, addr)) = self.ctx.leader() {
+            if let Ok(v) = addr.parse() {
+                r.metadata_mut().insert(LEADER_HEADER, v);
+            }
+        }
+        r
+    }
+
+    async fn write(&self, id: Identity, write_id: Option<pb::WriteId>, command: Command) -> Result<Response<pb::WriteReply>, Status> {
+        let (client_id, request_id) = convert::write_id(write_id)?;
+        let env = Envelope {
+            actor: id.actor(),
+            client_id,
+            request_id,
+            time_ms: 0,
+            rules_version: RULES_VERSION,
+            command,
+        };
+        let r = self.ctx.write(env).await?;
+        Ok(self.with_leader(convert::write_reply(r)))
+    }
+}
+
+#[tonic::async_trait]
+impl Region for RegionService {
+    #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
+    async fn status(&self, req: Request<pb::StatusRequest>) -> Result<Response<pb::StatusReply>, Status> {
+        self.reader(&req, "status")?;
+        let m = self.ctx.raft.metrics().borrow().clone();
+        let membership = m.membership_config.membership();
+        let voters: std::collections::BTreeSet<u64> = membership.voter_ids().collect();
+        let members = membership
+            .nodes()
+            .map(|(id, n)| pb::Member {
+                id: *id,
+                addr: n.addr.clone(),
+                voter: voters.contains(id),
+            })
+            .collect();
+        let leader_addr = m
+            .current_leader
+            .and_then(|l| membership.get_node(&l).map(|n| n.addr.clone()))
+            .unwrap_or_default();
+        let (size, root) = self.ctx.sm.ledger_head();
+        let clock = self.ctx.sm.read(|s| {
+            crate::domain::state::META
+                .read(&s.domain, crate::domain::state::CLOCK)
+                .ok()
+                .flatten()
+                .unwrap_or(0)
+        });
+        Ok(Response::new(pb::StatusReply {
+            region: self.ctx.region.clone(),
+            node_id: self.ctx.node_id,
+            role: format!("{:?}", m.state).to_lowercase(),
+            leader_id: m.current_leader,
+            leader_addr,
+            term: m.current_term,
+            members,
+            last_applied: m.last_applied.map(|l| l.index),
+            last_log: m.last_log_index,
+            ledger_size: size,
+            ledger_root: root.to_vec(),
+            clock_ms: clock,
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
+    async fn register_agency(&self, req: Request<pb::RegisterAgencyRequest>) -> Result<Response<pb::WriteReply>, Status> {
+        let id = self.writer(&req, "register_agency")?;
+        let r = req.into_inner();
+        let input = convert::agency_input(r.agency)?;
+        self.write(id, r.write_id, Command::RegisterAgency(input)).await
+    }
+
+    #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
+    async fn update_agency(&self, req: Request<pb::UpdateAgencyRequest>) -> Result<Response<pb::WriteReply>, Status> {
+        let id = self.writer(&req, "update_agency")?;
+        let r = req.into_inner();
+        if r.id == 0 {
+            return Err(Status::invalid_argument("id must be at least 1"));
+        }
+        let input = convert::agency_input(r.agency)?;
+        self.write(
+            id,
+            r.write_id,
+            Command::UpdateAgency {
+                id: r.id,
+                input,
+                expected_version: r.expected_version,
+            },
+        )
+        .await
+    }
+
+    #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
+    async fn list_agencies(&self, req: Request<pb::ListAgenciesRequest>) -> Result<Response<pb::ListAgenciesReply>, Status> {
+        self.reader(&req, "list_agencies")?;
+        let r = req.into_inner();
+        if r.limit > MAX_PAGE {
+            return Err(Status::out_of_range(format!("limit {} is above {MAX_PAGE}", r.limit)));
+        }
+        self.consistent(r.consistency).await?;
+        let limit = if r.limit == 0 { MAX_PAGE } else { r.limit } as usize;
+        let (agencies, total) = self.ctx.sm.read(|s| {
+            let total = AGENCIES.keys(&s.domain).count() as u64;
+            let from = r.after_id.saturating_add(1);
+            let list: Result<Vec<_>, _> = AGENCIES.scan_from(&s.domain, &from).take(limit).collect();
+            list.map(|l| (l, total))
+        }).map_err(|e| Status::internal(e.to_string()))?;
+        Ok(self.with_leader(pb::ListAgenciesReply {
+            agencies: agencies.iter().map(convert::agency).collect(),
+            total,
+        }))
+    }
+
+    async fn ledger_root(&self, req: Request<pb::LedgerRootRequest>) -> Result<Response<pb::LedgerRootReply>, Status> {
+        self.reader(&req, "ledger_root")?;
+        self.consistent(req.into_inner().consistency).await?;
+        let (size, root) = self.ctx.sm.ledger_head();
+        Ok(Response::new(pb::LedgerRootReply {
+            size,
+            root: root.to_vec(),
+        }))
+    }
+
+    async fn ledger_inclusion(&self, req: Request<pb::InclusionRequest>) -> Result<Response<pb::InclusionReply>, Status> {
+        self.reader(&req, "ledger_inclusion")?;
+        let r = req.into_inner();
+        self.ctx.linearizable().await?;
+        let (size, _) = self.ctx.sm.ledger_head();
+        let tree_size = if r.tree_size == 0 { size } else { r.tree_size };
+        if tree_size > size || r.leaf_index >= tree_size {
+            return Err(Status::out_of_range(format!(
+                "leaf {} in a tree of size {tree_size}: the ledger has {size} leaves",
+                r.leaf_index
+            )));
+        }
+        let sm = &*self.ctx.sm;
+        let path = ledger::inclusion_proof(sm, r.leaf_index, tree_size).map_err(|e| Status::internal(e.to_string()))?;
+        let root = ledger::root_at(sm, tree_size).map_err(|e| Status::internal(e.to_string()))?;
+        let data = sm
+            .leaf_data(r.leaf_index)
+            .map_err(|e| Status::internal(e.to_string()))?
+            .ok_or_else(|| Status::internal("leaf data missing"))?;
+        Ok(Response::new(pb::InclusionReply {
+            leaf_index: r.leaf_index,
+            tree_size,
+            leaf_hash: ledger::leaf_hash(&data).to_vec(),
+            path: path.iter().map(|h| h.to_vec()).collect(),
+            root: root.to_vec(),
+            leaf_data: data,
+        }))
+    }
+
+    async fn ledger_consistency(&self, req: Request<pb::ConsistencyRequest>) -> Result<Response<pb::ConsistencyReply>, Status> {
+        self.reader(&req, "ledger_consistency")?;
+        let r = req.into_inner();
+        self.ctx.linearizable().await?;
+        let (size, _) = self.ctx.sm.ledger_head();
+        let second = if r.second == 0 { size } else { r.second };
+        if r.first == 0 || r.first > second || second > size {
+            return Err(Status::out_of_range(format!(
+                "no consistency proof from {} to {second}: the ledger has {size} leaves",
+                r.first
+            )));
+        }
+        let sm = &*self.ctx.sm;
+        let err = |e: ledger::LedgerError| Status::internal(e.to_string());
+        Ok(Response::new(pb::ConsistencyReply {
+            first: r.first,
+            second,
+            first_root: ledger::root_at(sm, r.first).map_err(err)?.to_vec(),
+            second_root: ledger::root_at(sm, second).map_err(err)?.to_vec(),
+            path: ledger::consistency_proof(sm, r.first, second)
+                .map_err(err)?
+                .iter()
+                .map(|h| h.to_vec())
+                .collect(),
+        }))
+    }
+}

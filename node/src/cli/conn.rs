@@ -1,0 +1,68 @@
+//! Connection options shared by client commands, and output helpers.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+use crate::client::Client;
+use crate::config::Topology;
+use crate::pki::TlsMaterial;
+
+/// Where to connect and who you are.
+#[derive(Debug, Clone, Args)]
+pub struct Conn {
+    /// Node addresses (host:port), comma-separated; any node of the region will do.
+    #[arg(long, env = "SANXIANG_ENDPOINTS", value_delimiter = ',')]
+    pub endpoints: Vec<String>,
+    /// Topology file; with --region, the region's node addresses are used as endpoints.
+    #[arg(long, env = "SANXIANG_TOPOLOGY")]
+    pub topology: Option<PathBuf>,
+    /// Region to talk to (e.g. hunan/changsha/liuyang). Servers must present a node
+    /// certificate of this region.
+    #[arg(long, env = "SANXIANG_REGION")]
+    pub region: Option<String>,
+    /// CA certificate of the deployment (ca.pem).
+    #[arg(long, env = "SANXIANG_CA")]
+    pub ca: PathBuf,
+    /// Your certificate (from `sanxiang pki issue`).
+    #[arg(long, env = "SANXIANG_CERT")]
+    pub cert: PathBuf,
+    /// Your private key.
+    #[arg(long, env = "SANXIANG_KEY")]
+    pub key: PathBuf,
+    /// Give up after this many seconds without an answer.
+    #[arg(long, default_value_t = 30)]
+    pub timeout_secs: u64,
+}
+
+impl Conn {
+    /// Builds the client.
+    pub fn client(&self) -> anyhow::Result<Client> {
+        let tls = TlsMaterial::load(&self.ca, &self.cert, &self.key).context("loading your certificate")?;
+        let mut endpoints = self.endpoints.clone();
+        if endpoints.is_empty() {
+            let (Some(t), Some(r)) = (&self.topology, &self.region) else {
+                bail!("give --endpoints, or --topology and --region");
+            };
+            let topo = Topology::load(t)?;
+            endpoints = topo.region(r)?.nodes.iter().map(|n| n.grpc.clone()).collect();
+        }
+        Ok(Client::new(&endpoints, &tls, self.region.as_deref(), Duration::from_secs(self.timeout_secs))?)
+    }
+}
+
+/// Prints a value as pretty JSON.
+pub fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+/// Formats Unix ms as UTC+8 local time.
+pub fn beijing(ms: i64) -> String {
+    let tz = chrono::FixedOffset::east_opt(8 * 3600);
+    match (chrono::DateTime::from_timestamp_millis(ms), tz) {
+        (Some(t), Some(tz)) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string(),
+        _ => ms.to_string(),
+    }
+}

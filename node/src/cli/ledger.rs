@@ -1,0 +1,187 @@
+//! `sanxiang ledger root | prove | verify`.
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use clap::Subcommand;
+use sanxiang_proto::region as pb;
+use serde::{Deserialize, Serialize};
+
+use super::conn::{print_json, Conn};
+use crate::domain::Envelope;
+use crate::ledger;
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCmd {
+    /// Current size and root of the region's ledger.
+    Root {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a proof: inclusion of leaf --index, or consistency --from A [--to B].
+    Prove {
+        /// Leaf index to prove.
+        #[arg(long, conflicts_with = "from")]
+        index: Option<u64>,
+        /// Tree size to prove against (default: current).
+        #[arg(long)]
+        size: Option<u64>,
+        /// Consistency: the older tree size.
+        #[arg(long)]
+        from: Option<u64>,
+        /// Consistency: the newer tree size (default: current).
+        #[arg(long)]
+        to: Option<u64>,
+        #[command(flatten)]
+        conn: Conn,
+        /// Print the proof as JSON (the input of `ledger verify`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify a proof file from `ledger prove --json`, offline. With --root, also check that
+    /// the proof ends at a root you obtained elsewhere (e.g. a signed tree head).
+    Verify {
+        /// The proof file.
+        #[arg(long)]
+        proof: PathBuf,
+        /// Expected root (hex).
+        #[arg(long)]
+        root: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A proof as printed by `ledger prove --json`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ProofFile {
+    Inclusion {
+        leaf_index: u64,
+        tree_size: u64,
+        leaf_hash: String,
+        path: Vec<String>,
+        root: String,
+        leaf_data: String,
+    },
+    Consistency {
+        first: u64,
+        second: u64,
+        first_root: String,
+        second_root: String,
+        path: Vec<String>,
+    },
+}
+
+fn unhex(field: &str, s: &str) -> anyhow::Result<Vec<u8>> {
+    hex::decode(s).with_context(|| format!("{field} is not hex"))
+}
+
+pub async fn run(c: LedgerCmd) -> anyhow::Result<()> {
+    match c {
+        LedgerCmd::Root { conn, json } => {
+            let mut cl = conn.client()?;
+            let r = cl
+                .call(|mut c| async move { c.ledger_root(pb::LedgerRootRequest { consistency: 0 }).await })
+                .await?;
+            if json {
+                print_json(&serde_json::json!({"size": r.size, "root": hex::encode(&r.root)}))
+            } else {
+                println!("size {}\nroot {}", r.size, hex::encode(&r.root));
+                Ok(())
+            }
+        }
+        LedgerCmd::Prove { index, size, from, to, conn, json } => {
+            let mut cl = conn.client()?;
+            let proof = match (index, from) {
+                (Some(i), None) => {
+                    let req = pb::InclusionRequest { leaf_index: i, tree_size: size.unwrap_or(0) };
+                    let r = cl.call(|mut c| async move { c.ledger_inclusion(req).await }).await?;
+                    ProofFile::Inclusion {
+                        leaf_index: r.leaf_index,
+                        tree_size: r.tree_size,
+                        leaf_hash: hex::encode(&r.leaf_hash),
+                        path: r.path.iter().map(hex::encode).collect(),
+                        root: hex::encode(&r.root),
+                        leaf_data: hex::encode(&r.leaf_data),
+                    }
+                }
+                (None, Some(f)) => {
+                    let req = pb::ConsistencyRequest { first: f, second: to.unwrap_or(0) };
+                    let r = cl.call(|mut c| async move { c.ledger_consistency(req).await }).await?;
+                    ProofFile::Consistency {
+                        first: r.first,
+                        second: r.second,
+                        first_root: hex::encode(&r.first_root),
+                        second_root: hex::encode(&r.second_root),
+                        path: r.path.iter().map(hex::encode).collect(),
+                    }
+                }
+                _ => bail!("give --index N (inclusion) or --from A [--to B] (consistency)"),
+            };
+            if json {
+                return print_json(&proof);
+            }
+            match &proof {
+                ProofFile::Inclusion { leaf_index, tree_size, leaf_hash, path, root, leaf_data } => {
+                    println!("leaf {leaf_index} of {tree_size}\nleaf hash {leaf_hash}\nroot {root}");
+                    for p in path {
+                        println!("  {p}");
+                    }
+                    if let Ok(env) = hex::decode(leaf_data).map_err(|e| e.to_string()).and_then(|b| Envelope::decode(&b).map_err(|e| e.to_string())) {
+                        println!("command: {} by {}", env.command.name(), env.actor.label());
+                    }
+                }
+                ProofFile::Consistency { first, second, first_root, second_root, path } => {
+                    println!("{first} → {second}\nroot {first}: {first_root}\nroot {second}: {second_root}");
+                    for p in path {
+                        println!("  {p}");
+                    }
+                }
+            }
+            Ok(())
+        }
+        LedgerCmd::Verify { proof, root, json } => {
+            let text = std::fs::read_to_string(&proof).with_context(|| format!("cannot read {}", proof.display()))?;
+            let p: ProofFile = serde_json::from_str(&text).with_context(|| format!("{} is not a proof from `ledger prove --json`", proof.display()))?;
+            let (ok_root, result) = match &p {
+                ProofFile::Inclusion { leaf_index, tree_size, leaf_hash, path, root: r, leaf_data } => {
+                    let data = unhex("leaf_data", leaf_data)?;
+                    let lh = unhex("leaf_hash", leaf_hash)?;
+                    let computed = ledger::leaf_hash(&data);
+                    let path: Vec<Vec<u8>> = path.iter().map(|x| unhex("path", x)).collect::<Result<_, _>>()?;
+                    let rr = unhex("root", r)?;
+                    let res = if computed.as_slice() != lh.as_slice() {
+                        Err("leaf data does not hash to leaf_hash".to_string())
+                    } else {
+                        ledger::verify_inclusion(*leaf_index, *tree_size, &lh, &path, &rr).map_err(|e| e.to_string())
+                    };
+                    (r.clone(), res)
+                }
+                ProofFile::Consistency { first, second, first_root, second_root, path } => {
+                    let path: Vec<Vec<u8>> = path.iter().map(|x| unhex("path", x)).collect::<Result<_, _>>()?;
+                    let res = ledger::verify_consistency(*first, *second, &unhex("first_root", first_root)?, &unhex("second_root", second_root)?, &path)
+                        .map_err(|e| e.to_string());
+                    (second_root.clone(), res)
+                }
+            };
+            let res = match (result, root) {
+                (Ok(()), Some(want)) if !want.eq_ignore_ascii_case(&ok_root) => Err(format!("proof ends at root {ok_root}, not {want}")),
+                (r, _) => r,
+            };
+            if json {
+                print_json(&serde_json::json!({"valid": res.is_ok(), "error": res.as_ref().err()}))?;
+            }
+            match res {
+                Ok(()) => {
+                    if !json {
+                        println!("有效 valid: proof verifies against root {ok_root}");
+                    }
+                    Ok(())
+                }
+                Err(e) => bail!("无效 invalid: {e}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! The `sanxiang` command line: one file per command family.
+use clap::{Parser, Subcommand};
+
+pub mod agency;
+pub mod conn;
+pub mod ledger;
+pub mod pki;
+pub mod serve;
+pub mod status;
+
+/// Sanxiang (三项): supervision network for the three systems of administrative law enforcement.
+#[derive(Debug, Parser)]
+#[command(name = "sanxiang", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Top,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Top {
+    /// Run one Raft member of a region's cluster.
+    Serve(serve::ServeArgs),
+    /// Make and inspect certificates: the deployment CA, nodes and persons.
+    #[command(subcommand)]
+    Pki(pki::PkiCmd),
+    /// Show a node's view of its region: role, leader, term, members, ledger.
+    Status(status::StatusArgs),
+    /// The agency registry (PUB-1): register, update and list enforcement agencies.
+    #[command(subcommand)]
+    Agency(agency::AgencyCmd),
+    /// The region's tamper-evident ledger (REC-3): root, proofs, verification.
+    #[command(subcommand)]
+    Ledger(ledger::LedgerCmd),
+    /// Start a demo county (three nodes in this process, certificates in a temp dir).
+    Demo(crate::demo::DemoArgs),
+}
+
+/// Runs a parsed command line; returns the process exit code.
+pub async fn run(cli: Cli) -> i32 {
+    let res = match cli.command {
+        Top::Serve(a) => serve::run(a).await,
+        Top::Pki(c) => pki::run(c),
+        Top::Status(a) => status::run(a).await,
+        Top::Agency(c) => agency::run(c).await,
+        Top::Ledger(c) => ledger::run(c).await,
+        Top::Demo(a) => crate::demo::run(a).await,
+    };
+    match res {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("错误 error: {e:#}");
+            1
+        }
+    }
+}

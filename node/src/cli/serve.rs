@@ -1,0 +1,103 @@
+//! `sanxiang serve`: one Raft member, until SIGINT or SIGTERM.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::config::{RaftTimings, Topology};
+use crate::pki::TlsMaterial;
+use crate::raft::{NodeConfig, RunningNode};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Topology file (see cluster-config/demo.toml).
+    #[arg(long, env = "SANXIANG_TOPOLOGY")]
+    pub topology: PathBuf,
+    /// This node, as REGION/ID, e.g. hunan/changsha/liuyang/1.
+    #[arg(long)]
+    pub node: String,
+    /// Data directory of this node (created if missing).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// PKI directory made by `sanxiang pki init`.
+    #[arg(long, env = "SANXIANG_PKI")]
+    pub pki: PathBuf,
+    /// sled page cache for this node, in MiB.
+    #[arg(long, default_value_t = 64)]
+    pub cache_mb: u64,
+    /// Leader heartbeat interval, ms.
+    #[arg(long, default_value_t = 250)]
+    pub heartbeat_ms: u64,
+    /// Election timeout lower bound, ms.
+    #[arg(long, default_value_t = 1500)]
+    pub election_min_ms: u64,
+    /// Election timeout upper bound, ms.
+    #[arg(long, default_value_t = 3000)]
+    pub election_max_ms: u64,
+    /// Build a snapshot (and purge the log) every N applied entries.
+    #[arg(long, default_value_t = 5000)]
+    pub snapshot_every: u64,
+    /// Interval of the leader's Tick command, seconds.
+    #[arg(long, default_value_t = 60)]
+    pub tick_secs: u64,
+}
+
+pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
+    let topology = Topology::load(&a.topology)?;
+    let (region, node_id) = topology.parse_node_ref(&a.node)?;
+    let spec = topology.node(&region, node_id)?.clone();
+    let tls = TlsMaterial::load_node(&a.pki, &region, node_id).context("loading the node certificate")?;
+    let timings = RaftTimings {
+        heartbeat: Duration::from_millis(a.heartbeat_ms),
+        election_min: Duration::from_millis(a.election_min_ms),
+        election_max: Duration::from_millis(a.election_max_ms),
+        snapshot_every: a.snapshot_every,
+        tick: Duration::from_secs(a.tick_secs.max(1)),
+        ..RaftTimings::default()
+    };
+    let listener = tokio::net::TcpListener::bind(&spec.grpc)
+        .await
+        .with_context(|| format!("cannot listen on {}", spec.grpc))?;
+    let node = RunningNode::start(
+        NodeConfig {
+            topology,
+            region: region.clone(),
+            node_id,
+            data_dir: a.data,
+            tls,
+            timings,
+            cache_bytes: a.cache_mb * 1024 * 1024,
+        },
+        listener,
+    )
+    .await?;
+    eprintln!("{region} 节点 {node_id} 已启动，监听 {} (Ctrl-C 停止)", node.addr);
+    wait_for_signal().await;
+    eprintln!("正在停止…");
+    node.shutdown().await;
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,129 @@
+//! The client used by the command line and tests: several endpoints, mutual TLS, follows the
+//! leader by the reply header, and retries unavailable nodes with the same request id.
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sanxiang_proto::region::region_client::RegionClient;
+use tonic::transport::Channel;
+
+use crate::api::LEADER_HEADER;
+use crate::pki::{Expect, PkiError, TlsMaterial};
+use crate::raft::transport;
+
+/// Errors of the client.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("no endpoints given (use --endpoints or --topology with --region)")]
+    NoEndpoints,
+    #[error("{0}")]
+    Pki(#[from] PkiError),
+    #[error("bad endpoint {0}: {1}")]
+    Endpoint(String, String),
+    /// The server answered with an error that retrying will not fix.
+    #[error("{}: {}", code_name(.0.code()), .0.message())]
+    Status(tonic::Status),
+    /// No endpoint answered within the deadline.
+    #[error("no node answered within {secs} s (last error: {last})")]
+    Unavailable { secs: u64, last: String },
+}
+
+fn code_name(c: tonic::Code) -> &'static str {
+    match c {
+        tonic::Code::PermissionDenied => "permission denied",
+        tonic::Code::Unauthenticated => "not authenticated",
+        tonic::Code::InvalidArgument => "invalid argument",
+        tonic::Code::OutOfRange => "out of range",
+        tonic::Code::ResourceExhausted => "request too large",
+        tonic::Code::NotFound => "not found",
+        tonic::Code::Internal => "internal error",
+        _ => "error",
+    }
+}
+
+/// A region client.
+pub struct Client {
+    endpoints: Vec<String>,
+    channels: Vec<RegionClient<Channel>>,
+    preferred: usize,
+    deadline: Duration,
+}
+
+impl Client {
+    /// Builds a client for `endpoints` (host:port, optionally with `https://`), expecting
+    /// node certificates of `region` when given.
+    pub fn new(endpoints: &[String], tls: &TlsMaterial, region: Option<&str>, deadline: Duration) -> Result<Client, ClientError> {
+        if endpoints.is_empty() {
+            return Err(ClientError::NoEndpoints);
+        }
+        let expect = match region {
+            Some(r) => Expect::Region(r.to_string()),
+            None => Expect::AnyNode,
+        };
+        let cfg: Arc<rustls::ClientConfig> = tls.client_config(expect)?;
+        let mut channels = Vec::new();
+        let mut clean = Vec::new();
+        for e in endpoints {
+            let addr = e.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/').to_string();
+            let ch = transport::channel(&addr, cfg.clone(), Duration::from_secs(3)).map_err(|err| ClientError::Endpoint(e.clone(), err.to_string()))?;
+            channels.push(
+                RegionClient::new(ch)
+                    .max_decoding_message_size(16 * 1024 * 1024)
+                    .max_encoding_message_size(16 * 1024 * 1024),
+            );
+            clean.push(addr);
+        }
+        Ok(Client {
+            endpoints: clean,
+            channels,
+            preferred: 0,
+            deadline,
+        })
+    }
+
+    /// Runs `f` against a node, moving to another node when one is unreachable or has no
+    /// leader, until the deadline. Callers reuse the same request id inside `f`, so a write
+    /// retried after a lost reply is answered from the dedup table.
+    pub async fn call<T, F, Fut>(&mut self, mut f: F) -> Result<T, ClientError>
+    where
+        F: FnMut(RegionClient<Channel>) -> Fut,
+        Fut: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+    {
+        let start = Instant::now();
+        let mut backoff = Duration::from_millis(100);
+        let mut last;
+        loop {
+            let i = self.preferred;
+            match f(self.channels[i].clone()).await {
+                Ok(resp) => {
+                    if let Some(leader) = resp.metadata().get(LEADER_HEADER).and_then(|v| v.to_str().ok()) {
+                        if let Some(j) = self.endpoints.iter().position(|e| e == leader) {
+                            self.preferred = j;
+                        }
+                    }
+                    return Ok(resp.into_inner());
+                }
+                Err(s) if matches!(s.code(), tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Cancelled | tonic::Code::DeadlineExceeded) => {
+                    last = format!("{}: {}", self.endpoints[i], s.message());
+                    self.preferred = (i + 1) % self.channels.len();
+                }
+                Err(s) => return Err(ClientError::Status(s)),
+            }
+            if start.elapsed() >= self.deadline {
+                return Err(ClientError::Unavailable {
+                    secs: self.deadline.as_secs(),
+                    last,
+                });
+            }
+            if self.preferred == 0 || self.channels.len() == 1 {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+            }
+        }
+    }
+}
+
+/// A fresh client id for one program run.
+pub fn new_client_id() -> String {
+    format!("cli-{:016x}", rand::random::<u64>())
+}

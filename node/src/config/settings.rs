@@ -1,0 +1,52 @@
+//! Per-node settings that do not change outcomes: timings and cache sizes.
+
+use std::time::Duration;
+
+/// Raft timings. openraft's defaults (50 ms heartbeat, 150–300 ms election) are too tight for
+/// two busy cores doing fsync, so these are several times wider.
+#[derive(Debug, Clone, Copy)]
+pub struct RaftTimings {
+    /// Leader heartbeat interval.
+    pub heartbeat: Duration,
+    /// Lower bound of the randomized election timeout.
+    pub election_min: Duration,
+    /// Upper bound of the randomized election timeout.
+    pub election_max: Duration,
+    /// Time limit for one snapshot chunk.
+    pub install_snapshot_timeout: Duration,
+    /// Build a snapshot after this many applied entries.
+    pub snapshot_every: u64,
+    /// Interval between leader-proposed `Tick` commands.
+    pub tick: Duration,
+}
+
+impl Default for RaftTimings {
+    fn default() -> Self {
+        RaftTimings {
+            heartbeat: Duration::from_millis(250),
+            election_min: Duration::from_millis(1500),
+            election_max: Duration::from_millis(3000),
+            install_snapshot_timeout: Duration::from_secs(10),
+            snapshot_every: 5000,
+            tick: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RaftTimings {
+    /// Builds the openraft configuration.
+    pub fn to_openraft(&self, cluster_name: &str) -> Result<openraft::Config, openraft::ConfigError> {
+        let cfg = openraft::Config {
+            cluster_name: cluster_name.to_string(),
+            heartbeat_interval: self.heartbeat.as_millis() as u64,
+            election_timeout_min: self.election_min.as_millis() as u64,
+            election_timeout_max: self.election_max.as_millis() as u64,
+            install_snapshot_timeout: self.install_snapshot_timeout.as_millis() as u64,
+            snapshot_policy: openraft::SnapshotPolicy::LogsSinceLast(self.snapshot_every),
+            max_in_snapshot_log_to_keep: 1000,
+            purge_batch_size: 256,
+            ..Default::default()
+        };
+        cfg.validate()
+    }
+}

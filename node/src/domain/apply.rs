@@ -1,0 +1,351 @@
+//! The state machine's spine: clock clamping, deduplication, authorization by region,
+//! dispatch to one command's rules, and the response. Pure: same state + same envelope →
+//! same writes and response on every replica.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::envelope::{Actor, Command, CommandResult, Envelope, Outcome, Refusal, Response, RULES_VERSION};
+use super::state::{DomainError, Space, State, Txn, CLOCK, META};
+use super::{register_agency, tick, update_agency};
+
+/// Facts about the entry being applied, identical on every replica.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyContext<'a> {
+    /// The region whose cluster this is.
+    pub region: &'a str,
+    /// Raft log index of the entry.
+    pub log_index: u64,
+    /// Ledger leaf index the entry gets.
+    pub leaf_index: u64,
+}
+
+/// Result of applying one envelope.
+#[derive(Debug)]
+pub struct Applied {
+    pub response: Response,
+    pub writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+}
+
+/// How many recent request ids are remembered per (actor, client).
+pub const DEDUP_WINDOW: usize = 256;
+/// A client silent for this long is forgotten by the dedup table (pruned on `Tick`).
+pub const DEDUP_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+/// Longest client id accepted.
+pub const MAX_CLIENT_ID: usize = 64;
+
+/// The remembered answers of one (actor, client).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ClientWindow {
+    pub last_seen_ms: i64,
+    pub answers: BTreeMap<u64, (Outcome, u64, Option<u64>)>,
+}
+
+/// Dedup table: (actor label, client id) → window of answers.
+pub const DEDUP: Space<(String, String), ClientWindow> = Space::new(b'q');
+
+/// Runs one envelope against the state.
+pub fn apply_envelope(
+    state: &State,
+    ctx: &ApplyContext<'_>,
+    env: &Envelope,
+) -> Result<Applied, DomainError> {
+    let mut txn = Txn::new(state);
+    let clock = META.get(&txn, CLOCK)?.unwrap_or(i64::MIN);
+    let now = env.time_ms.max(clock);
+    let response = |outcome: Outcome, dedup: bool| Response {
+        outcome,
+        log_index: ctx.log_index,
+        leaf_index: Some(ctx.leaf_index),
+        deduplicated: dedup,
+    };
+
+    // Deduplication comes first: a retry returns the first answer and changes nothing.
+    let dedup_key = (!env.client_id.is_empty()).then(|| (env.actor.label(), env.client_id.clone()));
+    let mut window = None;
+    if let Some(key) = &dedup_key {
+        if env.client_id.len() > MAX_CLIENT_ID
+            || !env.client_id.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Ok(refused_only(
+                txn,
+                now,
+                clock,
+                response(
+                    Outcome::Refused(Refusal::new(
+                        "INPUT",
+                        format!("client id must be 1–{MAX_CLIENT_ID} printable ASCII characters"),
+                    )),
+                    false,
+                ),
+            ));
+        }
+        let w = DEDUP.get(&txn, key)?.unwrap_or_default();
+        if let Some((outcome, log_index, leaf_index)) = w.answers.get(&env.request_id) {
+            return Ok(Applied {
+                response: Response {
+                    outcome: outcome.clone(),
+                    log_index: *log_index,
+                    leaf_index: *leaf_index,
+                    deduplicated: true,
+                },
+                writes: BTreeMap::new(),
+            });
+        }
+        if w.answers.len() >= DEDUP_WINDOW
+            && w.answers.keys().next().is_some_and(|min| env.request_id < *min)
+        {
+            return Ok(refused_only(
+                txn,
+                now,
+                clock,
+                response(
+                    Outcome::Refused(Refusal::new(
+                        "DEDUP",
+                        format!(
+                            "request id {} is older than the {DEDUP_WINDOW} remembered for this client; use a new request id",
+                            env.request_id
+                        ),
+                    )),
+                    false,
+                ),
+            ));
+        }
+        window = Some(w);
+    }
+
+    let outcome = match decide(&mut txn, ctx, env, now) {
+        Ok(Ok((result, writes))) => {
+            txn.merge(writes);
+            Outcome::Ok(result)
+        }
+        Ok(Err(refusal)) => Outcome::Refused(refusal),
+        Err(e) => return Err(e),
+    };
+
+    if now != clock {
+        META.put(&mut txn, CLOCK, &now)?;
+    }
+    if let (Some(key), Some(mut w)) = (dedup_key, window) {
+        w.last_seen_ms = now;
+        w.answers.insert(
+            env.request_id,
+            (outcome.clone(), ctx.log_index, Some(ctx.leaf_index)),
+        );
+        while w.answers.len() > DEDUP_WINDOW {
+            w.answers.pop_first();
+        }
+        DEDUP.put(&mut txn, &key, &w)?;
+    }
+    Ok(Applied {
+        response: response(outcome, false),
+        writes: txn.into_writes(),
+    })
+}
+
+/// A refusal before any rule ran: only the clock moves.
+fn refused_only(mut txn: Txn<'_>, now: i64, clock: i64, response: Response) -> Applied {
+    if now != clock {
+        // Encoding an i64 cannot fail.
+        let _ = META.put(&mut txn, CLOCK, &now);
+    }
+    Applied {
+        response,
+        writes: txn.into_writes(),
+    }
+}
+
+type Decision = Result<(CommandResult, BTreeMap<Vec<u8>, Option<Vec<u8>>>), Refusal>;
+
+/// Checks envelope-level rules, then runs the command's own rules in a nested write set so a
+/// refusal leaves no trace.
+fn decide(txn: &mut Txn<'_>, ctx: &ApplyContext<'_>, env: &Envelope, now: i64) -> Result<Decision, DomainError> {
+    if env.rules_version == 0 || env.rules_version > RULES_VERSION {
+        return Ok(Err(Refusal::new(
+            "RULES",
+            format!(
+                "envelope asks for rules version {}, this region applies {RULES_VERSION}",
+                env.rules_version
+            ),
+        )));
+    }
+    if env.actor.region() != ctx.region {
+        return Ok(Err(Refusal::new(
+            "AUTH",
+            format!(
+                "{} belongs to region {}, not {}",
+                env.actor.label(),
+                env.actor.region(),
+                ctx.region
+            ),
+        )));
+    }
+    let mut inner = Txn::new(txn.base());
+    let result = match &env.command {
+        Command::Tick => {
+            if !matches!(env.actor, Actor::Node { .. }) {
+                return Ok(Err(Refusal::new("AUTH", "only a node of the region proposes Tick")));
+            }
+            tick::apply(&mut inner, now)?
+        }
+        Command::RegisterAgency(input) => register_agency::apply(&mut inner, &env.actor, input, now)?,
+        Command::UpdateAgency {
+            id,
+            input,
+            expected_version,
+        } => update_agency::apply(&mut inner, &env.actor, *id, input, *expected_version, now)?,
+    };
+    Ok(result.map(|r| (r, inner.into_writes())))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::domain::agency::{AgencyInput, PowerKind, AGENCIES};
+    use crate::domain::envelope::{Person, Role};
+
+    pub const REGION: &str = "hunan/changsha/liuyang";
+
+    pub fn clerk() -> Actor {
+        Actor::Person(Person {
+            region: REGION.into(),
+            role: Role::Clerk,
+            user: "zhang".into(),
+        })
+    }
+
+    pub fn input(name: &str) -> AgencyInput {
+        AgencyInput {
+            name: name.into(),
+            powers: vec![PowerKind::Penalty, PowerKind::Inspection],
+            legal_basis: "《中华人民共和国行政处罚法》".into(),
+            domain: "市场监管".into(),
+            contact: "0731-12345678".into(),
+        }
+    }
+
+    pub fn env(actor: Actor, client: &str, req: u64, t: i64, command: Command) -> Envelope {
+        Envelope {
+            actor,
+            client_id: client.into(),
+            request_id: req,
+            time_ms: t,
+            rules_version: RULES_VERSION,
+            command,
+        }
+    }
+
+    /// Applies envelopes in order like the state machine does.
+    pub fn run(state: &mut State, envs: &[Envelope]) -> Vec<Response> {
+        envs.iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let ctx = ApplyContext {
+                    region: REGION,
+                    log_index: i as u64 + 1,
+                    leaf_index: i as u64,
+                };
+                let a = apply_envelope(state, &ctx, e).unwrap();
+                state.apply_writes(&a.writes);
+                a.response
+            })
+            .collect()
+    }
+
+    #[test]
+    fn retry_returns_first_answer_and_creates_nothing() {
+        let mut s = State::default();
+        let e = env(clerk(), "c1", 7, 1000, Command::RegisterAgency(input("浏阳市市场监督管理局")));
+        let r = run(&mut s, &[e.clone(), e.clone()]);
+        assert!(matches!(r[0].outcome, Outcome::Ok(CommandResult::Agency(_))));
+        assert!(!r[0].deduplicated);
+        assert_eq!(r[1].outcome, r[0].outcome);
+        assert!(r[1].deduplicated);
+        assert_eq!(r[1].log_index, r[0].log_index);
+        assert_eq!(AGENCIES.keys(&s).count(), 1);
+    }
+
+    #[test]
+    fn clock_never_goes_backwards() {
+        let mut s = State::default();
+        run(
+            &mut s,
+            &[
+                env(clerk(), "c", 1, 5000, Command::RegisterAgency(input("甲局"))),
+                env(clerk(), "c", 2, 3000, Command::RegisterAgency(input("乙局"))),
+            ],
+        );
+        let b = AGENCIES.read(&s, &2).unwrap().unwrap();
+        assert_eq!(b.created_at_ms, 5000, "clamped to the earlier time");
+        assert_eq!(META.read(&s, CLOCK).unwrap(), Some(5000));
+    }
+
+    #[test]
+    fn refusals_change_no_domain_table() {
+        let mut s = State::default();
+        run(&mut s, &[env(clerk(), "c", 1, 10, Command::RegisterAgency(input("甲局")))]);
+        let before: Vec<_> = AGENCIES.keys(&s).cloned().collect();
+        let officer = Actor::Person(Person {
+            region: REGION.into(),
+            role: Role::Officer,
+            user: "li".into(),
+        });
+        let foreign = Actor::Person(Person {
+            region: "hunan/zhuzhou/liling".into(),
+            role: Role::Clerk,
+            user: "wang".into(),
+        });
+        let mut bad_version = env(clerk(), "c", 9, 10, Command::RegisterAgency(input("丙局")));
+        bad_version.rules_version = 99;
+        let r = run(
+            &mut s,
+            &[
+                env(officer, "c", 2, 10, Command::RegisterAgency(input("乙局"))),
+                env(foreign, "c", 3, 10, Command::RegisterAgency(input("乙局"))),
+                env(clerk(), "c", 4, 10, Command::RegisterAgency(input("甲局"))),
+                env(clerk(), "c", 5, 10, Command::RegisterAgency(input(""))),
+                env(clerk(), "c", 6, 10, Command::Tick),
+                env(clerk(), "bad id with spaces", 7, 10, Command::RegisterAgency(input("丁局"))),
+                bad_version,
+            ],
+        );
+        let rules: Vec<_> = r
+            .iter()
+            .map(|x| match &x.outcome {
+                Outcome::Refused(f) => f.rule.clone(),
+                other => panic!("expected refusal, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(rules, ["PUB-1", "AUTH", "INPUT", "INPUT", "AUTH", "INPUT", "RULES"]);
+        let after: Vec<_> = AGENCIES.keys(&s).cloned().collect();
+        assert_eq!(before, after);
+    }
+
+    #[test]
+    fn dedup_window_refuses_ids_older_than_remembered() {
+        let mut s = State::default();
+        let envs: Vec<_> = (1..=(DEDUP_WINDOW as u64 + 1))
+            .map(|i| env(clerk(), "c", i, 10, Command::RegisterAgency(input(&format!("局{i}")))))
+            .collect();
+        run(&mut s, &envs);
+        let r = run(&mut s, &[env(clerk(), "c", 1, 10, Command::RegisterAgency(input("局1")))]);
+        match &r[0].outcome {
+            Outcome::Refused(f) => assert_eq!(f.rule, "DEDUP"),
+            o => panic!("{o:?}"),
+        }
+        assert_eq!(AGENCIES.keys(&s).count(), DEDUP_WINDOW + 1);
+    }
+
+    #[test]
+    fn replay_gives_identical_state() {
+        let envs: Vec<_> = (1..=50u64)
+            .map(|i| env(clerk(), "c", i, i as i64 * 7, Command::RegisterAgency(input(&format!("局{i}")))))
+            .collect();
+        let mut a = State::default();
+        let mut b = State::default();
+        run(&mut a, &envs);
+        run(&mut b, &envs);
+        assert_eq!(a.digest(), b.digest());
+        assert_eq!(a, b);
+    }
+}

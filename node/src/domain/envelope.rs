@@ -1,0 +1,240 @@
+//! The command envelope (ARCHITECTURE "Write path") and the state machine's response.
+use serde::{Deserialize, Serialize};
+
+use super::agency::{Agency, AgencyInput};
+
+/// Version of the rules this code applies; carried in every envelope.
+pub const RULES_VERSION: u32 = 1;
+
+/// A person's role, read from their certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// Registry clerk of a judicial bureau or agency.
+    Clerk,
+    /// Enforcement officer.
+    Officer,
+    /// Legal reviewer (法制审核人员).
+    Reviewer,
+    /// Head of an organ (负责人), signs off.
+    Head,
+    /// Supervisor in the judicial administration.
+    Supervisor,
+    /// Inspector (行政执法监督人员), issues circulated notices.
+    Inspector,
+    /// Read-only monitoring.
+    Monitor,
+}
+
+impl Role {
+    /// All roles, for help texts.
+    pub const ALL: [Role; 7] = [
+        Role::Clerk,
+        Role::Officer,
+        Role::Reviewer,
+        Role::Head,
+        Role::Supervisor,
+        Role::Inspector,
+        Role::Monitor,
+    ];
+
+    /// The lowercase name used in certificates.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Clerk => "clerk",
+            Role::Officer => "officer",
+            Role::Reviewer => "reviewer",
+            Role::Head => "head",
+            Role::Supervisor => "supervisor",
+            Role::Inspector => "inspector",
+            Role::Monitor => "monitor",
+        }
+    }
+
+    /// Parses a lowercase role name.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Person {
+    pub region: String,
+    pub role: Role,
+    pub user: String,
+}
+
+/// Who issued a command, stamped by the node that verified the certificate.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Actor {
+    Person(Person),
+    /// A node of a region (leader-proposed commands such as `Tick`).
+    Node { region: String, node: u64 },
+}
+
+impl Actor {
+    /// The region the actor belongs to.
+    pub fn region(&self) -> &str {
+        match self {
+            Actor::Person(p) => &p.region,
+            Actor::Node { region, .. } => region,
+        }
+    }
+
+    /// A stable textual form (also the dedup table's key prefix).
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Person(p) => format!("{}/role/{}/user/{}", p.region, p.role, p.user),
+            Actor::Node { region, node } => format!("{region}/node/{node}"),
+        }
+    }
+}
+
+/// A command of the region's state machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Command {
+    /// Leader-proposed heartbeat of the replicated clock; drives time-based states.
+    Tick,
+    /// Register an enforcement agency (PUB-1).
+    RegisterAgency(AgencyInput),
+    /// Update an agency's public identity data (PUB-1: kept current as they change).
+    UpdateAgency {
+        id: u64,
+        input: AgencyInput,
+        expected_version: Option<u64>,
+    },
+}
+
+impl Command {
+    /// Short name for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Tick => "tick",
+            Command::RegisterAgency(_) => "register_agency",
+            Command::UpdateAgency { .. } => "update_agency",
+        }
+    }
+}
+
+/// What is committed to the Raft log and hashed into the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub actor: Actor,
+    /// Client-chosen id of the writing program; empty for leader-proposed commands.
+    pub client_id: String,
+    /// Per-client request number; a retry reuses it.
+    pub request_id: u64,
+    /// Leader's wall clock (Unix ms) when proposed; clamped in apply to never go backwards.
+    pub time_ms: i64,
+    pub rules_version: u32,
+    pub command: Command,
+}
+
+impl Envelope {
+    /// Encodes the envelope; these bytes are what Raft commits and the ledger hashes.
+    pub fn encode(&self) -> Result<Vec<u8>, bincode::Error> {
+        bincode::serialize(self)
+    }
+
+    /// Decodes committed bytes, refusing trailing garbage.
+    pub fn decode(bytes: &[u8]) -> Result<Envelope, bincode::Error> {
+        use bincode::Options;
+        bincode::DefaultOptions::new()
+            .with_fixint_encoding()
+            .reject_trailing_bytes()
+            .with_limit(bytes.len() as u64 + 1)
+            .deserialize(bytes)
+    }
+}
+
+/// A typed refusal naming the rule; nothing was changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    /// Rule id from REQUIREMENTS.md, or an area: `AUTH`, `INPUT`, `DEDUP`, `CONFLICT`.
+    pub rule: String,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(rule: &str, message: impl Into<String>) -> Refusal {
+        Refusal {
+            rule: rule.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.rule, self.message)
+    }
+}
+
+/// The result of an accepted command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommandResult {
+    None,
+    Agency(Agency),
+}
+
+/// Accepted with a result, or refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Outcome {
+    Ok(CommandResult),
+    Refused(Refusal),
+}
+
+/// The state machine's answer to one committed entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Response {
+    pub outcome: Outcome,
+    pub log_index: u64,
+    /// Leaf index in the region's ledger (absent for membership and blank entries).
+    pub leaf_index: Option<u64>,
+    /// True when this answers a retry from the dedup table.
+    pub deduplicated: bool,
+}
+
+impl Default for Response {
+    fn default() -> Self {
+        Response {
+            outcome: Outcome::Ok(CommandResult::None),
+            log_index: 0,
+            leaf_index: None,
+            deduplicated: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_roundtrip_and_garbage() {
+        let e = Envelope {
+            actor: Actor::Node {
+                region: "a/b".into(),
+                node: 2,
+            },
+            client_id: String::new(),
+            request_id: 0,
+            time_ms: 5,
+            rules_version: RULES_VERSION,
+            command: Command::Tick,
+        };
+        let b = e.encode().unwrap();
+        assert_eq!(Envelope::decode(&b).unwrap(), e);
+        let mut longer = b.clone();
+        longer.push(0);
+        assert!(Envelope::decode(&longer).is_err());
+        assert!(Envelope::decode(&b[..b.len() - 1]).is_err());
+        assert!(Envelope::decode(&[0xff; 64]).is_err());
+    }
+}

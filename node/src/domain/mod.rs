@@ -1,0 +1,22 @@
+//! Pure rules of the product: no I/O, no clock, no randomness. Time arrives in the envelope.
+//!
+//! - [`envelope`]: what is committed — actor, dedup ids, leader time, rules version, command.
+//! - [`state`]: the replicated key/value state and its typed key spaces; a write-set transaction.
+//! - [`apply`]: the state machine's spine — dedup, clock clamping, dispatch, refusals.
+//! - one file per command: [`register_agency`], [`update_agency`], [`tick`].
+//! - [`agency`]: the agency record (PUB-1) and input validation.
+pub mod agency;
+pub mod apply;
+pub mod envelope;
+pub mod register_agency;
+pub mod state;
+pub mod tick;
+pub mod update_agency;
+
+pub use agency::{Agency, AgencyInput, PowerKind};
+pub use apply::{apply_envelope, ApplyContext, Applied};
+pub use envelope::{
+    Actor, Command, CommandResult, Envelope, Outcome, Person, Refusal, Response, Role,
+    RULES_VERSION,
+};
+pub use state::{DomainError, State, Txn};

@@ -1,0 +1,61 @@
+//! `Tick` — the leader-proposed clock heartbeat. Time-driven states are computed here so they
+//! change even when nobody writes, identically on every replica. Today it prunes the dedup
+//! table of clients silent for longer than [`DEDUP_TTL_MS`].
+use super::apply::{DEDUP, DEDUP_TTL_MS};
+use super::envelope::{CommandResult, Refusal};
+use super::state::{DomainError, Txn};
+
+pub fn apply(txn: &mut Txn<'_>, now: i64) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    let base = txn.base();
+    let mut stale = Vec::new();
+    for key in DEDUP.keys(base) {
+        let Some((actor, client)) = split_key(&key[1..]) else {
+            continue;
+        };
+        let k = (actor, client);
+        if let Some(w) = DEDUP.read(base, &k)? {
+            if now.saturating_sub(w.last_seen_ms) > DEDUP_TTL_MS {
+                stale.push(k);
+            }
+        }
+    }
+    for k in stale {
+        DEDUP.delete(txn, &k);
+    }
+    Ok(Ok(CommandResult::None))
+}
+
+fn split_key(raw: &[u8]) -> Option<(String, String)> {
+    let pos = raw.iter().position(|b| *b == 0)?;
+    Some((
+        String::from_utf8(raw[..pos].to_vec()).ok()?,
+        String::from_utf8(raw[pos + 1..].to_vec()).ok()?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::apply::tests::*;
+    use crate::domain::envelope::{Actor, Command};
+    use crate::domain::State;
+
+    #[test]
+    fn tick_prunes_silent_clients_only() {
+        let mut s = State::default();
+        let node = Actor::Node {
+            region: REGION.into(),
+            node: 1,
+        };
+        run(
+            &mut s,
+            &[
+                env(clerk(), "old", 1, 0, Command::RegisterAgency(input("甲局"))),
+                env(clerk(), "new", 1, DEDUP_TTL_MS, Command::RegisterAgency(input("乙局"))),
+                env(node, "", 0, DEDUP_TTL_MS + 10, Command::Tick),
+            ],
+        );
+        let left: Vec<_> = DEDUP.keys(&s).map(|k| split_key(&k[1..]).unwrap().1).collect();
+        assert_eq!(left, ["new"]);
+    }
+}

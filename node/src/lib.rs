@@ -1,0 +1,29 @@
+//! # Sanxiang (三项) — a node of the supervision network
+//!
+//! # Layout
+//! - [`config`]: topology (the administrative tree and each region's nodes) and node settings.
+//! - [`pki`]: the deployment CA, node and person certificates, identities read from URI SANs,
+//!   and the rustls verifiers used on both sides of every connection.
+//! - [`domain`]: pure rules — envelope, state, one file per command. Imports nothing else here.
+//! - [`ledger`]: the RFC 6962 Merkle log of every applied command, proofs and verification.
+//! - [`store`]: sled key spaces, the Raft log store with group commit, the state machine adapter
+//!   and snapshots.
+//! - [`raft`]: openraft type config, the peer-only gRPC service, the network client, forwarding
+//!   writes and read-index to the leader, and the running node.
+//! - [`api`]: the client-facing gRPC service; each handler authorizes, builds a command, goes
+//!   through Raft and replies.
+//! - [`client`]: the client used by the command line: several endpoints, follows the leader.
+//! - [`cli`]: one file per command family; `bin/sanxiang.rs` only parses and calls [`cli::run`].
+//! - [`demo`]: one county's three nodes in one process.
+//!
+//! Arrows point one way: `api` → `raft`/`store` → `domain`; `domain` imports nothing of the rest.
+pub mod api;
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod ledger;
+pub mod pki;
+pub mod raft;
+pub mod store;

@@ -1,0 +1,257 @@
+//! rustls configurations with our own verifiers on both sides.
+//!
+//! - Server side ([`SanxiangClientVerifier`]): the client's chain must lead to the deployment CA
+//!   (webpki), and its URI SAN must be a Sanxiang identity of this trust domain. What the caller
+//!   may do is decided later, per service, from that identity.
+//! - Client side ([`NodeServerVerifier`]): the server's chain must lead to the CA and its URI SAN
+//!   must name the node we meant to reach (or any node of the expected region). DNS names and IP
+//!   addresses are not used: every loopback node shares 127.0.0.1.
+use std::path::Path;
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::server::{ParsedCertificate, WebPkiClientVerifier};
+use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
+
+use super::identity::Identity;
+use super::issue::{ca_cert_path, node_paths};
+use super::{io_err, PkiError};
+
+/// The crypto provider used everywhere (ring: no cmake needed to build).
+pub fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Reads every certificate of a PEM file.
+pub fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, PkiError> {
+    let data = std::fs::read(path).map_err(io_err(path))?;
+    let certs: Vec<_> = rustls_pemfile::certs(&mut data.as_slice())
+        .collect::<Result<_, _>>()
+        .map_err(|e| PkiError::Parse(format!("{}: {e}", path.display())))?;
+    if certs.is_empty() {
+        return Err(PkiError::NoPem(path.display().to_string()));
+    }
+    Ok(certs)
+}
+
+/// Reads the private key of a PEM file.
+pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, PkiError> {
+    let data = std::fs::read(path).map_err(io_err(path))?;
+    rustls_pemfile::private_key(&mut data.as_slice())
+        .map_err(|e| PkiError::Parse(format!("{}: {e}", path.display())))?
+        .ok_or_else(|| PkiError::NoPem(path.display().to_string()))
+}
+
+/// Which server identity a client accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// Any node of the trust domain.
+    AnyNode,
+    /// Any node of this region.
+    Region(String),
+    /// Exactly this node.
+    Node(String, u64),
+}
+
+/// Certificates and key of one participant, plus the CA roots.
+#[derive(Debug, Clone)]
+pub struct TlsMaterial {
+    pub domain: String,
+    pub identity: Identity,
+    roots: Arc<RootCertStore>,
+    chain: Vec<CertificateDer<'static>>,
+    key: Arc<PrivateKeyDer<'static>>,
+}
+
+impl TlsMaterial {
+    /// Loads a CA file, a certificate and its key.
+    pub fn load(ca: &Path, cert: &Path, key: &Path) -> Result<TlsMaterial, PkiError> {
+        let mut roots = RootCertStore::empty();
+        for c in load_certs(ca)? {
+            roots
+                .add(c)
+                .map_err(|e| PkiError::Parse(format!("{}: {e}", ca.display())))?;
+        }
+        let chain = load_certs(cert)?;
+        let identity = Identity::from_cert_der(chain[0].as_ref())?;
+        Ok(TlsMaterial {
+            domain: identity.domain().to_string(),
+            identity,
+            roots: Arc::new(roots),
+            chain,
+            key: Arc::new(load_key(key)?),
+        })
+    }
+
+    /// Loads a node's material from a PKI directory made by `pki init`.
+    pub fn load_node(dir: &Path, region: &str, node: u64) -> Result<TlsMaterial, PkiError> {
+        let (cert, key) = node_paths(dir, region, node);
+        let m = TlsMaterial::load(&ca_cert_path(dir), &cert, &key)?;
+        match &m.identity {
+            Identity::Node { region: r, node: n, .. } if r == region && *n == node => Ok(m),
+            other => Err(PkiError::Identity(format!(
+                "{} names {other}, not node {node} of {region}",
+                cert.display()
+            ))),
+        }
+    }
+
+    /// Server configuration: client certificates are required and verified.
+    pub fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, PkiError> {
+        let inner = WebPkiClientVerifier::builder_with_provider(self.roots.clone(), provider())
+            .build()
+            .map_err(|e| PkiError::Tls(rustls::Error::General(e.to_string())))?;
+        let verifier = Arc::new(SanxiangClientVerifier {
+            inner,
+            domain: self.domain.clone(),
+        });
+        let mut cfg = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()?
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(self.chain.clone(), self.key.clone_key())?;
+        cfg.alpn_protocols = vec![b"h2".to_vec()];
+        Ok(Arc::new(cfg))
+    }
+
+    /// Client configuration presenting our certificate and accepting only `expect`.
+    pub fn client_config(&self, expect: Expect) -> Result<Arc<rustls::ClientConfig>, PkiError> {
+        let verifier = Arc::new(NodeServerVerifier {
+            roots: self.roots.clone(),
+            provider: provider(),
+            domain: self.domain.clone(),
+            expect,
+        });
+        let mut cfg = rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_client_auth_cert(self.chain.clone(), self.key.clone_key())?;
+        cfg.alpn_protocols = vec![b"h2".to_vec()];
+        Ok(Arc::new(cfg))
+    }
+}
+
+/// Server-side verifier: webpki chain check, then a Sanxiang identity of our trust domain.
+#[derive(Debug)]
+pub struct SanxiangClientVerifier {
+    inner: Arc<dyn ClientCertVerifier>,
+    domain: String,
+}
+
+impl ClientCertVerifier for SanxiangClientVerifier {
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        self.inner.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        self.inner.verify_client_cert(end_entity, intermediates, now)?;
+        let id = Identity::from_cert_der(end_entity.as_ref())
+            .map_err(|e| rustls::Error::General(e.to_string()))?;
+        if id.domain() != self.domain {
+            return Err(rustls::Error::General(format!(
+                "{id} is not of trust domain {}",
+                self.domain
+            )));
+        }
+        Ok(ClientCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// Client-side verifier: chain to the CA, then the expected node identity from the URI SAN.
+#[derive(Debug)]
+pub struct NodeServerVerifier {
+    roots: Arc<RootCertStore>,
+    provider: Arc<CryptoProvider>,
+    domain: String,
+    expect: Expect,
+}
+
+impl ServerCertVerifier for NodeServerVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let parsed = ParsedCertificate::try_from(end_entity)?;
+        rustls::client::verify_server_cert_signed_by_trust_anchor(
+            &parsed,
+            &self.roots,
+            intermediates,
+            now,
+            self.provider.signature_verification_algorithms.all,
+        )?;
+        let id = Identity::from_cert_der(end_entity.as_ref())
+            .map_err(|e| rustls::Error::General(e.to_string()))?;
+        let ok = match (&id, &self.expect) {
+            (Identity::Node { domain, .. }, _) if *domain != self.domain => false,
+            (Identity::Node { .. }, Expect::AnyNode) => true,
+            (Identity::Node { region, .. }, Expect::Region(r)) => region == r,
+            (Identity::Node { region, node, .. }, Expect::Node(r, n)) => region == r && node == n,
+            (Identity::Person { .. }, _) => false,
+        };
+        if !ok {
+            return Err(rustls::Error::General(format!(
+                "server presented {id}, expected {:?}",
+                self.expect
+            )));
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}

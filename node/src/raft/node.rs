@@ -1,0 +1,381 @@
+//! One running member of a region's cluster.
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use openraft::error::{ClientWriteError, RaftError};
+use openraft::{BasicNode, ServerState};
+use sanxiang_proto::raft::raft_peer_client::RaftPeerClient;
+use sanxiang_proto::raft::raft_peer_server::RaftPeerServer;
+use sanxiang_proto::raft::{ForwardRequest, ReadIndexRequest};
+use sanxiang_proto::region::region_server::RegionServer;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tonic::transport::Channel;
+
+use super::network::{PeerNetwork, MAX_RAFT_MESSAGE};
+use super::peer_service::PeerService;
+use super::transport;
+use super::types::{NodeId, Raft, Request};
+use crate::api::RegionService;
+use crate::config::{RaftTimings, Topology};
+use crate::domain::{Actor, Command, Envelope, Response, RULES_VERSION};
+use crate::pki::{Expect, PkiError, TlsMaterial};
+use crate::store::{self, SmShared, StoreError};
+
+/// Errors starting or running a node.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("raft: {0}")]
+    Raft(String),
+    #[error("pki: {0}")]
+    Pki(#[from] PkiError),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Errors of the write and read paths, as seen by API handlers.
+#[derive(Debug, thiserror::Error)]
+pub enum PathError {
+    /// No leader could be reached in time; the caller may retry (same request id).
+    #[error("no leader available: {0}")]
+    Unavailable(String),
+    /// The node is shutting down or its storage failed.
+    #[error("node failure: {0}")]
+    Fatal(String),
+}
+
+impl PathError {
+    /// Whether the caller may retry the same request.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, PathError::Unavailable(_))
+    }
+}
+
+impl From<PathError> for tonic::Status {
+    fn from(e: PathError) -> tonic::Status {
+        match e {
+            PathError::Unavailable(m) => tonic::Status::unavailable(m),
+            PathError::Fatal(m) => tonic::Status::internal(m),
+        }
+    }
+}
+
+/// Everything a member needs to start.
+#[derive(Clone)]
+pub struct NodeConfig {
+    pub topology: Topology,
+    pub region: String,
+    pub node_id: NodeId,
+    pub data_dir: PathBuf,
+    pub tls: TlsMaterial,
+    pub timings: RaftTimings,
+    pub cache_bytes: u64,
+}
+
+/// Shared by the services of one node.
+pub struct NodeCtx {
+    pub region: String,
+    pub node_id: NodeId,
+    pub raft: Raft,
+    pub sm: Arc<SmShared>,
+    pub tls: TlsMaterial,
+    pub timings: RaftTimings,
+    peers: Mutex<BTreeMap<(NodeId, String), RaftPeerClient<Channel>>>,
+}
+
+/// How many times a write or read is re-routed after a leader change before giving up.
+const ROUTE_ATTEMPTS: usize = 8;
+
+impl NodeCtx {
+    fn now_ms() -> i64 {
+        chrono::Utc::now().timestamp_millis()
+    }
+
+    /// The current leader and its address, if known.
+    pub fn leader(&self) -> Option<(NodeId, String)> {
+        let m = self.raft.metrics().borrow().clone();
+        let id = m.current_leader?;
+        let addr = m.membership_config.membership().get_node(&id).map(|n| n.addr.clone())?;
+        Some((id, addr))
+    }
+
+    async fn wait_for_leader(&self) -> Result<(), PathError> {
+        self.raft
+            .wait(Some(self.timings.election_max * 2))
+            .metrics(|m| m.current_leader.is_some(), "leader known")
+            .await
+            .map(|_| ())
+            .map_err(|e| PathError::Unavailable(e.to_string()))
+    }
+
+    fn peer(&self, id: NodeId, addr: &str) -> Result<RaftPeerClient<Channel>, PathError> {
+        let mut peers = self.peers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = peers.get(&(id, addr.to_string())) {
+            return Ok(c.clone());
+        }
+        let cfg = self
+            .tls
+            .client_config(Expect::Node(self.region.clone(), id))
+            .map_err(|e| PathError::Fatal(e.to_string()))?;
+        let ch = transport::channel(addr, cfg, Duration::from_secs(3)).map_err(|e| PathError::Unavailable(e.to_string()))?;
+        let c = RaftPeerClient::new(ch)
+            .max_decoding_message_size(MAX_RAFT_MESSAGE)
+            .max_encoding_message_size(MAX_RAFT_MESSAGE);
+        peers.insert((id, addr.to_string()), c.clone());
+        Ok(c)
+    }
+
+    /// Proposes on this node, which must be the leader; stamps the leader's time.
+    /// `Ok(None)` means this node is not the leader (any more).
+    pub async fn write_local(&self, mut env: Envelope) -> Result<Option<Response>, PathError> {
+        env.time_ms = Self::now_ms();
+        env.rules_version = RULES_VERSION;
+        let bytes = env.encode().map_err(|e| PathError::Fatal(e.to_string()))?;
+        match self.raft.client_write(Request(bytes)).await {
+            Ok(r) => Ok(Some(r.data)),
+            Err(RaftError::APIError(ClientWriteError::ForwardToLeader(_))) => Ok(None),
+            Err(RaftError::APIError(e)) => Err(PathError::Unavailable(e.to_string())),
+            Err(RaftError::Fatal(e)) => Err(PathError::Fatal(e.to_string())),
+        }
+    }
+
+    /// The write path: propose here if leader, else forward the envelope (actor already stamped)
+    /// to the leader. Retries follow leader changes; the envelope's dedup ids make retries safe.
+    #[tracing::instrument(skip(self, env), fields(region = %self.region, node = self.node_id, command = env.command.name()))]
+    pub async fn write(&self, env: Envelope) -> Result<Response, PathError> {
+        let mut last_err = String::from("no leader");
+        for attempt in 0..ROUTE_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(self.timings.heartbeat * (attempt as u32)).await;
+            }
+            let Some((leader, addr)) = self.leader() else {
+                self.wait_for_leader().await?;
+                continue;
+            };
+            if leader == self.node_id {
+                match self.write_local(env.clone()).await {
+                    Ok(Some(r)) => return Ok(r),
+                    Ok(None) => continue,
+                    Err(PathError::Unavailable(e)) => {
+                        last_err = e;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            let mut client = self.peer(leader, &addr)?;
+            let bytes = env.encode().map_err(|e| PathError::Fatal(e.to_string()))?;
+            let mut req = tonic::Request::new(ForwardRequest { envelope: bytes });
+            req.set_timeout(Duration::from_secs(10));
+            match client.forward(req).await {
+                Ok(reply) => {
+                    let r: Response = bincode::deserialize(&reply.into_inner().response)
+                        .map_err(|e| PathError::Fatal(format!("leader reply does not decode: {e}")))?;
+                    return Ok(r);
+                }
+                Err(status) => {
+                    tracing::debug!(leader, cause = %status, "forward failed; retrying");
+                    last_err = status.message().to_string();
+                }
+            }
+        }
+        Err(PathError::Unavailable(last_err))
+    }
+
+    /// Linearizable read barrier on the leader: returns the index reads must wait for.
+    pub async fn read_index_local(&self) -> Result<Option<u64>, PathError> {
+        match self.raft.ensure_linearizable().await {
+            Ok(id) => Ok(id.map(|l| l.index)),
+            Err(RaftError::APIError(e)) => Err(PathError::Unavailable(e.to_string())),
+            Err(RaftError::Fatal(e)) => Err(PathError::Fatal(e.to_string())),
+        }
+    }
+
+    /// Makes the next local read linearizable: the leader confirms its leadership with a quorum
+    /// and this node waits until it has applied up to the leader's read index. An isolated
+    /// former leader cannot reach a quorum and refuses.
+    pub async fn linearizable(&self) -> Result<(), PathError> {
+        let mut last_err = String::from("no leader");
+        for attempt in 0..ROUTE_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(self.timings.heartbeat * (attempt as u32)).await;
+            }
+            let Some((leader, addr)) = self.leader() else {
+                self.wait_for_leader().await?;
+                continue;
+            };
+            let index = if leader == self.node_id {
+                match self.read_index_local().await {
+                    Ok(i) => i,
+                    Err(PathError::Unavailable(e)) => {
+                        last_err = e;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                }
+            } else {
+                let mut client = self.peer(leader, &addr)?;
+                let mut req = tonic::Request::new(ReadIndexRequest {});
+                req.set_timeout(Duration::from_secs(5));
+                match client.read_index(req).await {
+                    Ok(r) => r.into_inner().index,
+                    Err(s) => {
+                        last_err = s.message().to_string();
+                        continue;
+                    }
+                }
+            };
+            if let Some(i) = index {
+                self.raft
+                    .wait(Some(Duration::from_secs(10)))
+                    .applied_index_at_least(Some(i), "read index applied")
+                    .await
+                    .map_err(|e| PathError::Unavailable(e.to_string()))?;
+            }
+            return Ok(());
+        }
+        Err(PathError::Unavailable(last_err))
+    }
+}
+
+/// A started member; dropping it does not stop it, call [`RunningNode::shutdown`].
+pub struct RunningNode {
+    pub ctx: Arc<NodeCtx>,
+    pub addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningNode {
+    /// Starts a member on an already bound listener (tests bind port 0 first).
+    pub async fn start(cfg: NodeConfig, listener: TcpListener) -> Result<RunningNode, NodeError> {
+        let region = cfg.topology.region(&cfg.region).map_err(|e| NodeError::Config(e.to_string()))?.clone();
+        if !region.nodes.iter().any(|n| n.id == cfg.node_id) {
+            return Err(NodeError::Config(format!("node {} is not a member of {}", cfg.node_id, cfg.region)));
+        }
+        let addr = listener.local_addr()?;
+        let (log, sm) = store::open(&cfg.data_dir, &cfg.region, cfg.cache_bytes).await?;
+        let fresh = log.is_fresh().map_err(|e| NodeError::Raft(e.to_string()))?;
+        let raft_cfg = cfg
+            .timings
+            .to_openraft(&cfg.region)
+            .map_err(|e| NodeError::Config(e.to_string()))?;
+        let network = PeerNetwork {
+            tls: cfg.tls.clone(),
+            region: cfg.region.clone(),
+        };
+        let shared = sm.shared.clone();
+        let raft = Raft::new(cfg.node_id, Arc::new(raft_cfg), network, log, sm)
+            .await
+            .map_err(|e| NodeError::Raft(e.to_string()))?;
+        let ctx = Arc::new(NodeCtx {
+            region: cfg.region.clone(),
+            node_id: cfg.node_id,
+            raft: raft.clone(),
+            sm: shared,
+            tls: cfg.tls.clone(),
+            timings: cfg.timings,
+            peers: Mutex::new(BTreeMap::new()),
+        });
+
+        let (shutdown, mut rx) = watch::channel(false);
+        let server_cfg = cfg.tls.server_config()?;
+        let incoming = transport::incoming(listener, server_cfg);
+        let peer = RaftPeerServer::new(PeerService { ctx: ctx.clone() })
+            .max_decoding_message_size(MAX_RAFT_MESSAGE)
+            .max_encoding_message_size(MAX_RAFT_MESSAGE);
+        let api = RegionServer::new(RegionService { ctx: ctx.clone() })
+            .max_decoding_message_size(crate::api::MAX_REQUEST)
+            .max_encoding_message_size(16 * 1024 * 1024);
+        let mut srx = rx.clone();
+        let server = tokio::spawn(async move {
+            let res = tonic::transport::Server::builder()
+                .add_service(peer)
+                .add_service(api)
+                .serve_with_incoming_shutdown(incoming, async move {
+                    let _ = srx.wait_for(|v| *v).await;
+                })
+                .await;
+            if let Err(e) = res {
+                tracing::error!(cause = %e, "gRPC server stopped");
+            }
+        });
+
+        // A fresh region initializes once from the sorted members of the topology. Every fresh
+        // member proposes the same membership at log index 0, so simultaneous starts agree; a
+        // member that already has state never initializes again (Raft's membership rules).
+        if fresh {
+            let members: BTreeMap<NodeId, BasicNode> = region
+                .nodes
+                .iter()
+                .map(|n| (n.id, BasicNode::new(n.grpc.clone())))
+                .collect();
+            match raft.initialize(members).await {
+                Ok(()) => tracing::info!(region = %cfg.region, node = cfg.node_id, "initialized region membership"),
+                Err(e) => tracing::info!(cause = %e, "initialize skipped"),
+            }
+        }
+
+        let tick_ctx = ctx.clone();
+        let ticker = tokio::spawn(async move {
+            let mut interval = tokio::time::interval(tick_ctx.timings.tick);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            interval.tick().await;
+            loop {
+                tokio::select! {
+                    _ = interval.tick() => {}
+                    _ = rx.wait_for(|v| *v) => break,
+                }
+                let is_leader = tick_ctx.raft.metrics().borrow().state == ServerState::Leader;
+                if !is_leader {
+                    continue;
+                }
+                let env = Envelope {
+                    actor: Actor::Node {
+                        region: tick_ctx.region.clone(),
+                        node: tick_ctx.node_id,
+                    },
+                    client_id: String::new(),
+                    request_id: 0,
+                    time_ms: 0,
+                    rules_version: RULES_VERSION,
+                    command: Command::Tick,
+                };
+                if let Err(e) = tick_ctx.write_local(env).await {
+                    tracing::warn!(cause = %e, "tick not proposed");
+                }
+            }
+        });
+
+        tracing::info!(region = %cfg.region, node = cfg.node_id, %addr, "node started");
+        Ok(RunningNode {
+            ctx,
+            addr,
+            shutdown,
+            tasks: vec![server, ticker],
+        })
+    }
+
+    /// Stops serving, stops Raft and flushes the database.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        if let Err(e) = self.ctx.raft.shutdown().await {
+            tracing::warn!(cause = %e, "raft shutdown");
+        }
+        for t in self.tasks {
+            t.abort();
+            let _ = t.await;
+        }
+        if let Err(e) = self.ctx.sm.db.flush_async().await {
+            tracing::error!(cause = %e, "final flush failed");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Storage on sled, all behind this module so the engine can be swapped.
+//!
+//! One sled database per node; typed key spaces ([`keys`]): tree `log` (entries by index),
+//! tree `raft` (vote, purge mark), tree `sm` (one-byte prefixes: applied state, domain tables,
+//! ledger leaves and nodes) so one batch per applied entry is atomic.
+//! - [`log_store`]: `RaftLogStorage` with group commit (one writer flushes batches).
+//! - [`state_machine`]: `RaftStateMachine`, the thin adapter around [`crate::domain`].
+//! - [`snapshot`]: snapshot files: built from a consistent copy, streamed, installed atomically.
+pub mod keys;
+pub mod log_store;
+pub mod snapshot;
+pub mod state_machine;
+
+use std::path::Path;
+
+pub use log_store::LogStore;
+pub use state_machine::{SmShared, StateMachine};
+
+use crate::raft::types::StorageError;
+
+/// Errors opening the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open database at {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: sled::Error,
+    },
+    #[error("storage: {0}")]
+    Storage(#[from] StorageError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Default sled page cache per node: small, since one process may host many nodes.
+pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Opens (or creates) a node's database and its stores.
+pub async fn open(
+    dir: &Path,
+    region: &str,
+    cache_bytes: u64,
+) -> Result<(LogStore, StateMachine), StoreError> {
+    std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let db_path = dir.join("db");
+    let db = sled::Config::new()
+        .path(&db_path)
+        .cache_capacity(cache_bytes)
+        .mode(sled::Mode::LowSpace)
+        .open()
+        .map_err(|source| StoreError::Open {
+            path: db_path.display().to_string(),
+            source,
+        })?;
+    let log = LogStore::open(db.clone())?;
+    let sm = StateMachine::open(db, region, &dir.join("snapshots")).await?;
+    Ok((log, sm))
+}
+
+pub(crate) fn io_write<E: std::error::Error + 'static>(e: E) -> StorageError {
+    openraft::StorageIOError::write(&e).into()
+}
+
+pub(crate) fn io_read<E: std::error::Error + 'static>(e: E) -> StorageError {
+    openraft::StorageIOError::read(&e).into()
+}

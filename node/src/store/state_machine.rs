@@ -1,0 +1,261 @@
+//! The Raft state machine: a thin, deterministic adapter around [`crate::domain`].
+//!
+//! For each committed entry, one sled batch in the `sm` tree holds: the applied log id, the
+//! membership, the domain writes, the ledger leaf and its completed nodes, and the frontier. So a
+//! crash never leaves half an entry applied. No clock, randomness or I/O other than that batch.
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use openraft::storage::{RaftStateMachine, Snapshot};
+use openraft::{EntryPayload, OptionalSend, RaftSnapshotBuilder};
+
+use super::keys::{
+    domain_key, leaf_key, node_key, DOMAIN_PREFIX, SM_APPLIED, SM_FRONTIER, SM_MEMBERSHIP, SM_TREE,
+};
+use super::snapshot;
+use super::{io_read, io_write};
+use crate::domain::{apply_envelope, ApplyContext, Envelope, Outcome, Refusal, Response, State};
+use crate::ledger::{self, Frontier, Hash, LedgerError, NodeSource};
+use crate::raft::types::{Entry, LogId, SnapshotMeta, StorageError, StoredMembership, TypeConfig};
+
+/// The in-memory view of the applied state.
+#[derive(Debug, Clone, Default)]
+pub struct SmState {
+    pub applied: Option<LogId>,
+    pub membership: StoredMembership,
+    pub domain: State,
+    pub frontier: Frontier,
+}
+
+/// Shared by the state machine, its snapshot builder and the read paths of the API.
+pub struct SmShared {
+    pub(crate) tree: sled::Tree,
+    pub(crate) db: sled::Db,
+    pub(crate) region: String,
+    pub(crate) state: RwLock<SmState>,
+    pub(crate) snapshot_dir: PathBuf,
+    /// Serializes snapshot builds and installs.
+    pub(crate) snapshot_lock: tokio::sync::Mutex<()>,
+}
+
+impl SmShared {
+    /// Runs `f` on the applied state.
+    pub fn read<R>(&self, f: impl FnOnce(&SmState) -> R) -> R {
+        let guard = self.state.read().unwrap_or_else(|p| p.into_inner());
+        f(&guard)
+    }
+
+    /// The region this state machine belongs to.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The committed bytes of a ledger leaf.
+    pub fn leaf_data(&self, index: u64) -> Result<Option<Vec<u8>>, LedgerError> {
+        self.tree
+            .get(leaf_key(index))
+            .map(|o| o.map(|v| v.to_vec()))
+            .map_err(|e| LedgerError::Storage(e.to_string()))
+    }
+
+    /// Ledger size and root.
+    pub fn ledger_head(&self) -> (u64, Hash) {
+        self.read(|s| (s.frontier.size(), s.frontier.root()))
+    }
+}
+
+impl NodeSource for SmShared {
+    fn node(&self, level: u8, index: u64) -> Result<Hash, LedgerError> {
+        let v = self
+            .tree
+            .get(node_key(level, index))
+            .map_err(|e| LedgerError::Storage(e.to_string()))?
+            .ok_or(LedgerError::MissingNode { level, index })?;
+        v.as_ref()
+            .try_into()
+            .map_err(|_| LedgerError::Storage(format!("node ({level}, {index}) is not 32 bytes")))
+    }
+}
+
+/// The state machine handed to openraft.
+#[derive(Clone)]
+pub struct StateMachine {
+    pub shared: Arc<SmShared>,
+}
+
+fn get_bin<T: serde::de::DeserializeOwned>(tree: &sled::Tree, key: &[u8]) -> Result<Option<T>, StorageError> {
+    match tree.get(key).map_err(io_read)? {
+        None => Ok(None),
+        Some(v) => bincode::deserialize(&v).map(Some).map_err(io_read),
+    }
+}
+
+impl StateMachine {
+    /// Loads the applied state from the database.
+    pub async fn open(db: sled::Db, region: &str, snapshot_dir: &Path) -> Result<StateMachine, StorageError> {
+        let tree = db.open_tree(SM_TREE).map_err(io_write)?;
+        std::fs::create_dir_all(snapshot_dir).map_err(io_write)?;
+        snapshot::remove_partial(snapshot_dir);
+        let state = load_state(&tree)?;
+        Ok(StateMachine {
+            shared: Arc::new(SmShared {
+                tree,
+                db,
+                region: region.to_string(),
+                state: RwLock::new(state),
+                snapshot_dir: snapshot_dir.to_path_buf(),
+                snapshot_lock: tokio::sync::Mutex::new(()),
+            }),
+        })
+    }
+}
+
+/// Reads the whole applied state of the `sm` tree into memory.
+pub(crate) fn load_state(tree: &sled::Tree) -> Result<SmState, StorageError> {
+    let applied = get_bin::<LogId>(tree, SM_APPLIED)?;
+    let membership = get_bin::<StoredMembership>(tree, SM_MEMBERSHIP)?.unwrap_or_default();
+    let frontier = get_bin::<Frontier>(tree, SM_FRONTIER)?.unwrap_or_default();
+    let mut pairs = Vec::new();
+    for item in tree.scan_prefix([DOMAIN_PREFIX]) {
+        let (k, v) = item.map_err(io_read)?;
+        pairs.push((k[1..].to_vec(), v.to_vec()));
+    }
+    Ok(SmState {
+        applied,
+        membership,
+        domain: State::from_pairs(pairs),
+        frontier,
+    })
+}
+
+impl SmShared {
+    /// Applies one entry: computes everything, writes one batch, then updates memory.
+    fn apply_one(&self, entry: Entry) -> Result<Response, StorageError> {
+        let log_id = entry.log_id;
+        let current = self.state.read().unwrap_or_else(|p| p.into_inner()).clone_meta();
+        let mut batch = sled::Batch::default();
+        let mut frontier = current.frontier;
+        let mut membership = None;
+        let mut writes = None;
+        let response = match entry.payload {
+            EntryPayload::Blank => Response {
+                log_index: log_id.index,
+                ..Response::default()
+            },
+            EntryPayload::Membership(m) => {
+                membership = Some(StoredMembership::new(Some(log_id), m));
+                Response {
+                    log_index: log_id.index,
+                    ..Response::default()
+                }
+            }
+            EntryPayload::Normal(req) => {
+                let leaf_index = frontier.size();
+                let response = match Envelope::decode(&req.0) {
+                    Ok(env) => {
+                        let ctx = ApplyContext {
+                            region: &self.region,
+                            log_index: log_id.index,
+                            leaf_index,
+                        };
+                        let applied = {
+                            let guard = self.state.read().unwrap_or_else(|p| p.into_inner());
+                            apply_envelope(&guard.domain, &ctx, &env).map_err(|e| openraft::StorageIOError::apply(log_id, &e))?
+                        };
+                        for (k, v) in &applied.writes {
+                            match v {
+                                Some(v) => batch.insert(domain_key(k), v.clone()),
+                                None => batch.remove(domain_key(k)),
+                            }
+                        }
+                        writes = Some(applied.writes);
+                        applied.response
+                    }
+                    Err(e) => Response {
+                        outcome: Outcome::Refused(Refusal::new("INPUT", format!("entry does not decode: {e}"))),
+                        log_index: log_id.index,
+                        leaf_index: Some(leaf_index),
+                        deduplicated: false,
+                    },
+                };
+                // Every committed command is a ledger leaf, refused or not (REC-3).
+                batch.insert(&leaf_key(leaf_index), req.0.as_slice());
+                for (level, index, hash) in frontier.append(ledger::leaf_hash(&req.0)) {
+                    batch.insert(&node_key(level, index), &hash[..]);
+                }
+                batch.insert(SM_FRONTIER, bincode::serialize(&frontier).map_err(io_write)?);
+                response
+            }
+        };
+        batch.insert(SM_APPLIED, bincode::serialize(&log_id).map_err(io_write)?);
+        if let Some(m) = &membership {
+            batch.insert(SM_MEMBERSHIP, bincode::serialize(m).map_err(io_write)?);
+        }
+        self.tree.apply_batch(batch).map_err(io_write)?;
+        let mut guard = self.state.write().unwrap_or_else(|p| p.into_inner());
+        guard.applied = Some(log_id);
+        guard.frontier = frontier;
+        if let Some(m) = membership {
+            guard.membership = m;
+        }
+        if let Some(w) = writes {
+            guard.domain.apply_writes(&w);
+        }
+        Ok(response)
+    }
+}
+
+/// Meta part of the state (everything but the domain map), cheap to copy.
+struct SmMeta {
+    frontier: Frontier,
+}
+
+impl SmState {
+    fn clone_meta(&self) -> SmMeta {
+        SmMeta {
+            frontier: self.frontier.clone(),
+        }
+    }
+}
+
+impl RaftStateMachine<TypeConfig> for StateMachine {
+    type SnapshotBuilder = StateMachine;
+
+    async fn applied_state(&mut self) -> Result<(Option<LogId>, StoredMembership), StorageError> {
+        Ok(self.shared.read(|s| (s.applied, s.membership.clone())))
+    }
+
+    async fn apply<I>(&mut self, entries: I) -> Result<Vec<Response>, StorageError>
+    where
+        I: IntoIterator<Item = Entry> + OptionalSend,
+        I::IntoIter: OptionalSend,
+    {
+        let mut out = Vec::new();
+        for e in entries {
+            out.push(self.shared.apply_one(e)?);
+        }
+        Ok(out)
+    }
+
+    async fn get_snapshot_builder(&mut self) -> Self::SnapshotBuilder {
+        self.clone()
+    }
+
+    async fn begin_receiving_snapshot(&mut self) -> Result<Box<tokio::fs::File>, StorageError> {
+        snapshot::begin_receiving(&self.shared.snapshot_dir).await
+    }
+
+    async fn install_snapshot(&mut self, meta: &SnapshotMeta, snapshot: Box<tokio::fs::File>) -> Result<(), StorageError> {
+        snapshot::install(&self.shared, meta, snapshot).await
+    }
+
+    async fn get_current_snapshot(&mut self) -> Result<Option<Snapshot<TypeConfig>>, StorageError> {
+        snapshot::current(&self.shared.snapshot_dir).await
+    }
+}
+
+impl RaftSnapshotBuilder<TypeConfig> for StateMachine {
+    async fn build_snapshot(&mut self) -> Result<Snapshot<TypeConfig>, StorageError> {
+        snapshot::build(&self.shared).await
+    }
+}

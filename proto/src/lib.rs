@@ -1,0 +1,13 @@
+//! Generated gRPC code for Sanxiang's services.
+//!
+//! - [`raft`]: peer-only Raft RPCs and leader forwarding inside one region.
+//! - [`region`]: the client-facing service of one region's cluster.
+#![allow(clippy::all, missing_docs)]
+
+pub mod raft {
+    tonic::include_proto!("sanxiang.raft.v1");
+}
+
+pub mod region {
+    tonic::include_proto!("sanxiang.region.v1");
+}
