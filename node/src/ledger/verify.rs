@@ -64,17 +64,18 @@ pub fn verify_consistency<P: AsRef<[u8]>>(
     if first > second {
         return Err(LedgerError::Invalid("first size is larger than second"));
     }
-    let r1 = hash32(first_root, "first root is not 32 bytes")?;
-    let r2 = hash32(second_root, "second root is not 32 bytes")?;
     if first == second {
+        // As in the reference implementation: equal sizes need an empty proof and equal roots.
         if !proof.is_empty() {
             return Err(LedgerError::Invalid("equal sizes need an empty proof"));
         }
-        if r1 != r2 {
+        if first_root != second_root {
             return Err(LedgerError::Invalid("equal sizes with different roots"));
         }
         return Ok(());
     }
+    let r1 = hash32(first_root, "first root is not 32 bytes")?;
+    let r2 = hash32(second_root, "second root is not 32 bytes")?;
     if proof.is_empty() {
         return Err(LedgerError::Invalid("empty proof"));
     }
