@@ -18,6 +18,8 @@ pub struct RaftTimings {
     pub snapshot_every: u64,
     /// Interval between leader-proposed `Tick` commands.
     pub tick: Duration,
+    /// Log entries kept behind a snapshot (so briefly lagging followers need no snapshot).
+    pub keep_logs: u64,
 }
 
 impl Default for RaftTimings {
@@ -29,6 +31,7 @@ impl Default for RaftTimings {
             install_snapshot_timeout: Duration::from_secs(10),
             snapshot_every: 5000,
             tick: Duration::from_secs(60),
+            keep_logs: 1000,
         }
     }
 }
@@ -43,7 +46,7 @@ impl RaftTimings {
             election_timeout_max: self.election_max.as_millis() as u64,
             install_snapshot_timeout: self.install_snapshot_timeout.as_millis() as u64,
             snapshot_policy: openraft::SnapshotPolicy::LogsSinceLast(self.snapshot_every),
-            max_in_snapshot_log_to_keep: 1000,
+            max_in_snapshot_log_to_keep: self.keep_logs,
             purge_batch_size: 256,
             ..Default::default()
         };

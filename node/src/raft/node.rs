@@ -370,9 +370,13 @@ impl RunningNode {
         if let Err(e) = self.ctx.raft.shutdown().await {
             tracing::warn!(cause = %e, "raft shutdown");
         }
-        for t in self.tasks {
-            t.abort();
-            let _ = t.await;
+        // Let the server close its connections gracefully (their tasks hold the node), then
+        // stop whatever is left.
+        for mut t in self.tasks {
+            if tokio::time::timeout(Duration::from_secs(5), &mut t).await.is_err() {
+                t.abort();
+                let _ = t.await;
+            }
         }
         if let Err(e) = self.ctx.sm.db.flush_async().await {
             tracing::error!(cause = %e, "final flush failed");

@@ -51,15 +51,29 @@ pub async fn open(
         source,
     })?;
     let db_path = dir.join("db");
-    let db = sled::Config::new()
-        .path(&db_path)
-        .cache_capacity(cache_bytes)
-        .mode(sled::Mode::LowSpace)
-        .open()
-        .map_err(|source| StoreError::Open {
-            path: db_path.display().to_string(),
-            source,
-        })?;
+    // A node stopped inside this process releases its database once its last task ends; wait a
+    // little for that instead of failing at once (another process holding it still fails).
+    let mut waited = 0;
+    let db = loop {
+        match sled::Config::new()
+            .path(&db_path)
+            .cache_capacity(cache_bytes)
+            .mode(sled::Mode::LowSpace)
+            .open()
+        {
+            Ok(db) => break db,
+            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") && waited < 100 => {
+                waited += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(source) => {
+                return Err(StoreError::Open {
+                    path: db_path.display().to_string(),
+                    source,
+                })
+            }
+        }
+    };
     let log = LogStore::open(db.clone())?;
     let sm = StateMachine::open(db, region, &dir.join("snapshots")).await?;
     Ok((log, sm))

@@ -163,8 +163,8 @@ pub(crate) async fn begin_receiving(dir: &Path) -> Result<Box<tokio::fs::File>, 
     Ok(Box::new(f))
 }
 
-/// Installs a received snapshot: keep it as `current.bin`, then replace the state machine's
-/// tree in one batch.
+/// Installs a received snapshot: read and check every record, replace the state machine's tree
+/// in one batch, then keep the file as `current.bin`.
 pub(crate) async fn install(shared: &std::sync::Arc<SmShared>, meta: &SnapshotMeta, file: Box<tokio::fs::File>) -> Result<(), StorageError> {
     let _guard = shared.snapshot_lock.lock().await;
     let mut src = file.into_std().await;
@@ -177,9 +177,11 @@ pub(crate) async fn install(shared: &std::sync::Arc<SmShared>, meta: &SnapshotMe
         let mut out = std::fs::File::create(&tmp).map_err(io_write)?;
         std::io::copy(&mut src, &mut out).map_err(io_write)?;
         out.sync_all().map_err(io_write)?;
+        // Validated and applied first; only a snapshot that installed becomes the current one.
+        let state = load_into_tree(&shared2, &tmp, &meta)?;
         std::fs::rename(&tmp, dir.join(CURRENT)).map_err(io_write)?;
         sync_dir(dir).map_err(io_write)?;
-        load_into_tree(&shared2, &dir.join(CURRENT), &meta)
+        Ok(state)
     })
     .await
     .map_err(io_write)??;
