@@ -52,7 +52,12 @@ pub struct Client {
 impl Client {
     /// Builds a client for `endpoints` (host:port, optionally with `https://`), expecting
     /// node certificates of `region` when given.
-    pub fn new(endpoints: &[String], tls: &TlsMaterial, region: Option<&str>, deadline: Duration) -> Result<Client, ClientError> {
+    pub fn new(
+        endpoints: &[String],
+        tls: &TlsMaterial,
+        region: Option<&str>,
+        deadline: Duration,
+    ) -> Result<Client, ClientError> {
         if endpoints.is_empty() {
             return Err(ClientError::NoEndpoints);
         }
@@ -64,8 +69,13 @@ impl Client {
         let mut channels = Vec::new();
         let mut clean = Vec::new();
         for e in endpoints {
-            let addr = e.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/').to_string();
-            let ch = transport::channel(&addr, cfg.clone(), Duration::from_secs(3)).map_err(|err| ClientError::Endpoint(e.clone(), err.to_string()))?;
+            let addr = e
+                .trim_start_matches("https://")
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_string();
+            let ch = transport::channel(&addr, cfg.clone(), Duration::from_secs(3))
+                .map_err(|err| ClientError::Endpoint(e.clone(), err.to_string()))?;
             channels.push(
                 RegionClient::new(ch)
                     .max_decoding_message_size(16 * 1024 * 1024)
@@ -96,14 +106,26 @@ impl Client {
             let i = self.preferred;
             match f(self.channels[i].clone()).await {
                 Ok(resp) => {
-                    if let Some(leader) = resp.metadata().get(LEADER_HEADER).and_then(|v| v.to_str().ok()) {
+                    if let Some(leader) = resp
+                        .metadata()
+                        .get(LEADER_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                    {
                         if let Some(j) = self.endpoints.iter().position(|e| e == leader) {
                             self.preferred = j;
                         }
                     }
                     return Ok(resp.into_inner());
                 }
-                Err(s) if matches!(s.code(), tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Cancelled | tonic::Code::DeadlineExceeded) => {
+                Err(s)
+                    if matches!(
+                        s.code(),
+                        tonic::Code::Unavailable
+                            | tonic::Code::Unknown
+                            | tonic::Code::Cancelled
+                            | tonic::Code::DeadlineExceeded
+                    ) =>
+                {
                     last = format!("{}: {}", self.endpoints[i], s.message());
                     self.preferred = (i + 1) % self.channels.len();
                 }

@@ -55,7 +55,15 @@ pub async fn start(dir: &Path, timings: RaftTimings) -> anyhow::Result<Demo> {
     std::fs::write(&topology_path, topology.to_toml()?).context("writing the demo topology")?;
     let pki = dir.join("pki");
     issue::init(&topology, &pki, 30, true, &mut |_| {})?;
-    let (cert, key, _) = issue::issue_person(&pki, &topology.domain, DEMO_REGION, Role::Clerk, "demo-clerk", 30, true)?;
+    let (cert, key, _) = issue::issue_person(
+        &pki,
+        &topology.domain,
+        DEMO_REGION,
+        Role::Clerk,
+        "demo-clerk",
+        30,
+        true,
+    )?;
     let mut running = Vec::new();
     for (i, l) in listeners.into_iter().enumerate() {
         let id = i as u64 + 1;
@@ -100,7 +108,10 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         demo.clerk.0.display(),
         demo.clerk.1.display()
     );
-    println!("演示县 demo county {} (浏阳市): 3 个节点已启动", demo.region);
+    println!(
+        "演示县 demo county {} (浏阳市): 3 个节点已启动",
+        demo.region
+    );
     for n in &demo.nodes {
         println!("  节点 node {} @ {}", n.ctx.node_id, n.addr);
     }

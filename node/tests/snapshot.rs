@@ -1,7 +1,9 @@
 //! Snapshot build while apply goes on, and install on a fresh state machine.
 use openraft::storage::{RaftStateMachine, Snapshot};
 use openraft::{CommittedLeaderId, EntryPayload, LogId, RaftSnapshotBuilder};
-use sanxiang::domain::{Actor, AgencyInput, Command, Envelope, Person, PowerKind, Role, RULES_VERSION};
+use sanxiang::domain::{
+    Actor, AgencyInput, Command, Envelope, Person, PowerKind, Role, RULES_VERSION,
+};
 use sanxiang::raft::types::{Entry, Request, TypeConfig};
 use sanxiang::store::{self, StateMachine};
 use tokio::io::AsyncReadExt;
@@ -11,7 +13,11 @@ const REGION: &str = "t/k";
 
 fn entry(i: u64) -> Entry {
     let env = Envelope {
-        actor: Actor::Person(Person { region: REGION.into(), role: Role::Clerk, user: "c".into() }),
+        actor: Actor::Person(Person {
+            region: REGION.into(),
+            role: Role::Clerk,
+            user: "c".into(),
+        }),
         client_id: "snap".into(),
         request_id: i,
         time_ms: i as i64 * 1000,
@@ -31,7 +37,8 @@ fn entry(i: u64) -> Entry {
 }
 
 fn view(sm: &StateMachine) -> ([u8; 32], u64, [u8; 32]) {
-    sm.shared.read(|s| (s.domain.digest(), s.frontier.size(), s.frontier.root()))
+    sm.shared
+        .read(|s| (s.domain.digest(), s.frontier.size(), s.frontier.root()))
 }
 
 #[tokio::test]
@@ -92,6 +99,9 @@ async fn truncated_snapshot_is_refused_and_changes_nothing() -> anyhow::Result<(
     rx.write_all(&bytes[..bytes.len() / 2]).await?;
     assert!(b.install_snapshot(&snap.meta, rx).await.is_err());
     assert_eq!(view(&b), before);
-    assert!(b.get_current_snapshot().await?.is_none(), "a broken snapshot must not become current");
+    assert!(
+        b.get_current_snapshot().await?.is_none(),
+        "a broken snapshot must not become current"
+    );
     Ok(())
 }

@@ -16,6 +16,6 @@ impl StoreBuilder<TypeConfig, LogStore, StateMachine, tempfile::TempDir> for Bui
 }
 
 #[test]
-fn openraft_storage_suite() -> Result<(), StorageError> {
-    Suite::test_all(Builder)
+fn openraft_storage_suite() -> anyhow::Result<()> {
+    Suite::test_all(Builder).map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -57,7 +57,11 @@ impl Cluster {
         let mut specs = Vec::new();
         for id in 1..=n {
             let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            specs.push(NodeSpec { id, grpc: l.local_addr()?.to_string(), http: String::new() });
+            specs.push(NodeSpec {
+                id,
+                grpc: l.local_addr()?.to_string(),
+                http: String::new(),
+            });
             listeners.insert(id, l);
         }
         let topology = Topology::from_parts(
@@ -68,14 +72,30 @@ impl Cluster {
                     name: "省".into(),
                     kind: RegionKind::Province,
                     parent: None,
-                    nodes: vec![NodeSpec { id: 1, grpc: "127.0.0.1:1".into(), http: String::new() }],
+                    nodes: vec![NodeSpec {
+                        id: 1,
+                        grpc: "127.0.0.1:1".into(),
+                        http: String::new(),
+                    }],
                 },
-                RegionSpec { id: REGION.into(), name: "县".into(), kind: RegionKind::County, parent: Some(OTHER.into()), nodes: specs },
+                RegionSpec {
+                    id: REGION.into(),
+                    name: "县".into(),
+                    kind: RegionKind::County,
+                    parent: Some(OTHER.into()),
+                    nodes: specs,
+                },
             ],
         )?;
         let pki = dir.path().join("pki");
         issue::init(&topology, &pki, 30, false, &mut |_| {})?;
-        let mut c = Cluster { dir, topology, pki, nodes: BTreeMap::new(), timings };
+        let mut c = Cluster {
+            dir,
+            topology,
+            pki,
+            nodes: BTreeMap::new(),
+            timings,
+        };
         for (id, l) in listeners {
             let node = c.start_node_on(id, l).await?;
             c.nodes.insert(id, Some(node));
@@ -83,7 +103,11 @@ impl Cluster {
         Ok(c)
     }
 
-    async fn start_node_on(&self, id: u64, l: tokio::net::TcpListener) -> anyhow::Result<RunningNode> {
+    async fn start_node_on(
+        &self,
+        id: u64,
+        l: tokio::net::TcpListener,
+    ) -> anyhow::Result<RunningNode> {
         let cfg = NodeConfig {
             topology: self.topology.clone(),
             region: REGION.into(),
@@ -98,7 +122,10 @@ impl Cluster {
 
     /// gRPC address of a node.
     pub fn addr(&self, id: u64) -> String {
-        self.topology.node(REGION, id).map(|n| n.grpc.clone()).unwrap_or_default()
+        self.topology
+            .node(REGION, id)
+            .map(|n| n.grpc.clone())
+            .unwrap_or_default()
     }
 
     pub fn endpoints(&self) -> Vec<String> {
@@ -144,35 +171,70 @@ impl Cluster {
                 let m = n.ctx.raft.metrics().borrow().clone();
                 if let Some(l) = m.current_leader {
                     if self.nodes.get(&l).is_some_and(|x| x.is_some())
-                        && self.node(l).ctx.raft.metrics().borrow().state == openraft::ServerState::Leader
+                        && self.node(l).ctx.raft.metrics().borrow().state
+                            == openraft::ServerState::Leader
                     {
                         return Ok(l);
                     }
                 }
             }
-            anyhow::ensure!(tokio::time::Instant::now() < deadline, "no leader within 30 s");
-            let any = self.nodes.values().flatten().next().context("no node running")?;
-            let _ = any.ctx.raft.wait(Some(Duration::from_millis(200))).metrics(|m| m.current_leader.is_some(), "leader").await;
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "no leader within 30 s"
+            );
+            let any = self
+                .nodes
+                .values()
+                .flatten()
+                .next()
+                .context("no node running")?;
+            let _ = any
+                .ctx
+                .raft
+                .wait(Some(Duration::from_millis(200)))
+                .metrics(|m| m.current_leader.is_some(), "leader")
+                .await;
         }
     }
 
     /// Waits until every running node has applied at least `index`.
     pub async fn wait_applied(&self, index: u64) -> anyhow::Result<()> {
         for n in self.nodes.values().flatten() {
-            n.ctx.raft.wait(Some(Duration::from_secs(30))).applied_index_at_least(Some(index), "applied").await?;
+            n.ctx
+                .raft
+                .wait(Some(Duration::from_secs(30)))
+                .applied_index_at_least(Some(index), "applied")
+                .await?;
         }
         Ok(())
     }
 
     /// Issues a person certificate and returns its TLS material.
     pub fn person(&self, region: &str, role: Role, name: &str) -> anyhow::Result<TlsMaterial> {
-        let (cert, key, _) = issue::issue_person(&self.pki, &self.topology.domain, region, role, name, 30, true)?;
-        Ok(TlsMaterial::load(&issue::ca_cert_path(&self.pki), &cert, &key)?)
+        let (cert, key, _) = issue::issue_person(
+            &self.pki,
+            &self.topology.domain,
+            region,
+            role,
+            name,
+            30,
+            true,
+        )?;
+        Ok(TlsMaterial::load(
+            &issue::ca_cert_path(&self.pki),
+            &cert,
+            &key,
+        )?)
     }
 
     /// A client of the region for a person.
     pub fn client(&self, who: &TlsMaterial) -> anyhow::Result<Client> {
-        Ok(Client::new(&self.endpoints(), who, Some(REGION), Duration::from_secs(30))?)
+        Ok(Client::new(
+            &self.endpoints(),
+            who,
+            Some(REGION),
+            Duration::from_secs(30),
+        )?)
     }
 
     /// TLS material of a node (to act as that node).
@@ -200,9 +262,17 @@ pub fn agency(name: &str) -> pb::AgencyInput {
 }
 
 /// Registers an agency with explicit dedup ids.
-pub async fn register(c: &mut Client, name: &str, client_id: &str, request_id: u64) -> anyhow::Result<pb::WriteReply> {
+pub async fn register(
+    c: &mut Client,
+    name: &str,
+    client_id: &str,
+    request_id: u64,
+) -> anyhow::Result<pb::WriteReply> {
     let req = pb::RegisterAgencyRequest {
-        write_id: Some(pb::WriteId { client_id: client_id.into(), request_id }),
+        write_id: Some(pb::WriteId {
+            client_id: client_id.into(),
+            request_id,
+        }),
         agency: Some(agency(name)),
     };
     Ok(c.call(|mut cl| {
@@ -214,12 +284,22 @@ pub async fn register(c: &mut Client, name: &str, client_id: &str, request_id: u
 
 /// Lists all agencies (linearizable).
 pub async fn list(c: &mut Client) -> anyhow::Result<Vec<pb::Agency>> {
-    let req = pb::ListAgenciesRequest { consistency: 0, after_id: 0, limit: 0 };
-    Ok(c.call(|mut cl| async move { cl.list_agencies(req).await }).await?.agencies)
+    let req = pb::ListAgenciesRequest {
+        consistency: 0,
+        after_id: 0,
+        limit: 0,
+    };
+    Ok(c.call(|mut cl| async move { cl.list_agencies(req).await })
+        .await?
+        .agencies)
 }
 
 /// A channel to one node presenting `who`, accepting any node of the deployment.
 pub fn raw_channel(addr: &str, who: &TlsMaterial) -> anyhow::Result<tonic::transport::Channel> {
     let cfg = who.client_config(Expect::AnyNode)?;
-    Ok(sanxiang::raft::transport::channel(addr, cfg, Duration::from_secs(3))?)
+    Ok(sanxiang::raft::transport::channel(
+        addr,
+        cfg,
+        Duration::from_secs(3),
+    )?)
 }

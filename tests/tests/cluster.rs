@@ -29,13 +29,37 @@ async fn election_failover_restart_catch_up() -> anyhow::Result<()> {
         register(&mut cl, &format!("甲{i}"), "t1", i + 1).await?;
     }
     c.restart(leader).await?;
-    let last = c.node(new_leader).ctx.raft.metrics().borrow().last_applied.map(|l| l.index).unwrap_or(0);
+    let last = c
+        .node(new_leader)
+        .ctx
+        .raft
+        .metrics()
+        .borrow()
+        .last_applied
+        .map(|l| l.index)
+        .unwrap_or(0);
     c.wait_applied(last).await?;
-    let heads: Vec<_> = c.nodes.values().flatten().map(|n| n.ctx.sm.ledger_head()).collect();
+    let heads: Vec<_> = c
+        .nodes
+        .values()
+        .flatten()
+        .map(|n| n.ctx.sm.ledger_head())
+        .collect();
     assert_eq!(heads.len(), 3);
-    assert!(heads.iter().all(|h| *h == heads[0]), "ledger heads differ: {heads:?}");
-    let digests: Vec<_> = c.nodes.values().flatten().map(|n| n.ctx.sm.read(|s| s.domain.digest())).collect();
-    assert!(digests.iter().all(|d| *d == digests[0]), "domain states differ");
+    assert!(
+        heads.iter().all(|h| *h == heads[0]),
+        "ledger heads differ: {heads:?}"
+    );
+    let digests: Vec<_> = c
+        .nodes
+        .values()
+        .flatten()
+        .map(|n| n.ctx.sm.read(|s| s.domain.digest()))
+        .collect();
+    assert!(
+        digests.iter().all(|d| *d == digests[0]),
+        "domain states differ"
+    );
     assert_eq!(heads[0].0, 40, "one ledger leaf per command");
     let names: Vec<_> = list(&mut cl).await?.into_iter().map(|a| a.name).collect();
     assert_eq!(names.len(), 40);
@@ -55,7 +79,10 @@ async fn write_retried_across_leader_crash_exists_once() -> anyhow::Result<()> {
     c.leader().await?;
     let mut cl2 = c.client(&clerk)?;
     let again = register(&mut cl2, "浏阳市市场监督管理局", "retry-client", 42).await?;
-    assert!(again.deduplicated, "the retry must be answered from the dedup table");
+    assert!(
+        again.deduplicated,
+        "the retry must be answered from the dedup table"
+    );
     assert_eq!(agency_id(&again), agency_id(&first));
     assert_eq!(again.log_index, first.log_index);
     assert_eq!(list(&mut cl2).await?.len(), 1);
@@ -78,18 +105,39 @@ async fn replaying_the_log_on_a_fresh_node_gives_identical_state() -> anyhow::Re
     // A refused write and a retried write are part of the log too.
     register(&mut cl, "乙0", "replay", 100).await?;
     register(&mut cl, "乙1", "replay", 2).await?;
-    let last = c.nodes.values().flatten().map(|n| n.ctx.raft.metrics().borrow().last_applied.map(|l| l.index).unwrap_or(0)).max().unwrap_or(0);
+    let last = c
+        .nodes
+        .values()
+        .flatten()
+        .map(|n| {
+            n.ctx
+                .raft
+                .metrics()
+                .borrow()
+                .last_applied
+                .map(|l| l.index)
+                .unwrap_or(0)
+        })
+        .max()
+        .unwrap_or(0);
     c.wait_applied(last).await?;
-    let (digest, head) = c.node(1).ctx.sm.read(|s| (s.domain.digest(), (s.frontier.size(), s.frontier.root())));
+    let (digest, head) = c
+        .node(1)
+        .ctx
+        .sm
+        .read(|s| (s.domain.digest(), (s.frontier.size(), s.frontier.root())));
     c.stop(1).await;
     // Read node 1's log from its database and apply it to a brand-new state machine.
-    let (mut log, _sm) = sanxiang::store::open(&c.dir.path().join("node-1"), REGION, 8 << 20).await?;
+    let (mut log, _sm) =
+        sanxiang::store::open(&c.dir.path().join("node-1"), REGION, 8 << 20).await?;
     let entries = log.try_get_log_entries(0..).await?;
     assert!(entries.len() as u64 >= last);
     let fresh_dir = tempfile::tempdir()?;
     let (_l2, mut fresh) = sanxiang::store::open(fresh_dir.path(), REGION, 8 << 20).await?;
     fresh.apply(entries).await?;
-    let (d2, h2) = fresh.shared.read(|s| (s.domain.digest(), (s.frontier.size(), s.frontier.root())));
+    let (d2, h2) = fresh
+        .shared
+        .read(|s| (s.domain.digest(), (s.frontier.size(), s.frontier.root())));
     assert_eq!(d2, digest, "replayed domain state differs");
     assert_eq!(h2, head, "replayed ledger differs");
     c.shutdown().await;

@@ -26,16 +26,33 @@ async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
     // A person certificate for the same region and trust domain, from another CA.
     let foreign = tempfile::tempdir()?;
     issue::init(&c.topology, foreign.path(), 30, false, &mut |_| {})?;
-    let (cert, key, _) = issue::issue_person(foreign.path(), &c.topology.domain, REGION, Role::Clerk, "intruder", 30, false)?;
+    let (cert, key, _) = issue::issue_person(
+        foreign.path(),
+        &c.topology.domain,
+        REGION,
+        Role::Clerk,
+        "intruder",
+        30,
+        false,
+    )?;
     let intruder = TlsMaterial::load(&issue::ca_cert_path(&c.pki), &cert, &key)?;
-    let mut bad = Client::new(&c.endpoints(), &intruder, Some(REGION), Duration::from_secs(2))?;
-    let err = register(&mut bad, "乙局", "sec", 2).await.expect_err("foreign CA must be refused");
+    let mut bad = Client::new(
+        &c.endpoints(),
+        &intruder,
+        Some(REGION),
+        Duration::from_secs(2),
+    )?;
+    let err = register(&mut bad, "乙局", "sec", 2)
+        .await
+        .expect_err("foreign CA must be refused");
     assert!(err.to_string().contains("no node answered"), "{err}");
 
     // A person of another region can neither write nor read here.
     let outsider = c.person(OTHER, Role::Clerk, "outsider")?;
     let mut oc = c.client(&outsider)?;
-    let err = register(&mut oc, "丙局", "sec", 3).await.expect_err("other region must be refused");
+    let err = register(&mut oc, "丙局", "sec", 3)
+        .await
+        .expect_err("other region must be refused");
     let status = match err.downcast_ref::<ClientError>() {
         Some(ClientError::Status(s)) => s.clone(),
         other => panic!("expected a status, got {other:?}"),
@@ -60,25 +77,44 @@ async fn raft_rpcs_only_from_nodes_of_the_region() -> anyhow::Result<()> {
     let c = Cluster::start(3, timings()).await?;
     c.leader().await?;
     let addr = c.addr(1);
-    let garbage = RaftPayload { data: vec![1, 2, 3] };
+    let garbage = RaftPayload {
+        data: vec![1, 2, 3],
+    };
     // A node of another region.
     let other_node = c.node_tls(OTHER, 1)?;
     let mut p = RaftPeerClient::new(raw_channel(&addr, &other_node)?);
-    let s = p.vote(garbage.clone()).await.expect_err("other region's node refused");
+    let s = p
+        .vote(garbage.clone())
+        .await
+        .expect_err("other region's node refused");
     assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s}");
-    let s = p.forward(ForwardRequest { envelope: vec![] }).await.expect_err("refused");
+    let s = p
+        .forward(ForwardRequest { envelope: vec![] })
+        .await
+        .expect_err("refused");
     assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s}");
     // A person of this region.
     let clerk = c.person(REGION, Role::Clerk, "clerk")?;
     let mut p = RaftPeerClient::new(raw_channel(&addr, &clerk)?);
-    let s = p.append_entries(garbage.clone()).await.expect_err("person refused");
+    let s = p
+        .append_entries(garbage.clone())
+        .await
+        .expect_err("person refused");
     assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s}");
     // A peer of the region sending garbage gets a clear error, not a crash.
     let peer = c.node_tls(REGION, 2)?;
     let mut p = RaftPeerClient::new(raw_channel(&addr, &peer)?);
-    let s = p.append_entries(garbage).await.expect_err("garbage refused");
+    let s = p
+        .append_entries(garbage)
+        .await
+        .expect_err("garbage refused");
     assert_eq!(s.code(), tonic::Code::InvalidArgument, "{s}");
-    let s = p.forward(ForwardRequest { envelope: vec![0xff; 10] }).await.expect_err("garbage refused");
+    let s = p
+        .forward(ForwardRequest {
+            envelope: vec![0xff; 10],
+        })
+        .await
+        .expect_err("garbage refused");
     assert_eq!(s.code(), tonic::Code::InvalidArgument, "{s}");
     c.shutdown().await;
     Ok(())
@@ -89,49 +125,161 @@ async fn hostile_requests_answered_with_clear_errors() -> anyhow::Result<()> {
     let c = Cluster::start(3, timings()).await?;
     c.leader().await?;
     let clerk = c.person(REGION, Role::Clerk, "clerk")?;
-    let mut api = RegionClient::new(raw_channel(&c.addr(1), &clerk)?).max_encoding_message_size(8 << 20);
-    let wid = |r| Some(pb::WriteId { client_id: "hostile".into(), request_id: r });
+    let mut api =
+        RegionClient::new(raw_channel(&c.addr(1), &clerk)?).max_encoding_message_size(8 << 20);
+    let wid = |r| {
+        Some(pb::WriteId {
+            client_id: "hostile".into(),
+            request_id: r,
+        })
+    };
 
     // Oversized request.
     let mut big = agency("大");
     big.legal_basis = "法".repeat(1 << 20);
-    let s = api.register_agency(pb::RegisterAgencyRequest { write_id: wid(1), agency: Some(big) }).await.expect_err("oversized");
-    assert!(matches!(s.code(), tonic::Code::OutOfRange | tonic::Code::ResourceExhausted), "{s}");
+    let s = api
+        .register_agency(pb::RegisterAgencyRequest {
+            write_id: wid(1),
+            agency: Some(big),
+        })
+        .await
+        .expect_err("oversized");
+    assert!(
+        matches!(
+            s.code(),
+            tonic::Code::OutOfRange | tonic::Code::ResourceExhausted
+        ),
+        "{s}"
+    );
     // Missing and malformed fields.
-    let s = api.register_agency(pb::RegisterAgencyRequest { write_id: None, agency: Some(agency("甲")) }).await.expect_err("no write id");
+    let s = api
+        .register_agency(pb::RegisterAgencyRequest {
+            write_id: None,
+            agency: Some(agency("甲")),
+        })
+        .await
+        .expect_err("no write id");
     assert_eq!(s.code(), tonic::Code::InvalidArgument);
-    let s = api.register_agency(pb::RegisterAgencyRequest { write_id: Some(pb::WriteId { client_id: "has space".into(), request_id: 1 }), agency: Some(agency("甲")) }).await.expect_err("bad client id");
+    let s = api
+        .register_agency(pb::RegisterAgencyRequest {
+            write_id: Some(pb::WriteId {
+                client_id: "has space".into(),
+                request_id: 1,
+            }),
+            agency: Some(agency("甲")),
+        })
+        .await
+        .expect_err("bad client id");
     assert_eq!(s.code(), tonic::Code::InvalidArgument);
     let mut unknown = agency("甲");
     unknown.powers = vec!["taxation".into()];
-    let s = api.register_agency(pb::RegisterAgencyRequest { write_id: wid(2), agency: Some(unknown) }).await.expect_err("unknown power");
+    let s = api
+        .register_agency(pb::RegisterAgencyRequest {
+            write_id: wid(2),
+            agency: Some(unknown),
+        })
+        .await
+        .expect_err("unknown power");
     assert_eq!(s.code(), tonic::Code::InvalidArgument);
     assert!(s.message().contains("taxation"));
-    let s = api.update_agency(pb::UpdateAgencyRequest { write_id: wid(3), id: 0, agency: Some(agency("甲")), expected_version: None }).await.expect_err("id 0");
+    let s = api
+        .update_agency(pb::UpdateAgencyRequest {
+            write_id: wid(3),
+            id: 0,
+            agency: Some(agency("甲")),
+            expected_version: None,
+        })
+        .await
+        .expect_err("id 0");
     assert_eq!(s.code(), tonic::Code::InvalidArgument);
     // Out of range reads.
-    let s = api.list_agencies(pb::ListAgenciesRequest { consistency: 0, after_id: 0, limit: 5000 }).await.expect_err("limit");
+    let s = api
+        .list_agencies(pb::ListAgenciesRequest {
+            consistency: 0,
+            after_id: 0,
+            limit: 5000,
+        })
+        .await
+        .expect_err("limit");
     assert_eq!(s.code(), tonic::Code::OutOfRange);
-    let s = api.list_agencies(pb::ListAgenciesRequest { consistency: 7, after_id: 0, limit: 1 }).await.expect_err("consistency");
+    let s = api
+        .list_agencies(pb::ListAgenciesRequest {
+            consistency: 7,
+            after_id: 0,
+            limit: 1,
+        })
+        .await
+        .expect_err("consistency");
     assert_eq!(s.code(), tonic::Code::InvalidArgument);
-    let s = api.ledger_inclusion(pb::InclusionRequest { leaf_index: 5, tree_size: 0 }).await.expect_err("leaf");
+    let s = api
+        .ledger_inclusion(pb::InclusionRequest {
+            leaf_index: 5,
+            tree_size: 0,
+        })
+        .await
+        .expect_err("leaf");
     assert_eq!(s.code(), tonic::Code::OutOfRange);
-    let s = api.ledger_consistency(pb::ConsistencyRequest { first: 0, second: 0 }).await.expect_err("consistency 0");
+    let s = api
+        .ledger_consistency(pb::ConsistencyRequest {
+            first: 0,
+            second: 0,
+        })
+        .await
+        .expect_err("consistency 0");
     assert_eq!(s.code(), tonic::Code::OutOfRange);
     // Refused by the rules: empty name. Nothing was created by any of the above.
-    let r = api.register_agency(pb::RegisterAgencyRequest { write_id: wid(4), agency: Some(agency("")) }).await?.into_inner();
-    assert!(matches!(r.outcome, Some(pb::write_reply::Outcome::Refused(ref f)) if f.rule == "INPUT"));
+    let r = api
+        .register_agency(pb::RegisterAgencyRequest {
+            write_id: wid(4),
+            agency: Some(agency("")),
+        })
+        .await?
+        .into_inner();
+    assert!(
+        matches!(r.outcome, Some(pb::write_reply::Outcome::Refused(ref f)) if f.rule == "INPUT")
+    );
     assert_eq!(count(&c).await?, 0);
 
     // A valid write then proves its inclusion through the API.
-    let r = api.register_agency(pb::RegisterAgencyRequest { write_id: wid(5), agency: Some(agency("甲局")) }).await?.into_inner();
-    let p = api.ledger_inclusion(pb::InclusionRequest { leaf_index: r.leaf_index, tree_size: 0 }).await?.into_inner();
+    let r = api
+        .register_agency(pb::RegisterAgencyRequest {
+            write_id: wid(5),
+            agency: Some(agency("甲局")),
+        })
+        .await?
+        .into_inner();
+    let p = api
+        .ledger_inclusion(pb::InclusionRequest {
+            leaf_index: r.leaf_index,
+            tree_size: 0,
+        })
+        .await?
+        .into_inner();
     sanxiang::ledger::verify_inclusion(p.leaf_index, p.tree_size, &p.leaf_hash, &p.path, &p.root)?;
-    assert_eq!(sanxiang::ledger::leaf_hash(&p.leaf_data).to_vec(), p.leaf_hash);
+    assert_eq!(
+        sanxiang::ledger::leaf_hash(&p.leaf_data).to_vec(),
+        p.leaf_hash
+    );
     let env = sanxiang::domain::Envelope::decode(&p.leaf_data)?;
-    assert_eq!(env.actor.label(), format!("{REGION}/role/clerk/user/clerk"), "actor comes from the certificate");
-    let cp = api.ledger_consistency(pb::ConsistencyRequest { first: 1, second: 0 }).await?.into_inner();
-    sanxiang::ledger::verify_consistency(cp.first, cp.second, &cp.first_root, &cp.second_root, &cp.path)?;
+    assert_eq!(
+        env.actor.label(),
+        format!("{REGION}/role/clerk/user/clerk"),
+        "actor comes from the certificate"
+    );
+    let cp = api
+        .ledger_consistency(pb::ConsistencyRequest {
+            first: 1,
+            second: 0,
+        })
+        .await?
+        .into_inner();
+    sanxiang::ledger::verify_consistency(
+        cp.first,
+        cp.second,
+        &cp.first_root,
+        &cp.second_root,
+        &cp.path,
+    )?;
     c.shutdown().await;
     Ok(())
 }

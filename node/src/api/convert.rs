@@ -6,9 +6,16 @@ use crate::domain::{Agency, AgencyInput, CommandResult, Outcome, PowerKind, Resp
 
 /// Checks the dedup ids of a write.
 pub fn write_id(w: Option<pb::WriteId>) -> Result<(String, u64), Status> {
-    let w = w.ok_or_else(|| Status::invalid_argument("write_id is required (client_id and request_id)"))?;
-    if w.client_id.is_empty() || w.client_id.len() > 64 || !w.client_id.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Status::invalid_argument("client_id must be 1–64 printable ASCII characters"));
+    let w = w.ok_or_else(|| {
+        Status::invalid_argument("write_id is required (client_id and request_id)")
+    })?;
+    if w.client_id.is_empty()
+        || w.client_id.len() > 64
+        || !w.client_id.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return Err(Status::invalid_argument(
+            "client_id must be 1–64 printable ASCII characters",
+        ));
     }
     if w.request_id == 0 {
         return Err(Status::invalid_argument("request_id must be at least 1"));

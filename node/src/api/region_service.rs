@@ -69,7 +69,12 @@ impl RegionService {
         r
     }
 
-    async fn write(&self, id: Identity, write_id: Option<pb::WriteId>, command: Command) -> Result<Response<pb::WriteReply>, Status> {
+    async fn write(
+        &self,
+        id: Identity,
+        write_id: Option<pb::WriteId>,
+        command: Command,
+    ) -> Result<Response<pb::WriteReply>, Status> {
         let (client_id, request_id) = convert::write_id(write_id)?;
         let env = Envelope {
             actor: id.actor(),
@@ -87,7 +92,10 @@ impl RegionService {
 #[tonic::async_trait]
 impl Region for RegionService {
     #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
-    async fn status(&self, req: Request<pb::StatusRequest>) -> Result<Response<pb::StatusReply>, Status> {
+    async fn status(
+        &self,
+        req: Request<pb::StatusRequest>,
+    ) -> Result<Response<pb::StatusReply>, Status> {
         self.reader(&req, "status")?;
         let m = self.ctx.raft.metrics().borrow().clone();
         let membership = m.membership_config.membership();
@@ -129,15 +137,22 @@ impl Region for RegionService {
     }
 
     #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
-    async fn register_agency(&self, req: Request<pb::RegisterAgencyRequest>) -> Result<Response<pb::WriteReply>, Status> {
+    async fn register_agency(
+        &self,
+        req: Request<pb::RegisterAgencyRequest>,
+    ) -> Result<Response<pb::WriteReply>, Status> {
         let id = self.writer(&req, "register_agency")?;
         let r = req.into_inner();
         let input = convert::agency_input(r.agency)?;
-        self.write(id, r.write_id, Command::RegisterAgency(input)).await
+        self.write(id, r.write_id, Command::RegisterAgency(input))
+            .await
     }
 
     #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
-    async fn update_agency(&self, req: Request<pb::UpdateAgencyRequest>) -> Result<Response<pb::WriteReply>, Status> {
+    async fn update_agency(
+        &self,
+        req: Request<pb::UpdateAgencyRequest>,
+    ) -> Result<Response<pb::WriteReply>, Status> {
         let id = self.writer(&req, "update_agency")?;
         let r = req.into_inner();
         if r.id == 0 {
@@ -157,27 +172,41 @@ impl Region for RegionService {
     }
 
     #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
-    async fn list_agencies(&self, req: Request<pb::ListAgenciesRequest>) -> Result<Response<pb::ListAgenciesReply>, Status> {
+    async fn list_agencies(
+        &self,
+        req: Request<pb::ListAgenciesRequest>,
+    ) -> Result<Response<pb::ListAgenciesReply>, Status> {
         self.reader(&req, "list_agencies")?;
         let r = req.into_inner();
         if r.limit > MAX_PAGE {
-            return Err(Status::out_of_range(format!("limit {} is above {MAX_PAGE}", r.limit)));
+            return Err(Status::out_of_range(format!(
+                "limit {} is above {MAX_PAGE}",
+                r.limit
+            )));
         }
         self.consistent(r.consistency).await?;
         let limit = if r.limit == 0 { MAX_PAGE } else { r.limit } as usize;
-        let (agencies, total) = self.ctx.sm.read(|s| {
-            let total = AGENCIES.keys(&s.domain).count() as u64;
-            let from = r.after_id.saturating_add(1);
-            let list: Result<Vec<_>, _> = AGENCIES.scan_from(&s.domain, &from).take(limit).collect();
-            list.map(|l| (l, total))
-        }).map_err(|e| Status::internal(e.to_string()))?;
+        let (agencies, total) = self
+            .ctx
+            .sm
+            .read(|s| {
+                let total = AGENCIES.keys(&s.domain).count() as u64;
+                let from = r.after_id.saturating_add(1);
+                let list: Result<Vec<_>, _> =
+                    AGENCIES.scan_from(&s.domain, &from).take(limit).collect();
+                list.map(|l| (l, total))
+            })
+            .map_err(|e| Status::internal(e.to_string()))?;
         Ok(self.with_leader(pb::ListAgenciesReply {
             agencies: agencies.iter().map(convert::agency).collect(),
             total,
         }))
     }
 
-    async fn ledger_root(&self, req: Request<pb::LedgerRootRequest>) -> Result<Response<pb::LedgerRootReply>, Status> {
+    async fn ledger_root(
+        &self,
+        req: Request<pb::LedgerRootRequest>,
+    ) -> Result<Response<pb::LedgerRootReply>, Status> {
         self.reader(&req, "ledger_root")?;
         self.consistent(req.into_inner().consistency).await?;
         let (size, root) = self.ctx.sm.ledger_head();
@@ -187,7 +216,10 @@ impl Region for RegionService {
         }))
     }
 
-    async fn ledger_inclusion(&self, req: Request<pb::InclusionRequest>) -> Result<Response<pb::InclusionReply>, Status> {
+    async fn ledger_inclusion(
+        &self,
+        req: Request<pb::InclusionRequest>,
+    ) -> Result<Response<pb::InclusionReply>, Status> {
         self.reader(&req, "ledger_inclusion")?;
         let r = req.into_inner();
         self.ctx.linearizable().await?;
@@ -200,7 +232,8 @@ impl Region for RegionService {
             )));
         }
         let sm = &*self.ctx.sm;
-        let path = ledger::inclusion_proof(sm, r.leaf_index, tree_size).map_err(|e| Status::internal(e.to_string()))?;
+        let path = ledger::inclusion_proof(sm, r.leaf_index, tree_size)
+            .map_err(|e| Status::internal(e.to_string()))?;
         let root = ledger::root_at(sm, tree_size).map_err(|e| Status::internal(e.to_string()))?;
         let data = sm
             .leaf_data(r.leaf_index)
@@ -216,7 +249,10 @@ impl Region for RegionService {
         }))
     }
 
-    async fn ledger_consistency(&self, req: Request<pb::ConsistencyRequest>) -> Result<Response<pb::ConsistencyReply>, Status> {
+    async fn ledger_consistency(
+        &self,
+        req: Request<pb::ConsistencyRequest>,
+    ) -> Result<Response<pb::ConsistencyReply>, Status> {
         self.reader(&req, "ledger_consistency")?;
         let r = req.into_inner();
         self.ctx.linearizable().await?;

@@ -132,14 +132,20 @@ fn report(r: &pb::WriteReply, json: bool) -> anyhow::Result<()> {
                     a.name,
                     a.version,
                     r.leaf_index,
-                    if r.deduplicated { ", 重复请求 retried" } else { "" }
+                    if r.deduplicated {
+                        ", 重复请求 retried"
+                    } else {
+                        ""
+                    }
                 );
                 Ok(())
             }
         }
         Some(pb::write_reply::Outcome::Refused(f)) => {
             if json {
-                print_json(&serde_json::json!({"refused": {"rule": f.rule, "message": f.message}}))?;
+                print_json(
+                    &serde_json::json!({"refused": {"rule": f.rule, "message": f.message}}),
+                )?;
             }
             bail!("拒绝 refused ({}): {}", f.rule, f.message)
         }
@@ -147,7 +153,12 @@ fn report(r: &pb::WriteReply, json: bool) -> anyhow::Result<()> {
     }
 }
 
-async fn register(c: &mut Client, input: pb::AgencyInput, client_id: &str, request_id: u64) -> anyhow::Result<pb::WriteReply> {
+async fn register(
+    c: &mut Client,
+    input: pb::AgencyInput,
+    client_id: &str,
+    request_id: u64,
+) -> anyhow::Result<pb::WriteReply> {
     let req = pb::RegisterAgencyRequest {
         write_id: Some(pb::WriteId {
             client_id: client_id.to_string(),
@@ -174,13 +185,25 @@ struct ImportLine {
 
 pub async fn run(c: AgencyCmd) -> anyhow::Result<()> {
     match c {
-        AgencyCmd::Add { fields, ids, conn, json } => {
+        AgencyCmd::Add {
+            fields,
+            ids,
+            conn,
+            json,
+        } => {
             let mut client = conn.client()?;
             let cid = ids.client_id.unwrap_or_else(new_client_id);
             let r = register(&mut client, fields.to_pb(), &cid, ids.request_id).await?;
             report(&r, json)
         }
-        AgencyCmd::Update { id, expected_version, fields, ids, conn, json } => {
+        AgencyCmd::Update {
+            id,
+            expected_version,
+            fields,
+            ids,
+            conn,
+            json,
+        } => {
             let mut client = conn.client()?;
             let req = pb::UpdateAgencyRequest {
                 write_id: Some(pb::WriteId {
@@ -201,12 +224,22 @@ pub async fn run(c: AgencyCmd) -> anyhow::Result<()> {
         }
         AgencyCmd::List { stale, conn, json } => {
             let mut client = conn.client()?;
-            let consistency = if stale { pb::Consistency::Stale } else { pb::Consistency::Linearizable } as i32;
+            let consistency = if stale {
+                pb::Consistency::Stale
+            } else {
+                pb::Consistency::Linearizable
+            } as i32;
             let mut all = Vec::new();
             let mut after = 0;
             loop {
-                let req = pb::ListAgenciesRequest { consistency, after_id: after, limit: 0 };
-                let page = client.call(|mut cl| async move { cl.list_agencies(req).await }).await?;
+                let req = pb::ListAgenciesRequest {
+                    consistency,
+                    after_id: after,
+                    limit: 0,
+                };
+                let page = client
+                    .call(|mut cl| async move { cl.list_agencies(req).await })
+                    .await?;
                 let n = page.agencies.len();
                 if let Some(last) = page.agencies.last() {
                     after = last.id;
@@ -219,22 +252,39 @@ pub async fn run(c: AgencyCmd) -> anyhow::Result<()> {
             if json {
                 return print_json(&all.iter().map(agency_json).collect::<Vec<_>>());
             }
-            println!("{:>6}  {:<30}  {:<12}  权力 powers", "id", "名称 name", "领域 domain");
+            println!(
+                "{:>6}  {:<30}  {:<12}  权力 powers",
+                "id", "名称 name", "领域 domain"
+            );
             for a in &all {
-                println!("{:>6}  {:<30}  {:<12}  {}", a.id, a.name, a.domain, a.powers.join(","));
+                println!(
+                    "{:>6}  {:<30}  {:<12}  {}",
+                    a.id,
+                    a.name,
+                    a.domain,
+                    a.powers.join(",")
+                );
             }
             println!("共 {} 个执法机关 agencies", all.len());
             Ok(())
         }
-        AgencyCmd::Import { file, ids, conn, json } => {
-            let f = std::fs::File::open(&file).with_context(|| format!("cannot open {}", file.display()))?;
+        AgencyCmd::Import {
+            file,
+            ids,
+            conn,
+            json,
+        } => {
+            let f = std::fs::File::open(&file)
+                .with_context(|| format!("cannot open {}", file.display()))?;
             let mut lines = Vec::new();
             for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
                 let line = line.with_context(|| format!("{}: line {}", file.display(), i + 1))?;
                 if line.trim().is_empty() {
                     continue;
                 }
-                let l: ImportLine = serde_json::from_str(&line).with_context(|| format!("{}: line {} is not a valid agency", file.display(), i + 1))?;
+                let l: ImportLine = serde_json::from_str(&line).with_context(|| {
+                    format!("{}: line {} is not a valid agency", file.display(), i + 1)
+                })?;
                 lines.push(l);
             }
             let mut client = conn.client()?;
@@ -242,11 +292,19 @@ pub async fn run(c: AgencyCmd) -> anyhow::Result<()> {
             let (mut ok, mut refused) = (0u64, Vec::new());
             let total = lines.len();
             for (i, l) in lines.into_iter().enumerate() {
-                let input = pb::AgencyInput { name: l.name, powers: l.powers, legal_basis: l.legal_basis, domain: l.domain, contact: l.contact };
+                let input = pb::AgencyInput {
+                    name: l.name,
+                    powers: l.powers,
+                    legal_basis: l.legal_basis,
+                    domain: l.domain,
+                    contact: l.contact,
+                };
                 let r = register(&mut client, input, &cid, ids.request_id + i as u64).await?;
                 match r.outcome {
                     Some(pb::write_reply::Outcome::Agency(_)) => ok += 1,
-                    Some(pb::write_reply::Outcome::Refused(f)) => refused.push(format!("line {}: {}: {}", i + 1, f.rule, f.message)),
+                    Some(pb::write_reply::Outcome::Refused(f)) => {
+                        refused.push(format!("line {}: {}: {}", i + 1, f.rule, f.message))
+                    }
                     None => refused.push(format!("line {}: empty reply", i + 1)),
                 }
                 if !json && ((i + 1) % 100 == 0 || i + 1 == total) {
@@ -254,9 +312,14 @@ pub async fn run(c: AgencyCmd) -> anyhow::Result<()> {
                 }
             }
             if json {
-                print_json(&serde_json::json!({"registered": ok, "refused": refused, "client_id": cid}))?;
+                print_json(
+                    &serde_json::json!({"registered": ok, "refused": refused, "client_id": cid}),
+                )?;
             } else {
-                println!("已登记 {ok} 个，拒绝 {} 个 (client id {cid})", refused.len());
+                println!(
+                    "已登记 {ok} 个，拒绝 {} 个 (client id {cid})",
+                    refused.len()
+                );
                 for r in &refused {
                     println!("  {r}");
                 }

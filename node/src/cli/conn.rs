@@ -39,16 +39,27 @@ pub struct Conn {
 impl Conn {
     /// Builds the client.
     pub fn client(&self) -> anyhow::Result<Client> {
-        let tls = TlsMaterial::load(&self.ca, &self.cert, &self.key).context("loading your certificate")?;
+        let tls = TlsMaterial::load(&self.ca, &self.cert, &self.key)
+            .context("loading your certificate")?;
         let mut endpoints = self.endpoints.clone();
         if endpoints.is_empty() {
             let (Some(t), Some(r)) = (&self.topology, &self.region) else {
                 bail!("give --endpoints, or --topology and --region");
             };
             let topo = Topology::load(t)?;
-            endpoints = topo.region(r)?.nodes.iter().map(|n| n.grpc.clone()).collect();
+            endpoints = topo
+                .region(r)?
+                .nodes
+                .iter()
+                .map(|n| n.grpc.clone())
+                .collect();
         }
-        Ok(Client::new(&endpoints, &tls, self.region.as_deref(), Duration::from_secs(self.timeout_secs))?)
+        Ok(Client::new(
+            &endpoints,
+            &tls,
+            self.region.as_deref(),
+            Duration::from_secs(self.timeout_secs),
+        )?)
     }
 }
 

@@ -83,7 +83,10 @@ pub async fn run(c: LedgerCmd) -> anyhow::Result<()> {
         LedgerCmd::Root { conn, json } => {
             let mut cl = conn.client()?;
             let r = cl
-                .call(|mut c| async move { c.ledger_root(pb::LedgerRootRequest { consistency: 0 }).await })
+                .call(|mut c| async move {
+                    c.ledger_root(pb::LedgerRootRequest { consistency: 0 })
+                        .await
+                })
                 .await?;
             if json {
                 print_json(&serde_json::json!({"size": r.size, "root": hex::encode(&r.root)}))
@@ -92,12 +95,24 @@ pub async fn run(c: LedgerCmd) -> anyhow::Result<()> {
                 Ok(())
             }
         }
-        LedgerCmd::Prove { index, size, from, to, conn, json } => {
+        LedgerCmd::Prove {
+            index,
+            size,
+            from,
+            to,
+            conn,
+            json,
+        } => {
             let mut cl = conn.client()?;
             let proof = match (index, from) {
                 (Some(i), None) => {
-                    let req = pb::InclusionRequest { leaf_index: i, tree_size: size.unwrap_or(0) };
-                    let r = cl.call(|mut c| async move { c.ledger_inclusion(req).await }).await?;
+                    let req = pb::InclusionRequest {
+                        leaf_index: i,
+                        tree_size: size.unwrap_or(0),
+                    };
+                    let r = cl
+                        .call(|mut c| async move { c.ledger_inclusion(req).await })
+                        .await?;
                     ProofFile::Inclusion {
                         leaf_index: r.leaf_index,
                         tree_size: r.tree_size,
@@ -108,8 +123,13 @@ pub async fn run(c: LedgerCmd) -> anyhow::Result<()> {
                     }
                 }
                 (None, Some(f)) => {
-                    let req = pb::ConsistencyRequest { first: f, second: to.unwrap_or(0) };
-                    let r = cl.call(|mut c| async move { c.ledger_consistency(req).await }).await?;
+                    let req = pb::ConsistencyRequest {
+                        first: f,
+                        second: to.unwrap_or(0),
+                    };
+                    let r = cl
+                        .call(|mut c| async move { c.ledger_consistency(req).await })
+                        .await?;
                     ProofFile::Consistency {
                         first: r.first,
                         second: r.second,
@@ -124,16 +144,34 @@ pub async fn run(c: LedgerCmd) -> anyhow::Result<()> {
                 return print_json(&proof);
             }
             match &proof {
-                ProofFile::Inclusion { leaf_index, tree_size, leaf_hash, path, root, leaf_data } => {
-                    println!("leaf {leaf_index} of {tree_size}\nleaf hash {leaf_hash}\nroot {root}");
+                ProofFile::Inclusion {
+                    leaf_index,
+                    tree_size,
+                    leaf_hash,
+                    path,
+                    root,
+                    leaf_data,
+                } => {
+                    println!(
+                        "leaf {leaf_index} of {tree_size}\nleaf hash {leaf_hash}\nroot {root}"
+                    );
                     for p in path {
                         println!("  {p}");
                     }
-                    if let Ok(env) = hex::decode(leaf_data).map_err(|e| e.to_string()).and_then(|b| Envelope::decode(&b).map_err(|e| e.to_string())) {
+                    if let Ok(env) = hex::decode(leaf_data)
+                        .map_err(|e| e.to_string())
+                        .and_then(|b| Envelope::decode(&b).map_err(|e| e.to_string()))
+                    {
                         println!("command: {} by {}", env.command.name(), env.actor.label());
                     }
                 }
-                ProofFile::Consistency { first, second, first_root, second_root, path } => {
+                ProofFile::Consistency {
+                    first,
+                    second,
+                    first_root,
+                    second_root,
+                    path,
+                } => {
                     println!("{first} → {second}\nroot {first}: {first_root}\nroot {second}: {second_root}");
                     for p in path {
                         println!("  {p}");
@@ -143,35 +181,71 @@ pub async fn run(c: LedgerCmd) -> anyhow::Result<()> {
             Ok(())
         }
         LedgerCmd::Verify { proof, root, json } => {
-            let text = std::fs::read_to_string(&proof).with_context(|| format!("cannot read {}", proof.display()))?;
-            let p: ProofFile = serde_json::from_str(&text).with_context(|| format!("{} is not a proof from `ledger prove --json`", proof.display()))?;
+            let text = std::fs::read_to_string(&proof)
+                .with_context(|| format!("cannot read {}", proof.display()))?;
+            let p: ProofFile = serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "{} is not a proof from `ledger prove --json`",
+                    proof.display()
+                )
+            })?;
             let (ok_root, result) = match &p {
-                ProofFile::Inclusion { leaf_index, tree_size, leaf_hash, path, root: r, leaf_data } => {
+                ProofFile::Inclusion {
+                    leaf_index,
+                    tree_size,
+                    leaf_hash,
+                    path,
+                    root: r,
+                    leaf_data,
+                } => {
                     let data = unhex("leaf_data", leaf_data)?;
                     let lh = unhex("leaf_hash", leaf_hash)?;
                     let computed = ledger::leaf_hash(&data);
-                    let path: Vec<Vec<u8>> = path.iter().map(|x| unhex("path", x)).collect::<Result<_, _>>()?;
+                    let path: Vec<Vec<u8>> = path
+                        .iter()
+                        .map(|x| unhex("path", x))
+                        .collect::<Result<_, _>>()?;
                     let rr = unhex("root", r)?;
                     let res = if computed.as_slice() != lh.as_slice() {
                         Err("leaf data does not hash to leaf_hash".to_string())
                     } else {
-                        ledger::verify_inclusion(*leaf_index, *tree_size, &lh, &path, &rr).map_err(|e| e.to_string())
+                        ledger::verify_inclusion(*leaf_index, *tree_size, &lh, &path, &rr)
+                            .map_err(|e| e.to_string())
                     };
                     (r.clone(), res)
                 }
-                ProofFile::Consistency { first, second, first_root, second_root, path } => {
-                    let path: Vec<Vec<u8>> = path.iter().map(|x| unhex("path", x)).collect::<Result<_, _>>()?;
-                    let res = ledger::verify_consistency(*first, *second, &unhex("first_root", first_root)?, &unhex("second_root", second_root)?, &path)
-                        .map_err(|e| e.to_string());
+                ProofFile::Consistency {
+                    first,
+                    second,
+                    first_root,
+                    second_root,
+                    path,
+                } => {
+                    let path: Vec<Vec<u8>> = path
+                        .iter()
+                        .map(|x| unhex("path", x))
+                        .collect::<Result<_, _>>()?;
+                    let res = ledger::verify_consistency(
+                        *first,
+                        *second,
+                        &unhex("first_root", first_root)?,
+                        &unhex("second_root", second_root)?,
+                        &path,
+                    )
+                    .map_err(|e| e.to_string());
                     (second_root.clone(), res)
                 }
             };
             let res = match (result, root) {
-                (Ok(()), Some(want)) if !want.eq_ignore_ascii_case(&ok_root) => Err(format!("proof ends at root {ok_root}, not {want}")),
+                (Ok(()), Some(want)) if !want.eq_ignore_ascii_case(&ok_root) => {
+                    Err(format!("proof ends at root {ok_root}, not {want}"))
+                }
                 (r, _) => r,
             };
             if json {
-                print_json(&serde_json::json!({"valid": res.is_ok(), "error": res.as_ref().err()}))?;
+                print_json(
+                    &serde_json::json!({"valid": res.is_ok(), "error": res.as_ref().err()}),
+                )?;
             }
             match res {
                 Ok(()) => {

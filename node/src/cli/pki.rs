@@ -64,7 +64,13 @@ pub enum PkiCmd {
 
 pub fn run(c: PkiCmd) -> anyhow::Result<()> {
     match c {
-        PkiCmd::Init { topology, out, days, force, json } => {
+        PkiCmd::Init {
+            topology,
+            out,
+            days,
+            force,
+            json,
+        } => {
             if !(1..=3650).contains(&days) {
                 bail!("--days must be between 1 and 3650");
             }
@@ -81,14 +87,27 @@ pub fn run(c: PkiCmd) -> anyhow::Result<()> {
                 println!(
                     "PKI 目录 {}: CA {}，新签发 {} 张节点证书，保留 {} 张",
                     report.dir,
-                    if report.ca_created { "新建" } else { "沿用" },
+                    if report.ca_created {
+                        "新建"
+                    } else {
+                        "沿用"
+                    },
                     report.issued.len(),
                     report.kept.len()
                 );
             }
             Ok(())
         }
-        PkiCmd::Issue { pki, topology, region, role, name, days, force, json } => {
+        PkiCmd::Issue {
+            pki,
+            topology,
+            region,
+            role,
+            name,
+            days,
+            force,
+            json,
+        } => {
             if !(1..=3650).contains(&days) {
                 bail!("--days must be between 1 and 3650");
             }
@@ -100,13 +119,18 @@ pub fn run(c: PkiCmd) -> anyhow::Result<()> {
                     Role::ALL.map(|r| r.as_str()).join(", ")
                 );
             };
-            let (cert, key, id) = issue::issue_person(&pki, &t.domain, &region, role, &name, days, force)?;
+            let (cert, key, id) =
+                issue::issue_person(&pki, &t.domain, &region, role, &name, days, force)?;
             if json {
                 print_json(&serde_json::json!({
                     "identity": id.uri(), "cert": cert, "key": key,
                 }))?;
             } else {
-                println!("已签发 {id}\n  证书 cert: {}\n  私钥 key:  {}", cert.display(), key.display());
+                println!(
+                    "已签发 {id}\n  证书 cert: {}\n  私钥 key:  {}",
+                    cert.display(),
+                    key.display()
+                );
             }
             Ok(())
         }

@@ -47,7 +47,8 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     let topology = Topology::load(&a.topology)?;
     let (region, node_id) = topology.parse_node_ref(&a.node)?;
     let spec = topology.node(&region, node_id)?.clone();
-    let tls = TlsMaterial::load_node(&a.pki, &region, node_id).context("loading the node certificate")?;
+    let tls =
+        TlsMaterial::load_node(&a.pki, &region, node_id).context("loading the node certificate")?;
     let timings = RaftTimings {
         heartbeat: Duration::from_millis(a.heartbeat_ms),
         election_min: Duration::from_millis(a.election_min_ms),
@@ -72,7 +73,10 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         listener,
     )
     .await?;
-    eprintln!("{region} 节点 {node_id} 已启动，监听 {} (Ctrl-C 停止)", node.addr);
+    eprintln!(
+        "{region} 节点 {node_id} 已启动，监听 {} (Ctrl-C 停止)",
+        node.addr
+    );
     wait_for_signal().await;
     eprintln!("正在停止…");
     node.shutdown().await;

@@ -38,7 +38,10 @@ impl Default for RaftTimings {
 
 impl RaftTimings {
     /// Builds the openraft configuration.
-    pub fn to_openraft(&self, cluster_name: &str) -> Result<openraft::Config, openraft::ConfigError> {
+    pub fn to_openraft(
+        &self,
+        cluster_name: &str,
+    ) -> Result<openraft::Config, openraft::ConfigError> {
         let cfg = openraft::Config {
             cluster_name: cluster_name.to_string(),
             heartbeat_interval: self.heartbeat.as_millis() as u64,

@@ -342,7 +342,11 @@ impl Topology {
 
     /// Parses `REGION/ID` (e.g. `hunan/changsha/liuyang/2`) into a region and node id.
     pub fn parse_node_ref(&self, s: &str) -> Result<(String, u64), TopologyError> {
-        let bad = || TopologyError::NotFound(format!("node {s:?} (expected REGION/ID, e.g. hunan/changsha/liuyang/1)"));
+        let bad = || {
+            TopologyError::NotFound(format!(
+                "node {s:?} (expected REGION/ID, e.g. hunan/changsha/liuyang/1)"
+            ))
+        };
         let (region, id) = s.rsplit_once('/').ok_or_else(bad)?;
         let region = region.strip_suffix("/node").unwrap_or(region);
         let id: u64 = id.parse().map_err(|_| bad())?;
@@ -405,7 +409,12 @@ nodes = [{ id = 1, grpc = "127.0.0.1:1002", http = "127.0.0.1:2002" }]
         let t = Topology::load(&path).expect("demo.toml must load");
         assert_eq!(t.regions().count(), 7);
         assert!(t.regions().all(|r| r.nodes.len() == 3));
-        assert_eq!(t.region("hunan/changsha/liuyang").map(|r| r.name.as_str()).ok(), Some("浏阳市"));
+        assert_eq!(
+            t.region("hunan/changsha/liuyang")
+                .map(|r| r.name.as_str())
+                .ok(),
+            Some("浏阳市")
+        );
     }
 
     #[test]
@@ -467,7 +476,8 @@ nodes = [{ id = 1, grpc = "127.0.0.1:2" }]
 
     #[test]
     fn region_without_nodes_and_bad_input() {
-        let e = with("[[region]]\nid=\"p/d\"\nname=\"x\"\nkind=\"city\"\nparent=\"p\"\n").unwrap_err();
+        let e =
+            with("[[region]]\nid=\"p/d\"\nname=\"x\"\nkind=\"city\"\nparent=\"p\"\n").unwrap_err();
         assert!(matches!(e, TopologyError::NoNodes(_)), "{e}");
         let e = with("[[region]]\nid=\"P/D\"\nname=\"x\"\nkind=\"city\"\nparent=\"p\"\nnodes=[{id=1,grpc=\"127.0.0.1:7\"}]\n").unwrap_err();
         assert!(matches!(e, TopologyError::BadRegionId(_)), "{e}");

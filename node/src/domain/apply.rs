@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::envelope::{Actor, Command, CommandResult, Envelope, Outcome, Refusal, Response, RULES_VERSION};
+use super::envelope::{
+    Actor, Command, CommandResult, Envelope, Outcome, Refusal, Response, RULES_VERSION,
+};
 use super::state::{DomainError, Space, State, Txn, CLOCK, META};
 use super::{register_agency, tick, update_agency};
 
@@ -93,7 +95,10 @@ pub fn apply_envelope(
             });
         }
         if w.answers.len() >= DEDUP_WINDOW
-            && w.answers.keys().next().is_some_and(|min| env.request_id < *min)
+            && w.answers
+                .keys()
+                .next()
+                .is_some_and(|min| env.request_id < *min)
         {
             return Ok(refused_only(
                 txn,
@@ -159,7 +164,12 @@ type Decision = Result<(CommandResult, BTreeMap<Vec<u8>, Option<Vec<u8>>>), Refu
 
 /// Checks envelope-level rules, then runs the command's own rules in a nested write set so a
 /// refusal leaves no trace.
-fn decide(txn: &mut Txn<'_>, ctx: &ApplyContext<'_>, env: &Envelope, now: i64) -> Result<Decision, DomainError> {
+fn decide(
+    txn: &mut Txn<'_>,
+    ctx: &ApplyContext<'_>,
+    env: &Envelope,
+    now: i64,
+) -> Result<Decision, DomainError> {
     if env.rules_version == 0 || env.rules_version > RULES_VERSION {
         return Ok(Err(Refusal::new(
             "RULES",
@@ -184,11 +194,16 @@ fn decide(txn: &mut Txn<'_>, ctx: &ApplyContext<'_>, env: &Envelope, now: i64) -
     let result = match &env.command {
         Command::Tick => {
             if !matches!(env.actor, Actor::Node { .. }) {
-                return Ok(Err(Refusal::new("AUTH", "only a node of the region proposes Tick")));
+                return Ok(Err(Refusal::new(
+                    "AUTH",
+                    "only a node of the region proposes Tick",
+                )));
             }
             tick::apply(&mut inner, now)?
         }
-        Command::RegisterAgency(input) => register_agency::apply(&mut inner, &env.actor, input, now)?,
+        Command::RegisterAgency(input) => {
+            register_agency::apply(&mut inner, &env.actor, input, now)?
+        }
         Command::UpdateAgency {
             id,
             input,
@@ -255,9 +270,18 @@ pub(crate) mod tests {
     #[test]
     fn retry_returns_first_answer_and_creates_nothing() {
         let mut s = State::default();
-        let e = env(clerk(), "c1", 7, 1000, Command::RegisterAgency(input("浏阳市市场监督管理局")));
+        let e = env(
+            clerk(),
+            "c1",
+            7,
+            1000,
+            Command::RegisterAgency(input("浏阳市市场监督管理局")),
+        );
         let r = run(&mut s, &[e.clone(), e.clone()]);
-        assert!(matches!(r[0].outcome, Outcome::Ok(CommandResult::Agency(_))));
+        assert!(matches!(
+            r[0].outcome,
+            Outcome::Ok(CommandResult::Agency(_))
+        ));
         assert!(!r[0].deduplicated);
         assert_eq!(r[1].outcome, r[0].outcome);
         assert!(r[1].deduplicated);
@@ -271,8 +295,20 @@ pub(crate) mod tests {
         run(
             &mut s,
             &[
-                env(clerk(), "c", 1, 5000, Command::RegisterAgency(input("甲局"))),
-                env(clerk(), "c", 2, 3000, Command::RegisterAgency(input("乙局"))),
+                env(
+                    clerk(),
+                    "c",
+                    1,
+                    5000,
+                    Command::RegisterAgency(input("甲局")),
+                ),
+                env(
+                    clerk(),
+                    "c",
+                    2,
+                    3000,
+                    Command::RegisterAgency(input("乙局")),
+                ),
             ],
         );
         let b = AGENCIES.read(&s, &2).unwrap().unwrap();
@@ -283,7 +319,16 @@ pub(crate) mod tests {
     #[test]
     fn refusals_change_no_domain_table() {
         let mut s = State::default();
-        run(&mut s, &[env(clerk(), "c", 1, 10, Command::RegisterAgency(input("甲局")))]);
+        run(
+            &mut s,
+            &[env(
+                clerk(),
+                "c",
+                1,
+                10,
+                Command::RegisterAgency(input("甲局")),
+            )],
+        );
         let before: Vec<_> = AGENCIES.keys(&s).cloned().collect();
         let officer = Actor::Person(Person {
             region: REGION.into(),
@@ -305,7 +350,13 @@ pub(crate) mod tests {
                 env(clerk(), "c", 4, 10, Command::RegisterAgency(input("甲局"))),
                 env(clerk(), "c", 5, 10, Command::RegisterAgency(input(""))),
                 env(clerk(), "c", 6, 10, Command::Tick),
-                env(clerk(), "bad id with spaces", 7, 10, Command::RegisterAgency(input("丁局"))),
+                env(
+                    clerk(),
+                    "bad id with spaces",
+                    7,
+                    10,
+                    Command::RegisterAgency(input("丁局")),
+                ),
                 bad_version,
             ],
         );
@@ -316,7 +367,10 @@ pub(crate) mod tests {
                 other => panic!("expected refusal, got {other:?}"),
             })
             .collect();
-        assert_eq!(rules, ["PUB-1", "AUTH", "INPUT", "INPUT", "AUTH", "INPUT", "RULES"]);
+        assert_eq!(
+            rules,
+            ["PUB-1", "AUTH", "INPUT", "INPUT", "AUTH", "INPUT", "RULES"]
+        );
         let after: Vec<_> = AGENCIES.keys(&s).cloned().collect();
         assert_eq!(before, after);
     }
@@ -325,10 +379,27 @@ pub(crate) mod tests {
     fn dedup_window_refuses_ids_older_than_remembered() {
         let mut s = State::default();
         let envs: Vec<_> = (1..=(DEDUP_WINDOW as u64 + 1))
-            .map(|i| env(clerk(), "c", i, 10, Command::RegisterAgency(input(&format!("局{i}")))))
+            .map(|i| {
+                env(
+                    clerk(),
+                    "c",
+                    i,
+                    10,
+                    Command::RegisterAgency(input(&format!("局{i}"))),
+                )
+            })
             .collect();
         run(&mut s, &envs);
-        let r = run(&mut s, &[env(clerk(), "c", 1, 10, Command::RegisterAgency(input("局1")))]);
+        let r = run(
+            &mut s,
+            &[env(
+                clerk(),
+                "c",
+                1,
+                10,
+                Command::RegisterAgency(input("局1")),
+            )],
+        );
         match &r[0].outcome {
             Outcome::Refused(f) => assert_eq!(f.rule, "DEDUP"),
             o => panic!("{o:?}"),
@@ -339,7 +410,15 @@ pub(crate) mod tests {
     #[test]
     fn replay_gives_identical_state() {
         let envs: Vec<_> = (1..=50u64)
-            .map(|i| env(clerk(), "c", i, i as i64 * 7, Command::RegisterAgency(input(&format!("局{i}")))))
+            .map(|i| {
+                env(
+                    clerk(),
+                    "c",
+                    i,
+                    i as i64 * 7,
+                    Command::RegisterAgency(input(&format!("局{i}"))),
+                )
+            })
             .collect();
         let mut a = State::default();
         let mut b = State::default();

@@ -75,7 +75,10 @@ pub struct Person {
 pub enum Actor {
     Person(Person),
     /// A node of a region (leader-proposed commands such as `Tick`).
-    Node { region: String, node: u64 },
+    Node {
+        region: String,
+        node: u64,
+    },
 }
 
 impl Actor {

@@ -14,7 +14,7 @@ pub mod tick;
 pub mod update_agency;
 
 pub use agency::{Agency, AgencyInput, PowerKind};
-pub use apply::{apply_envelope, ApplyContext, Applied};
+pub use apply::{apply_envelope, Applied, ApplyContext};
 pub use envelope::{
     Actor, Command, CommandResult, Envelope, Outcome, Person, Refusal, Response, Role,
     RULES_VERSION,

@@ -33,7 +33,10 @@ pub fn apply(
     if let Some(existing) = AGENCY_NAMES.get(txn, &input.name)? {
         return Ok(Err(Refusal::new(
             "INPUT",
-            format!("an agency named {} is already registered (id {existing})", input.name),
+            format!(
+                "an agency named {} is already registered (id {existing})",
+                input.name
+            ),
         )));
     }
     let id = META.get(txn, LAST_AGENCY_ID)?.unwrap_or(0) + 1;

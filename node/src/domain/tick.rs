@@ -51,11 +51,20 @@ mod tests {
             &mut s,
             &[
                 env(clerk(), "old", 1, 0, Command::RegisterAgency(input("甲局"))),
-                env(clerk(), "new", 1, DEDUP_TTL_MS, Command::RegisterAgency(input("乙局"))),
+                env(
+                    clerk(),
+                    "new",
+                    1,
+                    DEDUP_TTL_MS,
+                    Command::RegisterAgency(input("乙局")),
+                ),
                 env(node, "", 0, DEDUP_TTL_MS + 10, Command::Tick),
             ],
         );
-        let left: Vec<_> = DEDUP.keys(&s).map(|k| split_key(&k[1..]).unwrap().1).collect();
+        let left: Vec<_> = DEDUP
+            .keys(&s)
+            .map(|k| split_key(&k[1..]).unwrap().1)
+            .collect();
         assert_eq!(left, ["new"]);
     }
 }

@@ -19,7 +19,10 @@ pub fn apply(
         return Ok(Err(r));
     }
     let Some(mut agency) = AGENCIES.get(txn, &id)? else {
-        return Ok(Err(Refusal::new("INPUT", format!("no agency with id {id}"))));
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no agency with id {id}"),
+        )));
     };
     if let Some(v) = expected_version {
         if v != agency.version {
@@ -33,7 +36,10 @@ pub fn apply(
         if let Some(other) = AGENCY_NAMES.get(txn, &input.name)? {
             return Ok(Err(Refusal::new(
                 "INPUT",
-                format!("an agency named {} is already registered (id {other})", input.name),
+                format!(
+                    "an agency named {} is already registered (id {other})",
+                    input.name
+                ),
             )));
         }
         AGENCY_NAMES.delete(txn, &agency.name);

@@ -9,8 +9,8 @@ pub mod tree;
 pub mod verify;
 
 pub use tree::{
-    consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root_at, Frontier,
-    Hash, NodeSource,
+    consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root_at, Frontier, Hash,
+    NodeSource,
 };
 pub use verify::{verify_consistency, verify_inclusion};
 

@@ -110,7 +110,7 @@ fn subtree(src: &dyn NodeSource, start: u64, end: u64) -> Result<Hash, LedgerErr
     }
     if len.is_power_of_two() {
         let level = len.trailing_zeros() as u8;
-        if start % len != 0 {
+        if !start.is_multiple_of(len) {
             return Err(LedgerError::OutOfRange(format!(
                 "unaligned subtree [{start}, {end})"
             )));
@@ -258,7 +258,11 @@ pub(crate) mod tests {
         let mut f = Frontier::default();
         for n in 0..=70u64 {
             assert_eq!(f.root(), reference_root(&leaves[..n as usize]), "size {n}");
-            assert_eq!(root_at(&nodes, n).unwrap(), f.root(), "stored nodes, size {n}");
+            assert_eq!(
+                root_at(&nodes, n).unwrap(),
+                f.root(),
+                "stored nodes, size {n}"
+            );
             let rebuilt = Frontier::rebuild(n, &nodes).unwrap();
             assert_eq!(rebuilt, f, "rebuild at size {n}");
             if n < 70 {

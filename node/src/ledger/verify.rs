@@ -59,7 +59,9 @@ pub fn verify_consistency<P: AsRef<[u8]>>(
     proof: &[P],
 ) -> Result<(), LedgerError> {
     if first == 0 {
-        return Err(LedgerError::Invalid("consistency from an empty tree proves nothing"));
+        return Err(LedgerError::Invalid(
+            "consistency from an empty tree proves nothing",
+        ));
     }
     if first > second {
         return Err(LedgerError::Invalid("first size is larger than second"));
@@ -167,7 +169,11 @@ mod vectors {
         let root = root();
         let mut fs = Vec::new();
         files(&root.join("inclusion"), &mut fs);
-        assert!(fs.len() > 50, "expected the vector files, found {}", fs.len());
+        assert!(
+            fs.len() > 50,
+            "expected the vector files, found {}",
+            fs.len()
+        );
         for f in fs {
             let v: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
@@ -178,7 +184,12 @@ mod vectors {
                 &list(&v["proof"]),
                 &b64(&v["root"]),
             );
-            assert_eq!(res.is_err(), v["wantErr"].as_bool().unwrap(), "{}: {res:?}", f.display());
+            assert_eq!(
+                res.is_err(),
+                v["wantErr"].as_bool().unwrap(),
+                "{}: {res:?}",
+                f.display()
+            );
         }
     }
 
@@ -187,7 +198,11 @@ mod vectors {
         let root = root();
         let mut fs = Vec::new();
         files(&root.join("consistency"), &mut fs);
-        assert!(fs.len() > 30, "expected the vector files, found {}", fs.len());
+        assert!(
+            fs.len() > 30,
+            "expected the vector files, found {}",
+            fs.len()
+        );
         for f in fs {
             let v: serde_json::Value =
                 serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
@@ -198,7 +213,12 @@ mod vectors {
                 &b64(&v["root2"]),
                 &list(&v["proof"]),
             );
-            assert_eq!(res.is_err(), v["wantErr"].as_bool().unwrap(), "{}: {res:?}", f.display());
+            assert_eq!(
+                res.is_err(),
+                v["wantErr"].as_bool().unwrap(),
+                "{}: {res:?}",
+                f.display()
+            );
         }
     }
 }

@@ -95,7 +95,9 @@ impl Identity {
         }
         let n = segs.len();
         if n >= 3 && segs[n - 2] == "node" {
-            let node: u64 = segs[n - 1].parse().map_err(|_| bad("node id is not a number"))?;
+            let node: u64 = segs[n - 1]
+                .parse()
+                .map_err(|_| bad("node id is not a number"))?;
             return Ok(Identity::Node {
                 domain: domain.to_string(),
                 region: segs[..n - 2].join("/"),
@@ -125,7 +127,9 @@ impl Identity {
         let san = cert
             .subject_alternative_name()
             .map_err(|e| PkiError::Parse(e.to_string()))?
-            .ok_or_else(|| PkiError::Identity("certificate has no subject alternative name".into()))?;
+            .ok_or_else(|| {
+                PkiError::Identity("certificate has no subject alternative name".into())
+            })?;
         let uris: Vec<&str> = san
             .value
             .general_names
@@ -137,8 +141,12 @@ impl Identity {
             .collect();
         match uris.as_slice() {
             [one] => Identity::parse(one),
-            [] => Err(PkiError::Identity("certificate has no spiffe:// URI SAN".into())),
-            _ => Err(PkiError::Identity("certificate has several spiffe:// URI SANs".into())),
+            [] => Err(PkiError::Identity(
+                "certificate has no spiffe:// URI SAN".into(),
+            )),
+            _ => Err(PkiError::Identity(
+                "certificate has several spiffe:// URI SANs".into(),
+            )),
         }
     }
 }

@@ -46,7 +46,13 @@ pub fn node_paths(dir: &Path, region: &str, node: u64) -> (PathBuf, PathBuf) {
 pub fn person_paths(dir: &Path, region: &str, role: Role, name: &str) -> (PathBuf, PathBuf) {
     let safe: String = name
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let base = dir.join("people").join(region);
     (
@@ -73,7 +79,8 @@ fn write_file(path: &Path, data: &str, secret: bool) -> Result<(), PkiError> {
     if secret {
         // An existing file keeps its old mode on open; set it explicitly.
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(io_err(path))?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(io_err(path))?;
     }
     Ok(())
 }
@@ -119,11 +126,18 @@ impl Ca {
         let key = KeyPair::generate()?;
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::CommonName, format!("Sanxiang deployment CA ({domain})"));
+        dn.push(
+            DnType::CommonName,
+            format!("Sanxiang deployment CA ({domain})"),
+        );
         dn.push(DnType::OrganizationName, "Sanxiang");
         params.distinguished_name = dn;
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        params.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         params.serial_number = Some(serial());
         validity(&mut params, CA_DAYS);
         let cert = params.self_signed(&key)?;
@@ -137,21 +151,28 @@ impl Ca {
     }
 
     /// Issues a certificate for an identity; returns (certificate PEM, key PEM).
-    pub fn issue(&self, id: &Identity, common_name: &str, days: i64) -> Result<(String, String), PkiError> {
+    pub fn issue(
+        &self,
+        id: &Identity,
+        common_name: &str,
+        days: i64,
+    ) -> Result<(String, String), PkiError> {
         let key = KeyPair::generate()?;
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CommonName, common_name);
         dn.push(DnType::OrganizationalUnitName, id.region());
         params.distinguished_name = dn;
-        params.subject_alt_names = vec![SanType::URI(
-            id.uri()
-                .try_into()
-                .map_err(|_| PkiError::Identity(format!("{} is not a valid URI", id.uri())))?,
-        )];
+        params.subject_alt_names =
+            vec![SanType::URI(id.uri().try_into().map_err(|_| {
+                PkiError::Identity(format!("{} is not a valid URI", id.uri()))
+            })?)];
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = match id {
-            Identity::Node { .. } => vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth],
+            Identity::Node { .. } => vec![
+                ExtendedKeyUsagePurpose::ServerAuth,
+                ExtendedKeyUsagePurpose::ClientAuth,
+            ],
             Identity::Person { .. } => vec![ExtendedKeyUsagePurpose::ClientAuth],
         };
         params.use_authority_key_identifier_extension = true;
@@ -173,7 +194,13 @@ pub struct InitReport {
 
 /// Creates (or reuses) the CA and issues a certificate for every node of the topology.
 /// Existing node certificates are kept unless `force`.
-pub fn init(topology: &Topology, dir: &Path, days: i64, force: bool, progress: &mut dyn FnMut(&str)) -> Result<InitReport, PkiError> {
+pub fn init(
+    topology: &Topology,
+    dir: &Path,
+    days: i64,
+    force: bool,
+    progress: &mut dyn FnMut(&str),
+) -> Result<InitReport, PkiError> {
     std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     let (ca, ca_created) = if ca_cert_path(dir).exists() {
         (Ca::load(dir)?, false)
@@ -209,9 +236,19 @@ pub fn init(topology: &Topology, dir: &Path, days: i64, force: bool, progress: &
 }
 
 /// Issues a person's certificate into `people/`; returns (cert path, key path, identity).
-pub fn issue_person(dir: &Path, domain: &str, region: &str, role: Role, name: &str, days: i64, force: bool) -> Result<(PathBuf, PathBuf, Identity), PkiError> {
+pub fn issue_person(
+    dir: &Path,
+    domain: &str,
+    region: &str,
+    role: Role,
+    name: &str,
+    days: i64,
+    force: bool,
+) -> Result<(PathBuf, PathBuf, Identity), PkiError> {
     if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Err(PkiError::Input("--name must be 1–64 printable characters".into()));
+        return Err(PkiError::Input(
+            "--name must be 1–64 printable characters".into(),
+        ));
     }
     let ca = Ca::load(dir)?;
     let id = Identity::Person {
@@ -249,8 +286,11 @@ pub fn show(path: &Path) -> Result<CertInfo, PkiError> {
     use sha2::Digest;
     use x509_parser::prelude::FromDer;
     let certs = super::tls::load_certs(path)?;
-    let der = certs.first().ok_or_else(|| PkiError::NoPem(path.display().to_string()))?;
-    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der.as_ref()).map_err(|e| PkiError::Parse(e.to_string()))?;
+    let der = certs
+        .first()
+        .ok_or_else(|| PkiError::NoPem(path.display().to_string()))?;
+    let (_, cert) = x509_parser::certificate::X509Certificate::from_der(der.as_ref())
+        .map_err(|e| PkiError::Parse(e.to_string()))?;
     let identity = Identity::from_cert_der(der.as_ref());
     let kind = match &identity {
         Ok(Identity::Node { .. }) => "node".to_string(),

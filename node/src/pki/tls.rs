@@ -91,7 +91,9 @@ impl TlsMaterial {
         let (cert, key) = node_paths(dir, region, node);
         let m = TlsMaterial::load(&ca_cert_path(dir), &cert, &key)?;
         match &m.identity {
-            Identity::Node { region: r, node: n, .. } if r == region && *n == node => Ok(m),
+            Identity::Node {
+                region: r, node: n, ..
+            } if r == region && *n == node => Ok(m),
             other => Err(PkiError::Identity(format!(
                 "{} names {other}, not node {node} of {region}",
                 cert.display()
@@ -152,7 +154,8 @@ impl ClientCertVerifier for SanxiangClientVerifier {
         intermediates: &[CertificateDer<'_>],
         now: UnixTime,
     ) -> Result<ClientCertVerified, rustls::Error> {
-        self.inner.verify_client_cert(end_entity, intermediates, now)?;
+        self.inner
+            .verify_client_cert(end_entity, intermediates, now)?;
         let id = Identity::from_cert_der(end_entity.as_ref())
             .map_err(|e| rustls::Error::General(e.to_string()))?;
         if id.domain() != self.domain {
@@ -237,7 +240,12 @@ impl ServerCertVerifier for NodeServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -246,7 +254,12 @@ impl ServerCertVerifier for NodeServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

@@ -2,9 +2,14 @@
 //! openraft backs off instead of retrying a dead peer in a tight loop.
 use std::time::Duration;
 
-use openraft::error::{InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable};
+use openraft::error::{
+    InstallSnapshotError, NetworkError, RPCError, RaftError, RemoteError, Unreachable,
+};
 use openraft::network::{RPCOption, RaftNetwork, RaftNetworkFactory};
-use openraft::raft::{AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse, VoteRequest, VoteResponse};
+use openraft::raft::{
+    AppendEntriesRequest, AppendEntriesResponse, InstallSnapshotRequest, InstallSnapshotResponse,
+    VoteRequest, VoteResponse,
+};
 use openraft::BasicNode;
 use sanxiang_proto::raft::raft_peer_client::RaftPeerClient;
 use sanxiang_proto::raft::RaftPayload;
@@ -34,7 +39,10 @@ impl RaftNetworkFactory<TypeConfig> for PeerNetwork {
             .tls
             .client_config(Expect::Node(self.region.clone(), target))
             .map_err(|e| e.to_string())
-            .and_then(|cfg| transport::channel(&node.addr, cfg, Duration::from_secs(3)).map_err(|e| e.to_string()));
+            .and_then(|cfg| {
+                transport::channel(&node.addr, cfg, Duration::from_secs(3))
+                    .map_err(|e| e.to_string())
+            });
         if let Err(e) = &channel {
             tracing::error!(target, addr = %node.addr, cause = %e, "cannot set up peer channel");
         }
@@ -74,7 +82,9 @@ impl PeerClient {
         E: std::error::Error + DeserializeOwned,
     {
         let Some(client) = self.client.as_mut() else {
-            return Err(RPCError::Unreachable(Unreachable::new(&Msg("no channel to peer".into()))));
+            return Err(RPCError::Unreachable(Unreachable::new(&Msg(
+                "no channel to peer".into(),
+            ))));
         };
         let data = bincode::serialize(req).map_err(|e| RPCError::Network(NetworkError::new(&e)))?;
         let mut request = tonic::Request::new(RaftPayload { data });
@@ -89,15 +99,18 @@ impl PeerClient {
             Err(status) => {
                 let err = Msg(format!("{which} to node {}: {status}", self.target));
                 return Err(match status.code() {
-                    tonic::Code::Unavailable | tonic::Code::Unknown | tonic::Code::Cancelled | tonic::Code::DeadlineExceeded => {
+                    tonic::Code::Unavailable
+                    | tonic::Code::Unknown
+                    | tonic::Code::Cancelled
+                    | tonic::Code::DeadlineExceeded => {
                         RPCError::Unreachable(Unreachable::new(&err))
                     }
                     _ => RPCError::Network(NetworkError::new(&err)),
                 });
             }
         };
-        let decoded: Result<Resp, RaftError<NodeId, E>> =
-            bincode::deserialize(&reply.data).map_err(|e| RPCError::Network(NetworkError::new(&e)))?;
+        let decoded: Result<Resp, RaftError<NodeId, E>> = bincode::deserialize(&reply.data)
+            .map_err(|e| RPCError::Network(NetworkError::new(&e)))?;
         decoded.map_err(|e| RPCError::RemoteError(RemoteError::new(self.target, e)))
     }
 }

@@ -103,7 +103,11 @@ impl NodeCtx {
     pub fn leader(&self) -> Option<(NodeId, String)> {
         let m = self.raft.metrics().borrow().clone();
         let id = m.current_leader?;
-        let addr = m.membership_config.membership().get_node(&id).map(|n| n.addr.clone())?;
+        let addr = m
+            .membership_config
+            .membership()
+            .get_node(&id)
+            .map(|n| n.addr.clone())?;
         Some((id, addr))
     }
 
@@ -125,7 +129,8 @@ impl NodeCtx {
             .tls
             .client_config(Expect::Node(self.region.clone(), id))
             .map_err(|e| PathError::Fatal(e.to_string()))?;
-        let ch = transport::channel(addr, cfg, Duration::from_secs(3)).map_err(|e| PathError::Unavailable(e.to_string()))?;
+        let ch = transport::channel(addr, cfg, Duration::from_secs(3))
+            .map_err(|e| PathError::Unavailable(e.to_string()))?;
         let c = RaftPeerClient::new(ch)
             .max_decoding_message_size(MAX_RAFT_MESSAGE)
             .max_encoding_message_size(MAX_RAFT_MESSAGE);
@@ -177,8 +182,10 @@ impl NodeCtx {
             req.set_timeout(Duration::from_secs(10));
             match client.forward(req).await {
                 Ok(reply) => {
-                    let r: Response = bincode::deserialize(&reply.into_inner().response)
-                        .map_err(|e| PathError::Fatal(format!("leader reply does not decode: {e}")))?;
+                    let r: Response =
+                        bincode::deserialize(&reply.into_inner().response).map_err(|e| {
+                            PathError::Fatal(format!("leader reply does not decode: {e}"))
+                        })?;
                     return Ok(r);
                 }
                 Err(status) => {
@@ -257,9 +264,16 @@ pub struct RunningNode {
 impl RunningNode {
     /// Starts a member on an already bound listener (tests bind port 0 first).
     pub async fn start(cfg: NodeConfig, listener: TcpListener) -> Result<RunningNode, NodeError> {
-        let region = cfg.topology.region(&cfg.region).map_err(|e| NodeError::Config(e.to_string()))?.clone();
+        let region = cfg
+            .topology
+            .region(&cfg.region)
+            .map_err(|e| NodeError::Config(e.to_string()))?
+            .clone();
         if !region.nodes.iter().any(|n| n.id == cfg.node_id) {
-            return Err(NodeError::Config(format!("node {} is not a member of {}", cfg.node_id, cfg.region)));
+            return Err(NodeError::Config(format!(
+                "node {} is not a member of {}",
+                cfg.node_id, cfg.region
+            )));
         }
         let addr = listener.local_addr()?;
         let (log, sm) = store::open(&cfg.data_dir, &cfg.region, cfg.cache_bytes).await?;
@@ -319,7 +333,9 @@ impl RunningNode {
                 .map(|n| (n.id, BasicNode::new(n.grpc.clone())))
                 .collect();
             match raft.initialize(members).await {
-                Ok(()) => tracing::info!(region = %cfg.region, node = cfg.node_id, "initialized region membership"),
+                Ok(()) => {
+                    tracing::info!(region = %cfg.region, node = cfg.node_id, "initialized region membership")
+                }
                 Err(e) => tracing::info!(cause = %e, "initialize skipped"),
             }
         }
@@ -373,7 +389,10 @@ impl RunningNode {
         // Let the server close its connections gracefully (their tasks hold the node), then
         // stop whatever is left.
         for mut t in self.tasks {
-            if tokio::time::timeout(Duration::from_secs(5), &mut t).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), &mut t)
+                .await
+                .is_err()
+            {
                 t.abort();
                 let _ = t.await;
             }

@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use sanxiang_proto::raft::raft_peer_server::RaftPeer;
-use sanxiang_proto::raft::{ForwardReply, ForwardRequest, RaftPayload, ReadIndexReply, ReadIndexRequest};
+use sanxiang_proto::raft::{
+    ForwardReply, ForwardRequest, RaftPayload, ReadIndexReply, ReadIndexRequest,
+};
 use tonic::{Request, Response, Status};
 
 use super::node::NodeCtx;
@@ -34,7 +36,8 @@ impl PeerService {
     }
 
     fn decode<T: serde::de::DeserializeOwned>(data: &[u8]) -> Result<T, Status> {
-        bincode::deserialize(data).map_err(|e| Status::invalid_argument(format!("payload does not decode: {e}")))
+        bincode::deserialize(data)
+            .map_err(|e| Status::invalid_argument(format!("payload does not decode: {e}")))
     }
 
     fn encode<T: serde::Serialize>(v: &T) -> Result<Response<RaftPayload>, Status> {
@@ -46,7 +49,10 @@ impl PeerService {
 
 #[tonic::async_trait]
 impl RaftPeer for PeerService {
-    async fn append_entries(&self, req: Request<RaftPayload>) -> Result<Response<RaftPayload>, Status> {
+    async fn append_entries(
+        &self,
+        req: Request<RaftPayload>,
+    ) -> Result<Response<RaftPayload>, Status> {
         self.authorize(&req, "append_entries")?;
         let rpc = Self::decode(&req.into_inner().data)?;
         Self::encode(&self.ctx.raft.append_entries(rpc).await)
@@ -58,14 +64,20 @@ impl RaftPeer for PeerService {
         Self::encode(&self.ctx.raft.vote(rpc).await)
     }
 
-    async fn install_snapshot(&self, req: Request<RaftPayload>) -> Result<Response<RaftPayload>, Status> {
+    async fn install_snapshot(
+        &self,
+        req: Request<RaftPayload>,
+    ) -> Result<Response<RaftPayload>, Status> {
         self.authorize(&req, "install_snapshot")?;
         let rpc = Self::decode(&req.into_inner().data)?;
         Self::encode(&self.ctx.raft.install_snapshot(rpc).await)
     }
 
     #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
-    async fn forward(&self, req: Request<ForwardRequest>) -> Result<Response<ForwardReply>, Status> {
+    async fn forward(
+        &self,
+        req: Request<ForwardRequest>,
+    ) -> Result<Response<ForwardReply>, Status> {
         let from = self.authorize(&req, "forward")?;
         let env = Envelope::decode(&req.into_inner().envelope)
             .map_err(|e| Status::invalid_argument(format!("envelope does not decode: {e}")))?;
@@ -78,7 +90,10 @@ impl RaftPeer for PeerService {
         }
     }
 
-    async fn read_index(&self, req: Request<ReadIndexRequest>) -> Result<Response<ReadIndexReply>, Status> {
+    async fn read_index(
+        &self,
+        req: Request<ReadIndexRequest>,
+    ) -> Result<Response<ReadIndexReply>, Status> {
         self.authorize(&req, "read_index")?;
         let index = self.ctx.read_index_local().await?;
         Ok(Response::new(ReadIndexReply { index }))

@@ -26,7 +26,11 @@ const SNI: &str = "node.sanxiang";
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A lazily connecting channel to `addr` over mutual TLS.
-pub fn channel(addr: &str, cfg: Arc<rustls::ClientConfig>, connect_timeout: Duration) -> Result<Channel, tonic::transport::Error> {
+pub fn channel(
+    addr: &str,
+    cfg: Arc<rustls::ClientConfig>,
+    connect_timeout: Duration,
+) -> Result<Channel, tonic::transport::Error> {
     let endpoint = Endpoint::from_shared(format!("http://{addr}"))?
         .connect_timeout(connect_timeout)
         .tcp_nodelay(true)
@@ -37,14 +41,22 @@ pub fn channel(addr: &str, cfg: Arc<rustls::ClientConfig>, connect_timeout: Dura
         async move {
             let host = uri.host().unwrap_or("127.0.0.1").to_string();
             let port = uri.port_u16().unwrap_or(443);
-            let tcp = tokio::time::timeout(connect_timeout, TcpStream::connect((host.as_str(), port)))
-                .await
-                .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out"))??;
+            let tcp =
+                tokio::time::timeout(connect_timeout, TcpStream::connect((host.as_str(), port)))
+                    .await
+                    .map_err(|_| {
+                        std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out")
+                    })??;
             tcp.set_nodelay(true)?;
             let name = ServerName::try_from(SNI).map_err(std::io::Error::other)?;
-            let tls = tokio::time::timeout(HANDSHAKE_TIMEOUT, TlsConnector::from(cfg).connect(name, tcp))
-                .await
-                .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake timed out"))??;
+            let tls = tokio::time::timeout(
+                HANDSHAKE_TIMEOUT,
+                TlsConnector::from(cfg).connect(name, tcp),
+            )
+            .await
+            .map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::TimedOut, "TLS handshake timed out")
+            })??;
             Ok::<_, std::io::Error>(TokioIo::new(tls))
         }
     });
@@ -101,5 +113,6 @@ pub fn caller<T>(req: &Request<T>) -> Result<Identity, tonic::Status> {
     let first = certs
         .first()
         .ok_or_else(|| tonic::Status::unauthenticated("no client certificate"))?;
-    Identity::from_cert_der(first.as_ref()).map_err(|e: PkiError| tonic::Status::unauthenticated(e.to_string()))
+    Identity::from_cert_der(first.as_ref())
+        .map_err(|e: PkiError| tonic::Status::unauthenticated(e.to_string()))
 }

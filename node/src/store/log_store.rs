@@ -86,7 +86,10 @@ impl LogStore {
         rx.await.map_err(|_| io_write(closed()))?.map_err(io_write)
     }
 
-    fn get_meta<T: serde::de::DeserializeOwned>(&self, key: &[u8]) -> Result<Option<T>, StorageError> {
+    fn get_meta<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &[u8],
+    ) -> Result<Option<T>, StorageError> {
         match self.inner.raft.get(key).map_err(io_read)? {
             None => Ok(None),
             Some(v) => bincode::deserialize(&v).map(Some).map_err(io_read),
@@ -106,7 +109,11 @@ async fn flusher(db: sled::Db, mut rx: mpsc::UnboundedReceiver<FlushReq>, stats:
         while let Ok(more) = rx.try_recv() {
             batch.push(more);
         }
-        let res = db.flush_async().await.map(|_| ()).map_err(std::io::Error::other);
+        let res = db
+            .flush_async()
+            .await
+            .map(|_| ())
+            .map_err(std::io::Error::other);
         stats.flushes.fetch_add(1, Ordering::Relaxed);
         stats
             .completions
@@ -181,7 +188,11 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         self.get_meta(VOTE_KEY)
     }
 
-    async fn append<I>(&mut self, entries: I, callback: LogFlushed<TypeConfig>) -> Result<(), StorageError>
+    async fn append<I>(
+        &mut self,
+        entries: I,
+        callback: LogFlushed<TypeConfig>,
+    ) -> Result<(), StorageError>
     where
         I: IntoIterator<Item = Entry> + OptionalSend,
         I::IntoIter: OptionalSend,

@@ -62,7 +62,9 @@ pub async fn open(
             .open()
         {
             Ok(db) => break db,
-            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") && waited < 100 => {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock") && waited < 100 =>
+            {
                 waited += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
             }

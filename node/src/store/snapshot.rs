@@ -13,7 +13,9 @@ use bincode::Options;
 use openraft::storage::Snapshot;
 use serde::{Deserialize, Serialize};
 
-use super::keys::{domain_key, ledger_key_within, LEAF_PREFIX, NODE_PREFIX, SM_APPLIED, SM_FRONTIER, SM_MEMBERSHIP};
+use super::keys::{
+    domain_key, ledger_key_within, LEAF_PREFIX, NODE_PREFIX, SM_APPLIED, SM_FRONTIER, SM_MEMBERSHIP,
+};
 use super::state_machine::{SmShared, SmState};
 use super::{io_read, io_write};
 use crate::domain::State;
@@ -59,7 +61,9 @@ fn sync_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Builds a snapshot of the applied state into `current.bin`.
-pub(crate) async fn build(shared: &std::sync::Arc<SmShared>) -> Result<Snapshot<TypeConfig>, StorageError> {
+pub(crate) async fn build(
+    shared: &std::sync::Arc<SmShared>,
+) -> Result<Snapshot<TypeConfig>, StorageError> {
     let _guard = shared.snapshot_lock.lock().await;
     let copy: SmState = shared.read(|s| s.clone());
     let last = copy.applied;
@@ -100,13 +104,17 @@ fn write_file(shared: &SmShared, meta: &SnapshotMeta, copy: SmState) -> Result<(
     };
     opts().serialize_into(&mut w, &header).map_err(io_write)?;
     for (k, v) in copy.domain.pairs() {
-        opts().serialize_into(&mut w, &Rec::Domain(k.clone(), v.clone())).map_err(io_write)?;
+        opts()
+            .serialize_into(&mut w, &Rec::Domain(k.clone(), v.clone()))
+            .map_err(io_write)?;
     }
     for prefix in [LEAF_PREFIX, NODE_PREFIX] {
         for item in shared.tree.scan_prefix([prefix]) {
             let (k, v) = item.map_err(io_read)?;
             if ledger_key_within(&k, size) {
-                opts().serialize_into(&mut w, &Rec::Ledger(k.to_vec(), v.to_vec())).map_err(io_write)?;
+                opts()
+                    .serialize_into(&mut w, &Rec::Ledger(k.to_vec(), v.to_vec()))
+                    .map_err(io_write)?;
             }
         }
     }
@@ -165,7 +173,11 @@ pub(crate) async fn begin_receiving(dir: &Path) -> Result<Box<tokio::fs::File>, 
 
 /// Installs a received snapshot: read and check every record, replace the state machine's tree
 /// in one batch, then keep the file as `current.bin`.
-pub(crate) async fn install(shared: &std::sync::Arc<SmShared>, meta: &SnapshotMeta, file: Box<tokio::fs::File>) -> Result<(), StorageError> {
+pub(crate) async fn install(
+    shared: &std::sync::Arc<SmShared>,
+    meta: &SnapshotMeta,
+    file: Box<tokio::fs::File>,
+) -> Result<(), StorageError> {
     let _guard = shared.snapshot_lock.lock().await;
     let mut src = file.into_std().await;
     let shared2 = shared.clone();
@@ -191,12 +203,18 @@ pub(crate) async fn install(shared: &std::sync::Arc<SmShared>, meta: &SnapshotMe
     Ok(())
 }
 
-fn load_into_tree(shared: &SmShared, path: &Path, meta: &SnapshotMeta) -> Result<SmState, StorageError> {
+fn load_into_tree(
+    shared: &SmShared,
+    path: &Path,
+    meta: &SnapshotMeta,
+) -> Result<SmState, StorageError> {
     let f = std::fs::File::open(path).map_err(io_read)?;
     let mut r = BufReader::new(f);
     let header: Header = opts().deserialize_from(&mut r).map_err(io_read)?;
     if header.format != FORMAT || header.meta.last_log_id != meta.last_log_id {
-        return Err(io_read(std::io::Error::other("snapshot header does not match its meta")));
+        return Err(io_read(std::io::Error::other(
+            "snapshot header does not match its meta",
+        )));
     }
     let mut batch = sled::Batch::default();
     for item in shared.tree.iter() {
@@ -217,14 +235,22 @@ fn load_into_tree(shared: &SmShared, path: &Path, meta: &SnapshotMeta) -> Result
     }
     let mut trailing = [0u8; 1];
     if r.read(&mut trailing).map_err(io_read)? != 0 {
-        return Err(io_read(std::io::Error::other("bytes after the end of the snapshot")));
+        return Err(io_read(std::io::Error::other(
+            "bytes after the end of the snapshot",
+        )));
     }
     match &meta.last_log_id {
         Some(l) => batch.insert(SM_APPLIED, bincode::serialize(l).map_err(io_write)?),
         None => batch.remove(SM_APPLIED),
     }
-    batch.insert(SM_MEMBERSHIP, bincode::serialize(&meta.last_membership).map_err(io_write)?);
-    batch.insert(SM_FRONTIER, bincode::serialize(&header.frontier).map_err(io_write)?);
+    batch.insert(
+        SM_MEMBERSHIP,
+        bincode::serialize(&meta.last_membership).map_err(io_write)?,
+    );
+    batch.insert(
+        SM_FRONTIER,
+        bincode::serialize(&header.frontier).map_err(io_write)?,
+    );
     shared.tree.apply_batch(batch).map_err(io_write)?;
     Ok(SmState {
         applied: meta.last_log_id,

@@ -83,7 +83,10 @@ pub struct StateMachine {
     pub shared: Arc<SmShared>,
 }
 
-fn get_bin<T: serde::de::DeserializeOwned>(tree: &sled::Tree, key: &[u8]) -> Result<Option<T>, StorageError> {
+fn get_bin<T: serde::de::DeserializeOwned>(
+    tree: &sled::Tree,
+    key: &[u8],
+) -> Result<Option<T>, StorageError> {
     match tree.get(key).map_err(io_read)? {
         None => Ok(None),
         Some(v) => bincode::deserialize(&v).map(Some).map_err(io_read),
@@ -92,7 +95,11 @@ fn get_bin<T: serde::de::DeserializeOwned>(tree: &sled::Tree, key: &[u8]) -> Res
 
 impl StateMachine {
     /// Loads the applied state from the database.
-    pub async fn open(db: sled::Db, region: &str, snapshot_dir: &Path) -> Result<StateMachine, StorageError> {
+    pub async fn open(
+        db: sled::Db,
+        region: &str,
+        snapshot_dir: &Path,
+    ) -> Result<StateMachine, StorageError> {
         let tree = db.open_tree(SM_TREE).map_err(io_write)?;
         std::fs::create_dir_all(snapshot_dir).map_err(io_write)?;
         snapshot::remove_partial(snapshot_dir);
@@ -132,7 +139,11 @@ impl SmShared {
     /// Applies one entry: computes everything, writes one batch, then updates memory.
     fn apply_one(&self, entry: Entry) -> Result<Response, StorageError> {
         let log_id = entry.log_id;
-        let current = self.state.read().unwrap_or_else(|p| p.into_inner()).clone_meta();
+        let current = self
+            .state
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone_meta();
         let mut batch = sled::Batch::default();
         let mut frontier = current.frontier;
         let mut membership = None;
@@ -160,7 +171,8 @@ impl SmShared {
                         };
                         let applied = {
                             let guard = self.state.read().unwrap_or_else(|p| p.into_inner());
-                            apply_envelope(&guard.domain, &ctx, &env).map_err(|e| openraft::StorageIOError::apply(log_id, &e))?
+                            apply_envelope(&guard.domain, &ctx, &env)
+                                .map_err(|e| openraft::StorageIOError::apply(log_id, &e))?
                         };
                         for (k, v) in &applied.writes {
                             match v {
@@ -172,7 +184,10 @@ impl SmShared {
                         applied.response
                     }
                     Err(e) => Response {
-                        outcome: Outcome::Refused(Refusal::new("INPUT", format!("entry does not decode: {e}"))),
+                        outcome: Outcome::Refused(Refusal::new(
+                            "INPUT",
+                            format!("entry does not decode: {e}"),
+                        )),
                         log_index: log_id.index,
                         leaf_index: Some(leaf_index),
                         deduplicated: false,
@@ -183,7 +198,10 @@ impl SmShared {
                 for (level, index, hash) in frontier.append(ledger::leaf_hash(&req.0)) {
                     batch.insert(&node_key(level, index), &hash[..]);
                 }
-                batch.insert(SM_FRONTIER, bincode::serialize(&frontier).map_err(io_write)?);
+                batch.insert(
+                    SM_FRONTIER,
+                    bincode::serialize(&frontier).map_err(io_write)?,
+                );
                 response
             }
         };
@@ -245,7 +263,11 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         snapshot::begin_receiving(&self.shared.snapshot_dir).await
     }
 
-    async fn install_snapshot(&mut self, meta: &SnapshotMeta, snapshot: Box<tokio::fs::File>) -> Result<(), StorageError> {
+    async fn install_snapshot(
+        &mut self,
+        meta: &SnapshotMeta,
+        snapshot: Box<tokio::fs::File>,
+    ) -> Result<(), StorageError> {
         snapshot::install(&self.shared, meta, snapshot).await
     }
 
