@@ -257,6 +257,7 @@ impl NodeCtx {
 pub struct RunningNode {
     pub ctx: Arc<NodeCtx>,
     pub addr: SocketAddr,
+    flush_stats: Arc<crate::store::log_store::FlushStats>,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -278,6 +279,7 @@ impl RunningNode {
         let addr = listener.local_addr()?;
         let (log, sm) = store::open(&cfg.data_dir, &cfg.region, cfg.cache_bytes).await?;
         let fresh = log.is_fresh().map_err(|e| NodeError::Raft(e.to_string()))?;
+        let flush_stats = log.stats();
         let raft_cfg = cfg
             .timings
             .to_openraft(&cfg.region)
@@ -375,9 +377,15 @@ impl RunningNode {
         Ok(RunningNode {
             ctx,
             addr,
+            flush_stats,
             shutdown,
             tasks: vec![server, ticker],
         })
+    }
+
+    /// Group-commit counters of this node's log store.
+    pub fn flush_stats(&self) -> Arc<crate::store::log_store::FlushStats> {
+        self.flush_stats.clone()
     }
 
     /// Stops serving, stops Raft and flushes the database.
