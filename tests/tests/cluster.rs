@@ -143,3 +143,23 @@ async fn replaying_the_log_on_a_fresh_node_gives_identical_state() -> anyhow::Re
     c.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn isolated_former_leader_refuses_linearizable_reads() -> anyhow::Result<()> {
+    let mut c = Cluster::start(3, timings()).await?;
+    let leader = c.leader().await?;
+    c.node(leader).ctx.linearizable().await?;
+    for id in [1, 2, 3] {
+        if id != leader {
+            c.stop(id).await;
+        }
+    }
+    let res = c.node(leader).ctx.linearizable().await;
+    assert!(
+        res.is_err(),
+        "a leader without a quorum must refuse linearizable reads"
+    );
+    assert!(res.err().is_some_and(|e| e.is_retryable()));
+    c.shutdown().await;
+    Ok(())
+}
