@@ -139,13 +139,8 @@ impl SmShared {
     /// Applies one entry: computes everything, writes one batch, then updates memory.
     fn apply_one(&self, entry: Entry) -> Result<Response, StorageError> {
         let log_id = entry.log_id;
-        let current = self
-            .state
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone_meta();
+        let mut frontier = self.read(|s| s.frontier.clone());
         let mut batch = sled::Batch::default();
-        let mut frontier = current.frontier;
         let mut membership = None;
         let mut writes = None;
         let response = match entry.payload {
@@ -220,19 +215,6 @@ impl SmShared {
             guard.domain.apply_writes(&w);
         }
         Ok(response)
-    }
-}
-
-/// Meta part of the state (everything but the domain map), cheap to copy.
-struct SmMeta {
-    frontier: Frontier,
-}
-
-impl SmState {
-    fn clone_meta(&self) -> SmMeta {
-        SmMeta {
-            frontier: self.frontier.clone(),
-        }
     }
 }
 
