@@ -44,10 +44,11 @@ async fn main() -> anyhow::Result<()> {
         .leader()
         .map(|(_, a)| a)
         .unwrap_or_else(|| endpoints[0].clone());
-    println!("concurrency  writes   ops/s   p50 ms   p99 ms   fsyncs/write");
+    println!("concurrency  writes   ops/s   p50 ms   p99 ms   fsyncs/write  ms/fsync");
     let mut next = 0u64;
     for c in levels {
         let flush_before: u64 = flushes(&demo);
+        let micros_before = flush_micros(&demo);
         let per = total / c;
         let start = Instant::now();
         let mut tasks = Vec::new();
@@ -103,19 +104,28 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or(0.0)
         };
         let f = flushes(&demo) - flush_before;
+        let fm = flush_micros(&demo) - micros_before;
         println!(
-            "{c:>11}  {:>6}  {:>6.0}  {:>7.2}  {:>7.2}   {:>6.2}",
+            "{c:>11}  {:>6}  {:>6.0}  {:>7.2}  {:>7.2}   {:>6.2}        {:>6.2}",
             lat.len(),
             lat.len() as f64 / secs,
             pct(0.5),
             pct(0.99),
-            f as f64 / lat.len().max(1) as f64 / 3.0
+            f as f64 / lat.len().max(1) as f64 / 3.0,
+            fm as f64 / f.max(1) as f64 / 1000.0
         );
     }
     for n in demo.nodes {
         n.shutdown().await;
     }
     Ok(())
+}
+
+fn flush_micros(demo: &sanxiang::demo::Demo) -> u64 {
+    demo.nodes
+        .iter()
+        .map(|n| n.flush_stats().flush_micros.load(Ordering::Relaxed))
+        .sum()
 }
 
 fn flushes(demo: &sanxiang::demo::Demo) -> u64 {

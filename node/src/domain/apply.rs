@@ -30,21 +30,51 @@ pub struct Applied {
 }
 
 /// How many recent request ids are remembered per (actor, client).
-pub const DEDUP_WINDOW: usize = 256;
+pub const DEDUP_WINDOW: u64 = 256;
 /// A client silent for this long is forgotten by the dedup table (pruned on `Tick`).
 pub const DEDUP_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 /// Longest client id accepted.
 pub const MAX_CLIENT_ID: usize = 64;
 
-/// The remembered answers of one (actor, client).
+/// Per (actor, client): when it was last seen and how many answers are kept.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ClientWindow {
+pub struct ClientMeta {
     pub last_seen_ms: i64,
-    pub answers: BTreeMap<u64, (Outcome, u64, Option<u64>)>,
+    pub count: u64,
 }
 
-/// Dedup table: (actor label, client id) → window of answers.
-pub const DEDUP: Space<(String, String), ClientWindow> = Space::new(b'q');
+/// One remembered answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Answer {
+    pub outcome: Outcome,
+    pub log_index: u64,
+    pub leaf_index: Option<u64>,
+}
+
+/// Dedup clients: (actor label, client id) → meta.
+pub const DEDUP_CLIENTS: Space<(String, String), ClientMeta> = Space::new(b'q');
+/// Dedup answers: (actor label, client id, request id) → answer. One key per answer, so a write
+/// touches one small value instead of rewriting the whole window.
+pub const DEDUP_ANSWERS: Space<(String, String, u64), Answer> = Space::new(b'r');
+
+/// Raw key prefix of one client's answers.
+pub(crate) fn answers_prefix(key: &(String, String)) -> Vec<u8> {
+    let mut p = DEDUP_CLIENTS.key(key);
+    p[0] = DEDUP_ANSWERS.prefix();
+    p.push(0);
+    p
+}
+
+/// Request ids of one client's answers in a committed state, lowest first.
+pub(crate) fn answer_ids<'a>(state: &'a State, prefix: &'a [u8]) -> impl Iterator<Item = u64> + 'a {
+    state
+        .range_from(prefix, prefix.to_vec())
+        .filter_map(|(k, _)| {
+            k.get(k.len().checked_sub(8)?..)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_be_bytes)
+        })
+}
 
 /// Runs one envelope against the state.
 pub fn apply_envelope(
@@ -64,7 +94,7 @@ pub fn apply_envelope(
 
     // Deduplication comes first: a retry returns the first answer and changes nothing.
     let dedup_key = (!env.client_id.is_empty()).then(|| (env.actor.label(), env.client_id.clone()));
-    let mut window = None;
+    let mut meta = None;
     if let Some(key) = &dedup_key {
         if env.client_id.len() > MAX_CLIENT_ID
             || !env.client_id.bytes().all(|b| b.is_ascii_graphic())
@@ -82,24 +112,22 @@ pub fn apply_envelope(
                 ),
             ));
         }
-        let w = DEDUP.get(&txn, key)?.unwrap_or_default();
-        if let Some((outcome, log_index, leaf_index)) = w.answers.get(&env.request_id) {
+        let answer_key = (key.0.clone(), key.1.clone(), env.request_id);
+        if let Some(a) = DEDUP_ANSWERS.get(&txn, &answer_key)? {
             return Ok(Applied {
                 response: Response {
-                    outcome: outcome.clone(),
-                    log_index: *log_index,
-                    leaf_index: *leaf_index,
+                    outcome: a.outcome,
+                    log_index: a.log_index,
+                    leaf_index: a.leaf_index,
                     deduplicated: true,
                 },
                 writes: BTreeMap::new(),
             });
         }
-        if w.answers.len() >= DEDUP_WINDOW
-            && w.answers
-                .keys()
-                .next()
-                .is_some_and(|min| env.request_id < *min)
-        {
+        let m = DEDUP_CLIENTS.get(&txn, key)?.unwrap_or_default();
+        let prefix = answers_prefix(key);
+        let lowest = answer_ids(state, &prefix).next();
+        if m.count >= DEDUP_WINDOW && lowest.is_some_and(|l| env.request_id < l) {
             return Ok(refused_only(
                 txn,
                 now,
@@ -116,7 +144,7 @@ pub fn apply_envelope(
                 ),
             ));
         }
-        window = Some(w);
+        meta = Some((m, lowest));
     }
 
     let outcome = match decide(&mut txn, ctx, env, now) {
@@ -131,16 +159,26 @@ pub fn apply_envelope(
     if now != clock {
         META.put(&mut txn, CLOCK, &now)?;
     }
-    if let (Some(key), Some(mut w)) = (dedup_key, window) {
-        w.last_seen_ms = now;
-        w.answers.insert(
-            env.request_id,
-            (outcome.clone(), ctx.log_index, Some(ctx.leaf_index)),
-        );
-        while w.answers.len() > DEDUP_WINDOW {
-            w.answers.pop_first();
+    if let (Some(key), Some((mut m, lowest))) = (dedup_key, meta) {
+        m.last_seen_ms = now;
+        m.count += 1;
+        let answer = Answer {
+            outcome: outcome.clone(),
+            log_index: ctx.log_index,
+            leaf_index: Some(ctx.leaf_index),
+        };
+        DEDUP_ANSWERS.put(
+            &mut txn,
+            &(key.0.clone(), key.1.clone(), env.request_id),
+            &answer,
+        )?;
+        if m.count > DEDUP_WINDOW {
+            if let Some(victim) = lowest {
+                DEDUP_ANSWERS.delete(&mut txn, &(key.0.clone(), key.1.clone(), victim));
+                m.count -= 1;
+            }
         }
-        DEDUP.put(&mut txn, &key, &w)?;
+        DEDUP_CLIENTS.put(&mut txn, &key, &m)?;
     }
     Ok(Applied {
         response: response(outcome, false),
@@ -378,7 +416,7 @@ pub(crate) mod tests {
     #[test]
     fn dedup_window_refuses_ids_older_than_remembered() {
         let mut s = State::default();
-        let envs: Vec<_> = (1..=(DEDUP_WINDOW as u64 + 1))
+        let envs: Vec<_> = (1..=(DEDUP_WINDOW + 1))
             .map(|i| {
                 env(
                     clerk(),
@@ -404,7 +442,24 @@ pub(crate) mod tests {
             Outcome::Refused(f) => assert_eq!(f.rule, "DEDUP"),
             o => panic!("{o:?}"),
         }
-        assert_eq!(AGENCIES.keys(&s).count(), DEDUP_WINDOW + 1);
+        assert_eq!(AGENCIES.keys(&s).count() as u64, DEDUP_WINDOW + 1);
+        assert_eq!(
+            DEDUP_ANSWERS.keys(&s).count() as u64,
+            DEDUP_WINDOW,
+            "window stays bounded"
+        );
+        // The newest ids are still answered from the table.
+        let r = run(
+            &mut s,
+            &[env(
+                clerk(),
+                "c",
+                DEDUP_WINDOW + 1,
+                10,
+                Command::RegisterAgency(input("x")),
+            )],
+        );
+        assert!(r[0].deduplicated);
     }
 
     #[test]

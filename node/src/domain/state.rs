@@ -124,7 +124,7 @@ impl<'a> Txn<'a> {
     }
 
     /// The base state (reads ignoring this transaction's writes).
-    pub fn base(&self) -> &State {
+    pub fn base(&self) -> &'a State {
         self.base
     }
 
@@ -161,6 +161,16 @@ impl KeyCodec for (String, String) {
         out.extend_from_slice(self.0.as_bytes());
         out.push(0);
         out.extend_from_slice(self.1.as_bytes());
+    }
+}
+
+impl KeyCodec for (String, String, u64) {
+    fn encode_key(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.0.as_bytes());
+        out.push(0);
+        out.extend_from_slice(self.1.as_bytes());
+        out.push(0);
+        out.extend_from_slice(&self.2.to_be_bytes());
     }
 }
 

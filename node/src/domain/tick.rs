@@ -1,26 +1,31 @@
 //! `Tick` — the leader-proposed clock heartbeat. Time-driven states are computed here so they
 //! change even when nobody writes, identically on every replica. Today it prunes the dedup
 //! table of clients silent for longer than [`DEDUP_TTL_MS`].
-use super::apply::{DEDUP, DEDUP_TTL_MS};
+use super::apply::{answer_ids, answers_prefix, DEDUP_ANSWERS, DEDUP_CLIENTS, DEDUP_TTL_MS};
 use super::envelope::{CommandResult, Refusal};
 use super::state::{DomainError, Txn};
 
 pub fn apply(txn: &mut Txn<'_>, now: i64) -> Result<Result<CommandResult, Refusal>, DomainError> {
     let base = txn.base();
     let mut stale = Vec::new();
-    for key in DEDUP.keys(base) {
+    for key in DEDUP_CLIENTS.keys(base) {
         let Some((actor, client)) = split_key(&key[1..]) else {
             continue;
         };
         let k = (actor, client);
-        if let Some(w) = DEDUP.read(base, &k)? {
-            if now.saturating_sub(w.last_seen_ms) > DEDUP_TTL_MS {
+        if let Some(m) = DEDUP_CLIENTS.read(base, &k)? {
+            if now.saturating_sub(m.last_seen_ms) > DEDUP_TTL_MS {
                 stale.push(k);
             }
         }
     }
     for k in stale {
-        DEDUP.delete(txn, &k);
+        let prefix = answers_prefix(&k);
+        let ids: Vec<u64> = answer_ids(base, &prefix).collect();
+        for id in ids {
+            DEDUP_ANSWERS.delete(txn, &(k.0.clone(), k.1.clone(), id));
+        }
+        DEDUP_CLIENTS.delete(txn, &k);
     }
     Ok(Ok(CommandResult::None))
 }
@@ -61,10 +66,15 @@ mod tests {
                 env(node, "", 0, DEDUP_TTL_MS + 10, Command::Tick),
             ],
         );
-        let left: Vec<_> = DEDUP
+        let left: Vec<_> = DEDUP_CLIENTS
             .keys(&s)
             .map(|k| split_key(&k[1..]).unwrap().1)
             .collect();
         assert_eq!(left, ["new"]);
+        assert_eq!(
+            DEDUP_ANSWERS.keys(&s).count(),
+            1,
+            "the silent client's answers are gone"
+        );
     }
 }

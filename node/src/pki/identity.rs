@@ -110,6 +110,9 @@ impl Identity {
                 .decode_utf8()
                 .map_err(|_| bad("user is not UTF-8"))?
                 .to_string();
+            if user.chars().any(char::is_control) {
+                return Err(bad("user contains control characters"));
+            }
             return Ok(Identity::Person {
                 domain: domain.to_string(),
                 region: segs[..n - 4].join("/"),
@@ -197,6 +200,7 @@ mod tests {
             "spiffe://d/region/a/role/clerk/user/%ff",
             "spiffe:///region/a/node/1",
             "spiffe://d/region/node/1",
+            "spiffe://d/region/a/role/clerk/user/a%00b",
         ] {
             assert!(Identity::parse(u).is_err(), "{u:?} must be refused");
         }

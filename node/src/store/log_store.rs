@@ -30,6 +30,8 @@ pub struct FlushStats {
     pub flushes: AtomicU64,
     /// Number of append/vote completions signalled.
     pub completions: AtomicU64,
+    /// Total time spent in fsync, microseconds.
+    pub flush_micros: AtomicU64,
 }
 
 struct Inner {
@@ -109,11 +111,15 @@ async fn flusher(db: sled::Db, mut rx: mpsc::UnboundedReceiver<FlushReq>, stats:
         while let Ok(more) = rx.try_recv() {
             batch.push(more);
         }
+        let started = std::time::Instant::now();
         let res = db
             .flush_async()
             .await
             .map(|_| ())
             .map_err(std::io::Error::other);
+        stats
+            .flush_micros
+            .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
         stats.flushes.fetch_add(1, Ordering::Relaxed);
         stats
             .completions
