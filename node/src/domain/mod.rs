@@ -7,6 +7,7 @@
 //! - [`agency`]: the agency record (PUB-1) and input validation.
 pub mod agency;
 pub mod apply;
+pub mod calendar;
 pub mod envelope;
 pub mod register_agency;
 pub mod state;
