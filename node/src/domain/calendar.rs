@@ -44,10 +44,14 @@ impl YearCalendar {
             }
         }
         if let Some(d) = self.holidays.intersection(&self.workdays).next() {
-            return Err(format!("{d} is listed both as a holiday and as a working day"));
+            return Err(format!(
+                "{d} is listed both as a holiday and as a working day"
+            ));
         }
         if let Some(d) = self.workdays.iter().find(|d| !is_weekend(**d)) {
-            return Err(format!("{d} is a weekday; only weekend days can be make-up working days"));
+            return Err(format!(
+                "{d} is a weekday; only weekend days can be make-up working days"
+            ));
         }
         if self.holidays.len() > 60 || self.workdays.len() > 20 {
             return Err("too many dates for one year's notice".into());
@@ -76,7 +80,9 @@ impl YearSource for Shipped {
 
 /// Whether `d` is a working day.
 pub fn is_working_day(src: &dyn YearSource, d: NaiveDate) -> Result<bool, CalendarError> {
-    let y = src.year(d.year()).ok_or(CalendarError::YearNotLoaded(d.year()))?;
+    let y = src
+        .year(d.year())
+        .ok_or(CalendarError::YearNotLoaded(d.year()))?;
     Ok(if y.workdays.contains(&d) {
         true
     } else if y.holidays.contains(&d) {
@@ -87,7 +93,11 @@ pub fn is_working_day(src: &dyn YearSource, d: NaiveDate) -> Result<bool, Calend
 }
 
 /// The date `n` working days after `from`; `from` itself is not counted (PUB-3, LAW-4).
-pub fn add_working_days(src: &dyn YearSource, from: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+pub fn add_working_days(
+    src: &dyn YearSource,
+    from: NaiveDate,
+    n: u32,
+) -> Result<NaiveDate, CalendarError> {
     let mut d = from;
     let mut left = n;
     // At most ~2.2 calendar days per working day even around Spring Festival; bound the walk.
@@ -98,7 +108,9 @@ pub fn add_working_days(src: &dyn YearSource, from: NaiveDate, n: u32) -> Result
             .ok_or_else(|| CalendarError::OutOfRange(format!("{from} + {n} working days")))?;
         steps += 1;
         if steps > n.saturating_mul(4).saturating_add(30) {
-            return Err(CalendarError::OutOfRange(format!("{from} + {n} working days")));
+            return Err(CalendarError::OutOfRange(format!(
+                "{from} + {n} working days"
+            )));
         }
         if is_working_day(src, d)? {
             left -= 1;
@@ -108,7 +120,11 @@ pub fn add_working_days(src: &dyn YearSource, from: NaiveDate, n: u32) -> Result
 }
 
 /// Working days strictly after `from` up to and including `to` (0 when `to` ≤ `from`).
-pub fn working_days_between(src: &dyn YearSource, from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
+pub fn working_days_between(
+    src: &dyn YearSource,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<u32, CalendarError> {
     let mut n = 0u32;
     let mut d = from;
     while d < to {
@@ -127,7 +143,8 @@ pub fn working_days_between(src: &dyn YearSource, from: NaiveDate, to: NaiveDate
 
 /// The calendar date in China (UTC+8) of a Unix-ms timestamp.
 pub fn date_of(ms: i64) -> Result<NaiveDate, CalendarError> {
-    let tz = FixedOffset::east_opt(8 * 3600).ok_or_else(|| CalendarError::OutOfRange("UTC+8".into()))?;
+    let tz =
+        FixedOffset::east_opt(8 * 3600).ok_or_else(|| CalendarError::OutOfRange("UTC+8".into()))?;
     tz.timestamp_millis_opt(ms)
         .single()
         .map(|t| t.date_naive())
@@ -136,7 +153,8 @@ pub fn date_of(ms: i64) -> Result<NaiveDate, CalendarError> {
 
 /// Unix ms of the start of a date in UTC+8.
 pub fn start_of(d: NaiveDate) -> Result<i64, CalendarError> {
-    let tz = FixedOffset::east_opt(8 * 3600).ok_or_else(|| CalendarError::OutOfRange("UTC+8".into()))?;
+    let tz =
+        FixedOffset::east_opt(8 * 3600).ok_or_else(|| CalendarError::OutOfRange("UTC+8".into()))?;
     let t = d
         .and_hms_opt(0, 0, 0)
         .and_then(|t| tz.from_local_datetime(&t).single())
@@ -148,7 +166,10 @@ fn days(list: &[(u32, u32, u32, u32)], year: i32) -> BTreeSet<NaiveDate> {
     // (month, first day, month, last day) ranges.
     let mut out = BTreeSet::new();
     for &(m1, d1, m2, d2) in list {
-        let (Some(mut d), Some(end)) = (NaiveDate::from_ymd_opt(year, m1, d1), NaiveDate::from_ymd_opt(year, m2, d2)) else {
+        let (Some(mut d), Some(end)) = (
+            NaiveDate::from_ymd_opt(year, m1, d1),
+            NaiveDate::from_ymd_opt(year, m2, d2),
+        ) else {
             continue;
         };
         while d <= end {
@@ -163,24 +184,60 @@ fn days(list: &[(u32, u32, u32, u32)], year: i32) -> BTreeSet<NaiveDate> {
 }
 
 fn single(list: &[(u32, u32)], year: i32) -> BTreeSet<NaiveDate> {
-    list.iter().filter_map(|&(m, d)| NaiveDate::from_ymd_opt(year, m, d)).collect()
+    list.iter()
+        .filter_map(|&(m, d)| NaiveDate::from_ymd_opt(year, m, d))
+        .collect()
 }
 
 /// The State Council notices for 2024, 2025 and 2026.
 pub fn shipped(year: i32) -> Option<YearCalendar> {
-    let (holidays, workdays, source): (&[(u32, u32, u32, u32)], &[(u32, u32)], &str) = match year {
+    type Ranges = &'static [(u32, u32, u32, u32)];
+    type Days = &'static [(u32, u32)];
+    let (holidays, workdays, source): (Ranges, Days, &str) = match year {
         2024 => (
-            &[(1, 1, 1, 1), (2, 10, 2, 17), (4, 4, 4, 6), (5, 1, 5, 5), (6, 8, 6, 10), (9, 15, 9, 17), (10, 1, 10, 7)],
-            &[(2, 4), (2, 18), (4, 7), (4, 28), (5, 11), (9, 14), (9, 29), (10, 12)],
-            "国务院办公厅关于2024年部分节假日安排的通知",
+            &[
+                (1, 1, 1, 1),
+                (2, 10, 2, 17),
+                (4, 4, 4, 6),
+                (5, 1, 5, 5),
+                (6, 8, 6, 10),
+                (9, 15, 9, 17),
+                (10, 1, 10, 7),
+            ],
+            &[
+                (2, 4),
+                (2, 18),
+                (4, 7),
+                (4, 28),
+                (5, 11),
+                (9, 14),
+                (9, 29),
+                (10, 12),
+            ],
+            "国务院办公厅关于2024年部分节假日安排的通知（国办发明电〔2023〕7号）",
         ),
         2025 => (
-            &[(1, 1, 1, 1), (1, 28, 2, 4), (4, 4, 4, 6), (5, 1, 5, 5), (5, 31, 6, 2), (10, 1, 10, 8)],
+            &[
+                (1, 1, 1, 1),
+                (1, 28, 2, 4),
+                (4, 4, 4, 6),
+                (5, 1, 5, 5),
+                (5, 31, 6, 2),
+                (10, 1, 10, 8),
+            ],
             &[(1, 26), (2, 8), (4, 27), (9, 28), (10, 11)],
-            "国务院办公厅关于2025年部分节假日安排的通知",
+            "国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号）",
         ),
         2026 => (
-            &[(1, 1, 1, 3), (2, 15, 2, 23), (4, 4, 4, 6), (5, 1, 5, 5), (6, 19, 6, 21), (9, 25, 9, 27), (10, 1, 10, 7)],
+            &[
+                (1, 1, 1, 3),
+                (2, 15, 2, 23),
+                (4, 4, 4, 6),
+                (5, 1, 5, 5),
+                (6, 19, 6, 21),
+                (9, 25, 9, 27),
+                (10, 1, 10, 7),
+            ],
             &[(1, 4), (2, 14), (2, 28), (5, 9), (9, 20), (10, 10)],
             "国务院办公厅关于2026年部分节假日安排的通知 (2025-11-04)",
         ),
@@ -212,68 +269,124 @@ mod tests {
     #[test]
     fn pub_3_penalty_decided_2025_09_30_is_due_2025_10_16() {
         // 1–8 October off, 11 October (Saturday) a working day; the decision day is not counted.
-        assert_eq!(add_working_days(&Shipped, d(2025, 9, 30), 7).unwrap(), d(2025, 10, 16));
+        assert_eq!(
+            add_working_days(&Shipped, d(2025, 9, 30), 7).unwrap(),
+            d(2025, 10, 16)
+        );
     }
 
     #[test]
     fn pub_3_national_day_2025_twenty_working_days() {
         // 30 Sep +20: 9, 10, 11 Oct (Sat, working) → 3; 13–17 → 8; 20–24 → 13; 27–31 → 18;
         // 3 Nov → 19; 4 Nov → 20.
-        assert_eq!(add_working_days(&Shipped, d(2025, 9, 30), 20).unwrap(), d(2025, 11, 4));
+        assert_eq!(
+            add_working_days(&Shipped, d(2025, 9, 30), 20).unwrap(),
+            d(2025, 11, 4)
+        );
     }
 
     #[test]
     fn make_up_sundays_count_2025() {
         // 28 Sep 2025 (Sunday) is a working day: decided Fri 26 Sep, 1 working day → 28 Sep.
-        assert_eq!(add_working_days(&Shipped, d(2025, 9, 26), 1).unwrap(), d(2025, 9, 28));
-        assert_eq!(add_working_days(&Shipped, d(2025, 9, 26), 2).unwrap(), d(2025, 9, 29));
-        assert_eq!(add_working_days(&Shipped, d(2025, 9, 26), 3).unwrap(), d(2025, 9, 30));
-        assert_eq!(add_working_days(&Shipped, d(2025, 9, 26), 4).unwrap(), d(2025, 10, 9));
+        assert_eq!(
+            add_working_days(&Shipped, d(2025, 9, 26), 1).unwrap(),
+            d(2025, 9, 28)
+        );
+        assert_eq!(
+            add_working_days(&Shipped, d(2025, 9, 26), 2).unwrap(),
+            d(2025, 9, 29)
+        );
+        assert_eq!(
+            add_working_days(&Shipped, d(2025, 9, 26), 3).unwrap(),
+            d(2025, 9, 30)
+        );
+        assert_eq!(
+            add_working_days(&Shipped, d(2025, 9, 26), 4).unwrap(),
+            d(2025, 10, 9)
+        );
     }
 
     #[test]
     fn pub_3_spring_festival_2026() {
         // Decided Thu 12 Feb 2026: 13 Feb (Fri) 1, 14 Feb (Sat, working) 2, 15–23 off,
         // 24 (Tue) 3, 25 4, 26 5, 27 6, 28 Feb (Sat, working) 7.
-        assert_eq!(add_working_days(&Shipped, d(2026, 2, 12), 7).unwrap(), d(2026, 2, 28));
-        assert_eq!(add_working_days(&Shipped, d(2026, 2, 12), 8).unwrap(), d(2026, 3, 2));
+        assert_eq!(
+            add_working_days(&Shipped, d(2026, 2, 12), 7).unwrap(),
+            d(2026, 2, 28)
+        );
+        assert_eq!(
+            add_working_days(&Shipped, d(2026, 2, 12), 8).unwrap(),
+            d(2026, 3, 2)
+        );
     }
 
     #[test]
     fn pub_3_national_day_2026() {
         // Decided Fri 18 Sep 2026: 20 Sep (Sun, working) 1, 21–24 (5), 25–27 off, 28–30 (8),
         // 1–7 Oct off, 8 (9), 9 (10), 10 Oct (Sat, working) 11.
-        assert_eq!(add_working_days(&Shipped, d(2026, 9, 18), 1).unwrap(), d(2026, 9, 20));
-        assert_eq!(add_working_days(&Shipped, d(2026, 9, 18), 7).unwrap(), d(2026, 9, 29));
-        assert_eq!(add_working_days(&Shipped, d(2026, 9, 18), 11).unwrap(), d(2026, 10, 10));
+        assert_eq!(
+            add_working_days(&Shipped, d(2026, 9, 18), 1).unwrap(),
+            d(2026, 9, 20)
+        );
+        assert_eq!(
+            add_working_days(&Shipped, d(2026, 9, 18), 7).unwrap(),
+            d(2026, 9, 29)
+        );
+        assert_eq!(
+            add_working_days(&Shipped, d(2026, 9, 18), 11).unwrap(),
+            d(2026, 10, 10)
+        );
         // 30 Sep +7: 8, 9, 10 (Sat, working), 12, 13, 14, 15 Oct.
-        assert_eq!(add_working_days(&Shipped, d(2026, 9, 30), 7).unwrap(), d(2026, 10, 15));
+        assert_eq!(
+            add_working_days(&Shipped, d(2026, 9, 30), 7).unwrap(),
+            d(2026, 10, 15)
+        );
     }
 
     #[test]
     fn law_6_withdrawal_three_working_days_over_new_year_2026() {
         // Decided Wed 31 Dec 2025: 1–3 Jan off, 4 Jan (Sun) working, 5, 6.
-        assert_eq!(add_working_days(&Shipped, d(2025, 12, 31), 3).unwrap(), d(2026, 1, 6));
+        assert_eq!(
+            add_working_days(&Shipped, d(2025, 12, 31), 3).unwrap(),
+            d(2026, 1, 6)
+        );
     }
 
     #[test]
     fn unknown_year_is_an_error_not_a_guess() {
-        assert_eq!(add_working_days(&Shipped, d(2026, 12, 28), 7), Err(CalendarError::YearNotLoaded(2027)));
-        assert_eq!(is_working_day(&Shipped, d(2023, 6, 1)), Err(CalendarError::YearNotLoaded(2023)));
+        assert_eq!(
+            add_working_days(&Shipped, d(2026, 12, 28), 7),
+            Err(CalendarError::YearNotLoaded(2027))
+        );
+        assert_eq!(
+            is_working_day(&Shipped, d(2023, 6, 1)),
+            Err(CalendarError::YearNotLoaded(2023))
+        );
     }
 
     #[test]
     fn counting_between_dates() {
-        assert_eq!(working_days_between(&Shipped, d(2025, 9, 30), d(2025, 10, 16)).unwrap(), 7);
-        assert_eq!(working_days_between(&Shipped, d(2025, 10, 16), d(2025, 9, 30)).unwrap(), 0);
+        assert_eq!(
+            working_days_between(&Shipped, d(2025, 9, 30), d(2025, 10, 16)).unwrap(),
+            7
+        );
+        assert_eq!(
+            working_days_between(&Shipped, d(2025, 10, 16), d(2025, 9, 30)).unwrap(),
+            0
+        );
     }
 
     #[test]
     fn dates_in_utc_plus_8() {
         // 2025-09-30T16:30:00Z is 2025-10-01 00:30 in Beijing.
-        let ms = chrono::DateTime::parse_from_rfc3339("2025-09-30T16:30:00Z").unwrap().timestamp_millis();
+        let ms = chrono::DateTime::parse_from_rfc3339("2025-09-30T16:30:00Z")
+            .unwrap()
+            .timestamp_millis();
         assert_eq!(date_of(ms).unwrap(), d(2025, 10, 1));
-        assert_eq!(date_of(start_of(d(2025, 10, 1)).unwrap()).unwrap(), d(2025, 10, 1));
+        assert_eq!(
+            date_of(start_of(d(2025, 10, 1)).unwrap()).unwrap(),
+            d(2025, 10, 1)
+        );
         assert!(date_of(i64::MAX).is_err());
     }
 

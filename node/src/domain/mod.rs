@@ -9,6 +9,7 @@ pub mod agency;
 pub mod apply;
 pub mod calendar;
 pub mod envelope;
+pub mod redact;
 pub mod register_agency;
 pub mod state;
 pub mod tick;
