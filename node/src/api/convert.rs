@@ -63,6 +63,12 @@ pub fn write_reply(r: Response) -> pb::WriteReply {
     let outcome = match r.outcome {
         Outcome::Ok(CommandResult::Agency(a)) => Some(pb::write_reply::Outcome::Agency(agency(&a))),
         Outcome::Ok(CommandResult::None) => None,
+        Outcome::Ok(CommandResult::Record { id, flags }) => {
+            Some(pb::write_reply::Outcome::Record(pb::RecordRef {
+                id,
+                flags,
+            }))
+        }
         Outcome::Refused(f) => Some(pb::write_reply::Outcome::Refused(pb::Refusal {
             rule: f.rule,
             message: f.message,

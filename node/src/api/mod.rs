@@ -2,7 +2,9 @@
 //! the command → Raft (write path) or a linearizable read → reply.
 //! - [`region_service`]: status, the agency registry (PUB-1), the ledger.
 //! - [`convert`]: protobuf ↔ domain conversions, refusing malformed input.
+//! - [`query`]: JSON views of the records of the three systems, redacted by role (REC-4).
 pub mod convert;
+pub mod query;
 pub mod region_service;
 
 pub use region_service::RegionService;

@@ -92,6 +92,43 @@ impl RegionService {
 #[tonic::async_trait]
 impl Region for RegionService {
     #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
+    async fn execute(
+        &self,
+        req: Request<pb::ExecuteRequest>,
+    ) -> Result<Response<pb::WriteReply>, Status> {
+        let id = self.writer(&req, "execute")?;
+        let r = req.into_inner();
+        let command: Command = serde_json::from_str(&r.command_json)
+            .map_err(|e| Status::invalid_argument(format!("command is not valid: {e}")))?;
+        if matches!(command, Command::Tick) {
+            return Err(Status::permission_denied(
+                "Tick is proposed by the leader only",
+            ));
+        }
+        self.write(id, r.write_id, command).await
+    }
+
+    #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
+    async fn query(
+        &self,
+        req: Request<pb::QueryRequest>,
+    ) -> Result<Response<pb::QueryReply>, Status> {
+        let who = self.reader(&req, "query")?;
+        let r = req.into_inner();
+        self.consistent(r.consistency).await?;
+        let json = self
+            .ctx
+            .sm
+            .read(|s| super::query::run(&s.domain, &who, &r.what, r.id))
+            .map_err(|e| match e {
+                super::query::QueryError::Input(m) => Status::invalid_argument(m),
+                super::query::QueryError::NotFound(m) => Status::not_found(m),
+                super::query::QueryError::State(m) => Status::internal(m),
+            })?;
+        Ok(self.with_leader(pb::QueryReply { json }))
+    }
+
+    #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
     async fn status(
         &self,
         req: Request<pb::StatusRequest>,

@@ -149,7 +149,7 @@ fn report(r: &pb::WriteReply, json: bool) -> anyhow::Result<()> {
             }
             bail!("拒绝 refused ({}): {}", f.rule, f.message)
         }
-        None => bail!("empty reply"),
+        _ => bail!("unexpected reply"),
     }
 }
 
@@ -305,7 +305,7 @@ pub async fn run(c: AgencyCmd) -> anyhow::Result<()> {
                     Some(pb::write_reply::Outcome::Refused(f)) => {
                         refused.push(format!("line {}: {}: {}", i + 1, f.rule, f.message))
                     }
-                    None => refused.push(format!("line {}: empty reply", i + 1)),
+                    _ => refused.push(format!("line {}: unexpected reply", i + 1)),
                 }
                 if !json && ((i + 1) % 100 == 0 || i + 1 == total) {
                     eprintln!("  进度 progress {}/{}", i + 1, total);

@@ -9,7 +9,10 @@ use super::envelope::{
     Actor, Command, CommandResult, Envelope, Outcome, Refusal, Response, RULES_VERSION,
 };
 use super::state::{DomainError, Space, State, Txn, CLOCK, META};
-use super::{register_agency, tick, update_agency};
+use super::{
+    cmd_calendar, cmd_case, cmd_catalog, cmd_certificate, cmd_decide, cmd_officer, cmd_review,
+    cmd_step, register_agency, tick, update_agency,
+};
 
 /// Facts about the entry being applied, identical on every replica.
 #[derive(Debug, Clone, Copy)]
@@ -247,6 +250,27 @@ fn decide(
             input,
             expected_version,
         } => update_agency::apply(&mut inner, &env.actor, *id, input, *expected_version, now)?,
+        Command::LoadCalendarYear(y) => cmd_calendar::apply(&mut inner, &env.actor, y)?,
+        Command::RegisterOfficer(o) => cmd_officer::apply(&mut inner, &env.actor, o)?,
+        Command::IssueCertificate(c) => cmd_certificate::issue(&mut inner, &env.actor, c)?,
+        Command::ChangeCertificate { officer_id, action } => {
+            cmd_certificate::change(&mut inner, &env.actor, *officer_id, action)?
+        }
+        Command::SetCatalogRule(r) => cmd_catalog::apply(&mut inner, &env.actor, r)?,
+        Command::OpenCase(c) => cmd_case::apply(&mut inner, &env.actor, c, now)?,
+        Command::RecordStep(st) => cmd_step::apply(&mut inner, &env.actor, st, now)?,
+        Command::SubmitReview { case_id, materials } => {
+            cmd_review::submit(&mut inner, &env.actor, *case_id, materials, now)?
+        }
+        Command::ReviewOpinion {
+            case_id,
+            checklist,
+            opinion,
+            reasons,
+        } => cmd_review::opinion(
+            &mut inner, &env.actor, *case_id, checklist, *opinion, reasons, now,
+        )?,
+        Command::Decide(d) => cmd_decide::apply(&mut inner, &env.actor, d, now)?,
     };
     Ok(result.map(|r| (r, inner.into_writes())))
 }

@@ -2,6 +2,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::agency::{Agency, AgencyInput};
+use super::calendar::YearCalendar;
+use super::cmd_case::OpenCaseInput;
+use super::cmd_catalog::CatalogRule;
+use super::cmd_certificate::{CertAction, IssueCertificate};
+use super::cmd_decide::DecideInput;
+use super::cmd_officer::OfficerInput;
+use super::cmd_step::StepInput;
+use super::enforcement::Opinion;
 
 /// Version of the rules this code applies; carried in every envelope.
 pub const RULES_VERSION: u32 = 1;
@@ -112,6 +120,31 @@ pub enum Command {
         input: AgencyInput,
         expected_version: Option<u64>,
     },
+    /// Load a year's official holiday notice.
+    LoadCalendarYear(YearCalendar),
+    /// Register an officer of an agency (PUB-2, REV-6).
+    RegisterOfficer(OfficerInput),
+    /// Issue an enforcement certificate (PUB-2).
+    IssueCertificate(IssueCertificate),
+    /// Annual check, suspend, reinstate or revoke a certificate (PUB-2).
+    ChangeCertificate { officer_id: u64, action: CertAction },
+    /// Set a rule of the major-decision catalog (REV-2).
+    SetCatalogRule(CatalogRule),
+    /// Open a case.
+    OpenCase(OpenCaseInput),
+    /// Record a process step (REC-1, REC-2).
+    RecordStep(StepInput),
+    /// Submit a case for legal review (REV-1, REV-2).
+    SubmitReview { case_id: u64, materials: String },
+    /// Record a review opinion (REV-3, REV-4).
+    ReviewOpinion {
+        case_id: u64,
+        checklist: [bool; 10],
+        opinion: Opinion,
+        reasons: String,
+    },
+    /// Make the decision (REV-1, REC-6).
+    Decide(DecideInput),
 }
 
 impl Command {
@@ -121,6 +154,16 @@ impl Command {
             Command::Tick => "tick",
             Command::RegisterAgency(_) => "register_agency",
             Command::UpdateAgency { .. } => "update_agency",
+            Command::LoadCalendarYear(_) => "load_calendar_year",
+            Command::RegisterOfficer(_) => "register_officer",
+            Command::IssueCertificate(_) => "issue_certificate",
+            Command::ChangeCertificate { .. } => "change_certificate",
+            Command::SetCatalogRule(_) => "set_catalog_rule",
+            Command::OpenCase(_) => "open_case",
+            Command::RecordStep(_) => "record_step",
+            Command::SubmitReview { .. } => "submit_review",
+            Command::ReviewOpinion { .. } => "review_opinion",
+            Command::Decide(_) => "decide",
         }
     }
 }
@@ -184,6 +227,11 @@ impl std::fmt::Display for Refusal {
 pub enum CommandResult {
     None,
     Agency(Agency),
+    /// A record created or changed: its id and any flags raised.
+    Record {
+        id: u64,
+        flags: Vec<String>,
+    },
 }
 
 /// Accepted with a result, or refused.

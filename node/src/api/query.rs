@@ -1,0 +1,95 @@
+//! Read views of the region's records as JSON. A party's ID number, phone and address are shown
+//! only to the agency's own staff roles (REC-4); everyone else sees them masked.
+use serde_json::{json, Value};
+
+use crate::domain::agency::PowerKind;
+use crate::domain::calendar::YearSource;
+use crate::domain::cmd_calendar::StateYears;
+use crate::domain::cmd_catalog::rule;
+use crate::domain::enforcement::{Case, CASES, OFFICERS, STEPS};
+use crate::domain::{Role, State};
+use crate::pki::Identity;
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    #[error("{0}")]
+    Input(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    State(String),
+}
+
+impl From<crate::domain::DomainError> for QueryError {
+    fn from(e: crate::domain::DomainError) -> Self {
+        QueryError::State(e.to_string())
+    }
+}
+
+/// Roles that handle cases and may see a party's private data.
+fn sees_private(who: &Identity) -> bool {
+    matches!(
+        who,
+        Identity::Person {
+            role: Role::Officer | Role::Reviewer | Role::Head,
+            ..
+        }
+    )
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, QueryError> {
+    serde_json::to_value(v).map_err(|e| QueryError::State(e.to_string()))
+}
+
+fn case_json(c: &Case, private: bool) -> Result<Value, QueryError> {
+    let mut c = c.clone();
+    if !private {
+        for f in [
+            &mut c.party.id_number,
+            &mut c.party.phone,
+            &mut c.party.address,
+        ] {
+            if !f.is_empty() {
+                *f = "*".repeat(f.chars().count());
+            }
+        }
+    }
+    to_json(&c)
+}
+
+/// Runs a query; returns pretty JSON.
+pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String, QueryError> {
+    let v: Value = match what {
+        "officers" => Value::Array(OFFICERS.scan_from(state, &0).map(|o| o.map_err(QueryError::from).and_then(|o| to_json(&o))).collect::<Result<_, _>>()?),
+        "officer" => to_json(&OFFICERS.read(state, &id)?.ok_or_else(|| QueryError::NotFound(format!("no officer {id}")))?)?,
+        "case" => {
+            let c = CASES.read(state, &id)?.ok_or_else(|| QueryError::NotFound(format!("no case {id}")))?;
+            case_json(&c, sees_private(who))?
+        }
+        "cases" => {
+            let mut out = Vec::new();
+            for c in CASES.scan_from(state, &0) {
+                let c = c?;
+                out.push(json!({"id": c.id, "agency_id": c.agency_id, "kind": c.kind, "procedure": c.procedure, "state": c.state, "major": c.major, "party": c.party.name, "steps": c.steps.len()}));
+            }
+            Value::Array(out)
+        }
+        "steps" => {
+            let c = CASES.read(state, &id)?.ok_or_else(|| QueryError::NotFound(format!("no case {id}")))?;
+            let mut out = Vec::new();
+            for s in &c.steps {
+                if let Some(step) = STEPS.read(state, s)? {
+                    out.push(to_json(&step)?);
+                }
+            }
+            Value::Array(out)
+        }
+        "catalog" => Value::Array(PowerKind::ALL.iter().map(|k| rule(state, *k).map_err(QueryError::from).and_then(|r| to_json(&r))).collect::<Result<_, _>>()?),
+        "calendar" => {
+            let year = i32::try_from(id).map_err(|_| QueryError::Input(format!("year {id} out of range")))?;
+            to_json(&StateYears(state).year(year).ok_or_else(|| QueryError::NotFound(format!("no calendar for {year}")))?)?
+        }
+        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog or calendar"))),
+    };
+    serde_json::to_string_pretty(&v).map_err(|e| QueryError::State(e.to_string()))
+}

@@ -1,0 +1,776 @@
+//! Rules of the three systems, each test named after the rule it checks, refusals included.
+use chrono::NaiveDate;
+
+use super::agency::PowerKind;
+use super::apply::tests::{clerk, env, input, run, REGION};
+use super::calendar::start_of;
+use super::cmd_case::OpenCaseInput;
+use super::cmd_catalog::CatalogRule;
+use super::cmd_certificate::{CertAction, IssueCertificate};
+use super::cmd_decide::DecideInput;
+use super::cmd_officer::OfficerInput;
+use super::cmd_step::StepInput;
+use super::enforcement::{
+    AvExemption, CaseState, Duty, MajorFlags, Opinion, Party, PartyKind, Procedure, StepKind,
+    CASES, STEPS,
+};
+use super::envelope::{Actor, Command, CommandResult, Outcome, Person, Response, Role};
+use super::state::State;
+
+fn person(role: Role, user: &str) -> Actor {
+    Actor::Person(Person {
+        region: REGION.into(),
+        role,
+        user: user.into(),
+    })
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// 2025-10-09 10:00 Beijing.
+fn now() -> i64 {
+    start_of(day(2025, 10, 9)).unwrap() + 10 * 3600 * 1000
+}
+
+struct World {
+    s: State,
+    req: u64,
+}
+
+impl World {
+    fn exec(&mut self, actor: Actor, c: Command) -> Response {
+        self.req += 1;
+        run(&mut self.s, &[env(actor, "t", self.req, now(), c)]).remove(0)
+    }
+
+    fn ok(&mut self, actor: Actor, c: Command) -> (u64, Vec<String>) {
+        match self.exec(actor, c).outcome {
+            Outcome::Ok(CommandResult::Record { id, flags }) => (id, flags),
+            Outcome::Ok(CommandResult::Agency(a)) => (a.id, vec![]),
+            o => panic!("expected success, got {o:?}"),
+        }
+    }
+
+    /// Domain records only: everything but the dedup table (q, r) and the clock (m).
+    fn records(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.s
+            .pairs()
+            .filter(|(k, _)| !matches!(k.first(), Some(b'q' | b'r' | b'm')))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    fn refused(&mut self, actor: Actor, c: Command) -> String {
+        let before = self.records();
+        let r = match self.exec(actor, c).outcome {
+            Outcome::Refused(f) => f.rule,
+            o => panic!("expected a refusal, got {o:?}"),
+        };
+        assert!(
+            before == self.records(),
+            "a refused command changed a domain record"
+        );
+        r
+    }
+
+    fn officer(
+        &mut self,
+        name: &str,
+        user: &str,
+        duties: Vec<Duty>,
+        qualified: bool,
+        from: NaiveDate,
+        until: NaiveDate,
+    ) -> u64 {
+        let (id, _) = self.ok(
+            clerk(),
+            Command::RegisterOfficer(OfficerInput {
+                agency_id: 1,
+                name: name.into(),
+                user: user.into(),
+                duties,
+                legal_qualification: qualified,
+            }),
+        );
+        self.ok(
+            person(Role::Supervisor, "sup"),
+            Command::IssueCertificate(IssueCertificate {
+                officer_id: id,
+                number: format!("43018100{id:04}"),
+                valid_from: from,
+                valid_until: until,
+                area: "浏阳市 市场监管".into(),
+            }),
+        );
+        id
+    }
+}
+
+/// Agency 1; officers 1 张三 (zhang), 2 李四 (li), 3 王五 reviewer (wang), 4 赵六 head (zhao),
+/// 5 钱七 with an expired certificate (qian).
+fn world() -> World {
+    let mut w = World {
+        s: State::default(),
+        req: 0,
+    };
+    w.ok(
+        clerk(),
+        Command::RegisterAgency(input("浏阳市市场监督管理局")),
+    );
+    let (a, b) = (day(2024, 1, 1), day(2027, 12, 31));
+    w.officer("张三", "zhang", vec![Duty::Enforcement], false, a, b);
+    w.officer("李四", "li", vec![Duty::Enforcement], false, a, b);
+    w.officer("王五", "wang", vec![Duty::Reviewer], true, a, b);
+    w.officer(
+        "赵六",
+        "zhao",
+        vec![Duty::Head, Duty::Enforcement],
+        false,
+        a,
+        b,
+    );
+    w.officer(
+        "钱七",
+        "qian",
+        vec![Duty::Enforcement],
+        false,
+        day(2020, 1, 1),
+        day(2024, 12, 31),
+    );
+    w
+}
+
+fn party() -> Party {
+    Party {
+        kind: PartyKind::Legal,
+        name: "浏阳某某商贸有限公司".into(),
+        id_number: String::new(),
+        phone: "13812345678".into(),
+        address: "浏阳市某路1号".into(),
+        credit_code: String::new(),
+    }
+}
+
+fn open(w: &mut World, amount_yuan: u64, procedure: Procedure) -> u64 {
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::OpenCase(OpenCaseInput {
+            agency_id: 1,
+            kind: PowerKind::Penalty,
+            procedure,
+            party: party(),
+            summary: "销售过期食品".into(),
+            handlers: vec![1, 2],
+            amount_fen: amount_yuan * 100,
+            flags: MajorFlags::default(),
+        }),
+    )
+    .0
+}
+
+fn step(case_id: u64, kind: StepKind, officers: Vec<u64>) -> StepInput {
+    StepInput {
+        case_id,
+        kind,
+        officers,
+        at_ms: now() - 3_600_000,
+        place: "浏阳市集里街道".into(),
+        text: "现场检查，制作笔录。".into(),
+        attachments: vec![],
+        audio_video: true,
+        exemption: None,
+        corrects: None,
+    }
+}
+
+fn decide(case_id: u64, deciders: Vec<u64>) -> Command {
+    Command::Decide(DecideInput {
+        case_id,
+        deciders,
+        text: "罚款人民币两万元".into(),
+        reasons_evidence: "现场笔录、照片证明违法事实".into(),
+        reasons_basis: "《食品安全法》第一百二十四条".into(),
+        reasons_discretion: "首次违法，按裁量基准下限".into(),
+        collective_minutes: None,
+    })
+}
+
+fn opinion(case_id: u64, o: Opinion, all_ok: bool) -> Command {
+    let mut checklist = [true; 10];
+    if !all_ok {
+        checklist[3] = false;
+    }
+    Command::ReviewOpinion {
+        case_id,
+        checklist,
+        opinion: o,
+        reasons: if o == Opinion::Approve {
+            String::new()
+        } else {
+            "证据不足，请补充".into()
+        },
+    }
+}
+
+#[test]
+fn pub_2_step_by_officer_with_expired_certificate_refused() {
+    let mut w = world();
+    let c = open(&mut w, 20_000, Procedure::General);
+    // 钱七 signs in and acts himself; his certificate ended 2024-12-31.
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "qian"),
+            Command::RecordStep(step(c, StepKind::Investigation, vec![1, 5]))
+        ),
+        "PUB-2"
+    );
+}
+
+#[test]
+fn pub_2_expired_certificate_cannot_act() {
+    let mut w = world();
+    let c = open(&mut w, 20_000, Procedure::General);
+    let r = w.exec(
+        person(Role::Officer, "zhang"),
+        Command::RecordStep(step(c, StepKind::Investigation, vec![1, 5])),
+    );
+    match r.outcome {
+        Outcome::Refused(f) => {
+            assert_eq!(f.rule, "PUB-2");
+            assert!(f.message.contains("钱七"), "{}", f.message);
+        }
+        o => panic!("{o:?}"),
+    }
+    assert!(CASES.read(&w.s, &c).unwrap().unwrap().steps.is_empty());
+    assert_eq!(STEPS.keys(&w.s).count(), 0);
+}
+
+#[test]
+fn pub_2_suspended_revoked_and_failed_annual_check() {
+    let mut w = world();
+    let c = open(&mut w, 100, Procedure::General);
+    w.ok(
+        person(Role::Supervisor, "sup"),
+        Command::ChangeCertificate {
+            officer_id: 2,
+            action: CertAction::AnnualCheck {
+                year: 2025,
+                passed: false,
+                note: "培训未完成".into(),
+            },
+        },
+    );
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::RecordStep(step(c, StepKind::Investigation, vec![1, 2]))
+        ),
+        "PUB-2"
+    );
+    w.ok(
+        person(Role::Supervisor, "sup"),
+        Command::ChangeCertificate {
+            officer_id: 2,
+            action: CertAction::Reinstate,
+        },
+    );
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::RecordStep(step(c, StepKind::Investigation, vec![1, 2])),
+    );
+    w.ok(
+        person(Role::Supervisor, "sup"),
+        Command::ChangeCertificate {
+            officer_id: 2,
+            action: CertAction::Revoke {
+                reason: "调离执法岗位".into(),
+            },
+        },
+    );
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::RecordStep(step(c, StepKind::Investigation, vec![1, 2]))
+        ),
+        "PUB-2"
+    );
+    assert_eq!(
+        w.refused(
+            person(Role::Supervisor, "sup"),
+            Command::ChangeCertificate {
+                officer_id: 2,
+                action: CertAction::Reinstate
+            }
+        ),
+        "PUB-2"
+    );
+}
+
+#[test]
+fn pub_2_certificates_only_by_the_judicial_administration() {
+    let mut w = world();
+    let issue = Command::IssueCertificate(IssueCertificate {
+        officer_id: 1,
+        number: "X1".into(),
+        valid_from: day(2025, 1, 1),
+        valid_until: day(2026, 1, 1),
+        area: "a".into(),
+    });
+    assert_eq!(w.refused(clerk(), issue.clone()), "PUB-2");
+    assert_eq!(w.refused(person(Role::Officer, "zhang"), issue), "PUB-2");
+    // A number already held by another officer.
+    let dup = Command::IssueCertificate(IssueCertificate {
+        officer_id: 2,
+        number: "430181000001".into(),
+        valid_from: day(2025, 1, 1),
+        valid_until: day(2026, 1, 1),
+        area: "a".into(),
+    });
+    assert_eq!(w.refused(person(Role::Supervisor, "sup"), dup), "INPUT");
+}
+
+#[test]
+fn law_2_investigation_needs_two_officers() {
+    let mut w = world();
+    let c = open(&mut w, 100, Procedure::General);
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::RecordStep(step(c, StepKind::Investigation, vec![1]))
+        ),
+        "LAW-2"
+    );
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::RecordStep(step(c, StepKind::Inspection, vec![1, 1]))
+        ),
+        "LAW-2"
+    );
+}
+
+#[test]
+fn rec_1_text_record_is_mandatory_and_actor_must_act() {
+    let mut w = world();
+    let c = open(&mut w, 100, Procedure::General);
+    let mut s = step(c, StepKind::Initiation, vec![1]);
+    s.text = "  ".into();
+    assert_eq!(
+        w.refused(person(Role::Officer, "zhang"), Command::RecordStep(s)),
+        "REC-1"
+    );
+    // Nobody records an act in another officer's name.
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "li"),
+            Command::RecordStep(step(c, StepKind::Initiation, vec![1]))
+        ),
+        "AUTH"
+    );
+}
+
+#[test]
+fn rec_2_detention_without_audio_video_or_exemption_refused() {
+    let mut w = world();
+    let c = open(&mut w, 100, Procedure::General);
+    let mut s = step(c, StepKind::Seizure, vec![1, 2]);
+    s.audio_video = false;
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::RecordStep(s.clone())
+        ),
+        "REC-2"
+    );
+    // An exemption approved by someone who is not a head is not enough.
+    s.exemption = Some(AvExemption {
+        reason: "执法记录仪故障".into(),
+        approved_by: 2,
+    });
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::RecordStep(s.clone())
+        ),
+        "REC-2"
+    );
+    assert_eq!(STEPS.keys(&w.s).count(), 0);
+    // Approved by the head: accepted and flagged.
+    s.exemption = Some(AvExemption {
+        reason: "执法记录仪故障".into(),
+        approved_by: 4,
+    });
+    let (_, flags) = w.ok(person(Role::Officer, "zhang"), Command::RecordStep(s));
+    assert!(flags[0].starts_with("REC-2"), "{flags:?}");
+}
+
+#[test]
+fn rec_2_expected_audio_video_missing_is_flagged() {
+    let mut w = world();
+    let c = open(&mut w, 100, Procedure::General);
+    let mut s = step(c, StepKind::OnSite, vec![1]);
+    s.audio_video = false;
+    let (_, flags) = w.ok(person(Role::Officer, "zhang"), Command::RecordStep(s));
+    assert_eq!(flags, ["REC-2: audio-video expected but missing"]);
+}
+
+#[test]
+fn law_1_summary_procedure_limits() {
+    let mut w = world();
+    let mut c = OpenCaseInput {
+        agency_id: 1,
+        kind: PowerKind::Penalty,
+        procedure: Procedure::Summary,
+        party: party(),
+        summary: "s".into(),
+        handlers: vec![1],
+        amount_fen: 3_001 * 100,
+        flags: MajorFlags::default(),
+    };
+    assert_eq!(
+        w.refused(person(Role::Officer, "zhang"), Command::OpenCase(c.clone())),
+        "LAW-1"
+    );
+    c.amount_fen = 3_000 * 100;
+    w.ok(person(Role::Officer, "zhang"), Command::OpenCase(c.clone()));
+    c.party.kind = PartyKind::Natural;
+    c.party.credit_code.clear();
+    c.amount_fen = 201 * 100;
+    assert_eq!(
+        w.refused(person(Role::Officer, "zhang"), Command::OpenCase(c.clone())),
+        "LAW-1"
+    );
+    c.kind = PowerKind::Licensing;
+    c.amount_fen = 0;
+    assert_eq!(
+        w.refused(person(Role::Officer, "zhang"), Command::OpenCase(c)),
+        "LAW-1"
+    );
+}
+
+#[test]
+fn rev_1_major_decision_without_approving_review_refused_then_allowed() {
+    let mut w = world();
+    let c = open(&mut w, 20_000, Procedure::General); // ≥ 10,000 yuan: major by default catalog
+    let zhao = person(Role::Head, "zhao");
+    assert_eq!(w.refused(zhao.clone(), decide(c, vec![4])), "REV-1");
+    let (_, flags) = w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "案卷材料".into(),
+        },
+    );
+    assert_eq!(flags, ["REV-2: major decision"]);
+    assert_eq!(
+        w.refused(zhao.clone(), decide(c, vec![4])),
+        "REV-1",
+        "in review, not approved"
+    );
+    w.ok(
+        person(Role::Reviewer, "wang"),
+        opinion(c, Opinion::Supplement, false),
+    );
+    assert_eq!(
+        CASES.read(&w.s, &c).unwrap().unwrap().state,
+        CaseState::Returned
+    );
+    assert_eq!(
+        w.refused(zhao.clone(), decide(c, vec![4])),
+        "REV-1",
+        "returned for supplement"
+    );
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "补充材料".into(),
+        },
+    );
+    w.ok(
+        person(Role::Reviewer, "wang"),
+        opinion(c, Opinion::Approve, true),
+    );
+    w.ok(zhao, decide(c, vec![4]));
+    let case = CASES.read(&w.s, &c).unwrap().unwrap();
+    assert_eq!(case.state, CaseState::Decided);
+    assert_eq!(case.reviews.len(), 2, "each round kept (REV-4, REV-7)");
+    assert_eq!(case.decision.unwrap().decided_by, [4]);
+}
+
+#[test]
+fn rev_1_collective_decision_after_disagreement() {
+    let mut w = world();
+    let c = open(&mut w, 20_000, Procedure::General);
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    w.ok(
+        person(Role::Reviewer, "wang"),
+        opinion(c, Opinion::Modify, false),
+    );
+    let Command::Decide(mut d) = decide(c, vec![4]) else {
+        unreachable!()
+    };
+    d.collective_minutes = Some("负责人集体讨论纪要：维持原处罚意见".into());
+    w.ok(person(Role::Head, "zhao"), Command::Decide(d));
+}
+
+#[test]
+fn rev_1_reviewer_is_not_a_handler_and_rev_6_qualified() {
+    let mut w = world();
+    let c = w
+        .ok(
+            person(Role::Officer, "zhang"),
+            Command::OpenCase(OpenCaseInput {
+                agency_id: 1,
+                kind: PowerKind::Penalty,
+                procedure: Procedure::General,
+                party: party(),
+                summary: "s".into(),
+                handlers: vec![1, 3],
+                amount_fen: 2_000_000,
+                flags: MajorFlags::default(),
+            }),
+        )
+        .0;
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    assert_eq!(
+        w.refused(
+            person(Role::Reviewer, "wang"),
+            opinion(c, Opinion::Approve, true)
+        ),
+        "REV-1"
+    );
+    let unq = w.officer(
+        "孙八",
+        "sun",
+        vec![Duty::Reviewer],
+        false,
+        day(2024, 1, 1),
+        day(2027, 1, 1),
+    );
+    assert!(unq > 0);
+    assert_eq!(
+        w.refused(
+            person(Role::Reviewer, "sun"),
+            opinion(c, Opinion::Approve, true)
+        ),
+        "REV-6"
+    );
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "li"),
+            opinion(c, Opinion::Approve, true)
+        ),
+        "REV-6"
+    );
+}
+
+#[test]
+fn rev_3_approval_needs_every_point_and_rev_4_reasons() {
+    let mut w = world();
+    let c = open(&mut w, 20_000, Procedure::General);
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    assert_eq!(
+        w.refused(
+            person(Role::Reviewer, "wang"),
+            opinion(c, Opinion::Approve, false)
+        ),
+        "REV-3"
+    );
+    let no_reasons = Command::ReviewOpinion {
+        case_id: c,
+        checklist: [true; 10],
+        opinion: Opinion::Correct,
+        reasons: String::new(),
+    };
+    assert_eq!(
+        w.refused(person(Role::Reviewer, "wang"), no_reasons),
+        "REV-4"
+    );
+}
+
+#[test]
+fn rec_6_general_decision_states_reasons_and_rev_7_head_decides() {
+    let mut w = world();
+    let c = open(&mut w, 500, Procedure::General); // not major
+    let Command::Decide(mut d) = decide(c, vec![4]) else {
+        unreachable!()
+    };
+    d.reasons_discretion.clear();
+    assert_eq!(
+        w.refused(person(Role::Head, "zhao"), Command::Decide(d)),
+        "REC-6"
+    );
+    assert_eq!(
+        w.refused(person(Role::Officer, "zhang"), decide(c, vec![1])),
+        "REV-7"
+    );
+    w.ok(person(Role::Head, "zhao"), decide(c, vec![4]));
+}
+
+#[test]
+fn rev_2_catalog_every_penalty_and_superior_bound() {
+    let mut w = world();
+    let sup = person(Role::Supervisor, "sup");
+    let mut r = CatalogRule {
+        kind: PowerKind::Penalty,
+        min_amount_fen: Some(5_000_000),
+        superior_bound_fen: Some(3_000_000),
+        every_general_penalty: false,
+    };
+    assert_eq!(
+        w.refused(sup.clone(), Command::SetCatalogRule(r.clone())),
+        "REV-2"
+    );
+    assert_eq!(
+        w.refused(clerk(), Command::SetCatalogRule(r.clone())),
+        "REV-2"
+    );
+    r.min_amount_fen = None;
+    r.every_general_penalty = true;
+    w.ok(sup, Command::SetCatalogRule(r));
+    let c = open(&mut w, 100, Procedure::General);
+    assert_eq!(
+        w.refused(person(Role::Head, "zhao"), decide(c, vec![4])),
+        "REV-1",
+        "every general penalty is reviewed"
+    );
+}
+
+#[test]
+fn hostile_inputs_refused_cleanly() {
+    let mut w = world();
+    let big = OpenCaseInput {
+        agency_id: 1,
+        kind: PowerKind::Penalty,
+        procedure: Procedure::General,
+        party: party(),
+        summary: "s".into(),
+        handlers: vec![1],
+        amount_fen: u64::MAX,
+        flags: MajorFlags::default(),
+    };
+    assert_eq!(
+        w.refused(person(Role::Officer, "zhang"), Command::OpenCase(big)),
+        "INPUT"
+    );
+    let c = open(&mut w, 100, Procedure::General);
+    let mut s = step(c, StepKind::Initiation, vec![1]);
+    s.at_ms = i64::MAX;
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::RecordStep(s.clone())
+        ),
+        "INPUT"
+    );
+    s.at_ms = i64::MIN;
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::RecordStep(s.clone())
+        ),
+        "INPUT"
+    );
+    s.at_ms = now();
+    s.text = "字".repeat(20_001);
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::RecordStep(s.clone())
+        ),
+        "INPUT"
+    );
+    s.text = "ok".into();
+    s.attachments = vec![super::enforcement::Attachment {
+        sha256: "xyz".into(),
+        size: 1,
+        media_type: "video/mp4".into(),
+    }];
+    assert_eq!(
+        w.refused(person(Role::Officer, "zhang"), Command::RecordStep(s)),
+        "INPUT"
+    );
+    let mut bad_party = party();
+    bad_party.credit_code = "91430100MA4L16JQ90".into();
+    let o = OpenCaseInput {
+        agency_id: 1,
+        kind: PowerKind::Penalty,
+        procedure: Procedure::General,
+        party: bad_party,
+        summary: "s".into(),
+        handlers: vec![1],
+        amount_fen: 1,
+        flags: MajorFlags::default(),
+    };
+    assert_eq!(
+        w.refused(person(Role::Officer, "zhang"), Command::OpenCase(o)),
+        "INPUT"
+    );
+    let bad_cert = Command::IssueCertificate(IssueCertificate {
+        officer_id: 1,
+        number: "N".into(),
+        valid_from: day(2026, 1, 1),
+        valid_until: day(2025, 1, 1),
+        area: "a".into(),
+    });
+    assert_eq!(
+        w.refused(person(Role::Supervisor, "sup"), bad_cert),
+        "INPUT"
+    );
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::RecordStep(step(999, StepKind::Initiation, vec![1]))
+        ),
+        "INPUT"
+    );
+}
+
+#[test]
+fn hearing_after_review_sends_the_case_back() {
+    let mut w = world();
+    let c = open(&mut w, 500, Procedure::General);
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    w.ok(
+        person(Role::Reviewer, "wang"),
+        opinion(c, Opinion::Approve, true),
+    );
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::RecordStep(step(c, StepKind::Hearing, vec![1, 2])),
+    );
+    let case = CASES.read(&w.s, &c).unwrap().unwrap();
+    assert_eq!(case.state, CaseState::Returned);
+    // Decided after a hearing: major (REV-2), so it needs a new approving review.
+    assert_eq!(
+        w.refused(person(Role::Head, "zhao"), decide(c, vec![4])),
+        "REV-1"
+    );
+}
