@@ -64,6 +64,18 @@ pub async fn start(dir: &Path, timings: RaftTimings) -> anyhow::Result<Demo> {
         30,
         true,
     )?;
+    // The people of the README walkthrough.
+    for (role, name) in [
+        (Role::Clerk, "clerk"),
+        (Role::Supervisor, "sup"),
+        (Role::Head, "zhao"),
+        (Role::Officer, "zhang"),
+        (Role::Officer, "li"),
+        (Role::Reviewer, "wang"),
+        (Role::Monitor, "monitor"),
+    ] {
+        issue::issue_person(&pki, &topology.domain, DEMO_REGION, role, name, 30, true)?;
+    }
     let mut running = Vec::new();
     for (i, l) in listeners.into_iter().enumerate() {
         let id = i as u64 + 1;
@@ -101,13 +113,14 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     };
     let demo = start(&dir, RaftTimings::default()).await?;
     let env = format!(
-        "export SANXIANG_TOPOLOGY={} SANXIANG_REGION={} SANXIANG_CA={} SANXIANG_CERT={} SANXIANG_KEY={}",
+        "export SANXIANG_TOPOLOGY={} SANXIANG_REGION={} SANXIANG_CA={} SANXIANG_PEOPLE={} SANXIANG_AS=clerk-clerk",
         demo.topology_path.display(),
         demo.region,
         issue::ca_cert_path(&demo.pki).display(),
-        demo.clerk.0.display(),
-        demo.clerk.1.display()
+        demo.pki.join("people").join(&demo.region).display(),
     );
+    let env_file = dir.join("env.sh");
+    std::fs::write(&env_file, format!("{env}\n")).context("writing env.sh")?;
     println!(
         "演示县 demo county {} (浏阳市): 3 个节点已启动",
         demo.region
@@ -117,6 +130,8 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     }
     println!("\n在另一个终端试试 try in another terminal:\n");
     println!("  {env}");
+    println!("  (or: source {})", env_file.display());
+    println!("  people: clerk-clerk, supervisor-sup, head-zhao, officer-zhang, officer-li, reviewer-wang, monitor-monitor (--as …)");
     println!("  sanxiang status");
     println!("  sanxiang agency add --name 浏阳市市场监督管理局 --powers penalty,inspection,licensing --legal-basis 《中华人民共和国行政处罚法》 --domain 市场监管 --contact 0731-83000000");
     println!("  sanxiang agency list");

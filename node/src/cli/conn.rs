@@ -27,10 +27,16 @@ pub struct Conn {
     pub ca: PathBuf,
     /// Your certificate (from `sanxiang pki issue`).
     #[arg(long, env = "SANXIANG_CERT")]
-    pub cert: PathBuf,
+    pub cert: Option<PathBuf>,
     /// Your private key.
     #[arg(long, env = "SANXIANG_KEY")]
-    pub key: PathBuf,
+    pub key: Option<PathBuf>,
+    /// Act as ROLE-NAME: use <people dir>/ROLE-NAME.pem and .key (e.g. --as officer-zhang).
+    #[arg(long = "as", env = "SANXIANG_AS")]
+    pub as_person: Option<String>,
+    /// Directory of person certificates for --as (pki/people/<region>).
+    #[arg(long, env = "SANXIANG_PEOPLE")]
+    pub people: Option<PathBuf>,
     /// Give up after this many seconds without an answer.
     #[arg(long, default_value_t = 30)]
     pub timeout_secs: u64,
@@ -39,8 +45,21 @@ pub struct Conn {
 impl Conn {
     /// Builds the client.
     pub fn client(&self) -> anyhow::Result<Client> {
-        let tls = TlsMaterial::load(&self.ca, &self.cert, &self.key)
-            .context("loading your certificate")?;
+        let (cert, key) = match (&self.as_person, &self.cert, &self.key) {
+            (Some(who), _, _) => {
+                let dir = self
+                    .people
+                    .as_ref()
+                    .context("--as needs --people (or SANXIANG_PEOPLE)")?;
+                (
+                    dir.join(format!("{who}.pem")),
+                    dir.join(format!("{who}.key")),
+                )
+            }
+            (None, Some(c), Some(k)) => (c.clone(), k.clone()),
+            _ => bail!("give --cert and --key, or --as ROLE-NAME with --people DIR"),
+        };
+        let tls = TlsMaterial::load(&self.ca, &cert, &key).context("loading your certificate")?;
         let mut endpoints = self.endpoints.clone();
         if endpoints.is_empty() {
             let (Some(t), Some(r)) = (&self.topology, &self.region) else {

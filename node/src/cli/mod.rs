@@ -5,6 +5,7 @@ pub mod agency;
 pub mod conn;
 pub mod ledger;
 pub mod pki;
+pub mod records;
 pub mod serve;
 pub mod status;
 
@@ -31,6 +32,21 @@ pub enum Top {
     /// The region's tamper-evident ledger (REC-3): root, proofs, verification.
     #[command(subcommand)]
     Ledger(ledger::LedgerCmd),
+    /// Officers of agencies (PUB-2, REV-6).
+    #[command(subcommand)]
+    Officer(records::OfficerCmd),
+    /// Enforcement certificates: issue, annual check, suspend, reinstate, revoke (PUB-2).
+    #[command(subcommand)]
+    Cert(records::CertCmd),
+    /// The major-decision catalog (REV-2).
+    #[command(subcommand)]
+    Catalog(records::CatalogCmd),
+    /// The official working-day calendar.
+    #[command(subcommand)]
+    Calendar(records::CalendarCmd),
+    /// Cases: open, record steps, legal review, decision (REC-*, REV-*, LAW-*).
+    #[command(subcommand)]
+    Case(records::CaseCmd),
     /// Start a demo county (three nodes in this process, certificates in a temp dir).
     Demo(crate::demo::DemoArgs),
 }
@@ -44,6 +60,11 @@ pub async fn run(cli: Cli) -> i32 {
         Top::Agency(c) => agency::run(c).await,
         Top::Ledger(c) => ledger::run(c).await,
         Top::Demo(a) => crate::demo::run(a).await,
+        Top::Officer(c) => records::officer(c).await,
+        Top::Cert(c) => records::cert(c).await,
+        Top::Catalog(c) => records::catalog(c).await,
+        Top::Calendar(c) => records::calendar(c).await,
+        Top::Case(c) => records::case(c).await,
     };
     match res {
         Ok(()) => 0,
