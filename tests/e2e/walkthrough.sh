@@ -47,6 +47,10 @@ sanxiang case review --as reviewer-wang --case 1 --opinion approve
 sanxiang case decide --as head-zhao --case 1 --deciders 4 --text 罚款人民币两万元 \
   --evidence 现场笔录、扣押清单、照片、进货凭证 --basis 《食品安全法》第一百二十四条 --discretion 首次违法，按裁量基准从轻
 sanxiang case show --as monitor-monitor --id 1 | grep -E '"state"|"phone"|"credit_code"'
+# Publication (PUB-3, PUB-4): personal data typed into the text never reach the public.
+sanxiang publication draft --as officer-zhang --case 1 --content "浏阳某某商贸有限公司（统一社会信用代码91430181MA4L16JQ9P）销售超过保质期的食品，罚款人民币两万元。法定代表人李某，身份证号11010519491231002X，手机13812345678，住址：浏阳市集里街道某路1号。"
+sanxiang publication release --as head-zhao --id 1
+sanxiang publication list --as monitor-monitor --case 1 | grep '"public_text"'
 # An officer whose certificate was revoked can no longer act (PUB-2).
 sanxiang cert revoke --as supervisor-sup --officer 2 --reason 调离执法岗位
 expect_refused PUB-2 case step --as officer-zhang --case 1 --kind service --officers 1,2 --av \
@@ -56,4 +60,10 @@ expect_refused PUB-2 case step --as officer-zhang --case 1 --kind service --offi
 state=$("$B" case show --id 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
 [ "$state" = Decided ] || { echo "FAIL: case state $state"; exit 1; }
 "$B" case show --as monitor-monitor --id 1 | grep -q 13812345678 && { echo "FAIL: a monitor sees the party's phone"; exit 1; }
+pub=$("$B" publication list --as monitor-monitor --case 1)
+for secret in 11010519491231002X 13812345678 集里街道; do
+  grep -q "$secret" <<<"$pub" && { echo "FAIL: $secret reached the public text"; exit 1; }
+done
+grep -q 91430181MA4L16JQ9P <<<"$pub" || { echo "FAIL: the credit code must stay public"; exit 1; }
+grep -q '"Published"' <<<"$pub" || { echo "FAIL: not published"; exit 1; }
 echo "PASS"

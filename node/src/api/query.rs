@@ -6,6 +6,7 @@ use crate::domain::agency::PowerKind;
 use crate::domain::calendar::YearSource;
 use crate::domain::cmd_calendar::StateYears;
 use crate::domain::cmd_catalog::rule;
+use crate::domain::cmd_publication::PUBLICATIONS;
 use crate::domain::enforcement::{Case, CASES, OFFICERS, STEPS};
 use crate::domain::{Role, State};
 use crate::pki::Identity;
@@ -89,7 +90,26 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
             let year = i32::try_from(id).map_err(|_| QueryError::Input(format!("year {id} out of range")))?;
             to_json(&StateYears(state).year(year).ok_or_else(|| QueryError::NotFound(format!("no calendar for {year}")))?)?
         }
-        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog or calendar"))),
+        "publications" => {
+            // What the public sees (PUB-4); the internal draft only for case-handling roles.
+            let private = sees_private(who);
+            let mut out = Vec::new();
+            for p in PUBLICATIONS.scan_from(state, &0) {
+                let p = p?;
+                if id != 0 && p.case_id != id {
+                    continue;
+                }
+                let mut v = json!({"id": p.id, "case_id": p.case_id, "agency_id": p.agency_id, "kind": p.kind, "version": p.version,
+                    "supersedes": p.supersedes, "due": p.due, "state": p.state, "public_text": p.public_text, "masked": p.masked,
+                    "exception_basis": p.exception_basis});
+                if private {
+                    v["draft"] = json!(p.draft);
+                }
+                out.push(v);
+            }
+            Value::Array(out)
+        }
+        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog, calendar or publications"))),
     };
     serde_json::to_string_pretty(&v).map_err(|e| QueryError::State(e.to_string()))
 }

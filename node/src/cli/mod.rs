@@ -47,6 +47,9 @@ pub enum Top {
     /// Cases: open, record steps, legal review, decision (REC-*, REV-*, LAW-*).
     #[command(subcommand)]
     Case(records::CaseCmd),
+    /// Publication of decisions: draft, release review, withdraw (PUB-3, PUB-4, PUB-5, LAW-6).
+    #[command(subcommand)]
+    Publication(records::PublicationCmd),
     /// Start a demo county (three nodes in this process, certificates in a temp dir).
     Demo(crate::demo::DemoArgs),
 }
@@ -65,6 +68,7 @@ pub async fn run(cli: Cli) -> i32 {
         Top::Catalog(c) => records::catalog(c).await,
         Top::Calendar(c) => records::calendar(c).await,
         Top::Case(c) => records::case(c).await,
+        Top::Publication(c) => records::publication(c).await,
     };
     match res {
         Ok(()) => 0,

@@ -10,8 +10,8 @@ use super::envelope::{
 };
 use super::state::{DomainError, Space, State, Txn, CLOCK, META};
 use super::{
-    cmd_calendar, cmd_case, cmd_catalog, cmd_certificate, cmd_decide, cmd_officer, cmd_review,
-    cmd_step, register_agency, tick, update_agency,
+    cmd_calendar, cmd_case, cmd_catalog, cmd_certificate, cmd_decide, cmd_officer, cmd_publication,
+    cmd_review, cmd_step, register_agency, tick, update_agency,
 };
 
 /// Facts about the entry being applied, identical on every replica.
@@ -271,6 +271,30 @@ fn decide(
             &mut inner, &env.actor, *case_id, checklist, *opinion, reasons, now,
         )?,
         Command::Decide(d) => cmd_decide::apply(&mut inner, &env.actor, d, now)?,
+        Command::DraftPublication {
+            case_id,
+            content,
+            exception_basis,
+        } => cmd_publication::draft(
+            &mut inner,
+            &env.actor,
+            *case_id,
+            content,
+            exception_basis.as_deref(),
+        )?,
+        Command::ReleasePublication {
+            id,
+            approve,
+            reasons,
+        } => cmd_publication::release(&mut inner, &env.actor, *id, *approve, reasons, now)?,
+        Command::WithdrawPublication {
+            id,
+            reason,
+            changed_on,
+        } => cmd_publication::withdraw(&mut inner, &env.actor, *id, reason, *changed_on, now)?,
+        Command::SetPublishDays { kind, days } => {
+            cmd_publication::set_days(&mut inner, &env.actor, *kind, *days)?
+        }
     };
     Ok(result.map(|r| (r, inner.into_writes())))
 }

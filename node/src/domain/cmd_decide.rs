@@ -118,6 +118,21 @@ pub fn apply(
             return Ok(Err(r));
         }
     }
+    // PUB-3: the publication deadline on the official calendar; a missing year is an error.
+    let days = super::cmd_publication::publish_days(txn.base(), case.kind)?;
+    let publish_by = match super::calendar::add_working_days(
+        &super::cmd_calendar::StateYears(txn.base()),
+        day,
+        days,
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            return Ok(Err(Refusal::new(
+                "PUB-3",
+                format!("cannot set the publication deadline: {e}"),
+            )))
+        }
+    };
     case.decision = Some(Decision {
         decided_by: ids,
         text: d.text.clone(),
@@ -126,11 +141,12 @@ pub fn apply(
         reasons_discretion: d.reasons_discretion.clone(),
         collective_minutes: d.collective_minutes.clone(),
         decided_at_ms: now,
+        publish_by,
     });
     case.state = CaseState::Decided;
     CASES.put(txn, &case.id, &case)?;
     Ok(Ok(CommandResult::Record {
         id: case.id,
-        flags: vec![],
+        flags: vec![format!("PUB-3: publish by {publish_by}")],
     }))
 }

@@ -311,6 +311,8 @@ pub struct Decision {
     pub reasons_discretion: String,
     pub collective_minutes: Option<String>,
     pub decided_at_ms: i64,
+    /// Publication deadline (PUB-3): decision day + 7 or 20 working days, day itself not counted.
+    pub publish_by: NaiveDate,
 }
 
 pub const OFFICERS: Space<u64, Officer> = Space::new(b'o');

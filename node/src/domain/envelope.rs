@@ -145,6 +145,29 @@ pub enum Command {
     },
     /// Make the decision (REV-1, REC-6).
     Decide(DecideInput),
+    /// Draft a publication of a decision (PUB-3, PUB-4, PUB-5).
+    DraftPublication {
+        case_id: u64,
+        content: String,
+        exception_basis: Option<String>,
+    },
+    /// Release review of a drafted publication (发布审核).
+    ReleasePublication {
+        id: u64,
+        approve: bool,
+        reasons: String,
+    },
+    /// Withdraw a published decision that was changed or revoked (LAW-6).
+    WithdrawPublication {
+        id: u64,
+        reason: String,
+        changed_on: chrono::NaiveDate,
+    },
+    /// Working days to publish a kind of decision (PUB-3).
+    SetPublishDays {
+        kind: super::agency::PowerKind,
+        days: u32,
+    },
 }
 
 impl Command {
@@ -164,6 +187,10 @@ impl Command {
             Command::SubmitReview { .. } => "submit_review",
             Command::ReviewOpinion { .. } => "review_opinion",
             Command::Decide(_) => "decide",
+            Command::DraftPublication { .. } => "draft_publication",
+            Command::ReleasePublication { .. } => "release_publication",
+            Command::WithdrawPublication { .. } => "withdraw_publication",
+            Command::SetPublishDays { .. } => "set_publish_days",
         }
     }
 }
