@@ -283,3 +283,120 @@ async fn hostile_requests_answered_with_clear_errors() -> anyhow::Result<()> {
     c.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn execute_and_query_refuse_hostile_input() -> anyhow::Result<()> {
+    let c = Cluster::start(3, timings()).await?;
+    c.leader().await?;
+    let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+    let mut api =
+        RegionClient::new(raw_channel(&c.addr(2), &clerk)?).max_encoding_message_size(8 << 20);
+    let exec = |json: &str, r: u64| pb::ExecuteRequest {
+        write_id: Some(pb::WriteId {
+            client_id: "hostile-exec".into(),
+            request_id: r,
+        }),
+        command_json: json.into(),
+    };
+    for (i, bad) in [
+        "",
+        "{",
+        "null",
+        "{\"NoSuchCommand\":{}}",
+        "{\"OpenCase\":{\"agency_id\":\"one\"}}",
+        "{\"RecordStep\":{\"case_id\":1}}",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let s = api
+            .execute(exec(bad, i as u64 + 1))
+            .await
+            .expect_err("malformed command");
+        assert_eq!(s.code(), tonic::Code::InvalidArgument, "{bad}: {s}");
+    }
+    let s = api
+        .execute(exec("\"Tick\"", 50))
+        .await
+        .expect_err("Tick from a client");
+    assert_eq!(s.code(), tonic::Code::PermissionDenied);
+    let s = api
+        .execute(exec(
+            &format!(
+                "{{\"RegisterAgency\":{{\"name\":\"{}\"}}}}",
+                "x".repeat(2 << 20)
+            ),
+            51,
+        ))
+        .await
+        .expect_err("oversized");
+    assert!(
+        matches!(
+            s.code(),
+            tonic::Code::OutOfRange | tonic::Code::ResourceExhausted
+        ),
+        "{s}"
+    );
+    // Well-formed but refused by the rules, through a follower: the rule is named, nothing changes.
+    let cert = r#"{"IssueCertificate":{"officer_id":1,"number":"N1","valid_from":"2025-01-01","valid_until":"2026-01-01","area":"a"}}"#;
+    let r = api.execute(exec(cert, 60)).await?.into_inner();
+    match r.outcome {
+        Some(pb::write_reply::Outcome::Refused(f)) => {
+            assert_eq!(f.rule, "PUB-2", "a clerk does not issue certificates")
+        }
+        o => panic!("{o:?}"),
+    }
+    let step = r#"{"RecordStep":{"case_id":1,"kind":"Seizure","officers":[1,2],"at_ms":9223372036854775807,"place":"p","text":"t","attachments":[],"audio_video":false,"exemption":null,"corrects":null}}"#;
+    let r = api.execute(exec(step, 61)).await?.into_inner();
+    assert!(
+        matches!(r.outcome, Some(pb::write_reply::Outcome::Refused(ref f)) if f.rule == "INPUT"),
+        "{r:?}"
+    );
+    // Queries.
+    let q = |what: &str, id| pb::QueryRequest {
+        consistency: 0,
+        what: what.into(),
+        id,
+    };
+    let s = api
+        .query(q("everything", 0))
+        .await
+        .expect_err("unknown query");
+    assert_eq!(s.code(), tonic::Code::InvalidArgument);
+    let s = api.query(q("case", 77)).await.expect_err("no such case");
+    assert_eq!(s.code(), tonic::Code::NotFound);
+    let s = api
+        .query(q("calendar", u64::MAX))
+        .await
+        .expect_err("year out of range");
+    assert_eq!(s.code(), tonic::Code::InvalidArgument);
+    let s = api
+        .query(q("calendar", 2031))
+        .await
+        .expect_err("no notice for 2031");
+    assert_eq!(s.code(), tonic::Code::NotFound);
+    assert_eq!(
+        api.query(q("officers", 0)).await?.into_inner().json.trim(),
+        "[]",
+        "nothing was created"
+    );
+    // A person of another region can neither execute nor query.
+    let outsider = c.person(OTHER, Role::Head, "outsider")?;
+    let mut oc = RegionClient::new(raw_channel(&c.addr(1), &outsider)?);
+    assert_eq!(
+        oc.execute(exec(cert, 70))
+            .await
+            .expect_err("other region")
+            .code(),
+        tonic::Code::PermissionDenied
+    );
+    assert_eq!(
+        oc.query(q("officers", 0))
+            .await
+            .expect_err("other region")
+            .code(),
+        tonic::Code::PermissionDenied
+    );
+    c.shutdown().await;
+    Ok(())
+}
