@@ -51,6 +51,8 @@ sanxiang case show --as monitor-monitor --id 1 | grep -E '"state"|"phone"|"credi
 sanxiang publication draft --as officer-zhang --case 1 --content "浏阳某某商贸有限公司（统一社会信用代码91430181MA4L16JQ9P）销售超过保质期的食品，罚款人民币两万元。法定代表人李某，身份证号11010519491231002X，手机13812345678，住址：浏阳市集里街道某路1号。"
 sanxiang publication release --as head-zhao --id 1
 sanxiang publication list --as monitor-monitor --case 1 | grep '"public_text"'
+# The region's status summary (counters moved by every accepted command).
+sanxiang case summary --as monitor-monitor | grep -E 'region/(cases/state/Decided|decisions/major|publications/published_on_time)'
 # An officer whose certificate was revoked can no longer act (PUB-2).
 sanxiang cert revoke --as supervisor-sup --officer 2 --reason 调离执法岗位
 expect_refused PUB-2 case step --as officer-zhang --case 1 --kind service --officers 1,2 --av \
@@ -66,4 +68,6 @@ for secret in 11010519491231002X 13812345678 集里街道; do
 done
 grep -q 91430181MA4L16JQ9P <<<"$pub" || { echo "FAIL: the credit code must stay public"; exit 1; }
 grep -q '"Published"' <<<"$pub" || { echo "FAIL: not published"; exit 1; }
+summary=$("$B" case summary --as monitor-monitor)
+grep -q '"region/decisions/major": 1' <<<"$summary" || { echo "FAIL: summary: $summary"; exit 1; }
 echo "PASS"

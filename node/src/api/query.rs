@@ -90,6 +90,11 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
             let year = i32::try_from(id).map_err(|_| QueryError::Input(format!("year {id} out of range")))?;
             to_json(&StateYears(state).year(year).ok_or_else(|| QueryError::NotFound(format!("no calendar for {year}")))?)?
         }
+        "summary" => {
+            let c = crate::domain::summary::counters(state)?;
+            let low = crate::domain::summary::reviewer_ratio_below_5_percent(&c);
+            json!({"counters": c, "reviewer_ratio_below_5_percent": low})
+        }
         "publications" => {
             // What the public sees (PUB-4); the internal draft only for case-handling roles.
             let private = sees_private(who);
@@ -109,7 +114,7 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
             }
             Value::Array(out)
         }
-        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog, calendar or publications"))),
+        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog, calendar, publications or summary"))),
     };
     serde_json::to_string_pretty(&v).map_err(|e| QueryError::State(e.to_string()))
 }

@@ -450,6 +450,11 @@ pub enum CaseCmd {
         #[command(flatten)]
         conn: Conn,
     },
+    /// The region's status summary: counters kept by every accepted command (JSON).
+    Summary {
+        #[command(flatten)]
+        conn: Conn,
+    },
     /// The steps of a case (JSON).
     Steps {
         #[arg(long)]
@@ -893,6 +898,7 @@ pub async fn case(c: CaseCmd) -> anyhow::Result<()> {
         }
         CaseCmd::Show { id, conn } => query(&conn, "case", id).await,
         CaseCmd::List { conn } => query(&conn, "cases", 0).await,
+        CaseCmd::Summary { conn } => query(&conn, "summary", 0).await,
         CaseCmd::Steps { id, conn } => query(&conn, "steps", id).await,
     }
 }

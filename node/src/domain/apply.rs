@@ -11,7 +11,7 @@ use super::envelope::{
 use super::state::{DomainError, Space, State, Txn, CLOCK, META};
 use super::{
     cmd_calendar, cmd_case, cmd_catalog, cmd_certificate, cmd_decide, cmd_officer, cmd_publication,
-    cmd_review, cmd_step, register_agency, tick, update_agency,
+    cmd_review, cmd_step, register_agency, summary, tick, update_agency,
 };
 
 /// Facts about the entry being applied, identical on every replica.
@@ -152,7 +152,10 @@ pub fn apply_envelope(
 
     let outcome = match decide(&mut txn, ctx, env, now) {
         Ok(Ok((result, writes))) => {
+            // The status summary moves with the records the command wrote.
+            let counters = summary::update(state, &writes)?;
             txn.merge(writes);
+            txn.merge(counters);
             Outcome::Ok(result)
         }
         Ok(Err(refusal)) => Outcome::Refused(refusal),

@@ -1007,3 +1007,92 @@ fn pub_5_correction_is_a_new_version_and_law_6_withdrawal() {
         s => panic!("{s:?}"),
     }
 }
+
+#[test]
+fn status_summary_counts_incrementally_and_matches_a_recount() {
+    use super::summary::{counters, reviewer_ratio_below_5_percent};
+    let mut w = world();
+    assert_eq!(
+        super::summary::recount(&w.s).unwrap(),
+        counters(&w.s).unwrap()
+    );
+    let c = open(&mut w, 20_000, Procedure::General);
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::RecordStep(step(c, StepKind::Investigation, vec![1, 2])),
+    );
+    let mut s = step(c, StepKind::OnSite, vec![1]);
+    s.audio_video = false;
+    w.ok(person(Role::Officer, "zhang"), Command::RecordStep(s));
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    w.ok(
+        person(Role::Reviewer, "wang"),
+        opinion(c, Opinion::Supplement, false),
+    );
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    w.ok(
+        person(Role::Reviewer, "wang"),
+        opinion(c, Opinion::Approve, true),
+    );
+    w.ok(person(Role::Head, "zhao"), decide(c, vec![4]));
+    let (p, _) = w.ok(person(Role::Officer, "zhang"), draft(c, "决定书"));
+    w.ok(person(Role::Head, "zhao"), release(p));
+    // Refusals move nothing.
+    let before = counters(&w.s).unwrap();
+    w.refused(person(Role::Head, "zhao"), decide(c, vec![4]));
+    assert_eq!(counters(&w.s).unwrap(), before);
+    let n = counters(&w.s).unwrap();
+    let get = |k: &str| n.get(k).copied().unwrap_or(0);
+    assert_eq!(get("region/agencies"), 1);
+    assert_eq!(get("region/officers/total"), 5);
+    assert_eq!(get("agency/1/officers/reviewers"), 1);
+    assert_eq!(get("region/cases/total"), 1);
+    assert_eq!(get("region/cases/state/Decided"), 1);
+    assert_eq!(get("region/cases/state/Opened"), 0);
+    assert_eq!(get("region/decisions/major"), 1);
+    assert_eq!(get("region/reviews/Supplement"), 1);
+    assert_eq!(get("region/reviews/Approve"), 1);
+    assert_eq!(get("region/steps/total"), 2);
+    assert_eq!(get("region/steps/av_expected_missing"), 1);
+    assert_eq!(get("region/publications/published_on_time"), 1);
+    assert_eq!(get("region/publications/drafted"), 0);
+    // 1 reviewer for 4 enforcement officers: 20 × 1 ≥ 4, not under 5 %.
+    assert!(reviewer_ratio_below_5_percent(&n).is_empty());
+    // The incremental figures equal a recount from every record.
+    assert_eq!(super::summary::recount(&w.s).unwrap(), n);
+}
+
+#[test]
+fn rev_6_reviewer_ratio_under_5_percent_is_listed() {
+    use super::summary::{counters, reviewer_ratio_below_5_percent};
+    let mut w = world();
+    for i in 0..17 {
+        w.ok(
+            clerk(),
+            Command::RegisterOfficer(OfficerInput {
+                agency_id: 1,
+                name: format!("执法员{i}"),
+                user: format!("u{i}"),
+                duties: vec![Duty::Enforcement],
+                legal_qualification: false,
+            }),
+        );
+    }
+    // 4 + 17 = 21 enforcement officers, 1 reviewer: 20 × 1 < 21.
+    assert_eq!(
+        reviewer_ratio_below_5_percent(&counters(&w.s).unwrap()),
+        [1]
+    );
+}

@@ -7,6 +7,7 @@
 //!   files of the three systems (officers, certificates, catalog, cases, steps, review, decision).
 //! - [`enforcement`]: officers, certificates, cases, steps, reviews — types and shared checks.
 //! - [`calendar`]: official working days in UTC+8; [`redact`]: PUB-4 masking.
+//! - [`summary`]: the region's status summary, counters moved by every accepted command.
 //! - [`agency`]: the agency record (PUB-1) and input validation.
 pub mod agency;
 pub mod apply;
@@ -27,6 +28,7 @@ pub mod envelope;
 pub mod redact;
 pub mod register_agency;
 pub mod state;
+pub mod summary;
 pub mod tick;
 pub mod update_agency;
 

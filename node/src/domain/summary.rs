@@ -1,0 +1,286 @@
+//! The region's status summary (DOMAIN.md "Status summary"): compliance figures kept
+//! incrementally by `apply`. After a command is accepted, every record it wrote is compared with
+//! its previous version and each counter moves by the difference of their contributions — so no
+//! command can forget to count, nothing is scanned, and only integers are stored.
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+
+use super::agency::{Agency, AGENCIES};
+use super::cmd_publication::{PubState, Publication, PUBLICATIONS};
+use super::enforcement::{Case, Duty, Officer, Step, CASES, OFFICERS, STEPS};
+use super::state::{DomainError, Space, State, Txn};
+
+/// Counters by name, e.g. `region/cases/state/Decided`, `agency/3/officers/reviewers`.
+pub const COUNTERS: Space<str, i64> = Space::new(b'z');
+
+type Contrib = Vec<(String, i64)>;
+
+fn both(agency: u64, name: &str, out: &mut Contrib) {
+    out.push((format!("region/{name}"), 1));
+    out.push((format!("agency/{agency}/{name}"), 1));
+}
+
+fn agency_contrib(_a: &Agency) -> Contrib {
+    vec![("region/agencies".to_string(), 1)]
+}
+
+fn officer_contrib(o: &Officer) -> Contrib {
+    let mut out = Vec::new();
+    both(o.agency_id, "officers/total", &mut out);
+    if o.duties.contains(&Duty::Enforcement) {
+        both(o.agency_id, "officers/enforcement", &mut out);
+    }
+    if o.duties.contains(&Duty::Reviewer) {
+        both(o.agency_id, "officers/reviewers", &mut out);
+        if o.legal_qualification {
+            both(o.agency_id, "officers/reviewers_qualified", &mut out);
+        }
+    }
+    match o.certificate.as_ref().map(|c| &c.status) {
+        None => both(o.agency_id, "certificates/none", &mut out),
+        Some(super::enforcement::CertStatus::Valid) => {
+            both(o.agency_id, "certificates/issued", &mut out)
+        }
+        Some(super::enforcement::CertStatus::Suspended { .. }) => {
+            both(o.agency_id, "certificates/suspended", &mut out)
+        }
+        Some(super::enforcement::CertStatus::Revoked { .. }) => {
+            both(o.agency_id, "certificates/revoked", &mut out)
+        }
+    }
+    out
+}
+
+fn case_contrib(c: &Case) -> Contrib {
+    let mut out = Vec::new();
+    both(c.agency_id, "cases/total", &mut out);
+    both(
+        c.agency_id,
+        &format!("cases/kind/{}", c.kind.as_str()),
+        &mut out,
+    );
+    both(c.agency_id, &format!("cases/state/{:?}", c.state), &mut out);
+    if c.major == Some(true) {
+        both(c.agency_id, "cases/major", &mut out);
+    }
+    if c.decision.is_some() {
+        both(c.agency_id, "decisions/total", &mut out);
+        if c.major == Some(true) {
+            both(c.agency_id, "decisions/major", &mut out);
+        }
+    }
+    for r in &c.reviews {
+        match r.opinion {
+            Some(o) => both(c.agency_id, &format!("reviews/{o:?}"), &mut out),
+            None => both(c.agency_id, "reviews/pending", &mut out),
+        }
+    }
+    out
+}
+
+fn step_contrib(s: &Step, agency: u64) -> Contrib {
+    let mut out = Vec::new();
+    both(agency, "steps/total", &mut out);
+    if s.kind.av_required() {
+        both(agency, "steps/av_required", &mut out);
+        if !s.audio_video {
+            both(agency, "steps/av_required_exempted", &mut out);
+        }
+    }
+    if s.kind.av_expected() {
+        both(agency, "steps/av_expected", &mut out);
+        if !s.audio_video {
+            both(agency, "steps/av_expected_missing", &mut out);
+        }
+    }
+    out
+}
+
+fn publication_contrib(p: &Publication) -> Contrib {
+    let mut out = Vec::new();
+    let name = match &p.state {
+        PubState::Drafted => "publications/drafted",
+        PubState::Rejected { .. } => "publications/rejected",
+        PubState::Published { on_time: true, .. } => "publications/published_on_time",
+        PubState::Published { on_time: false, .. } => "publications/published_late",
+        PubState::Superseded { .. } => "publications/superseded",
+        PubState::Withdrawn { on_time: true, .. } => "publications/withdrawn_on_time",
+        PubState::Withdrawn { on_time: false, .. } => "publications/withdrawn_late",
+    };
+    both(p.agency_id, name, &mut out);
+    out
+}
+
+fn old_new<V: serde::Serialize + DeserializeOwned>(
+    space: &Space<u64, V>,
+    base: &State,
+    key: &[u8],
+    new: &Option<Vec<u8>>,
+) -> Result<(Option<V>, Option<V>), DomainError> {
+    let id = key
+        .get(1..9)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_be_bytes)
+        .unwrap_or(0);
+    let old = space.read(base, &id)?;
+    let new = match new {
+        Some(bytes) => Some(
+            bincode::deserialize(bytes).map_err(|e| DomainError::Corrupt {
+                key: hex::encode(key),
+                cause: e.to_string(),
+            })?,
+        ),
+        None => None,
+    };
+    Ok((old, new))
+}
+
+/// Moves `delta` from the old record's contribution to the new one's.
+fn replace<V>(
+    delta: &mut BTreeMap<String, i64>,
+    (old, new): (Option<V>, Option<V>),
+    f: impl Fn(&V) -> Contrib,
+) {
+    if let Some(x) = old {
+        add(delta, f(&x), -1);
+    }
+    if let Some(x) = new {
+        add(delta, f(&x), 1);
+    }
+}
+
+fn add(delta: &mut BTreeMap<String, i64>, c: Contrib, sign: i64) {
+    for (k, v) in c {
+        *delta.entry(k).or_insert(0) += sign * v;
+    }
+}
+
+/// Counter updates for a write set that is about to be applied to `base`.
+pub fn update(
+    base: &State,
+    writes: &BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+) -> Result<BTreeMap<Vec<u8>, Option<Vec<u8>>>, DomainError> {
+    let mut delta: BTreeMap<String, i64> = BTreeMap::new();
+    for (key, new) in writes {
+        match key.first() {
+            Some(&p) if p == AGENCIES.prefix() => {
+                replace(
+                    &mut delta,
+                    old_new(&AGENCIES, base, key, new)?,
+                    agency_contrib,
+                );
+            }
+            Some(&p) if p == OFFICERS.prefix() => {
+                replace(
+                    &mut delta,
+                    old_new(&OFFICERS, base, key, new)?,
+                    officer_contrib,
+                );
+            }
+            Some(&p) if p == CASES.prefix() => {
+                replace(&mut delta, old_new(&CASES, base, key, new)?, case_contrib);
+            }
+            Some(&p) if p == STEPS.prefix() => {
+                let (o, n) = old_new(&STEPS, base, key, new)?;
+                for (x, sign) in [(o, -1), (n, 1)] {
+                    if let Some(s) = x {
+                        let agency = match writes.get(&CASES.key(&s.case_id)) {
+                            Some(Some(b)) => bincode::deserialize::<Case>(b)
+                                .map(|c| c.agency_id)
+                                .unwrap_or(0),
+                            _ => CASES
+                                .read(base, &s.case_id)?
+                                .map(|c| c.agency_id)
+                                .unwrap_or(0),
+                        };
+                        add(&mut delta, step_contrib(&s, agency), sign);
+                    }
+                }
+            }
+            Some(&p) if p == PUBLICATIONS.prefix() => {
+                replace(
+                    &mut delta,
+                    old_new(&PUBLICATIONS, base, key, new)?,
+                    publication_contrib,
+                );
+            }
+            _ => {}
+        }
+    }
+    let mut txn = Txn::new(base);
+    for (name, d) in delta {
+        if d == 0 {
+            continue;
+        }
+        let v = COUNTERS.get(&txn, &name)?.unwrap_or(0) + d;
+        if v == 0 {
+            COUNTERS.delete(&mut txn, &name);
+        } else {
+            COUNTERS.put(&mut txn, &name, &v)?;
+        }
+    }
+    Ok(txn.into_writes())
+}
+
+/// The counters recomputed from every record (an audit of the incremental figures).
+pub fn recount(state: &State) -> Result<BTreeMap<String, i64>, DomainError> {
+    let mut total: BTreeMap<String, i64> = BTreeMap::new();
+    for a in AGENCIES.scan_from(state, &0) {
+        add(&mut total, agency_contrib(&a?), 1);
+    }
+    for o in OFFICERS.scan_from(state, &0) {
+        add(&mut total, officer_contrib(&o?), 1);
+    }
+    for c in CASES.scan_from(state, &0) {
+        add(&mut total, case_contrib(&c?), 1);
+    }
+    for st in STEPS.scan_from(state, &0) {
+        let st = st?;
+        let agency = CASES
+            .read(state, &st.case_id)?
+            .map(|c| c.agency_id)
+            .unwrap_or(0);
+        add(&mut total, step_contrib(&st, agency), 1);
+    }
+    for p in PUBLICATIONS.scan_from(state, &0) {
+        add(&mut total, publication_contrib(&p?), 1);
+    }
+    total.retain(|_, v| *v != 0);
+    Ok(total)
+}
+
+/// All counters, by name.
+pub fn counters(state: &State) -> Result<BTreeMap<String, i64>, DomainError> {
+    let mut out = BTreeMap::new();
+    for key in COUNTERS.keys(state) {
+        let name = String::from_utf8_lossy(&key[1..]).to_string();
+        if let Some(v) = COUNTERS.read(state, &name)? {
+            out.insert(name, v);
+        }
+    }
+    Ok(out)
+}
+
+/// REV-6: agencies whose reviewers are fewer than 5 % of their enforcement officers
+/// (`20 × reviewers < officers`, integers only).
+pub fn reviewer_ratio_below_5_percent(c: &BTreeMap<String, i64>) -> Vec<u64> {
+    let mut out = Vec::new();
+    for (k, officers) in c {
+        let Some(rest) = k.strip_prefix("agency/") else {
+            continue;
+        };
+        let Some(id) = rest.strip_suffix("/officers/enforcement") else {
+            continue;
+        };
+        let Ok(id) = id.parse::<u64>() else { continue };
+        let reviewers = c
+            .get(&format!("agency/{id}/officers/reviewers"))
+            .copied()
+            .unwrap_or(0);
+        if 20 * reviewers < *officers {
+            out.push(id);
+        }
+    }
+    out
+}
