@@ -53,6 +53,11 @@ sanxiang publication release --as head-zhao --id 1
 sanxiang publication list --as monitor-monitor --case 1 | grep '"public_text"'
 # The region's status summary (counters moved by every accepted command).
 sanxiang case summary --as monitor-monitor | grep -E 'region/(cases/state/Decided|decisions/major|publications/published_on_time)'
+# An officer whose certificate has expired cannot act (PUB-2).
+sanxiang officer add --agency 1 --name 钱七 --user qian --duties enforcement
+sanxiang cert issue --as supervisor-sup --officer 5 --number 430181201905 --from 2019-01-01 --until 2024-12-31 --area 浏阳市市场监管
+expect_refused PUB-2 case step --as officer-zhang --case 1 --kind service --officers 1,5 --av \
+  --place 浏阳某某商贸有限公司 --text 直接送达行政处罚决定书。
 # An officer whose certificate was revoked can no longer act (PUB-2).
 sanxiang cert revoke --as supervisor-sup --officer 2 --reason 调离执法岗位
 expect_refused PUB-2 case step --as officer-zhang --case 1 --kind service --officers 1,2 --av \

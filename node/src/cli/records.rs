@@ -450,6 +450,13 @@ pub enum CaseCmd {
         #[command(flatten)]
         conn: Conn,
     },
+    /// Working days allowed for a legal review (REV-8; default 5).
+    ReviewDays {
+        #[arg(long)]
+        days: u32,
+        #[command(flatten)]
+        common: Common,
+    },
     /// The region's status summary: counters kept by every accepted command (JSON).
     Summary {
         #[command(flatten)]
@@ -899,6 +906,9 @@ pub async fn case(c: CaseCmd) -> anyhow::Result<()> {
         CaseCmd::Show { id, conn } => query(&conn, "case", id).await,
         CaseCmd::List { conn } => query(&conn, "cases", 0).await,
         CaseCmd::Summary { conn } => query(&conn, "summary", 0).await,
+        CaseCmd::ReviewDays { days, common } => {
+            exec(&common, Command::SetReviewDays { days }).await
+        }
         CaseCmd::Steps { id, conn } => query(&conn, "steps", id).await,
     }
 }

@@ -295,6 +295,9 @@ fn decide(
             reason,
             changed_on,
         } => cmd_publication::withdraw(&mut inner, &env.actor, *id, reason, *changed_on, now)?,
+        Command::SetReviewDays { days } => {
+            cmd_publication::set_review_days(&mut inner, &env.actor, *days)?
+        }
         Command::SetPublishDays { kind, days } => {
             cmd_publication::set_days(&mut inner, &env.actor, *kind, *days)?
         }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::agency::{PowerKind, AGENCIES};
 use super::calendar::date_of;
+use super::deadlines::{schedule, Deadline, DeadlineKind, DECISION_DAYS};
 use super::enforcement::{
     acting_officer, check_text, load_officers, next_id, Case, CaseState, MajorFlags, Party,
     PartyKind, Procedure, CASES, MAX_AMOUNT_FEN,
@@ -128,7 +129,22 @@ pub fn apply(
             decision: None,
             opened_at_ms: now,
             opened_by: actor.label(),
+            published_at_ms: None,
+            overdue: vec![],
         },
     )?;
+    // LAW-3: a general-procedure penalty is decided within 90 days of filing.
+    if c.kind == PowerKind::Penalty && c.procedure == Procedure::General {
+        if let Some(due) = today.checked_add_signed(chrono::Duration::days(DECISION_DAYS)) {
+            schedule(
+                txn,
+                Deadline {
+                    case_id: id,
+                    kind: DeadlineKind::Decision,
+                    due,
+                },
+            )?;
+        }
+    }
     Ok(Ok(CommandResult::Record { id, flags: vec![] }))
 }

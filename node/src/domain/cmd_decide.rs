@@ -145,6 +145,33 @@ pub fn apply(
     });
     case.state = CaseState::Decided;
     CASES.put(txn, &case.id, &case)?;
+    // PUB-3 and LAW-4 clocks start at the decision.
+    let serve_by = match super::calendar::add_working_days(
+        &super::cmd_calendar::StateYears(txn.base()),
+        day,
+        super::deadlines::SERVICE_DAYS,
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            return Ok(Err(Refusal::new(
+                "LAW-4",
+                format!("cannot set the service time limit: {e}"),
+            )))
+        }
+    };
+    for (kind, due) in [
+        (super::deadlines::DeadlineKind::Publication, publish_by),
+        (super::deadlines::DeadlineKind::Service, serve_by),
+    ] {
+        super::deadlines::schedule(
+            txn,
+            super::deadlines::Deadline {
+                case_id: case.id,
+                kind,
+                due,
+            },
+        )?;
+    }
     Ok(Ok(CommandResult::Record {
         id: case.id,
         flags: vec![format!("PUB-3: publish by {publish_by}")],

@@ -24,6 +24,13 @@ pub fn default_publish_days(kind: PowerKind) -> u32 {
     }
 }
 
+/// A day-count setting by name (e.g. `review_days`), or its default.
+pub fn setting_days(state: &State, name: &str, default: u32) -> Result<u32, DomainError> {
+    Ok(PUBLISH_DAYS
+        .read(state, &format!("setting/{name}"))?
+        .unwrap_or(default))
+}
+
 /// Days in force for a kind.
 pub fn publish_days(state: &State, kind: PowerKind) -> Result<u32, DomainError> {
     Ok(PUBLISH_DAYS
@@ -225,6 +232,12 @@ pub fn release(
         }
     }
     PUBLICATIONS.put(txn, &id, &p)?;
+    if let Some(mut case) = CASES.get(txn, &p.case_id)? {
+        if case.published_at_ms.is_none() {
+            case.published_at_ms = Some(now);
+            CASES.put(txn, &case.id, &case)?;
+        }
+    }
     let flags = if on_time {
         vec![]
     } else {
@@ -312,6 +325,28 @@ pub fn set_days(
         return Ok(Err(Refusal::new("INPUT", "days must be 1–60 working days")));
     }
     PUBLISH_DAYS.put(txn, kind.as_str(), &days)?;
+    Ok(Ok(CommandResult::Record {
+        id: days as u64,
+        flags: vec![],
+    }))
+}
+
+/// REV-8: working days allowed for a legal review (default 5).
+pub fn set_review_days(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    days: u32,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor)) {
+        return Ok(Err(Refusal::new(
+            "REV-8",
+            format!("{} may not change the review time limit", actor.label()),
+        )));
+    }
+    if !(1..=60).contains(&days) {
+        return Ok(Err(Refusal::new("INPUT", "days must be 1–60 working days")));
+    }
+    PUBLISH_DAYS.put(txn, "setting/review_days", &days)?;
     Ok(Ok(CommandResult::Record {
         id: days as u64,
         flags: vec![],

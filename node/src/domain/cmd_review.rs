@@ -81,7 +81,39 @@ pub fn submit(
         decided_at_ms: None,
     });
     case.state = CaseState::InReview;
+    // REV-8: the review clock runs from each submission, in working days.
+    let today = match date_of(now) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+    };
+    let days = super::cmd_publication::setting_days(
+        txn.base(),
+        "review_days",
+        super::deadlines::DEFAULT_REVIEW_DAYS,
+    )?;
+    let due = match super::calendar::add_working_days(
+        &super::cmd_calendar::StateYears(txn.base()),
+        today,
+        days,
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            return Ok(Err(Refusal::new(
+                "REV-8",
+                format!("cannot set the review time limit: {e}"),
+            )))
+        }
+    };
+    let round = case.reviews.len() as u32;
     CASES.put(txn, &case.id, &case)?;
+    super::deadlines::schedule(
+        txn,
+        super::deadlines::Deadline {
+            case_id: case.id,
+            kind: super::deadlines::DeadlineKind::Review { round },
+            due,
+        },
+    )?;
     let flags = if major {
         vec!["REV-2: major decision".to_string()]
     } else {

@@ -184,6 +184,10 @@ pub struct Case {
     pub decision: Option<Decision>,
     pub opened_at_ms: i64,
     pub opened_by: String,
+    /// When the decision was first published (PUB-3).
+    pub published_at_ms: Option<i64>,
+    /// Time limits passed while the obligation was open (REV-8, PUB-3, LAW-3, LAW-4).
+    pub overdue: Vec<String>,
 }
 
 /// Kinds of process step (REC-1, REC-2).

@@ -51,6 +51,7 @@ impl World {
         match self.exec(actor, c).outcome {
             Outcome::Ok(CommandResult::Record { id, flags }) => (id, flags),
             Outcome::Ok(CommandResult::Agency(a)) => (a.id, vec![]),
+            Outcome::Ok(CommandResult::None) => (0, vec![]),
             o => panic!("expected success, got {o:?}"),
         }
     }
@@ -1094,5 +1095,140 @@ fn rev_6_reviewer_ratio_under_5_percent_is_listed() {
     assert_eq!(
         reviewer_ratio_below_5_percent(&counters(&w.s).unwrap()),
         [1]
+    );
+}
+
+fn tick(w: &mut World, t: i64) {
+    w.t = t;
+    let node = Actor::Node {
+        region: REGION.into(),
+        node: 1,
+    };
+    w.ok(node, Command::Tick);
+}
+
+fn overdue(w: &World, c: u64) -> Vec<String> {
+    CASES.read(&w.s, &c).unwrap().unwrap().overdue
+}
+
+#[test]
+fn rev_8_review_time_limit_flagged_by_tick() {
+    let mut w = world(); // Thu 9 Oct 2025
+    let c = open(&mut w, 20_000, Procedure::General);
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    // 5 working days: 10, 11 (Sat, worked), 13, 14, 15 October.
+    tick(&mut w, at(2025, 10, 15));
+    assert!(overdue(&w, c).is_empty(), "due today is not overdue");
+    tick(&mut w, at(2025, 10, 16));
+    assert_eq!(
+        overdue(&w, c),
+        ["REV-8: legal review due 2025-10-15 is overdue"]
+    );
+    let n = super::summary::counters(&w.s).unwrap();
+    assert_eq!(n.get("region/overdue/REV-8"), Some(&1));
+    assert_eq!(super::summary::recount(&w.s).unwrap(), n);
+    // Later ticks do not flag it twice.
+    tick(&mut w, at(2025, 10, 20));
+    assert_eq!(overdue(&w, c).len(), 1);
+}
+
+#[test]
+fn rev_8_answered_review_is_not_flagged() {
+    let mut w = world();
+    let c = open(&mut w, 20_000, Procedure::General);
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    w.ok(
+        person(Role::Reviewer, "wang"),
+        opinion(c, Opinion::Approve, true),
+    );
+    tick(&mut w, at(2025, 10, 20));
+    assert!(overdue(&w, c).is_empty());
+}
+
+#[test]
+fn pub_3_and_law_4_overdue_publication_and_service_flagged() {
+    let mut w = world(); // decided Thu 9 Oct 2025: publish and serve by Fri 17 Oct
+    let c = decided(&mut w);
+    tick(&mut w, at(2025, 10, 17));
+    assert!(overdue(&w, c).is_empty());
+    tick(&mut w, at(2025, 10, 18));
+    assert_eq!(
+        overdue(&w, c),
+        [
+            "PUB-3: publication due 2025-10-17 is overdue",
+            "LAW-4: service due 2025-10-17 is overdue"
+        ]
+    );
+}
+
+#[test]
+fn pub_3_and_law_4_met_obligations_are_not_flagged() {
+    let mut w = world();
+    let c = decided(&mut w);
+    let (p, _) = w.ok(person(Role::Officer, "zhang"), draft(c, "决定书"));
+    w.ok(person(Role::Head, "zhao"), release(p));
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::RecordStep(step(c, StepKind::Service, vec![1])),
+    );
+    tick(&mut w, at(2025, 11, 20));
+    assert!(overdue(&w, c).is_empty(), "{:?}", overdue(&w, c));
+}
+
+#[test]
+fn law_3_decision_within_90_days_of_filing() {
+    let mut w = world(); // filed 9 Oct 2025 → due 7 Jan 2026
+    let c = open(&mut w, 500, Procedure::General);
+    tick(&mut w, at(2026, 1, 7));
+    assert!(overdue(&w, c).is_empty());
+    tick(&mut w, at(2026, 1, 8));
+    assert_eq!(
+        overdue(&w, c),
+        ["LAW-3: decision due 2026-01-07 is overdue"]
+    );
+}
+
+#[test]
+fn rev_8_review_time_limit_is_configurable() {
+    let mut w = world();
+    assert_eq!(
+        w.refused(clerk(), Command::SetReviewDays { days: 3 }),
+        "REV-8"
+    );
+    assert_eq!(
+        w.refused(
+            person(Role::Head, "zhao"),
+            Command::SetReviewDays { days: 0 }
+        ),
+        "INPUT"
+    );
+    w.ok(
+        person(Role::Head, "zhao"),
+        Command::SetReviewDays { days: 1 },
+    );
+    let c = open(&mut w, 20_000, Procedure::General);
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    tick(&mut w, at(2025, 10, 11));
+    assert_eq!(
+        overdue(&w, c),
+        ["REV-8: legal review due 2025-10-10 is overdue"]
     );
 }

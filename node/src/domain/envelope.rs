@@ -168,6 +168,8 @@ pub enum Command {
         kind: super::agency::PowerKind,
         days: u32,
     },
+    /// Working days allowed for a legal review (REV-8).
+    SetReviewDays { days: u32 },
 }
 
 impl Command {
@@ -191,6 +193,7 @@ impl Command {
             Command::ReleasePublication { .. } => "release_publication",
             Command::WithdrawPublication { .. } => "withdraw_publication",
             Command::SetPublishDays { .. } => "set_publish_days",
+            Command::SetReviewDays { .. } => "set_review_days",
         }
     }
 }

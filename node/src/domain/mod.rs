@@ -21,6 +21,7 @@ pub mod cmd_officer;
 pub mod cmd_publication;
 pub mod cmd_review;
 pub mod cmd_step;
+pub mod deadlines;
 pub mod enforcement;
 #[cfg(test)]
 mod enforcement_tests;

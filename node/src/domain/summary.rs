@@ -70,6 +70,13 @@ fn case_contrib(c: &Case) -> Contrib {
             both(c.agency_id, "decisions/major", &mut out);
         }
     }
+    for o in &c.overdue {
+        let rule = o.split(':').next().unwrap_or("other");
+        both(c.agency_id, &format!("overdue/{rule}"), &mut out);
+    }
+    if c.published_at_ms.is_some() {
+        both(c.agency_id, "decisions/published", &mut out);
+    }
     for r in &c.reviews {
         match r.opinion {
             Some(o) => both(c.agency_id, &format!("reviews/{o:?}"), &mut out),

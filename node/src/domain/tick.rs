@@ -19,6 +19,10 @@ pub fn apply(txn: &mut Txn<'_>, now: i64) -> Result<Result<CommandResult, Refusa
             }
         }
     }
+    // Time limits that passed while their obligation stayed open.
+    if let Ok(today) = super::calendar::date_of(now) {
+        super::deadlines::expire(txn, today)?;
+    }
     for k in stale {
         let prefix = answers_prefix(&k);
         let ids: Vec<u64> = answer_ids(base, &prefix).collect();
