@@ -20,7 +20,8 @@ use crate::domain::cmd_decide::DecideInput;
 use crate::domain::cmd_officer::OfficerInput;
 use crate::domain::cmd_step::StepInput;
 use crate::domain::enforcement::{
-    Attachment, AvExemption, Duty, MajorFlags, Opinion, Party, PartyKind, Procedure, StepKind,
+    Attachment, AvExemption, AvList, Duty, Forum, LegalResult, MajorFlags, Opinion, Party,
+    PartyKind, Procedure, StepKind,
 };
 use crate::domain::Command;
 
@@ -247,6 +248,20 @@ pub enum PartyArg {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ForumArg {
+    Reconsideration,
+    Litigation,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ResultArg {
+    Upheld,
+    Changed,
+    Revoked,
+    FoundUnlawful,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum OpinionArg {
     Approve,
     Modify,
@@ -449,6 +464,48 @@ pub enum CaseCmd {
     List {
         #[command(flatten)]
         conn: Conn,
+    },
+    /// Record a reconsideration or lawsuit outcome (SUP-7); clerk or head of the region.
+    Outcome {
+        #[arg(long)]
+        case: u64,
+        #[arg(long, value_enum)]
+        forum: ForumArg,
+        #[arg(long, value_enum)]
+        result: ResultArg,
+        /// Day of the outcome, YYYY-MM-DD.
+        #[arg(long)]
+        on: NaiveDate,
+        /// Document number of the outcome.
+        #[arg(long)]
+        reference: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Attach an adviser's, public-sector lawyer's or expert's opinion to the review (REV-5).
+    ExpertOpinion {
+        #[arg(long)]
+        case: u64,
+        /// Who gave it, e.g. 法律顾问.
+        #[arg(long)]
+        source: String,
+        #[arg(long)]
+        text: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Set an agency's audio-video item list (REC-2), replacing the seeds' defaults.
+    AvList {
+        #[arg(long)]
+        agency: u64,
+        /// Step kinds where audio-video is required (comma-separated).
+        #[arg(long, value_parser = parse_step, value_delimiter = ',')]
+        required: Vec<StepKind>,
+        /// Step kinds where audio-video is expected.
+        #[arg(long, value_parser = parse_step, value_delimiter = ',')]
+        expected: Vec<StepKind>,
+        #[command(flatten)]
+        common: Common,
     },
     /// Working days allowed for a legal review (REV-8; default 5).
     ReviewDays {
@@ -906,6 +963,68 @@ pub async fn case(c: CaseCmd) -> anyhow::Result<()> {
         CaseCmd::Show { id, conn } => query(&conn, "case", id).await,
         CaseCmd::List { conn } => query(&conn, "cases", 0).await,
         CaseCmd::Summary { conn } => query(&conn, "summary", 0).await,
+        CaseCmd::Outcome {
+            case,
+            forum,
+            result,
+            on,
+            reference,
+            common,
+        } => {
+            let forum = match forum {
+                ForumArg::Reconsideration => Forum::Reconsideration,
+                ForumArg::Litigation => Forum::Litigation,
+            };
+            let result = match result {
+                ResultArg::Upheld => LegalResult::Upheld,
+                ResultArg::Changed => LegalResult::Changed,
+                ResultArg::Revoked => LegalResult::Revoked,
+                ResultArg::FoundUnlawful => LegalResult::FoundUnlawful,
+            };
+            exec(
+                &common,
+                Command::RecordLegalOutcome {
+                    case_id: case,
+                    forum,
+                    result,
+                    on,
+                    reference,
+                },
+            )
+            .await
+        }
+        CaseCmd::ExpertOpinion {
+            case,
+            source,
+            text,
+            common,
+        } => {
+            exec(
+                &common,
+                Command::AddExpertOpinion {
+                    case_id: case,
+                    source,
+                    text,
+                },
+            )
+            .await
+        }
+        CaseCmd::AvList {
+            agency,
+            required,
+            expected,
+            common,
+        } => {
+            exec(
+                &common,
+                Command::SetAvList(AvList {
+                    agency_id: agency,
+                    required,
+                    expected,
+                }),
+            )
+            .await
+        }
         CaseCmd::ReviewDays { days, common } => {
             exec(&common, Command::SetReviewDays { days }).await
         }

@@ -10,8 +10,8 @@ use super::envelope::{
 };
 use super::state::{DomainError, Space, State, Txn, CLOCK, META};
 use super::{
-    cmd_calendar, cmd_case, cmd_catalog, cmd_certificate, cmd_decide, cmd_officer, cmd_publication,
-    cmd_review, cmd_step, register_agency, summary, tick, update_agency,
+    cmd_calendar, cmd_case, cmd_catalog, cmd_certificate, cmd_decide, cmd_officer, cmd_outcome,
+    cmd_publication, cmd_review, cmd_step, register_agency, summary, tick, update_agency,
 };
 
 /// Facts about the entry being applied, identical on every replica.
@@ -295,6 +295,21 @@ fn decide(
             reason,
             changed_on,
         } => cmd_publication::withdraw(&mut inner, &env.actor, *id, reason, *changed_on, now)?,
+        Command::RecordLegalOutcome {
+            case_id,
+            forum,
+            result,
+            on,
+            reference,
+        } => cmd_outcome::record_outcome(
+            &mut inner, &env.actor, *case_id, *forum, *result, *on, reference, now,
+        )?,
+        Command::AddExpertOpinion {
+            case_id,
+            source,
+            text,
+        } => cmd_outcome::expert_opinion(&mut inner, &env.actor, *case_id, source, text)?,
+        Command::SetAvList(l) => cmd_outcome::set_av_list(&mut inner, &env.actor, l)?,
         Command::SetReviewDays { days } => {
             cmd_publication::set_review_days(&mut inner, &env.actor, *days)?
         }

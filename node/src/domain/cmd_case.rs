@@ -131,6 +131,7 @@ pub fn apply(
             opened_by: actor.label(),
             published_at_ms: None,
             overdue: vec![],
+            legal_outcomes: vec![],
         },
     )?;
     // LAW-3: a general-procedure penalty is decided within 90 days of filing.

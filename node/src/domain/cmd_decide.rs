@@ -13,6 +13,9 @@ use super::enforcement::{
 use super::envelope::{Actor, CommandResult, Refusal};
 use super::state::{DomainError, Txn};
 
+/// A penalty from this amount (fen) is serious (LAW-5): 100,000 yuan.
+pub const SERIOUS_PENALTY_FEN: u64 = 10_000_000;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecideInput {
     pub case_id: u64,
@@ -111,6 +114,23 @@ pub fn apply(
                     "major decision without an approving legal review",
                 )));
             }
+        }
+        // LAW-5: complex or serious penalties go to the heads' collective discussion, whatever
+        // the legal review said.
+        let serious = case.kind == super::agency::PowerKind::Penalty
+            && (case.flags.complex_legal_relations
+                || case.flags.major_rights
+                || case.amount_fen >= SERIOUS_PENALTY_FEN);
+        if serious
+            && !d
+                .collective_minutes
+                .as_ref()
+                .is_some_and(|m| !m.trim().is_empty())
+        {
+            return Ok(Err(Refusal::new(
+                "LAW-5",
+                "a complex or serious penalty is decided by the heads' collective discussion: give its minutes",
+            )));
         }
     }
     if let Some(m) = &d.collective_minutes {

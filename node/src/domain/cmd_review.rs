@@ -79,6 +79,7 @@ pub fn submit(
         opinion: None,
         reasons: String::new(),
         decided_at_ms: None,
+        expert_opinions: vec![],
     });
     case.state = CaseState::InReview;
     // REV-8: the review clock runs from each submission, in working days.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::calendar::date_of;
 use super::enforcement::{
     acting_officer, check_text, load_officers, next_id, Attachment, AvExemption, CaseState, Duty,
-    Step, StepKind, CASES, OFFICERS, STEPS,
+    Step, StepKind, AV_LISTS, CASES, OFFICERS, STEPS,
 };
 use super::envelope::{Actor, CommandResult, Refusal};
 use super::state::{DomainError, Txn};
@@ -137,8 +137,17 @@ pub fn apply(
         }
     }
     let mut flags = Vec::new();
+    let list = AV_LISTS.get(txn, &case.agency_id)?;
+    let required = list
+        .as_ref()
+        .map(|l| l.required.contains(&s.kind))
+        .unwrap_or(s.kind.av_required());
+    let expected = list
+        .as_ref()
+        .map(|l| l.expected.contains(&s.kind))
+        .unwrap_or(s.kind.av_expected());
     if !s.audio_video {
-        if s.kind.av_required() {
+        if required {
             let Some(ex) = &s.exemption else {
                 return Ok(Err(Refusal::new(
                     "REC-2",
@@ -161,7 +170,7 @@ pub fn apply(
                 "REC-2: audio-video missing, exemption approved by officer {}: {}",
                 ex.approved_by, ex.reason
             ));
-        } else if s.kind.av_expected() {
+        } else if expected {
             flags.push("REC-2: audio-video expected but missing".to_string());
         }
     }

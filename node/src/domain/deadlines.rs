@@ -20,6 +20,8 @@ pub enum DeadlineKind {
     Decision,
     /// LAW-4: the decision is served.
     Service,
+    /// LAW-6: a changed or revoked decision's publication is withdrawn.
+    Withdrawal,
 }
 
 impl DeadlineKind {
@@ -29,6 +31,7 @@ impl DeadlineKind {
             DeadlineKind::Publication => "PUB-3: publication",
             DeadlineKind::Decision => "LAW-3: decision",
             DeadlineKind::Service => "LAW-4: service",
+            DeadlineKind::Withdrawal => "LAW-6: withdrawal",
         }
     }
 }
@@ -87,6 +90,18 @@ pub fn expire(txn: &mut Txn<'_>, today: NaiveDate) -> Result<u64, DomainError> {
             DeadlineKind::Publication => case.published_at_ms.is_none(),
             DeadlineKind::Decision => {
                 !matches!(case.state, CaseState::Decided | CaseState::Transferred)
+            }
+            DeadlineKind::Withdrawal => {
+                let mut still_published = false;
+                for p in super::cmd_publication::PUBLICATIONS.scan_from(txn.base(), &0) {
+                    let p = p?;
+                    if p.case_id == case.id
+                        && matches!(p.state, super::cmd_publication::PubState::Published { .. })
+                    {
+                        still_published = true;
+                    }
+                }
+                still_published
             }
             DeadlineKind::Service => {
                 let mut served = false;

@@ -188,6 +188,8 @@ pub struct Case {
     pub published_at_ms: Option<i64>,
     /// Time limits passed while the obligation was open (REV-8, PUB-3, LAW-3, LAW-4).
     pub overdue: Vec<String>,
+    /// Reconsideration and litigation outcomes (SUP-7).
+    pub legal_outcomes: Vec<LegalOutcome>,
 }
 
 /// Kinds of process step (REC-1, REC-2).
@@ -303,7 +305,49 @@ pub struct Review {
     pub opinion: Option<Opinion>,
     pub reasons: String,
     pub decided_at_ms: Option<i64>,
+    /// Opinions of legal advisers, public-sector lawyers or experts consulted (REV-5).
+    pub expert_opinions: Vec<String>,
 }
+
+/// Outcome of administrative reconsideration or litigation (SUP-7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Forum {
+    Reconsideration,
+    Litigation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LegalResult {
+    Upheld,
+    Changed,
+    Revoked,
+    FoundUnlawful,
+}
+
+impl LegalResult {
+    /// Counts against the correction rate (被纠错率).
+    pub fn corrects(self) -> bool {
+        !matches!(self, LegalResult::Upheld)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalOutcome {
+    pub forum: Forum,
+    pub result: LegalResult,
+    pub on: NaiveDate,
+    pub reference: String,
+}
+
+/// An agency's audio-video item list (REC-2), replacing the seeds' defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvList {
+    pub agency_id: u64,
+    pub required: Vec<StepKind>,
+    pub expected: Vec<StepKind>,
+}
+
+pub const AV_LISTS: Space<u64, AvList> = Space::new(b'v');
 
 /// The decision (REV-1, REC-6, REV-7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1232,3 +1232,138 @@ fn rev_8_review_time_limit_is_configurable() {
         ["REV-8: legal review due 2025-10-10 is overdue"]
     );
 }
+
+#[test]
+fn law_5_serious_penalty_needs_collective_discussion() {
+    let mut w = world();
+    let c = open(&mut w, 200_000, Procedure::General);
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    w.ok(
+        person(Role::Reviewer, "wang"),
+        opinion(c, Opinion::Approve, true),
+    );
+    assert_eq!(
+        w.refused(person(Role::Head, "zhao"), decide(c, vec![4])),
+        "LAW-5",
+        "approved, but serious"
+    );
+    let Command::Decide(mut d) = decide(c, vec![4]) else {
+        unreachable!()
+    };
+    d.collective_minutes = Some("负责人集体讨论同意".into());
+    w.ok(person(Role::Head, "zhao"), Command::Decide(d));
+}
+
+#[test]
+fn sup_7_outcomes_feed_the_correction_rate_and_law_6_withdrawal_clock() {
+    use super::enforcement::{Forum, LegalResult};
+    let mut w = world(); // decided Thu 9 Oct 2025
+    let c = decided(&mut w);
+    let (p, _) = w.ok(person(Role::Officer, "zhang"), draft(c, "决定书"));
+    w.ok(person(Role::Head, "zhao"), release(p));
+    let outcome = |result, on| Command::RecordLegalOutcome {
+        case_id: c,
+        forum: Forum::Reconsideration,
+        result,
+        on,
+        reference: "浏政复〔2025〕1号".into(),
+    };
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            outcome(LegalResult::Revoked, day(2025, 10, 9))
+        ),
+        "SUP-7"
+    );
+    assert_eq!(
+        w.refused(clerk(), outcome(LegalResult::Revoked, day(2025, 10, 8))),
+        "INPUT",
+        "before the decision"
+    );
+    let (_, flags) = w.ok(clerk(), outcome(LegalResult::Revoked, day(2025, 10, 9)));
+    assert_eq!(flags, ["LAW-6: withdraw the publication by 2025-10-13"]);
+    let n = super::summary::counters(&w.s).unwrap();
+    assert_eq!(n.get("region/decisions/corrected"), Some(&1));
+    assert_eq!(n.get("region/decisions/total"), Some(&1));
+    tick(&mut w, at(2025, 10, 14));
+    assert_eq!(
+        overdue(&w, c),
+        ["LAW-6: withdrawal due 2025-10-13 is overdue"]
+    );
+}
+
+#[test]
+fn rev_5_expert_opinions_attach_to_the_review() {
+    let mut w = world();
+    let c = open(&mut w, 20_000, Procedure::General);
+    let add = Command::AddExpertOpinion {
+        case_id: c,
+        source: "法律顾问".into(),
+        text: "建议补充进货凭证".into(),
+    };
+    assert_eq!(
+        w.refused(person(Role::Reviewer, "wang"), add.clone()),
+        "REV-5",
+        "no review yet"
+    );
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    assert_eq!(
+        w.refused(person(Role::Officer, "zhang"), add.clone()),
+        "REV-5",
+        "a handler"
+    );
+    w.ok(person(Role::Reviewer, "wang"), add);
+    assert_eq!(
+        CASES.read(&w.s, &c).unwrap().unwrap().reviews[0].expert_opinions,
+        ["法律顾问: 建议补充进货凭证"]
+    );
+}
+
+#[test]
+fn rec_2_agency_audio_video_list_replaces_the_defaults() {
+    use super::enforcement::AvList;
+    let mut w = world();
+    let c = open(&mut w, 100, Procedure::General);
+    let list = AvList {
+        agency_id: 1,
+        required: vec![StepKind::Seizure, StepKind::OnSite],
+        expected: vec![StepKind::Service],
+    };
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::SetAvList(list.clone())
+        ),
+        "REC-2"
+    );
+    let mut bad = list.clone();
+    bad.expected.push(StepKind::OnSite);
+    assert_eq!(w.refused(clerk(), Command::SetAvList(bad)), "INPUT");
+    w.ok(clerk(), Command::SetAvList(list));
+    let mut s = step(c, StepKind::OnSite, vec![1]);
+    s.audio_video = false;
+    assert_eq!(
+        w.refused(person(Role::Officer, "zhang"), Command::RecordStep(s)),
+        "REC-2",
+        "on-site is now required"
+    );
+    let mut s = step(c, StepKind::Inspection, vec![1, 2]);
+    s.audio_video = false;
+    let (_, flags) = w.ok(person(Role::Officer, "zhang"), Command::RecordStep(s));
+    assert!(
+        flags.is_empty(),
+        "inspection is no longer on the list: {flags:?}"
+    );
+}

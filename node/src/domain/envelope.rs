@@ -170,6 +170,22 @@ pub enum Command {
     },
     /// Working days allowed for a legal review (REV-8).
     SetReviewDays { days: u32 },
+    /// Outcome of a reconsideration or lawsuit against the decision (SUP-7).
+    RecordLegalOutcome {
+        case_id: u64,
+        forum: super::enforcement::Forum,
+        result: super::enforcement::LegalResult,
+        on: chrono::NaiveDate,
+        reference: String,
+    },
+    /// An adviser's, public-sector lawyer's or expert's opinion on the review (REV-5).
+    AddExpertOpinion {
+        case_id: u64,
+        source: String,
+        text: String,
+    },
+    /// An agency's audio-video item list (REC-2).
+    SetAvList(super::enforcement::AvList),
 }
 
 impl Command {
@@ -194,6 +210,9 @@ impl Command {
             Command::WithdrawPublication { .. } => "withdraw_publication",
             Command::SetPublishDays { .. } => "set_publish_days",
             Command::SetReviewDays { .. } => "set_review_days",
+            Command::RecordLegalOutcome { .. } => "record_legal_outcome",
+            Command::AddExpertOpinion { .. } => "add_expert_opinion",
+            Command::SetAvList(_) => "set_av_list",
         }
     }
 }

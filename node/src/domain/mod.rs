@@ -18,6 +18,7 @@ pub mod cmd_catalog;
 pub mod cmd_certificate;
 pub mod cmd_decide;
 pub mod cmd_officer;
+pub mod cmd_outcome;
 pub mod cmd_publication;
 pub mod cmd_review;
 pub mod cmd_step;

@@ -74,6 +74,13 @@ fn case_contrib(c: &Case) -> Contrib {
         let rule = o.split(':').next().unwrap_or("other");
         both(c.agency_id, &format!("overdue/{rule}"), &mut out);
     }
+    // SUP-7: the correction rate is decisions corrected ÷ decisions; each counted once.
+    if !c.legal_outcomes.is_empty() {
+        both(c.agency_id, "decisions/challenged", &mut out);
+    }
+    if c.legal_outcomes.iter().any(|o| o.result.corrects()) {
+        both(c.agency_id, "decisions/corrected", &mut out);
+    }
     if c.published_at_ms.is_some() {
         both(c.agency_id, "decisions/published", &mut out);
     }
