@@ -301,9 +301,15 @@ fn decide(
             result,
             on,
             reference,
-        } => cmd_outcome::record_outcome(
-            &mut inner, &env.actor, *case_id, *forum, *result, *on, reference, now,
-        )?,
+        } => {
+            let outcome = super::enforcement::LegalOutcome {
+                forum: *forum,
+                result: *result,
+                on: *on,
+                reference: reference.clone(),
+            };
+            cmd_outcome::record_outcome(&mut inner, &env.actor, *case_id, &outcome, now)?
+        }
         Command::AddExpertOpinion {
             case_id,
             source,

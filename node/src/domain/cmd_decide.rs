@@ -121,12 +121,8 @@ pub fn apply(
             && (case.flags.complex_legal_relations
                 || case.flags.major_rights
                 || case.amount_fen >= SERIOUS_PENALTY_FEN);
-        if serious
-            && !d
-                .collective_minutes
-                .as_ref()
-                .is_some_and(|m| !m.trim().is_empty())
-        {
+        let minutes = d.collective_minutes.as_deref().unwrap_or("");
+        if serious && minutes.trim().is_empty() {
             return Ok(Err(Refusal::new(
                 "LAW-5",
                 "a complex or serious penalty is decided by the heads' collective discussion: give its minutes",

@@ -1,11 +1,8 @@
 //! After the decision: reconsideration and litigation outcomes (SUP-7, the correction rate),
 //! expert opinions on a review (REV-5), and an agency's audio-video item list (REC-2).
-use chrono::NaiveDate;
-
 use super::deadlines::{schedule, Deadline, DeadlineKind};
 use super::enforcement::{
-    check_text, officer_by_user, AvList, CaseState, Duty, Forum, LegalOutcome, LegalResult,
-    AV_LISTS, CASES,
+    check_text, officer_by_user, AvList, CaseState, Duty, LegalOutcome, AV_LISTS, CASES,
 };
 use super::envelope::{Actor, CommandResult, Refusal};
 use super::register_agency::may_write_registry;
@@ -17,15 +14,19 @@ pub fn record_outcome(
     txn: &mut Txn<'_>,
     actor: &Actor,
     case_id: u64,
-    forum: Forum,
-    result: LegalResult,
-    on: NaiveDate,
-    reference: &str,
+    outcome: &LegalOutcome,
     now: i64,
 ) -> Result<Result<CommandResult, Refusal>, DomainError> {
     if let Err(r) = may_write_registry(actor) {
         return Ok(Err(Refusal::new("SUP-7", r.message)));
     }
+    let LegalOutcome {
+        result,
+        on,
+        reference,
+        ..
+    } = outcome;
+    let (result, on) = (*result, *on);
     if let Err(r) = check_text("reference", reference, 200, true) {
         return Ok(Err(r));
     }
@@ -52,12 +53,7 @@ pub fn record_outcome(
             format!("the outcome date must lie between the decision ({decided}) and today"),
         )));
     }
-    case.legal_outcomes.push(LegalOutcome {
-        forum,
-        result,
-        on,
-        reference: reference.to_string(),
-    });
+    case.legal_outcomes.push(outcome.clone());
     let mut flags = Vec::new();
     if result.corrects() && case.published_at_ms.is_some() {
         let due = match super::calendar::add_working_days(
