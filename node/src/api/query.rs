@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use crate::domain::agency::PowerKind;
 use crate::domain::calendar::YearSource;
 use crate::domain::cmd_calendar::StateYears;
-use crate::domain::cmd_catalog::rule;
+use crate::domain::cmd_catalog::{all_rules, default_rule};
 use crate::domain::cmd_publication::PUBLICATIONS;
 use crate::domain::enforcement::{Case, CASES, OFFICERS, STEPS};
 use crate::domain::{Role, State};
@@ -85,7 +85,12 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
             }
             Value::Array(out)
         }
-        "catalog" => Value::Array(PowerKind::ALL.iter().map(|k| rule(state, *k).map_err(QueryError::from).and_then(|r| to_json(&r))).collect::<Result<_, _>>()?),
+        "catalog" => {
+            // Stored versions, and the region-wide defaults for kinds never set.
+            let stored = all_rules(state)?;
+            let defaults: Vec<_> = PowerKind::ALL.iter().map(|k| default_rule(*k)).collect();
+            json!({"rules": to_json(&stored)?, "defaults": to_json(&defaults)?})
+        }
         "calendar" => {
             let year = i32::try_from(id).map_err(|_| QueryError::Input(format!("year {id} out of range")))?;
             to_json(&StateYears(state).year(year).ok_or_else(|| QueryError::NotFound(format!("no calendar for {year}")))?)?

@@ -195,6 +195,12 @@ pub enum CertCmd {
 pub enum CatalogCmd {
     /// Set the rule for a kind of decision (REV-2).
     Set {
+        /// The agency whose catalog this is (default: the region's rule for every agency).
+        #[arg(long)]
+        agency: Option<u64>,
+        /// First day in force, YYYY-MM-DD (default: today in UTC+8).
+        #[arg(long)]
+        from: Option<NaiveDate>,
         #[arg(long, value_parser = parse_kind)]
         kind: PowerKind,
         /// Major from this amount (yuan).
@@ -762,6 +768,8 @@ pub async fn cert(c: CertCmd) -> anyhow::Result<()> {
 pub async fn catalog(c: CatalogCmd) -> anyhow::Result<()> {
     match c {
         CatalogCmd::Set {
+            agency,
+            from,
             kind,
             min_yuan,
             bound_yuan,
@@ -775,7 +783,11 @@ pub async fn catalog(c: CatalogCmd) -> anyhow::Result<()> {
             exec(
                 &common,
                 Command::SetCatalogRule(CatalogRule {
+                    agency_id: agency,
                     kind,
+                    effective_from: from.unwrap_or_else(|| {
+                        (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+                    }),
                     min_amount_fen: fen(min_yuan)?,
                     superior_bound_fen: fen(bound_yuan)?,
                     every_general_penalty,

@@ -124,6 +124,7 @@ pub fn apply(
             hearing_held: false,
             state: CaseState::Opened,
             major: None,
+            catalog_rule: None,
             steps: vec![],
             reviews: vec![],
             decision: None,

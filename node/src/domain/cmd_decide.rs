@@ -97,7 +97,7 @@ pub fn apply(
         // submitted is judged by the catalog in force now.
         let major = match case.major {
             Some(m) => m || case.hearing_held,
-            None => is_major(&case, &rule(txn.base(), case.kind)?),
+            None => is_major(&case, &rule(txn.base(), case.agency_id, case.kind, day)?),
         };
         if major {
             let last = case.reviews.last();

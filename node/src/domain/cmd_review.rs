@@ -67,9 +67,19 @@ pub fn submit(
     if let Err(r) = acting_officer(txn, actor, &handlers)? {
         return Ok(Err(r));
     }
-    // The catalog in force at the first submission decides; a hearing held since makes it major.
-    let major = is_major(&case, &rule(txn.base(), case.kind)?) || case.major == Some(true);
+    // The catalog version in force at the first submission decides and is kept with the case;
+    // a hearing held since makes the decision major too.
+    let submitted_on = match date_of(now) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+    };
+    let catalog_rule = match &case.catalog_rule {
+        Some(r) => r.clone(),
+        None => rule(txn.base(), case.agency_id, case.kind, submitted_on)?,
+    };
+    let major = is_major(&case, &catalog_rule) || case.major == Some(true);
     case.major = Some(major);
+    case.catalog_rule = Some(catalog_rule);
     case.reviews.push(Review {
         submitted_at_ms: now,
         submitted_by: actor.label(),

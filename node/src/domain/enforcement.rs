@@ -179,6 +179,8 @@ pub struct Case {
     pub state: CaseState,
     /// The catalog's answer at submission for review (REV-2), kept with the case.
     pub major: Option<bool>,
+    /// The catalog rule in force at that submission, kept with the case.
+    pub catalog_rule: Option<super::cmd_catalog::CatalogRule>,
     pub steps: Vec<u64>,
     pub reviews: Vec<Review>,
     pub decision: Option<Decision>,

@@ -642,7 +642,9 @@ fn rev_2_catalog_every_penalty_and_superior_bound() {
     let mut w = world();
     let sup = person(Role::Supervisor, "sup");
     let mut r = CatalogRule {
+        agency_id: None,
         kind: PowerKind::Penalty,
+        effective_from: day(2025, 1, 1),
         min_amount_fen: Some(5_000_000),
         superior_bound_fen: Some(3_000_000),
         every_general_penalty: false,
@@ -1366,4 +1368,70 @@ fn rec_2_agency_audio_video_list_replaces_the_defaults() {
         flags.is_empty(),
         "inspection is no longer on the list: {flags:?}"
     );
+}
+
+#[test]
+fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
+    let mut w = world(); // 9 Oct 2025
+    let sup = person(Role::Supervisor, "sup");
+    let version = |agency_id, from, min_yuan: u64| {
+        Command::SetCatalogRule(CatalogRule {
+            agency_id,
+            kind: PowerKind::Penalty,
+            effective_from: from,
+            min_amount_fen: Some(min_yuan * 100),
+            superior_bound_fen: None,
+            every_general_penalty: false,
+        })
+    };
+    // Region: from 2025-01-01 major at 50,000 yuan; the agency's own catalog from 2025-10-01:
+    // 3,000 yuan; a later version from 2026-01-01: 100,000 yuan (not yet in force).
+    w.ok(sup.clone(), version(None, day(2025, 1, 1), 50_000));
+    w.ok(sup.clone(), version(Some(1), day(2025, 10, 1), 3_000));
+    w.ok(sup.clone(), version(Some(1), day(2026, 1, 1), 100_000));
+    assert_eq!(
+        w.refused(sup.clone(), version(Some(99), day(2025, 1, 1), 1)),
+        "INPUT"
+    );
+    let c = open(&mut w, 5_000, Procedure::General);
+    let (_, flags) = w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m".into(),
+        },
+    );
+    assert_eq!(
+        flags,
+        ["REV-2: major decision"],
+        "the agency's version in force today: 3,000 yuan"
+    );
+    let kept = CASES.read(&w.s, &c).unwrap().unwrap().catalog_rule.unwrap();
+    assert_eq!(kept.effective_from, day(2025, 10, 1));
+    // In 2026 the agency's threshold rises; the case keeps the version of its first submission.
+    w.ok(
+        person(Role::Reviewer, "wang"),
+        opinion(c, Opinion::Supplement, false),
+    );
+    w.t = at(2026, 1, 5);
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c,
+            materials: "m2".into(),
+        },
+    );
+    let case = CASES.read(&w.s, &c).unwrap().unwrap();
+    assert_eq!(case.major, Some(true));
+    assert_eq!(case.catalog_rule.unwrap().effective_from, day(2025, 10, 1));
+    // A new case in 2026 of the same amount is not major under the new version.
+    let c2 = open(&mut w, 5_000, Procedure::General);
+    let (_, flags) = w.ok(
+        person(Role::Officer, "zhang"),
+        Command::SubmitReview {
+            case_id: c2,
+            materials: "m".into(),
+        },
+    );
+    assert!(flags.is_empty(), "{flags:?}");
 }
