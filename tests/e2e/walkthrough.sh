@@ -38,6 +38,9 @@ expect_refused REC-2 case step --as officer-zhang --case 1 --kind seizure --offi
   --place 浏阳市集里街道某超市 --text 扣押超过保质期食品12件。
 sanxiang case step --as officer-zhang --case 1 --kind seizure --officers 1,2 --av \
   --place 浏阳市集里街道某超市 --text 扣押超过保质期食品12件，全程录像。
+expect_refused PUB-2 case submit --as officer-zhang --case 1 --materials 立案审批表、现场笔录、扣押清单、证据照片
+sanxiang case step --as officer-zhang --case 1 --kind rights-notice --officers 1,2 --place 浏阳市市场监督管理局 \
+  --text 送达行政处罚事先告知书，告知拟作出处罚的事实、理由、依据及陈述、申辩、听证权利。
 sanxiang case submit --as officer-zhang --case 1 --materials 立案审批表、现场笔录、扣押清单、证据照片
 sanxiang case review --as reviewer-wang --case 1 --opinion supplement --failed-points 4 --reasons 缺少进货凭证，请补充证据
 expect_refused REV-1 case decide --as head-zhao --case 1 --deciders 4 --text 罚款人民币两万元 \

@@ -513,6 +513,16 @@ pub enum CaseCmd {
         #[command(flatten)]
         common: Common,
     },
+    /// An agency's step order: --review-first puts the legal review before the rights notice
+    /// (market regulation); without it the rights notice comes first (the default).
+    StepOrder {
+        #[arg(long)]
+        agency: u64,
+        #[arg(long)]
+        review_first: bool,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Working days allowed for a legal review (REV-8; default 5).
     ReviewDays {
         #[arg(long)]
@@ -1034,6 +1044,20 @@ pub async fn case(c: CaseCmd) -> anyhow::Result<()> {
                     required,
                     expected,
                 }),
+            )
+            .await
+        }
+        CaseCmd::StepOrder {
+            agency,
+            review_first,
+            common,
+        } => {
+            exec(
+                &common,
+                Command::SetStepOrder {
+                    agency_id: agency,
+                    review_before_rights_notice: review_first,
+                },
             )
             .await
         }

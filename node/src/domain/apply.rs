@@ -316,6 +316,15 @@ fn decide(
             text,
         } => cmd_outcome::expert_opinion(&mut inner, &env.actor, *case_id, source, text)?,
         Command::SetAvList(l) => cmd_outcome::set_av_list(&mut inner, &env.actor, l)?,
+        Command::SetStepOrder {
+            agency_id,
+            review_before_rights_notice,
+        } => cmd_outcome::set_step_order(
+            &mut inner,
+            &env.actor,
+            *agency_id,
+            *review_before_rights_notice,
+        )?,
         Command::SetReviewDays { days } => {
             cmd_publication::set_review_days(&mut inner, &env.actor, *days)?
         }

@@ -72,6 +72,19 @@ pub fn apply(
         }
     }
     if case.procedure == Procedure::General {
+        // PUB-2: before a penalty is decided the party has been told the reasons, basis and rights.
+        if case.kind == super::agency::PowerKind::Penalty
+            && !super::enforcement::has_step(
+                txn,
+                &case,
+                super::enforcement::StepKind::RightsNotice,
+            )?
+        {
+            return Ok(Err(Refusal::new(
+                "PUB-2",
+                "the party has not been told the reasons, basis and its rights (no rights notice)",
+            )));
+        }
         if !deciders.iter().any(|o| o.duties.contains(&Duty::Head)) {
             return Ok(Err(Refusal::new(
                 "REV-7",

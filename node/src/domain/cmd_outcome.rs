@@ -159,3 +159,26 @@ pub fn set_av_list(
         flags: vec![],
     }))
 }
+
+/// Sets an agency's step order (REC-1): whether the legal review precedes the rights notice.
+pub fn set_step_order(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    agency_id: u64,
+    review_first: bool,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = may_write_registry(actor) {
+        return Ok(Err(r));
+    }
+    if super::agency::AGENCIES.get(txn, &agency_id)?.is_none() {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no agency with id {agency_id}"),
+        )));
+    }
+    super::enforcement::REVIEW_BEFORE_RIGHTS_NOTICE.put(txn, &agency_id, &review_first)?;
+    Ok(Ok(CommandResult::Record {
+        id: agency_id,
+        flags: vec![],
+    }))
+}

@@ -67,6 +67,20 @@ pub fn submit(
     if let Err(r) = acting_officer(txn, actor, &handlers)? {
         return Ok(Err(r));
     }
+    // PUB-2 and the step order: by default the party is told the reasons, basis and rights
+    // before the legal review; market regulation reviews first (REC-1, configurable per agency).
+    let review_first = super::enforcement::REVIEW_BEFORE_RIGHTS_NOTICE
+        .get(txn, &case.agency_id)?
+        .unwrap_or(false);
+    if case.kind == PowerKind::Penalty
+        && !review_first
+        && !super::enforcement::has_step(txn, &case, super::enforcement::StepKind::RightsNotice)?
+    {
+        return Ok(Err(Refusal::new(
+            "PUB-2",
+            "record the rights notice (reasons, basis, statement, defence, hearing) before the legal review",
+        )));
+    }
     // The catalog version in force at the first submission decides and is kept with the case;
     // a hearing held since makes the decision major too.
     let submitted_on = match date_of(now) {

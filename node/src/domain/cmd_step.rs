@@ -207,6 +207,14 @@ pub fn apply(
             case.hearing_held = true;
         }
         (_, StepKind::Hearing) => case.hearing_held = true,
+        // Market regulation's order: the rights notice after a review leads to a re-review.
+        (CaseState::InReview | CaseState::Approved, StepKind::RightsNotice)
+            if super::enforcement::REVIEW_BEFORE_RIGHTS_NOTICE
+                .get(txn, &case.agency_id)?
+                .unwrap_or(false) =>
+        {
+            case.state = CaseState::Returned;
+        }
         _ => {}
     }
     CASES.put(txn, &case.id, &case)?;

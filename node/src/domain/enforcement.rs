@@ -351,6 +351,20 @@ pub struct AvList {
 
 pub const AV_LISTS: Space<u64, AvList> = Space::new(b'v');
 
+/// Per agency: the legal review comes before the rights notice (market regulation's order).
+/// Default: the party is notified of its rights first, then the case goes to review.
+pub const REVIEW_BEFORE_RIGHTS_NOTICE: Space<u64, bool> = Space::new(b'w');
+
+/// Whether a case has a step of this kind.
+pub fn has_step(txn: &Txn<'_>, case: &Case, kind: StepKind) -> Result<bool, DomainError> {
+    for s in &case.steps {
+        if STEPS.get(txn, s)?.is_some_and(|st| st.kind == kind) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The decision (REV-1, REC-6, REV-7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {

@@ -163,20 +163,33 @@ fn party() -> Party {
 }
 
 fn open(w: &mut World, amount_yuan: u64, procedure: Procedure) -> u64 {
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::OpenCase(OpenCaseInput {
-            agency_id: 1,
-            kind: PowerKind::Penalty,
-            procedure,
-            party: party(),
-            summary: "销售过期食品".into(),
-            handlers: vec![1, 2],
-            amount_fen: amount_yuan * 100,
-            flags: MajorFlags::default(),
-        }),
-    )
-    .0
+    let c = w
+        .ok(
+            person(Role::Officer, "zhang"),
+            Command::OpenCase(OpenCaseInput {
+                agency_id: 1,
+                kind: PowerKind::Penalty,
+                procedure,
+                party: party(),
+                summary: "销售过期食品".into(),
+                handlers: vec![1, 2],
+                amount_fen: amount_yuan * 100,
+                flags: MajorFlags::default(),
+            }),
+        )
+        .0;
+    // The party is told the reasons, basis and rights before the legal review (PUB-2).
+    if procedure == Procedure::General {
+        notify(w, c);
+    }
+    c
+}
+
+/// Records the rights notice of a case at the world's clock.
+fn notify(w: &mut World, c: u64) {
+    let mut s = step(c, StepKind::RightsNotice, vec![1]);
+    s.at_ms = w.t - 3_600_000;
+    w.ok(person(Role::Officer, "zhang"), Command::RecordStep(s));
 }
 
 fn step(case_id: u64, kind: StepKind, officers: Vec<u64>) -> StepInput {
@@ -252,8 +265,12 @@ fn pub_2_expired_certificate_cannot_act() {
         }
         o => panic!("{o:?}"),
     }
-    assert!(CASES.read(&w.s, &c).unwrap().unwrap().steps.is_empty());
-    assert_eq!(STEPS.keys(&w.s).count(), 0);
+    assert_eq!(
+        CASES.read(&w.s, &c).unwrap().unwrap().steps.len(),
+        1,
+        "only the rights notice"
+    );
+    assert_eq!(STEPS.keys(&w.s).count(), 1);
 }
 
 #[test]
@@ -405,7 +422,7 @@ fn rec_2_detention_without_audio_video_or_exemption_refused() {
         ),
         "REC-2"
     );
-    assert_eq!(STEPS.keys(&w.s).count(), 0);
+    assert_eq!(STEPS.keys(&w.s).count(), 1, "only the rights notice");
     // Approved by the head: accepted and flagged.
     s.exemption = Some(AvExemption {
         reason: "执法记录仪故障".into(),
@@ -549,6 +566,7 @@ fn rev_1_reviewer_is_not_a_handler_and_rev_6_qualified() {
             }),
         )
         .0;
+    notify(&mut w, c);
     w.ok(
         person(Role::Officer, "zhang"),
         Command::SubmitReview {
@@ -1067,7 +1085,7 @@ fn status_summary_counts_incrementally_and_matches_a_recount() {
     assert_eq!(get("region/decisions/major"), 1);
     assert_eq!(get("region/reviews/Supplement"), 1);
     assert_eq!(get("region/reviews/Approve"), 1);
-    assert_eq!(get("region/steps/total"), 2);
+    assert_eq!(get("region/steps/total"), 3);
     assert_eq!(get("region/steps/av_expected_missing"), 1);
     assert_eq!(get("region/publications/published_on_time"), 1);
     assert_eq!(get("region/publications/drafted"), 0);
@@ -1434,4 +1452,80 @@ fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
         },
     );
     assert!(flags.is_empty(), "{flags:?}");
+}
+
+#[test]
+fn pub_2_rights_notice_before_review_by_default_and_market_regulation_order() {
+    let mut w = world();
+    let c = w
+        .ok(
+            person(Role::Officer, "zhang"),
+            Command::OpenCase(OpenCaseInput {
+                agency_id: 1,
+                kind: PowerKind::Penalty,
+                procedure: Procedure::General,
+                party: party(),
+                summary: "s".into(),
+                handlers: vec![1, 2],
+                amount_fen: 2_000_000,
+                flags: MajorFlags::default(),
+            }),
+        )
+        .0;
+    let submit = Command::SubmitReview {
+        case_id: c,
+        materials: "m".into(),
+    };
+    assert_eq!(
+        w.refused(person(Role::Officer, "zhang"), submit.clone()),
+        "PUB-2",
+        "no rights notice yet"
+    );
+    // Market regulation reviews before notifying rights, then re-reviews after the notice.
+    assert_eq!(
+        w.refused(
+            person(Role::Officer, "zhang"),
+            Command::SetStepOrder {
+                agency_id: 1,
+                review_before_rights_notice: true
+            }
+        ),
+        "PUB-1"
+    );
+    w.ok(
+        clerk(),
+        Command::SetStepOrder {
+            agency_id: 1,
+            review_before_rights_notice: true,
+        },
+    );
+    w.ok(person(Role::Officer, "zhang"), submit.clone());
+    w.ok(
+        person(Role::Reviewer, "wang"),
+        opinion(c, Opinion::Approve, true),
+    );
+    assert_eq!(
+        w.refused(person(Role::Head, "zhao"), decide(c, vec![4])),
+        "PUB-2",
+        "the party has not been told its rights"
+    );
+    w.ok(
+        person(Role::Officer, "zhang"),
+        Command::RecordStep(step(c, StepKind::RightsNotice, vec![1])),
+    );
+    assert_eq!(
+        CASES.read(&w.s, &c).unwrap().unwrap().state,
+        CaseState::Returned,
+        "re-review after the notice"
+    );
+    assert_eq!(
+        w.refused(person(Role::Head, "zhao"), decide(c, vec![4])),
+        "REV-1"
+    );
+    w.ok(person(Role::Officer, "zhang"), submit);
+    w.ok(
+        person(Role::Reviewer, "wang"),
+        opinion(c, Opinion::Approve, true),
+    );
+    w.ok(person(Role::Head, "zhao"), decide(c, vec![4]));
 }

@@ -186,6 +186,11 @@ pub enum Command {
     },
     /// An agency's audio-video item list (REC-2).
     SetAvList(super::enforcement::AvList),
+    /// An agency's step order: legal review before the rights notice (market regulation).
+    SetStepOrder {
+        agency_id: u64,
+        review_before_rights_notice: bool,
+    },
 }
 
 impl Command {
@@ -213,6 +218,7 @@ impl Command {
             Command::RecordLegalOutcome { .. } => "record_legal_outcome",
             Command::AddExpertOpinion { .. } => "add_expert_opinion",
             Command::SetAvList(_) => "set_av_list",
+            Command::SetStepOrder { .. } => "set_step_order",
         }
     }
 }
