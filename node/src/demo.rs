@@ -111,7 +111,12 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
             tmp.path().to_path_buf()
         }
     };
-    let demo = start(&dir, RaftTimings::default()).await?;
+    // Heads every 5 s so a visitor sees one soon.
+    let timings = RaftTimings {
+        head_every: std::time::Duration::from_secs(5),
+        ..RaftTimings::default()
+    };
+    let demo = start(&dir, timings).await?;
     let env = format!(
         "export SANXIANG_TOPOLOGY={} SANXIANG_REGION={} SANXIANG_CA={} SANXIANG_PEOPLE={} SANXIANG_AS=clerk-clerk",
         demo.topology_path.display(),

@@ -65,6 +65,14 @@ expect_refused PUB-2 case step --as officer-zhang --case 1 --kind service --offi
 sanxiang cert revoke --as supervisor-sup --officer 2 --reason 调离执法岗位
 expect_refused PUB-2 case step --as officer-zhang --case 1 --kind service --officers 1,2 --av \
   --place 浏阳某某商贸有限公司 --text 直接送达行政处罚决定书。
+# The leader signs tree heads (REC-3); anyone with the CA checks them offline.
+for _ in $(seq 1 60); do "$B" ledger head >"$W/head.json" 2>/dev/null && break; sleep 0.5; done
+sanxiang ledger verify-head --file "$W/head.json"
+python3 - "$W/head.json" "$W/forged.json" <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1])); h["size"] += 1; json.dump(h, open(sys.argv[2], "w"))
+PY
+if "$B" ledger verify-head --file "$W/forged.json" 2>/dev/null; then echo "FAIL: a forged head verified"; exit 1; fi
 # --- end of walkthrough ---
 
 state=$("$B" case show --id 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')

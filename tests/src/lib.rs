@@ -37,6 +37,7 @@ pub fn timings() -> RaftTimings {
         snapshot_every: 1_000_000,
         tick: Duration::from_secs(3600),
         keep_logs: 1000,
+        head_every: Duration::from_secs(3600),
     }
 }
 

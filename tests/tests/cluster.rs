@@ -163,3 +163,62 @@ async fn isolated_former_leader_refuses_linearizable_reads() -> anyhow::Result<(
     c.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leader_signs_tree_heads_every_replica_records_them() -> anyhow::Result<()> {
+    let mut t = timings();
+    t.head_every = std::time::Duration::from_millis(200);
+    let c = Cluster::start(3, t).await?;
+    c.leader().await?;
+    let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+    let mut cl = c.client(&clerk)?;
+    for i in 0..5 {
+        register(&mut cl, &format!("丁{i}"), "heads", i + 1).await?;
+    }
+    let last_head = |n: &sanxiang::raft::RunningNode| {
+        n.ctx.sm.read(|s| {
+            sanxiang::domain::state::META
+                .read(&s.domain, sanxiang::domain::tree_head::LAST_HEAD_SIZE)
+                .ok()
+                .flatten()
+                .unwrap_or(0)
+        })
+    };
+    // Wait, on applied entries, until every node recorded a head covering the five writes.
+    for n in c.nodes.values().flatten() {
+        let mut applied = n
+            .ctx
+            .raft
+            .metrics()
+            .borrow()
+            .last_applied
+            .map(|l| l.index)
+            .unwrap_or(0);
+        while last_head(n) < 5 {
+            n.ctx
+                .raft
+                .wait(Some(std::time::Duration::from_secs(20)))
+                .applied_index_at_least(Some(applied + 1), "next entry")
+                .await?;
+            applied += 1;
+        }
+    }
+    for n in c.nodes.values().flatten() {
+        let size = last_head(n) as u64;
+        let sh = n
+            .ctx
+            .sm
+            .read(|s| sanxiang::domain::tree_head::HEADS.read(&s.domain, &size))
+            .unwrap()
+            .unwrap();
+        sanxiang::ledger::head::verify(&sh.head, &sh.signature, &sh.cert_der)?;
+        assert_eq!(sanxiang::ledger::root_at(&*n.ctx.sm, size)?, sh.head.root);
+        let id = sanxiang::pki::tls::verify_node_cert(
+            &sanxiang::pki::issue::ca_cert_path(&c.pki),
+            &sh.cert_der,
+        )?;
+        assert_eq!(id.region(), REGION);
+    }
+    c.shutdown().await;
+    Ok(())
+}

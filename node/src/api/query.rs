@@ -95,6 +95,19 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
             let year = i32::try_from(id).map_err(|_| QueryError::Input(format!("year {id} out of range")))?;
             to_json(&StateYears(state).year(year).ok_or_else(|| QueryError::NotFound(format!("no calendar for {year}")))?)?
         }
+        "head" => {
+            // The latest signed tree head (REC-3), or the one recorded for exactly size `id`.
+            let size = if id == 0 {
+                crate::domain::state::META.read(state, crate::domain::tree_head::LAST_HEAD_SIZE)?.unwrap_or(0) as u64
+            } else {
+                id
+            };
+            let sh = crate::domain::tree_head::HEADS
+                .read(state, &size)?
+                .ok_or_else(|| QueryError::NotFound(format!("no signed tree head for size {size}")))?;
+            json!({"region": sh.head.region, "size": sh.head.size, "root": hex::encode(sh.head.root), "time_ms": sh.head.time_ms,
+                   "signer": sh.signer, "cert_der": hex::encode(&sh.cert_der), "signature": hex::encode(&sh.signature)})
+        }
         "summary" => {
             let c = crate::domain::summary::counters(state)?;
             let low = crate::domain::summary::reviewer_ratio_below_5_percent(&c);
@@ -119,7 +132,7 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
             }
             Value::Array(out)
         }
-        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog, calendar, publications or summary"))),
+        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog, calendar, publications, head or summary"))),
     };
     serde_json::to_string_pretty(&v).map_err(|e| QueryError::State(e.to_string()))
 }

@@ -39,6 +39,28 @@ pub enum LedgerCmd {
         #[arg(long)]
         json: bool,
     },
+    /// The latest signed tree head (or the one for --size), as JSON: the input of `verify-head`.
+    Head {
+        #[arg(long, default_value_t = 0)]
+        size: u64,
+        #[command(flatten)]
+        conn: Conn,
+    },
+    /// Verify a signed tree head offline: the signer's certificate chains to the CA and names a
+    /// node of the head's region, and the signature is valid. With --root, the head must carry it.
+    VerifyHead {
+        /// File with the output of `ledger head`.
+        #[arg(long)]
+        file: PathBuf,
+        /// CA certificate of the deployment.
+        #[arg(long, env = "SANXIANG_CA")]
+        ca: PathBuf,
+        /// Expected root (hex), e.g. from `ledger prove --json`.
+        #[arg(long)]
+        root: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Verify a proof file from `ledger prove --json`, offline. With --root, also check that
     /// the proof ends at a root you obtained elsewhere (e.g. a signed tree head).
     Verify {
@@ -179,6 +201,84 @@ pub async fn run(c: LedgerCmd) -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        LedgerCmd::Head { size, conn } => {
+            let mut cl = conn.client()?;
+            let r = cl
+                .call(|mut c| async move {
+                    c.query(pb::QueryRequest {
+                        consistency: 0,
+                        what: "head".into(),
+                        id: size,
+                    })
+                    .await
+                })
+                .await?;
+            println!("{}", r.json);
+            Ok(())
+        }
+        LedgerCmd::VerifyHead {
+            file,
+            ca,
+            root,
+            json,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a head from `ledger head`", file.display()))?;
+            let field = |k: &str| {
+                v.get(k)
+                    .and_then(|x| x.as_str())
+                    .map(str::to_string)
+                    .with_context(|| format!("head has no {k}"))
+            };
+            let num = |k: &str| {
+                v.get(k)
+                    .and_then(|x| x.as_i64())
+                    .with_context(|| format!("head has no {k}"))
+            };
+            let root_bytes: [u8; 32] = unhex("root", &field("root")?)?
+                .try_into()
+                .map_err(|_| anyhow::anyhow!("root is not 32 bytes"))?;
+            let head = crate::domain::tree_head::TreeHead {
+                region: field("region")?,
+                size: u64::try_from(num("size")?).context("size")?,
+                root: root_bytes,
+                time_ms: num("time_ms")?,
+            };
+            let cert = unhex("cert_der", &field("cert_der")?)?;
+            let sig = unhex("signature", &field("signature")?)?;
+            let res = (|| -> anyhow::Result<String> {
+                let id = crate::pki::tls::verify_node_cert(&ca, &cert)?;
+                if id.region() != head.region {
+                    bail!("signed by {id}, not by a node of {}", head.region);
+                }
+                crate::ledger::head::verify(&head, &sig, &cert)?;
+                if let Some(want) = &root {
+                    if !want.eq_ignore_ascii_case(&hex::encode(head.root)) {
+                        bail!("head carries root {}, not {want}", hex::encode(head.root));
+                    }
+                }
+                Ok(id.uri())
+            })();
+            if json {
+                print_json(
+                    &serde_json::json!({"valid": res.is_ok(), "signer": res.as_ref().ok(), "error": res.as_ref().err().map(|e| e.to_string())}),
+                )?;
+            }
+            match res {
+                Ok(signer) => {
+                    if !json {
+                        println!(
+                            "有效 valid: head of {} at size {} signed by {signer}",
+                            head.region, head.size
+                        );
+                    }
+                    Ok(())
+                }
+                Err(e) => bail!("无效 invalid: {e}"),
+            }
         }
         LedgerCmd::Verify { proof, root, json } => {
             let text = std::fs::read_to_string(&proof)

@@ -20,6 +20,8 @@ pub struct RaftTimings {
     pub tick: Duration,
     /// Log entries kept behind a snapshot (so briefly lagging followers need no snapshot).
     pub keep_logs: u64,
+    /// How often the leader signs a new tree head when the ledger grew (REC-3).
+    pub head_every: Duration,
 }
 
 impl Default for RaftTimings {
@@ -32,6 +34,7 @@ impl Default for RaftTimings {
             snapshot_every: 5000,
             tick: Duration::from_secs(60),
             keep_logs: 1000,
+            head_every: Duration::from_secs(30),
         }
     }
 }

@@ -316,6 +316,9 @@ fn decide(
             text,
         } => cmd_outcome::expert_opinion(&mut inner, &env.actor, *case_id, source, text)?,
         Command::SetAvList(l) => cmd_outcome::set_av_list(&mut inner, &env.actor, l)?,
+        Command::RecordTreeHead(sh) => {
+            super::tree_head::apply(&mut inner, &env.actor, ctx.region, sh)?
+        }
         Command::SetStepOrder {
             agency_id,
             review_before_rights_notice,

@@ -186,6 +186,8 @@ pub enum Command {
     },
     /// An agency's audio-video item list (REC-2).
     SetAvList(super::enforcement::AvList),
+    /// A tree head signed by the leader after commit (REC-3).
+    RecordTreeHead(super::tree_head::SignedHead),
     /// An agency's step order: legal review before the rights notice (market regulation).
     SetStepOrder {
         agency_id: u64,
@@ -219,6 +221,7 @@ impl Command {
             Command::AddExpertOpinion { .. } => "add_expert_opinion",
             Command::SetAvList(_) => "set_av_list",
             Command::SetStepOrder { .. } => "set_step_order",
+            Command::RecordTreeHead(_) => "record_tree_head",
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod register_agency;
 pub mod state;
 pub mod summary;
 pub mod tick;
+pub mod tree_head;
 pub mod update_agency;
 
 pub use agency::{Agency, AgencyInput, PowerKind};

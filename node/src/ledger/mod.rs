@@ -5,6 +5,7 @@
 //! per append is O(log n) and proofs for any leaf can be produced after the Raft log is purged.
 //! - [`tree`]: hashing, the right-edge frontier, proof generation over a [`NodeSource`].
 //! - [`verify`]: proof verification, independent of how the proofs were made.
+pub mod head;
 pub mod tree;
 pub mod verify;
 

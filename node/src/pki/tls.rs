@@ -45,6 +45,30 @@ pub fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, PkiError> {
         .ok_or_else(|| PkiError::NoPem(path.display().to_string()))
 }
 
+/// Checks that a node certificate (DER) chains to the CA in `ca` and is valid now; returns its
+/// identity. Used to trust a signed tree head offline.
+pub fn verify_node_cert(ca: &Path, cert_der: &[u8]) -> Result<Identity, PkiError> {
+    let mut roots = RootCertStore::empty();
+    for c in load_certs(ca)? {
+        roots
+            .add(c)
+            .map_err(|e| PkiError::Parse(format!("{}: {e}", ca.display())))?;
+    }
+    let der = CertificateDer::from(cert_der.to_vec());
+    let parsed = ParsedCertificate::try_from(&der)?;
+    rustls::client::verify_server_cert_signed_by_trust_anchor(
+        &parsed,
+        &roots,
+        &[],
+        UnixTime::now(),
+        provider().signature_verification_algorithms.all,
+    )?;
+    match Identity::from_cert_der(cert_der)? {
+        id @ Identity::Node { .. } => Ok(id),
+        other => Err(PkiError::Identity(format!("{other} is not a node"))),
+    }
+}
+
 /// Which server identity a client accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expect {
@@ -99,6 +123,19 @@ impl TlsMaterial {
                 cert.display()
             ))),
         }
+    }
+
+    /// The PKCS#8 DER of the private key (for signing tree heads), if it is PKCS#8.
+    pub fn key_pkcs8(&self) -> Option<&[u8]> {
+        match &*self.key {
+            PrivateKeyDer::Pkcs8(k) => Some(k.secret_pkcs8_der()),
+            _ => None,
+        }
+    }
+
+    /// The DER of our own certificate.
+    pub fn cert_der(&self) -> &[u8] {
+        self.chain[0].as_ref()
     }
 
     /// Server configuration: client certificates are required and verified.

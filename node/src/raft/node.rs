@@ -197,6 +197,56 @@ impl NodeCtx {
         Err(PathError::Unavailable(last_err))
     }
 
+    /// As leader, signs the current tree head if the ledger grew since the last recorded head,
+    /// and proposes it (REC-3). Signing happens here, never inside `apply`.
+    pub async fn sign_head(&self) -> Result<(), PathError> {
+        if self.raft.metrics().borrow().state != ServerState::Leader {
+            return Ok(());
+        }
+        let (size, root) = self.sm.ledger_head();
+        let last = self.sm.read(|s| {
+            crate::domain::state::META
+                .read(&s.domain, crate::domain::tree_head::LAST_HEAD_SIZE)
+                .ok()
+                .flatten()
+                .unwrap_or(0)
+        });
+        // The recorded head's own command is one more leaf; it alone does not call for a new head.
+        let covered = if last == 0 { 0 } else { last + 1 };
+        if size as i64 <= covered {
+            return Ok(());
+        }
+        let head = crate::domain::tree_head::TreeHead {
+            region: self.region.clone(),
+            size,
+            root,
+            time_ms: Self::now_ms(),
+        };
+        let key = self
+            .tls
+            .key_pkcs8()
+            .ok_or_else(|| PathError::Fatal("node key is not PKCS#8".into()))?;
+        let signature =
+            crate::ledger::head::sign(&head, key).map_err(|e| PathError::Fatal(e.to_string()))?;
+        let env = Envelope {
+            actor: Actor::Node {
+                region: self.region.clone(),
+                node: self.node_id,
+            },
+            client_id: String::new(),
+            request_id: 0,
+            time_ms: 0,
+            rules_version: RULES_VERSION,
+            command: Command::RecordTreeHead(crate::domain::tree_head::SignedHead {
+                head,
+                signer: self.node_id,
+                cert_der: self.tls.cert_der().to_vec(),
+                signature,
+            }),
+        };
+        self.write_local(env).await.map(|_| ())
+    }
+
     /// Linearizable read barrier on the leader: returns the index reads must wait for.
     pub async fn read_index_local(&self) -> Result<Option<u64>, PathError> {
         match self.raft.ensure_linearizable().await {
@@ -373,13 +423,29 @@ impl RunningNode {
             }
         });
 
+        let head_ctx = ctx.clone();
+        let mut hrx = shutdown.subscribe();
+        let signer = tokio::spawn(async move {
+            let mut interval = tokio::time::interval(head_ctx.timings.head_every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = interval.tick() => {}
+                    _ = hrx.wait_for(|v| *v) => break,
+                }
+                if let Err(e) = head_ctx.sign_head().await {
+                    tracing::warn!(cause = %e, "tree head not signed");
+                }
+            }
+        });
+
         tracing::info!(region = %cfg.region, node = cfg.node_id, %addr, "node started");
         Ok(RunningNode {
             ctx,
             addr,
             flush_stats,
             shutdown,
-            tasks: vec![server, ticker],
+            tasks: vec![server, ticker, signer],
         })
     }
 

@@ -136,6 +136,50 @@ pub(crate) fn load_state(tree: &sled::Tree) -> Result<SmState, StorageError> {
 }
 
 impl SmShared {
+    /// REC-3: a proposed tree head must carry this region's root at its size and a valid
+    /// signature by the node it names. Deterministic: reads only committed ledger nodes.
+    fn head_refusal(&self, env: &Envelope, ledger_size: u64) -> Option<Refusal> {
+        let crate::domain::Command::RecordTreeHead(sh) = &env.command else {
+            return None;
+        };
+        let h = &sh.head;
+        if h.size == 0 || h.size > ledger_size {
+            return Some(Refusal::new(
+                "REC-3",
+                format!(
+                    "head size {} is outside the ledger (size {ledger_size})",
+                    h.size
+                ),
+            ));
+        }
+        match ledger::root_at(self, h.size) {
+            Ok(root) if root == h.root => {}
+            Ok(_) => {
+                return Some(Refusal::new(
+                    "REC-3",
+                    format!(
+                        "head root differs from this region's root at size {}",
+                        h.size
+                    ),
+                ))
+            }
+            Err(e) => return Some(Refusal::new("REC-3", e.to_string())),
+        }
+        match crate::pki::Identity::from_cert_der(&sh.cert_der) {
+            Ok(crate::pki::Identity::Node { region, node, .. })
+                if region == self.region && node == sh.signer => {}
+            _ => {
+                return Some(Refusal::new(
+                    "REC-3",
+                    "the signer certificate does not name the signing node of this region",
+                ))
+            }
+        }
+        ledger::head::verify(h, &sh.signature, &sh.cert_der)
+            .err()
+            .map(|e| Refusal::new("REC-3", e.to_string()))
+    }
+
     /// Applies one entry: computes everything, writes one batch, then updates memory.
     fn apply_one(&self, entry: Entry) -> Result<Response, StorageError> {
         let log_id = entry.log_id;
@@ -157,8 +201,19 @@ impl SmShared {
             }
             EntryPayload::Normal(req) => {
                 let leaf_index = frontier.size();
-                let response = match Envelope::decode(&req.0) {
-                    Ok(env) => {
+                let decoded = Envelope::decode(&req.0);
+                let head_refusal = decoded
+                    .as_ref()
+                    .ok()
+                    .and_then(|env| self.head_refusal(env, leaf_index));
+                let response = match (decoded, head_refusal) {
+                    (Ok(_), Some(refusal)) => Response {
+                        outcome: Outcome::Refused(refusal),
+                        log_index: log_id.index,
+                        leaf_index: Some(leaf_index),
+                        deduplicated: false,
+                    },
+                    (Ok(env), None) => {
                         let ctx = ApplyContext {
                             region: &self.region,
                             log_index: log_id.index,
@@ -178,7 +233,7 @@ impl SmShared {
                         writes = Some(applied.writes);
                         applied.response
                     }
-                    Err(e) => Response {
+                    (Err(e), _) => Response {
                         outcome: Outcome::Refused(Refusal::new(
                             "INPUT",
                             format!("entry does not decode: {e}"),
