@@ -11,3 +11,7 @@ pub mod raft {
 pub mod region {
     tonic::include_proto!("sanxiang.region.v1");
 }
+
+/// Encoded file descriptors of every service, for gRPC server reflection.
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/sanxiang_descriptor.bin"));

@@ -361,11 +361,45 @@ impl RunningNode {
         let api = RegionServer::new(RegionService { ctx: ctx.clone() })
             .max_decoding_message_size(crate::api::MAX_REQUEST)
             .max_encoding_message_size(16 * 1024 * 1024);
+        // Standard gRPC health checking and reflection (still behind mutual TLS): the Region
+        // service reports SERVING while this node knows a leader.
+        let (health, health_service) = tonic_health::server::health_reporter();
+        health
+            .set_not_serving::<RegionServer<RegionService>>()
+            .await;
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(sanxiang_proto::FILE_DESCRIPTOR_SET)
+            .build_v1()
+            .map_err(|e| NodeError::Config(format!("reflection: {e}")))?;
+        let mut metrics = raft.metrics();
+        let mut health_rx = rx.clone();
+        let health_task = tokio::spawn(async move {
+            let mut serving = None;
+            loop {
+                let has_leader = metrics.borrow().current_leader.is_some();
+                if serving != Some(has_leader) {
+                    if has_leader {
+                        health.set_serving::<RegionServer<RegionService>>().await;
+                    } else {
+                        health
+                            .set_not_serving::<RegionServer<RegionService>>()
+                            .await;
+                    }
+                    serving = Some(has_leader);
+                }
+                tokio::select! {
+                    r = metrics.changed() => if r.is_err() { break },
+                    _ = health_rx.wait_for(|v| *v) => break,
+                }
+            }
+        });
         let mut srx = rx.clone();
         let server = tokio::spawn(async move {
             let res = tonic::transport::Server::builder()
                 .add_service(peer)
                 .add_service(api)
+                .add_service(health_service)
+                .add_service(reflection)
                 .serve_with_incoming_shutdown(incoming, async move {
                     let _ = srx.wait_for(|v| *v).await;
                 })
@@ -445,7 +479,7 @@ impl RunningNode {
             addr,
             flush_stats,
             shutdown,
-            tasks: vec![server, ticker, signer],
+            tasks: vec![server, ticker, signer, health_task],
         })
     }
 

@@ -1,0 +1,71 @@
+//! Standard gRPC health checking and server reflection, behind mutual TLS.
+use sanxiang::domain::Role;
+use sanxiang_tests::*;
+use tonic_health::pb::health_check_response::ServingStatus;
+use tonic_health::pb::health_client::HealthClient;
+use tonic_health::pb::HealthCheckRequest;
+use tonic_reflection::pb::v1::server_reflection_client::ServerReflectionClient;
+use tonic_reflection::pb::v1::server_reflection_request::MessageRequest;
+use tonic_reflection::pb::v1::server_reflection_response::MessageResponse;
+use tonic_reflection::pb::v1::ServerReflectionRequest;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_reports_serving_once_a_leader_is_known_and_reflection_lists_services(
+) -> anyhow::Result<()> {
+    let c = Cluster::start(3, timings()).await?;
+    c.leader().await?;
+    let monitor = c.person(REGION, Role::Monitor, "ops")?;
+    let ch = raw_channel(&c.addr(1), &monitor)?;
+    let mut health = HealthClient::new(ch.clone());
+    // Watch streams the status; wait for SERVING on it.
+    let mut stream = health
+        .watch(HealthCheckRequest {
+            service: "sanxiang.region.v1.Region".into(),
+        })
+        .await?
+        .into_inner();
+    loop {
+        let msg = stream
+            .message()
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("health stream ended"))?;
+        if msg.status == ServingStatus::Serving as i32 {
+            break;
+        }
+    }
+    let unknown = health
+        .check(HealthCheckRequest {
+            service: "no.such.Service".into(),
+        })
+        .await
+        .expect_err("unknown service");
+    assert_eq!(unknown.code(), tonic::Code::NotFound);
+
+    let mut refl = ServerReflectionClient::new(ch);
+    let req = ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(MessageRequest::ListServices(String::new())),
+    };
+    let mut resp = refl
+        .server_reflection_info(tokio_stream::iter(vec![req]))
+        .await?
+        .into_inner();
+    let msg = resp
+        .message()
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no reflection answer"))?;
+    let Some(MessageResponse::ListServicesResponse(list)) = msg.message_response else {
+        panic!("unexpected reflection answer {msg:?}");
+    };
+    let names: Vec<_> = list.service.into_iter().map(|s| s.name).collect();
+    assert!(
+        names.contains(&"sanxiang.region.v1.Region".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        names.contains(&"sanxiang.raft.v1.RaftPeer".to_string()),
+        "{names:?}"
+    );
+    c.shutdown().await;
+    Ok(())
+}
