@@ -95,7 +95,7 @@ pub fn apply(
         Ok(o) => o,
         Err(r) => return Ok(Err(r)),
     };
-    if let Err(r) = acting_officer(txn, actor, &officers)? {
+    if let Err(r) = acting_officer(actor, &officers) {
         return Ok(Err(r));
     }
     let today = match date_of(now) {

@@ -59,7 +59,7 @@ pub fn apply(
         Ok(o) => o,
         Err(r) => return Ok(Err(r)),
     };
-    if let Err(r) = acting_officer(txn, actor, &deciders)? {
+    if let Err(r) = acting_officer(actor, &deciders) {
         return Ok(Err(r));
     }
     let day = match date_of(now) {

@@ -64,7 +64,7 @@ pub fn submit(
         Ok(o) => o,
         Err(r) => return Ok(Err(r)),
     };
-    if let Err(r) = acting_officer(txn, actor, &handlers)? {
+    if let Err(r) = acting_officer(actor, &handlers) {
         return Ok(Err(r));
     }
     // PUB-2 and the step order: by default the party is told the reasons, basis and rights
@@ -107,10 +107,7 @@ pub fn submit(
     });
     case.state = CaseState::InReview;
     // REV-8: the review clock runs from each submission, in working days.
-    let today = match date_of(now) {
-        Ok(d) => d,
-        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
-    };
+    let today = submitted_on;
     let days = super::cmd_publication::setting_days(
         txn.base(),
         "review_days",

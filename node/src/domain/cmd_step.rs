@@ -124,7 +124,7 @@ pub fn apply(
         Ok(o) => o,
         Err(r) => return Ok(Err(r)),
     };
-    if let Err(r) = acting_officer(txn, actor, &officers)? {
+    if let Err(r) = acting_officer(actor, &officers) {
         return Ok(Err(r));
     }
     let day = match date_of(s.at_ms) {

@@ -406,19 +406,14 @@ pub fn judicial_administration(actor: &Actor) -> Result<(), Refusal> {
 
 /// The officer record of the signed-in person, who must be among `officers` (the actor is one of
 /// the acting officers; nobody acts in another's name).
-pub fn acting_officer(
-    txn: &Txn<'_>,
-    actor: &Actor,
-    officers: &[Officer],
-) -> Result<Result<u64, Refusal>, DomainError> {
-    let _ = txn;
+pub fn acting_officer(actor: &Actor, officers: &[Officer]) -> Result<u64, Refusal> {
     let Actor::Person(p) = actor else {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "AUTH",
             "only a signed-in officer records enforcement acts",
-        )));
+        ));
     };
-    Ok(officers
+    officers
         .iter()
         .find(|o| o.user == p.user)
         .map(|o| o.id)
@@ -427,7 +422,7 @@ pub fn acting_officer(
                 "AUTH",
                 format!("{} is not one of the acting officers", actor.label()),
             )
-        }))
+        })
 }
 
 /// The officer of an agency whose person certificate has this user name.
