@@ -118,9 +118,20 @@ async fn main() -> anyhow::Result<()> {
     // Group-commit batching per node: completions (appends and barriers) per fsync.
     for n in &demo.nodes {
         let s = n.flush_stats();
-        let (f, c) = (s.flushes.load(Ordering::Relaxed), s.completions.load(Ordering::Relaxed));
-        let role = if n.ctx.leader().map(|(l, _)| l) == Some(n.ctx.node_id) { "leader" } else { "follower" };
-        println!("node {} ({role}): {f} fsyncs, {c} completions, {:.2} per fsync", n.ctx.node_id, c as f64 / f.max(1) as f64);
+        let (f, c) = (
+            s.flushes.load(Ordering::Relaxed),
+            s.completions.load(Ordering::Relaxed),
+        );
+        let role = if n.ctx.leader().map(|(l, _)| l) == Some(n.ctx.node_id) {
+            "leader"
+        } else {
+            "follower"
+        };
+        println!(
+            "node {} ({role}): {f} fsyncs, {c} completions, {:.2} per fsync",
+            n.ctx.node_id,
+            c as f64 / f.max(1) as f64
+        );
     }
     for n in demo.nodes {
         n.shutdown().await;

@@ -32,7 +32,7 @@ fn entry(i: u64) -> Entry {
     };
     Entry {
         log_id: LogId::new(CommittedLeaderId::new(1, 1), i),
-        payload: EntryPayload::Normal(Request(env.encode().unwrap())),
+        payload: EntryPayload::Normal(Request(vec![env.encode().unwrap()])),
     }
 }
 

@@ -29,7 +29,7 @@ fn entry(i: u64, actor: Actor, command: Command) -> Entry {
     };
     Entry {
         log_id: LogId::new(CommittedLeaderId::new(1, 1), i),
-        payload: EntryPayload::Normal(Request(env.encode().unwrap())),
+        payload: EntryPayload::Normal(Request(vec![env.encode().unwrap()])),
     }
 }
 
@@ -82,7 +82,7 @@ fn signed(tls: &TlsMaterial, signer: u64, head: TreeHead) -> SignedHead {
 }
 
 async fn apply_one(sm: &mut StateMachine, e: Entry) -> Response {
-    sm.apply(vec![e]).await.unwrap().remove(0)
+    sm.apply(vec![e]).await.unwrap().remove(0).0.remove(0)
 }
 
 fn refused_rule(r: &Response) -> Option<String> {

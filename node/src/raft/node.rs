@@ -89,6 +89,90 @@ pub struct NodeCtx {
     pub tls: TlsMaterial,
     pub timings: RaftTimings,
     peers: Mutex<BTreeMap<(NodeId, String), RaftPeerClient<Channel>>>,
+    batcher: tokio::sync::mpsc::UnboundedSender<Pending>,
+}
+
+/// A write waiting for the batcher.
+struct Pending {
+    env: Envelope,
+    reply: tokio::sync::oneshot::Sender<Result<Option<Response>, PathError>>,
+}
+
+/// Most envelopes proposed in one Raft entry.
+pub const MAX_BATCH: usize = 512;
+
+/// Proposes waiting writes as one Raft entry each time the previous entry is answered, so
+/// concurrent writers share one append, one fsync per replica and one replication round.
+/// Every envelope of the batch gets the leader's time of that batch.
+async fn batcher(
+    raft: Raft,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Pending>,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        let first = tokio::select! {
+            p = rx.recv() => match p {
+                Some(p) => p,
+                None => break,
+            },
+            _ = stop.wait_for(|v| *v) => break,
+        };
+        let mut pending = vec![first];
+        while pending.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(p) => pending.push(p),
+                Err(_) => break,
+            }
+        }
+        let now = NodeCtx::now_ms();
+        let mut bytes = Vec::with_capacity(pending.len());
+        let mut replies = Vec::with_capacity(pending.len());
+        for p in pending {
+            let mut env = p.env;
+            env.time_ms = now;
+            env.rules_version = RULES_VERSION;
+            match env.encode() {
+                Ok(b) => {
+                    bytes.push(b);
+                    replies.push(p.reply);
+                }
+                Err(e) => {
+                    let _ = p.reply.send(Err(PathError::Fatal(e.to_string())));
+                }
+            }
+        }
+        if bytes.is_empty() {
+            continue;
+        }
+        let result = raft.client_write(Request(bytes)).await;
+        match result {
+            Ok(r) => {
+                let mut answers = r.data.0.into_iter();
+                for reply in replies {
+                    let a = answers.next().map(Some).ok_or_else(|| {
+                        PathError::Fatal(
+                            "the state machine gave fewer answers than envelopes".into(),
+                        )
+                    });
+                    let _ = reply.send(a);
+                }
+            }
+            Err(e) => {
+                let err = match e {
+                    RaftError::APIError(ClientWriteError::ForwardToLeader(_)) => None,
+                    RaftError::APIError(e) => Some(PathError::Unavailable(e.to_string())),
+                    RaftError::Fatal(e) => Some(PathError::Fatal(e.to_string())),
+                };
+                for reply in replies {
+                    let _ = reply.send(match &err {
+                        None => Ok(None),
+                        Some(PathError::Unavailable(m)) => Err(PathError::Unavailable(m.clone())),
+                        Some(PathError::Fatal(m)) => Err(PathError::Fatal(m.clone())),
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// How many times a write or read is re-routed after a leader change before giving up.
@@ -138,18 +222,15 @@ impl NodeCtx {
         Ok(c)
     }
 
-    /// Proposes on this node, which must be the leader; stamps the leader's time.
-    /// `Ok(None)` means this node is not the leader (any more).
-    pub async fn write_local(&self, mut env: Envelope) -> Result<Option<Response>, PathError> {
-        env.time_ms = Self::now_ms();
-        env.rules_version = RULES_VERSION;
-        let bytes = env.encode().map_err(|e| PathError::Fatal(e.to_string()))?;
-        match self.raft.client_write(Request(bytes)).await {
-            Ok(r) => Ok(Some(r.data)),
-            Err(RaftError::APIError(ClientWriteError::ForwardToLeader(_))) => Ok(None),
-            Err(RaftError::APIError(e)) => Err(PathError::Unavailable(e.to_string())),
-            Err(RaftError::Fatal(e)) => Err(PathError::Fatal(e.to_string())),
-        }
+    /// Proposes on this node, which must be the leader, through the batcher; the leader's
+    /// time is stamped there. `Ok(None)` means this node is not the leader (any more).
+    pub async fn write_local(&self, env: Envelope) -> Result<Option<Response>, PathError> {
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        self.batcher
+            .send(Pending { env, reply })
+            .map_err(|_| PathError::Fatal("the node is stopping".into()))?;
+        rx.await
+            .map_err(|_| PathError::Fatal("the node is stopping".into()))?
     }
 
     /// The write path: propose here if leader, else forward the envelope (actor already stamped)
@@ -342,6 +423,9 @@ impl RunningNode {
         let raft = Raft::new(cfg.node_id, Arc::new(raft_cfg), network, log, sm)
             .await
             .map_err(|e| NodeError::Raft(e.to_string()))?;
+        let (shutdown, mut rx) = watch::channel(false);
+        let (batch_tx, batch_rx) = tokio::sync::mpsc::unbounded_channel();
+        let batch_task = tokio::spawn(batcher(raft.clone(), batch_rx, shutdown.subscribe()));
         let ctx = Arc::new(NodeCtx {
             region: cfg.region.clone(),
             node_id: cfg.node_id,
@@ -350,9 +434,9 @@ impl RunningNode {
             tls: cfg.tls.clone(),
             timings: cfg.timings,
             peers: Mutex::new(BTreeMap::new()),
+            batcher: batch_tx,
         });
 
-        let (shutdown, mut rx) = watch::channel(false);
         let server_cfg = cfg.tls.server_config()?;
         let incoming = transport::incoming(listener, server_cfg);
         let peer = RaftPeerServer::new(PeerService { ctx: ctx.clone() })
@@ -479,7 +563,7 @@ impl RunningNode {
             addr,
             flush_stats,
             shutdown,
-            tasks: vec![server, ticker, signer, health_task],
+            tasks: vec![server, ticker, signer, health_task, batch_task],
         })
     }
 

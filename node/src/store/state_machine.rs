@@ -16,7 +16,9 @@ use super::snapshot;
 use super::{io_read, io_write};
 use crate::domain::{apply_envelope, ApplyContext, Envelope, Outcome, Refusal, Response, State};
 use crate::ledger::{self, Frontier, Hash, LedgerError, NodeSource};
-use crate::raft::types::{Entry, LogId, SnapshotMeta, StorageError, StoredMembership, TypeConfig};
+use crate::raft::types::{
+    Entry, LogId, Responses, SnapshotMeta, StorageError, StoredMembership, TypeConfig,
+};
 
 /// The in-memory view of the applied state.
 #[derive(Debug, Clone, Default)]
@@ -180,96 +182,91 @@ impl SmShared {
             .map(|e| Refusal::new("REC-3", e.to_string()))
     }
 
-    /// Applies one entry: computes everything, writes one batch, then updates memory.
-    fn apply_one(&self, entry: Entry) -> Result<Response, StorageError> {
+    /// Applies one entry — one envelope or a batch of them — and writes everything it changed
+    /// in one sled batch. Each envelope is its own ledger leaf and gets its own response; later
+    /// envelopes of a batch see the effects of earlier ones. The write lock is held for the
+    /// entry, so readers see whole entries only.
+    fn apply_one(&self, entry: Entry) -> Result<Responses, StorageError> {
         let log_id = entry.log_id;
-        let mut frontier = self.read(|s| s.frontier.clone());
+        let mut guard = self.state.write().unwrap_or_else(|p| p.into_inner());
+        let mut frontier = guard.frontier.clone();
+        let start_size = frontier.size();
         let mut batch = sled::Batch::default();
         let mut membership = None;
-        let mut writes = None;
-        let response = match entry.payload {
-            EntryPayload::Blank => Response {
-                log_index: log_id.index,
-                ..Response::default()
-            },
+        let mut responses = Vec::new();
+        match entry.payload {
+            EntryPayload::Blank => {}
             EntryPayload::Membership(m) => {
-                membership = Some(StoredMembership::new(Some(log_id), m));
-                Response {
-                    log_index: log_id.index,
-                    ..Response::default()
-                }
+                membership = Some(StoredMembership::new(Some(log_id), m))
             }
             EntryPayload::Normal(req) => {
-                let leaf_index = frontier.size();
-                let decoded = Envelope::decode(&req.0);
-                let head_refusal = decoded
-                    .as_ref()
-                    .ok()
-                    .and_then(|env| self.head_refusal(env, leaf_index));
-                let response = match (decoded, head_refusal) {
-                    (Ok(_), Some(refusal)) => Response {
-                        outcome: Outcome::Refused(refusal),
-                        log_index: log_id.index,
-                        leaf_index: Some(leaf_index),
-                        deduplicated: false,
-                    },
-                    (Ok(env), None) => {
-                        let ctx = ApplyContext {
-                            region: &self.region,
+                for bytes in &req.0 {
+                    let leaf_index = frontier.size();
+                    let decoded = Envelope::decode(bytes);
+                    let head_refusal = decoded
+                        .as_ref()
+                        .ok()
+                        .and_then(|env| self.head_refusal(env, start_size));
+                    let response = match (decoded, head_refusal) {
+                        (Ok(_), Some(refusal)) => Response {
+                            outcome: Outcome::Refused(refusal),
                             log_index: log_id.index,
-                            leaf_index,
-                        };
-                        let applied = {
-                            let guard = self.state.read().unwrap_or_else(|p| p.into_inner());
-                            apply_envelope(&guard.domain, &ctx, &env)
-                                .map_err(|e| openraft::StorageIOError::apply(log_id, &e))?
-                        };
-                        for (k, v) in &applied.writes {
-                            match v {
-                                Some(v) => batch.insert(domain_key(k), v.clone()),
-                                None => batch.remove(domain_key(k)),
+                            leaf_index: Some(leaf_index),
+                            deduplicated: false,
+                        },
+                        (Ok(env), None) => {
+                            let ctx = ApplyContext {
+                                region: &self.region,
+                                log_index: log_id.index,
+                                leaf_index,
+                            };
+                            let applied = apply_envelope(&guard.domain, &ctx, &env)
+                                .map_err(|e| openraft::StorageIOError::apply(log_id, &e))?;
+                            for (k, v) in &applied.writes {
+                                match v {
+                                    Some(v) => batch.insert(domain_key(k), v.clone()),
+                                    None => batch.remove(domain_key(k)),
+                                }
                             }
+                            guard.domain.apply_writes(&applied.writes);
+                            applied.response
                         }
-                        writes = Some(applied.writes);
-                        applied.response
+                        (Err(e), _) => Response {
+                            outcome: Outcome::Refused(Refusal::new(
+                                "INPUT",
+                                format!("entry does not decode: {e}"),
+                            )),
+                            log_index: log_id.index,
+                            leaf_index: Some(leaf_index),
+                            deduplicated: false,
+                        },
+                    };
+                    // Every committed command is a ledger leaf, refused or not (REC-3).
+                    batch.insert(&leaf_key(leaf_index), bytes.as_slice());
+                    for (level, index, hash) in frontier.append(ledger::leaf_hash(bytes)) {
+                        batch.insert(&node_key(level, index), &hash[..]);
                     }
-                    (Err(e), _) => Response {
-                        outcome: Outcome::Refused(Refusal::new(
-                            "INPUT",
-                            format!("entry does not decode: {e}"),
-                        )),
-                        log_index: log_id.index,
-                        leaf_index: Some(leaf_index),
-                        deduplicated: false,
-                    },
-                };
-                // Every committed command is a ledger leaf, refused or not (REC-3).
-                batch.insert(&leaf_key(leaf_index), req.0.as_slice());
-                for (level, index, hash) in frontier.append(ledger::leaf_hash(&req.0)) {
-                    batch.insert(&node_key(level, index), &hash[..]);
+                    responses.push(response);
                 }
                 batch.insert(
                     SM_FRONTIER,
                     bincode::serialize(&frontier).map_err(io_write)?,
                 );
-                response
             }
-        };
+        }
         batch.insert(SM_APPLIED, bincode::serialize(&log_id).map_err(io_write)?);
         if let Some(m) = &membership {
             batch.insert(SM_MEMBERSHIP, bincode::serialize(m).map_err(io_write)?);
         }
+        // A failure here stops openraft (storage error); memory may then be ahead of disk, but
+        // the node stops and reloads from disk, where the entry is all or nothing.
         self.tree.apply_batch(batch).map_err(io_write)?;
-        let mut guard = self.state.write().unwrap_or_else(|p| p.into_inner());
         guard.applied = Some(log_id);
         guard.frontier = frontier;
         if let Some(m) = membership {
             guard.membership = m;
         }
-        if let Some(w) = writes {
-            guard.domain.apply_writes(&w);
-        }
-        Ok(response)
+        Ok(Responses(responses))
     }
 }
 
@@ -280,7 +277,7 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         Ok(self.shared.read(|s| (s.applied, s.membership.clone())))
     }
 
-    async fn apply<I>(&mut self, entries: I) -> Result<Vec<Response>, StorageError>
+    async fn apply<I>(&mut self, entries: I) -> Result<Vec<Responses>, StorageError>
     where
         I: IntoIterator<Item = Entry> + OptionalSend,
         I::IntoIter: OptionalSend,
