@@ -1,19 +1,25 @@
 //! Write throughput and latency of one region: three nodes in this process (mutual TLS on
 //! loopback, sled with fsync), C concurrent clients registering agencies.
 //!
-//! `cargo run --release --example bench_writes -- [TOTAL] [CONCURRENCY...]`
+//! `cargo run --release --example bench_writes -- [--direct] [TOTAL] [CONCURRENCY...]`
 //! Prints, per concurrency: ops/s, p50/p99 latency, and fsyncs per write (group commit).
+//! With `--direct` the writers call the leader's write path in-process instead of going through
+//! the gRPC client, to show what the client and TLS layer cost.
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use sanxiang::client::Client;
 use sanxiang::config::RaftTimings;
+use sanxiang::domain::{
+    Actor, AgencyInput, Command, Envelope, Person, PowerKind, Role, RULES_VERSION,
+};
 use sanxiang::pki::TlsMaterial;
 use sanxiang_proto::region as pb;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let direct = std::env::args().any(|a| a == "--direct");
     let args: Vec<u64> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())
@@ -39,11 +45,16 @@ async fn main() -> anyhow::Result<()> {
         .wait(Some(Duration::from_secs(30)))
         .metrics(|m| m.current_leader.is_some(), "leader")
         .await?;
-    let leader = demo.nodes[0]
+    let (leader_id, leader) = demo.nodes[0]
         .ctx
         .leader()
-        .map(|(_, a)| a)
-        .unwrap_or_else(|| endpoints[0].clone());
+        .unwrap_or_else(|| (1, endpoints[0].clone()));
+    let leader_ctx = demo
+        .nodes
+        .iter()
+        .find(|n| n.ctx.node_id == leader_id)
+        .map(|n| n.ctx.clone())
+        .ok_or_else(|| anyhow::anyhow!("leader not in this process"))?;
     println!("concurrency  writes   ops/s   p50 ms   p99 ms   fsyncs/write  ms/fsync");
     let mut next = 0u64;
     for c in levels {
@@ -60,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
                 Duration::from_secs(30),
             )?;
             let base = next + w * per;
+            let ctx = leader_ctx.clone();
             tasks.push(tokio::spawn(async move {
                 let mut lat = Vec::new();
                 let cid = format!("bench-{base}");
@@ -78,13 +90,36 @@ async fn main() -> anyhow::Result<()> {
                         }),
                     };
                     let t = Instant::now();
-                    let r = client
-                        .call(|mut cl| {
-                            let req = req.clone();
-                            async move { cl.register_agency(req).await }
-                        })
-                        .await;
-                    if r.is_ok() {
+                    let ok = if direct {
+                        let env = Envelope {
+                            actor: Actor::Person(Person {
+                                region: ctx.region.clone(),
+                                role: Role::Clerk,
+                                user: "demo-clerk".into(),
+                            }),
+                            client_id: cid.clone(),
+                            request_id: i + 1,
+                            time_ms: 0,
+                            rules_version: RULES_VERSION,
+                            command: Command::RegisterAgency(AgencyInput {
+                                name: format!("基准机关{}", base + i),
+                                powers: vec![PowerKind::Penalty],
+                                legal_basis: "《中华人民共和国行政处罚法》".into(),
+                                domain: "市场监管".into(),
+                                contact: String::new(),
+                            }),
+                        };
+                        ctx.write(env).await.is_ok()
+                    } else {
+                        client
+                            .call(|mut cl| {
+                                let req = req.clone();
+                                async move { cl.register_agency(req).await }
+                            })
+                            .await
+                            .is_ok()
+                    };
+                    if ok {
                         lat.push(t.elapsed());
                     }
                 }

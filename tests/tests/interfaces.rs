@@ -24,15 +24,20 @@ async fn health_reports_serving_once_a_leader_is_known_and_reflection_lists_serv
         })
         .await?
         .into_inner();
-    loop {
-        let msg = stream
-            .message()
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("health stream ended"))?;
-        if msg.status == ServingStatus::Serving as i32 {
-            break;
+    // The status stream is the state we wait on; a bound turns "never SERVING" into a failure.
+    tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let msg = stream
+                .message()
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("health stream ended"))?;
+            if msg.status == ServingStatus::Serving as i32 {
+                return anyhow::Ok(());
+            }
         }
-    }
+    })
+    .await
+    .map_err(|_| anyhow::anyhow!("the Region service never reported SERVING"))??;
     let unknown = health
         .check(HealthCheckRequest {
             service: "no.such.Service".into(),

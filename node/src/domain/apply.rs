@@ -102,7 +102,7 @@ pub fn apply_envelope(
         if env.client_id.len() > MAX_CLIENT_ID
             || !env.client_id.bytes().all(|b| b.is_ascii_graphic())
         {
-            return Ok(refused_only(
+            return refused_only(
                 txn,
                 now,
                 clock,
@@ -113,7 +113,7 @@ pub fn apply_envelope(
                     )),
                     false,
                 ),
-            ));
+            );
         }
         let answer_key = (key.0.clone(), key.1.clone(), env.request_id);
         if let Some(a) = DEDUP_ANSWERS.get(&txn, &answer_key)? {
@@ -131,7 +131,7 @@ pub fn apply_envelope(
         let prefix = answers_prefix(key);
         let lowest = answer_ids(state, &prefix).next();
         if m.count >= DEDUP_WINDOW && lowest.is_some_and(|l| env.request_id < l) {
-            return Ok(refused_only(
+            return refused_only(
                 txn,
                 now,
                 clock,
@@ -145,7 +145,7 @@ pub fn apply_envelope(
                     )),
                     false,
                 ),
-            ));
+            );
         }
         meta = Some((m, lowest));
     }
@@ -193,15 +193,19 @@ pub fn apply_envelope(
 }
 
 /// A refusal before any rule ran: only the clock moves.
-fn refused_only(mut txn: Txn<'_>, now: i64, clock: i64, response: Response) -> Applied {
+fn refused_only(
+    mut txn: Txn<'_>,
+    now: i64,
+    clock: i64,
+    response: Response,
+) -> Result<Applied, DomainError> {
     if now != clock {
-        // Encoding an i64 cannot fail.
-        let _ = META.put(&mut txn, CLOCK, &now);
+        META.put(&mut txn, CLOCK, &now)?;
     }
-    Applied {
+    Ok(Applied {
         response,
         writes: txn.into_writes(),
-    }
+    })
 }
 
 type Decision = Result<(CommandResult, BTreeMap<Vec<u8>, Option<Vec<u8>>>), Refusal>;

@@ -26,10 +26,11 @@ pub fn default_publish_days(kind: PowerKind) -> u32 {
 
 /// A day-count setting by name (e.g. `review_days`), or its default.
 pub fn setting_days(state: &State, name: &str, default: u32) -> Result<u32, DomainError> {
-    Ok(PUBLISH_DAYS
-        .read(state, &format!("setting/{name}"))?
-        .unwrap_or(default))
+    Ok(DAY_SETTINGS.read(state, name)?.unwrap_or(default))
 }
+
+/// Day-count settings that change outcomes (replicated), by name, e.g. `review_days`.
+pub const DAY_SETTINGS: Space<str, u32> = Space::new(b'x');
 
 /// Days in force for a kind.
 pub fn publish_days(state: &State, kind: PowerKind) -> Result<u32, DomainError> {
@@ -346,7 +347,7 @@ pub fn set_review_days(
     if !(1..=60).contains(&days) {
         return Ok(Err(Refusal::new("INPUT", "days must be 1–60 working days")));
     }
-    PUBLISH_DAYS.put(txn, "setting/review_days", &days)?;
+    DAY_SETTINGS.put(txn, "review_days", &days)?;
     Ok(Ok(CommandResult::Record {
         id: days as u64,
         flags: vec![],

@@ -42,3 +42,44 @@ pub use envelope::{
     RULES_VERSION,
 };
 pub use state::{DomainError, State, Txn};
+
+#[cfg(test)]
+mod key_spaces {
+    /// Every typed key space has its own prefix byte: two spaces sharing one would read each
+    /// other's values.
+    #[test]
+    fn prefixes_are_distinct() {
+        use super::*;
+        let prefixes = [
+            ("META", state::META.prefix()),
+            ("AGENCIES", agency::AGENCIES.prefix()),
+            ("AGENCY_NAMES", agency::AGENCY_NAMES.prefix()),
+            ("DEDUP_CLIENTS", apply::DEDUP_CLIENTS.prefix()),
+            ("DEDUP_ANSWERS", apply::DEDUP_ANSWERS.prefix()),
+            ("OFFICERS", enforcement::OFFICERS.prefix()),
+            ("CERT_NUMBERS", enforcement::CERT_NUMBERS.prefix()),
+            ("CASES", enforcement::CASES.prefix()),
+            ("STEPS", enforcement::STEPS.prefix()),
+            ("IDS", enforcement::IDS.prefix()),
+            ("AV_LISTS", enforcement::AV_LISTS.prefix()),
+            (
+                "REVIEW_BEFORE_RIGHTS_NOTICE",
+                enforcement::REVIEW_BEFORE_RIGHTS_NOTICE.prefix(),
+            ),
+            ("CALENDAR", cmd_calendar::CALENDAR.prefix()),
+            ("CATALOG", cmd_catalog::CATALOG.prefix()),
+            ("PUBLISH_DAYS", cmd_publication::PUBLISH_DAYS.prefix()),
+            ("DAY_SETTINGS", cmd_publication::DAY_SETTINGS.prefix()),
+            ("PUBLICATIONS", cmd_publication::PUBLICATIONS.prefix()),
+            ("DEADLINES", deadlines::DEADLINES.prefix()),
+            ("COUNTERS", summary::COUNTERS.prefix()),
+            ("HEADS", tree_head::HEADS.prefix()),
+        ];
+        let mut seen = std::collections::BTreeMap::new();
+        for (name, p) in prefixes {
+            if let Some(other) = seen.insert(p, name) {
+                panic!("{name} and {other} share prefix {:?}", p as char);
+            }
+        }
+    }
+}

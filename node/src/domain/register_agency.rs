@@ -2,7 +2,7 @@
 //! Writers: a clerk or the head of this region.
 use super::agency::{Agency, AgencyInput, AGENCIES, AGENCY_NAMES};
 use super::envelope::{Actor, CommandResult, Refusal, Role};
-use super::state::{DomainError, Txn, LAST_AGENCY_ID, META};
+use super::state::{DomainError, Txn};
 
 /// Only these roles of the region keep the agency registry.
 pub(crate) fn may_write_registry(actor: &Actor) -> Result<(), Refusal> {
@@ -39,9 +39,9 @@ pub fn apply(
             ),
         )));
     }
-    let id = META.get(txn, LAST_AGENCY_ID)?.unwrap_or(0) + 1;
+    let id = super::enforcement::next_id(txn, "agency")?;
     let agency = Agency {
-        id: id as u64,
+        id,
         name: input.name.clone(),
         powers: input.powers.clone(),
         legal_basis: input.legal_basis.clone(),
@@ -52,7 +52,6 @@ pub fn apply(
         updated_at_ms: now,
         created_by: actor.label(),
     };
-    META.put(txn, LAST_AGENCY_ID, &id)?;
     AGENCIES.put(txn, &agency.id, &agency)?;
     AGENCY_NAMES.put(txn, &agency.name, &agency.id)?;
     Ok(Ok(CommandResult::Agency(agency)))

@@ -262,5 +262,3 @@ impl<K: KeyCodec + ?Sized, V: Serialize + DeserializeOwned> Space<K, V> {
 pub const META: Space<str, i64> = Space::new(b'm');
 /// Meta key: the replicated clock, Unix ms, never decreasing.
 pub const CLOCK: &str = "clock";
-/// Meta key: the last agency id handed out.
-pub const LAST_AGENCY_ID: &str = "last_agency_id";

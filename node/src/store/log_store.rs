@@ -35,7 +35,6 @@ pub struct FlushStats {
 }
 
 struct Inner {
-    db: sled::Db,
     log: sled::Tree,
     raft: sled::Tree,
     flusher: mpsc::UnboundedSender<FlushReq>,
@@ -58,7 +57,6 @@ impl LogStore {
         tokio::spawn(flusher(db.clone(), rx, stats.clone()));
         Ok(LogStore {
             inner: Arc::new(Inner {
-                db,
                 log,
                 raft,
                 flusher: tx,
@@ -227,8 +225,8 @@ impl RaftLogStorage<TypeConfig> for LogStore {
     }
 
     async fn purge(&mut self, log_id: LogId) -> Result<(), StorageError> {
-        // Everything applied so far (same database) becomes durable before the log goes.
-        self.inner.db.flush_async().await.map_err(io_write)?;
+        // sled recovers a prefix of its writes, so the one flush below makes everything applied
+        // so far (same database) durable no later than the removal of the log it came from.
         let v = bincode::serialize(&log_id).map_err(io_write)?;
         self.inner.raft.insert(PURGED_KEY, v).map_err(io_write)?;
         let mut batch = sled::Batch::default();
