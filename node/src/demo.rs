@@ -87,6 +87,7 @@ pub async fn start(dir: &Path, timings: RaftTimings) -> anyhow::Result<Demo> {
             tls: TlsMaterial::load_node(&pki, DEMO_REGION, id)?,
             timings,
             cache_bytes: 16 * 1024 * 1024,
+            faults: None,
         };
         running.push(RunningNode::start(cfg, l).await?);
     }

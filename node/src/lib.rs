@@ -10,6 +10,7 @@
 //!   and snapshots.
 //! - [`raft`]: openraft type config, the peer-only gRPC service, the network client, forwarding
 //!   writes and read-index to the leader, and the running node.
+//! - [`federation`]: the uplink between a region and its parent — service, sender, test seam.
 //! - [`api`]: the client-facing gRPC service; each handler authorizes, builds a command, goes
 //!   through Raft and replies.
 //! - [`client`]: the client used by the command line: several endpoints, follows the leader.
@@ -26,6 +27,7 @@ pub mod client;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod federation;
 pub mod ledger;
 pub mod pki;
 pub mod raft;

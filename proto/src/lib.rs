@@ -2,6 +2,7 @@
 //!
 //! - [`raft`]: peer-only Raft RPCs and leader forwarding inside one region.
 //! - [`region`]: the client-facing service of one region's cluster.
+//! - [`federation`]: the uplink between a region and its parent region.
 #![allow(clippy::all, missing_docs)]
 
 pub mod raft {
@@ -10,6 +11,10 @@ pub mod raft {
 
 pub mod region {
     tonic::include_proto!("sanxiang.region.v1");
+}
+
+pub mod federation {
+    tonic::include_proto!("sanxiang.federation.v1");
 }
 
 /// Encoded file descriptors of every service, for gRPC server reflection.

@@ -117,6 +117,7 @@ impl Cluster {
             tls: TlsMaterial::load_node(&self.pki, REGION, id)?,
             timings: self.timings,
             cache_bytes: 8 * 1024 * 1024,
+            faults: None,
         };
         Ok(RunningNode::start(cfg, l).await?)
     }

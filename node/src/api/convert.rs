@@ -69,6 +69,12 @@ pub fn write_reply(r: Response) -> pb::WriteReply {
                 flags,
             }))
         }
+        Outcome::Ok(CommandResult::Ingested(r)) => {
+            Some(pb::write_reply::Outcome::Record(pb::RecordRef {
+                id: r.mark,
+                flags: r.alerts,
+            }))
+        }
         Outcome::Refused(f) => Some(pb::write_reply::Outcome::Refused(pb::Refusal {
             rule: f.rule,
             message: f.message,

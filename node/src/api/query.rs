@@ -132,7 +132,9 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
             }
             Value::Array(out)
         }
-        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog, calendar, publications, head or summary"))),
+        // Uplink backlog, links from children, origins below and tamper alerts.
+        "federation" => crate::federation::view::json(state)?,
+        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog, calendar, publications, head, summary or federation"))),
     };
     serde_json::to_string_pretty(&v).map_err(|e| QueryError::State(e.to_string()))
 }

@@ -20,8 +20,13 @@ pub struct RaftTimings {
     pub tick: Duration,
     /// Log entries kept behind a snapshot (so briefly lagging followers need no snapshot).
     pub keep_logs: u64,
-    /// How often the leader signs a new tree head when the ledger grew (REC-3).
+    /// How often the leader signs a new tree head when the ledger grew (REC-3). Items waiting
+    /// for the parent get a head at once, whatever this says.
     pub head_every: Duration,
+    /// Most outbox entries sent to the parent in one push.
+    pub uplink_batch: usize,
+    /// Warn when the oldest entry waiting for the parent is older than this.
+    pub uplink_alert_after: Duration,
 }
 
 impl Default for RaftTimings {
@@ -35,6 +40,8 @@ impl Default for RaftTimings {
             tick: Duration::from_secs(60),
             keep_logs: 1000,
             head_every: Duration::from_secs(30),
+            uplink_batch: 1000,
+            uplink_alert_after: Duration::from_secs(15 * 60),
         }
     }
 }

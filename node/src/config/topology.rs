@@ -40,6 +40,9 @@ pub enum TopologyError {
     /// Two regions share an id.
     #[error("region {0} is defined twice")]
     DuplicateRegion(String),
+    /// A region's id is not its parent's id plus one segment.
+    #[error("region {region} must be named {parent}/<segment>: ids are paths of the tree")]
+    IdNotUnderParent { region: String, parent: String },
     /// A region names a parent that is not defined.
     #[error("region {region} names parent {parent}, which is not defined")]
     UnknownParent { region: String, parent: String },
@@ -232,6 +235,12 @@ impl Topology {
                         region: r.id.clone(),
                         parent: p.clone(),
                     })?;
+                    if r.id.rsplit_once('/').map(|(head, _)| head) != Some(p.as_str()) {
+                        return Err(TopologyError::IdNotUnderParent {
+                            region: r.id.clone(),
+                            parent: p.clone(),
+                        });
+                    }
                     if parent.kind.rank() >= r.kind.rank() && parent.id != r.id {
                         // Checked after the cycle test below for self-parents.
                         let mut seen = BTreeSet::new();
@@ -460,8 +469,24 @@ kind = "city"
 parent = "a"
 nodes = [{ id = 1, grpc = "127.0.0.1:2" }]
 "#;
+        // Path ids make a cycle impossible: the first region whose id is not under its
+        // parent's is named.
         let e = Topology::parse(text).unwrap_err();
-        assert!(matches!(e, TopologyError::Cycle(_)), "{e}");
+        assert!(
+            matches!(
+                e,
+                TopologyError::IdNotUnderParent { .. } | TopologyError::Cycle(_)
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn id_must_extend_parent_id() {
+        let e = with("[[region]]\nid=\"q/k\"\nname=\"县\"\nkind=\"county\"\nparent=\"p\"\nnodes=[{id=1,grpc=\"127.0.0.1:3\"}]\n").unwrap_err();
+        assert!(matches!(e, TopologyError::IdNotUnderParent { .. }), "{e}");
+        let e = with("[[region]]\nid=\"p/c/k\"\nname=\"县\"\nkind=\"county\"\nparent=\"p\"\nnodes=[{id=1,grpc=\"127.0.0.1:3\"}]\n").unwrap_err();
+        assert!(e.to_string().contains("p/c/k"), "{e}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::envelope::{
     Actor, Command, CommandResult, Envelope, Outcome, Refusal, Response, RULES_VERSION,
 };
+use super::federation::{self, Crypto, ItemBody};
 use super::state::{DomainError, Space, State, Txn, CLOCK, META};
 use super::{
     cmd_calendar, cmd_case, cmd_catalog, cmd_certificate, cmd_decide, cmd_officer, cmd_outcome,
@@ -15,7 +16,7 @@ use super::{
 };
 
 /// Facts about the entry being applied, identical on every replica.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct ApplyContext<'a> {
     /// The region whose cluster this is.
     pub region: &'a str,
@@ -23,6 +24,8 @@ pub struct ApplyContext<'a> {
     pub log_index: u64,
     /// Ledger leaf index the entry gets.
     pub leaf_index: u64,
+    /// Signature, certificate and proof checks (pure functions).
+    pub crypto: &'a dyn Crypto,
 }
 
 /// Result of applying one envelope.
@@ -30,6 +33,8 @@ pub struct ApplyContext<'a> {
 pub struct Applied {
     pub response: Response,
     pub writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    /// Ledger leaves to append right after the envelope's own: the items for the parent it made.
+    pub extra_leaves: Vec<Vec<u8>>,
 }
 
 /// How many recent request ids are remembered per (actor, client).
@@ -125,6 +130,7 @@ pub fn apply_envelope(
                     deduplicated: true,
                 },
                 writes: BTreeMap::new(),
+                extra_leaves: Vec::new(),
             });
         }
         let m = DEDUP_CLIENTS.get(&txn, key)?.unwrap_or_default();
@@ -150,12 +156,18 @@ pub fn apply_envelope(
         meta = Some((m, lowest));
     }
 
+    let mut extra_leaves = Vec::new();
     let outcome = match decide(&mut txn, ctx, env, now) {
-        Ok(Ok((result, writes))) => {
-            // The status summary moves with the records the command wrote.
+        Ok(Ok((result, writes, mut up))) => {
+            // The status summary moves with the records the command wrote, and what the parent
+            // must see of them becomes items for the uplink.
             let counters = summary::update(state, &writes)?;
+            let mut bodies = federation::items_for_writes(state, &writes)?;
+            bodies.append(&mut up);
             txn.merge(writes);
             txn.merge(counters);
+            extra_leaves =
+                federation::queue_own(&mut txn, ctx.region, ctx.leaf_index + 1, bodies, now)?;
             Outcome::Ok(result)
         }
         Ok(Err(refusal)) => Outcome::Refused(refusal),
@@ -189,6 +201,7 @@ pub fn apply_envelope(
     Ok(Applied {
         response: response(outcome, false),
         writes: txn.into_writes(),
+        extra_leaves,
     })
 }
 
@@ -205,10 +218,18 @@ fn refused_only(
     Ok(Applied {
         response,
         writes: txn.into_writes(),
+        extra_leaves: Vec::new(),
     })
 }
 
-type Decision = Result<(CommandResult, BTreeMap<Vec<u8>, Option<Vec<u8>>>), Refusal>;
+type Decision = Result<
+    (
+        CommandResult,
+        BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+        Vec<ItemBody>,
+    ),
+    Refusal,
+>;
 
 /// Checks envelope-level rules, then runs the command's own rules in a nested write set so a
 /// refusal leaves no trace.
@@ -239,6 +260,7 @@ fn decide(
         )));
     }
     let mut inner = Txn::new(txn.base());
+    let mut up = Vec::new();
     let result = match &env.command {
         Command::Tick => {
             if !matches!(env.actor, Actor::Node { .. }) {
@@ -247,8 +269,16 @@ fn decide(
                     "only a node of the region proposes Tick",
                 )));
             }
-            tick::apply(&mut inner, now)?
+            let r = tick::apply(&mut inner, now)?;
+            if r.is_ok() && federation::parent_of(ctx.region).is_some() {
+                up.extend(federation::summary_item(&mut inner)?);
+            }
+            r
         }
+        Command::Ingest(input) => federation::ingest(
+            &mut inner, &env.actor, ctx.region, input, ctx.crypto, now, &mut up,
+        )?,
+        Command::UplinkAcked { mark } => federation::acked(&mut inner, &env.actor, *mark)?,
         Command::RegisterAgency(input) => {
             register_agency::apply(&mut inner, &env.actor, input, now)?
         }
@@ -321,7 +351,7 @@ fn decide(
         } => cmd_outcome::expert_opinion(&mut inner, &env.actor, *case_id, source, text)?,
         Command::SetAvList(l) => cmd_outcome::set_av_list(&mut inner, &env.actor, l)?,
         Command::RecordTreeHead(sh) => {
-            super::tree_head::apply(&mut inner, &env.actor, ctx.region, sh)?
+            super::tree_head::apply(&mut inner, &env.actor, ctx.region, sh, now)?
         }
         Command::SetStepOrder {
             agency_id,
@@ -339,7 +369,7 @@ fn decide(
             cmd_publication::set_days(&mut inner, &env.actor, *kind, *days)?
         }
     };
-    Ok(result.map(|r| (r, inner.into_writes())))
+    Ok(result.map(|r| (r, inner.into_writes(), up)))
 }
 
 #[cfg(test)]
@@ -388,6 +418,7 @@ pub(crate) mod tests {
                     region: REGION,
                     log_index: i as u64 + 1,
                     leaf_index: i as u64,
+                    crypto: &crate::ledger::LedgerCrypto::default(),
                 };
                 let a = apply_envelope(state, &ctx, e).unwrap();
                 state.apply_writes(&a.writes);

@@ -193,6 +193,11 @@ pub enum Command {
         agency_id: u64,
         review_before_rights_notice: bool,
     },
+    /// A batch of uplink entries from a direct child, stamped with the child's verified region
+    /// by the node that received it.
+    Ingest(super::federation::IngestInput),
+    /// The parent holds this region's outbox through `mark`: prune it.
+    UplinkAcked { mark: u64 },
 }
 
 impl Command {
@@ -222,6 +227,8 @@ impl Command {
             Command::SetAvList(_) => "set_av_list",
             Command::SetStepOrder { .. } => "set_step_order",
             Command::RecordTreeHead(_) => "record_tree_head",
+            Command::Ingest(_) => "ingest",
+            Command::UplinkAcked { .. } => "uplink_acked",
         }
     }
 }
@@ -290,6 +297,8 @@ pub enum CommandResult {
         id: u64,
         flags: Vec<String>,
     },
+    /// What an uplink batch did at the receiving region.
+    Ingested(super::federation::IngestReport),
 }
 
 /// Accepted with a result, or refused.

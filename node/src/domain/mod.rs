@@ -9,6 +9,8 @@
 //! - [`calendar`]: official working days in UTC+8; [`redact`]: PUB-4 masking.
 //! - [`summary`]: the region's status summary, counters moved by every accepted command.
 //! - [`agency`]: the agency record (PUB-1) and input validation.
+//! - [`federation`]: own items for the parent, outbox, and ingest of a child's items with
+//!   marks, deduplication and tamper checks; [`tree_head`]: signed tree heads.
 pub mod agency;
 pub mod apply;
 pub mod calendar;
@@ -27,6 +29,7 @@ pub mod enforcement;
 #[cfg(test)]
 mod enforcement_tests;
 pub mod envelope;
+pub mod federation;
 pub mod redact;
 pub mod register_agency;
 pub mod state;
@@ -74,6 +77,15 @@ mod key_spaces {
             ("DEADLINES", deadlines::DEADLINES.prefix()),
             ("COUNTERS", summary::COUNTERS.prefix()),
             ("HEADS", tree_head::HEADS.prefix()),
+            ("UP_PENDING", federation::UP_PENDING.prefix()),
+            ("OUTBOX", federation::OUTBOX.prefix()),
+            ("LINKS", federation::LINKS.prefix()),
+            ("ORIGINS", federation::ORIGINS.prefix()),
+            ("HELD_ITEMS", federation::HELD_ITEMS.prefix()),
+            ("HELD_HEADS", federation::HELD_HEADS.prefix()),
+            ("ALERTS", federation::ALERTS.prefix()),
+            ("LINK_DIGESTS", federation::LINK_DIGESTS.prefix()),
+            ("LAST_SUMMARY", federation::LAST_SUMMARY.prefix()),
         ];
         let mut seen = std::collections::BTreeMap::new();
         for (name, p) in prefixes {

@@ -164,6 +164,14 @@ impl KeyCodec for (String, String) {
     }
 }
 
+impl KeyCodec for (String, u64) {
+    fn encode_key(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.0.as_bytes());
+        out.push(0);
+        out.extend_from_slice(&self.1.to_be_bytes());
+    }
+}
+
 impl KeyCodec for (String, String, u64) {
     fn encode_key(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.0.as_bytes());

@@ -51,6 +51,7 @@ pub fn apply(
     actor: &Actor,
     region: &str,
     sh: &SignedHead,
+    now: i64,
 ) -> Result<Result<CommandResult, Refusal>, DomainError> {
     if !matches!(actor, Actor::Node { node, .. } if *node == sh.signer) {
         return Ok(Err(Refusal::new(
@@ -76,6 +77,7 @@ pub fn apply(
     }
     HEADS.put(txn, &sh.head.size, sh)?;
     META.put(txn, LAST_HEAD_SIZE, &(sh.head.size as i64))?;
+    super::federation::on_head_recorded(txn, region, sh, last.max(0) as u64, now)?;
     Ok(Ok(CommandResult::Record {
         id: sh.head.size,
         flags: vec![],

@@ -5,14 +5,17 @@
 //! per append is O(log n) and proofs for any leaf can be produced after the Raft log is purged.
 //! - [`tree`]: hashing, the right-edge frontier, proof generation over a [`NodeSource`].
 //! - [`verify`]: proof verification, independent of how the proofs were made.
+//! - [`head`]: signing tree heads; [`trust`]: the checks federation applies to heads and items.
 pub mod head;
 pub mod tree;
+pub mod trust;
 pub mod verify;
 
 pub use tree::{
     consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root_at, Frontier, Hash,
     NodeSource,
 };
+pub use trust::LedgerCrypto;
 pub use verify::{verify_consistency, verify_inclusion};
 
 /// Errors of the ledger.

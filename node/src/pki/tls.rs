@@ -125,6 +125,11 @@ impl TlsMaterial {
         }
     }
 
+    /// The CA roots.
+    pub fn roots(&self) -> Arc<RootCertStore> {
+        self.roots.clone()
+    }
+
     /// The PKCS#8 DER of the private key (for signing tree heads), if it is PKCS#8.
     pub fn key_pkcs8(&self) -> Option<&[u8]> {
         match &*self.key {

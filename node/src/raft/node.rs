@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use openraft::error::{ClientWriteError, RaftError};
 use openraft::{BasicNode, ServerState};
+use sanxiang_proto::federation::uplink_server::UplinkServer;
 use sanxiang_proto::raft::raft_peer_client::RaftPeerClient;
 use sanxiang_proto::raft::raft_peer_server::RaftPeerServer;
 use sanxiang_proto::raft::{ForwardRequest, ReadIndexRequest};
@@ -23,6 +24,7 @@ use super::types::{NodeId, Raft, Request};
 use crate::api::RegionService;
 use crate::config::{RaftTimings, Topology};
 use crate::domain::{Actor, Command, Envelope, Response, RULES_VERSION};
+use crate::federation::service::UplinkService;
 use crate::pki::{Expect, PkiError, TlsMaterial};
 use crate::store::{self, SmShared, StoreError};
 
@@ -78,6 +80,8 @@ pub struct NodeConfig {
     pub tls: TlsMaterial,
     pub timings: RaftTimings,
     pub cache_bytes: u64,
+    /// Test seam: faults on this node's uplink (None in production).
+    pub faults: Option<Arc<crate::federation::Faults>>,
 }
 
 /// Shared by the services of one node.
@@ -88,6 +92,8 @@ pub struct NodeCtx {
     pub sm: Arc<SmShared>,
     pub tls: TlsMaterial,
     pub timings: RaftTimings,
+    pub topology: Topology,
+    pub faults: Option<Arc<crate::federation::Faults>>,
     peers: Mutex<BTreeMap<(NodeId, String), RaftPeerClient<Channel>>>,
     batcher: tokio::sync::mpsc::UnboundedSender<Pending>,
 }
@@ -328,6 +334,17 @@ impl NodeCtx {
         self.write_local(env).await.map(|_| ())
     }
 
+    /// True on the leader when own items wait for a signed head.
+    pub fn items_wait_for_head(&self) -> bool {
+        self.raft.metrics().borrow().state == ServerState::Leader
+            && self.sm.read(|s| {
+                crate::domain::federation::UP_PENDING
+                    .keys(&s.domain)
+                    .next()
+                    .is_some()
+            })
+    }
+
     /// Linearizable read barrier on the leader: returns the index reads must wait for.
     pub async fn read_index_local(&self) -> Result<Option<u64>, PathError> {
         match self.raft.ensure_linearizable().await {
@@ -420,6 +437,7 @@ impl RunningNode {
             region: cfg.region.clone(),
         };
         let shared = sm.shared.clone();
+        shared.set_trust(cfg.tls.roots());
         let raft = Raft::new(cfg.node_id, Arc::new(raft_cfg), network, log, sm)
             .await
             .map_err(|e| NodeError::Raft(e.to_string()))?;
@@ -433,6 +451,8 @@ impl RunningNode {
             sm: shared,
             tls: cfg.tls.clone(),
             timings: cfg.timings,
+            topology: cfg.topology.clone(),
+            faults: cfg.faults.clone(),
             peers: Mutex::new(BTreeMap::new()),
             batcher: batch_tx,
         });
@@ -442,6 +462,9 @@ impl RunningNode {
         let peer = RaftPeerServer::new(PeerService { ctx: ctx.clone() })
             .max_decoding_message_size(MAX_RAFT_MESSAGE)
             .max_encoding_message_size(MAX_RAFT_MESSAGE);
+        let uplink = UplinkServer::new(UplinkService { ctx: ctx.clone() })
+            .max_decoding_message_size(crate::federation::MAX_PUSH_BYTES + 1024 * 1024)
+            .max_encoding_message_size(1024 * 1024);
         let api = RegionServer::new(RegionService { ctx: ctx.clone() })
             .max_decoding_message_size(crate::api::MAX_REQUEST)
             .max_encoding_message_size(16 * 1024 * 1024);
@@ -482,6 +505,7 @@ impl RunningNode {
             let res = tonic::transport::Server::builder()
                 .add_service(peer)
                 .add_service(api)
+                .add_service(uplink)
                 .add_service(health_service)
                 .add_service(reflection)
                 .serve_with_incoming_shutdown(incoming, async move {
@@ -543,12 +567,18 @@ impl RunningNode {
 
         let head_ctx = ctx.clone();
         let mut hrx = shutdown.subscribe();
+        let mut applied = raft.metrics();
         let signer = tokio::spawn(async move {
             let mut interval = tokio::time::interval(head_ctx.timings.head_every);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
                     _ = interval.tick() => {}
+                    // Items for the parent wait for a head that covers them: sign at once.
+                    r = applied.changed() => {
+                        if r.is_err() { break }
+                        if !head_ctx.items_wait_for_head() { continue }
+                    }
                     _ = hrx.wait_for(|v| *v) => break,
                 }
                 if let Err(e) = head_ctx.sign_head().await {
@@ -556,6 +586,10 @@ impl RunningNode {
                 }
             }
         });
+        let sender = tokio::spawn(crate::federation::sender::run(
+            ctx.clone(),
+            shutdown.subscribe(),
+        ));
 
         tracing::info!(region = %cfg.region, node = cfg.node_id, %addr, "node started");
         Ok(RunningNode {
@@ -563,7 +597,7 @@ impl RunningNode {
             addr,
             flush_stats,
             shutdown,
-            tasks: vec![server, ticker, signer, health_task, batch_task],
+            tasks: vec![server, ticker, signer, sender, health_task, batch_task],
         })
     }
 

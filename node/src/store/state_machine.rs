@@ -38,6 +38,8 @@ pub struct SmShared {
     pub(crate) snapshot_dir: PathBuf,
     /// Serializes snapshot builds and installs.
     pub(crate) snapshot_lock: tokio::sync::Mutex<()>,
+    /// The deployment's CA, for checks on heads from below; set once at start.
+    pub(crate) trust: std::sync::OnceLock<crate::ledger::LedgerCrypto>,
 }
 
 impl SmShared {
@@ -45,6 +47,13 @@ impl SmShared {
     pub fn read<R>(&self, f: impl FnOnce(&SmState) -> R) -> R {
         let guard = self.state.read().unwrap_or_else(|p| p.into_inner());
         f(&guard)
+    }
+
+    /// Sets the deployment CA used to check heads from regions below (once, before Raft runs).
+    pub fn set_trust(&self, roots: Arc<rustls::RootCertStore>) {
+        let _ = self
+            .trust
+            .set(crate::ledger::LedgerCrypto { roots: Some(roots) });
     }
 
     /// The region this state machine belongs to.
@@ -114,6 +123,7 @@ impl StateMachine {
                 state: RwLock::new(state),
                 snapshot_dir: snapshot_dir.to_path_buf(),
                 snapshot_lock: tokio::sync::Mutex::new(()),
+                trust: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -194,6 +204,8 @@ impl SmShared {
         let mut batch = sled::Batch::default();
         let mut membership = None;
         let mut responses = Vec::new();
+        let no_trust = crate::ledger::LedgerCrypto::default();
+        let crypto = self.trust.get().unwrap_or(&no_trust);
         match entry.payload {
             EntryPayload::Blank => {}
             EntryPayload::Membership(m) => {
@@ -202,6 +214,7 @@ impl SmShared {
             EntryPayload::Normal(req) => {
                 for bytes in &req.0 {
                     let leaf_index = frontier.size();
+                    let mut extra: Vec<Vec<u8>> = Vec::new();
                     let decoded = Envelope::decode(bytes);
                     let head_refusal = decoded
                         .as_ref()
@@ -219,6 +232,7 @@ impl SmShared {
                                 region: &self.region,
                                 log_index: log_id.index,
                                 leaf_index,
+                                crypto,
                             };
                             let applied = apply_envelope(&guard.domain, &ctx, &env)
                                 .map_err(|e| openraft::StorageIOError::apply(log_id, &e))?;
@@ -229,6 +243,7 @@ impl SmShared {
                                 }
                             }
                             guard.domain.apply_writes(&applied.writes);
+                            extra = applied.extra_leaves;
                             applied.response
                         }
                         (Err(e), _) => Response {
@@ -245,6 +260,14 @@ impl SmShared {
                     batch.insert(&leaf_key(leaf_index), bytes.as_slice());
                     for (level, index, hash) in frontier.append(ledger::leaf_hash(bytes)) {
                         batch.insert(&node_key(level, index), &hash[..]);
+                    }
+                    // Items for the parent made by this envelope: their own leaves, right after.
+                    for leaf in extra.drain(..) {
+                        let index = frontier.size();
+                        batch.insert(&leaf_key(index), leaf.as_slice());
+                        for (level, i, hash) in frontier.append(ledger::leaf_hash(&leaf)) {
+                            batch.insert(&node_key(level, i), &hash[..]);
+                        }
                     }
                     responses.push(response);
                 }

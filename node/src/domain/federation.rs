@@ -1,0 +1,1042 @@
+//! Federation between regions (ARCHITECTURE "Federation guarantees", "Tamper evidence"):
+//! what a region sends to its parent, and how a parent accepts what its children send.
+//!
+//! **Sending.** After a command is accepted, the records it wrote that the parent must see
+//! (agencies, publications, alerts; on `Tick` a changed status summary) become *own items*:
+//! each gets the next per-origin sequence number and becomes its own leaf of the region's
+//! ledger, right after the command's leaf, and waits in `UP_PENDING`. When the leader's signed
+//! tree head is recorded, the head goes to the outbox followed by every pending item it covers,
+//! so on the wire a head always precedes the items proven against it. Outboxes are filled here,
+//! from applied state only; each outbox entry has the next per-link sequence number.
+//!
+//! **Receiving** (`Ingest`). Per link (the child region), only `link_seq == mark + 1` is
+//! accepted; a repeat is compared with what is held (same → acknowledged again, different →
+//! fork alert); a gap stops the batch and the sender resends from the mark. End to end, items
+//! are deduplicated by `(origin, seq)` and heads by `(origin, size)`; the origin must lie in the
+//! link's subtree. Heads are checked (signature by a node of the origin, chain to the CA,
+//! consistency with the last head held, equivocation); items are checked against the held head
+//! they cite (inclusion proof), so a city cannot alter a county's item unnoticed. A failed check
+//! raises a tamper alert and the link goes on. Accepted items are held, and forwarded unchanged
+//! when this region has a parent.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::agency::{Agency, AGENCIES};
+use super::cmd_publication::{PubState, PUBLICATIONS};
+use super::envelope::{Actor, CommandResult, Refusal};
+use super::state::{DomainError, Space, State, Txn, META};
+use super::summary::COUNTERS;
+use super::tree_head::SignedHead;
+
+/// Epoch of every origin's sequence today. A region refounded from nothing would start a new
+/// epoch; a parent accepts only the epoch it knows.
+pub const EPOCH: u32 = 1;
+/// Prefix of an item's ledger leaf. An envelope's bincode starts with 0 or 1, never 0xff, so an
+/// item leaf can never be mistaken for a command leaf.
+pub const ITEM_TAG: &[u8] = b"\xffsanxiang item v1\0";
+/// Most carried entries in one ingest.
+pub const MAX_INGEST_ITEMS: usize = 2000;
+/// Longest proof accepted (a tree of 2^64 leaves needs 64 hashes).
+pub const MAX_PROOF: usize = 64;
+
+/// A 32-byte hash.
+pub type Hash = [u8; 32];
+
+/// What an item says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ItemBody {
+    /// The region's status summary (region-wide counters) and its uplink backlog.
+    Summary {
+        counters: BTreeMap<String, i64>,
+        backlog: u64,
+    },
+    /// An agency as registered or updated (PUB-1).
+    Agency(Agency),
+    /// A publication as released or withdrawn: public fields only (PUB-4, PUB-7).
+    Publication {
+        id: u64,
+        case_id: u64,
+        agency_id: u64,
+        kind: String,
+        version: u32,
+        public_text: String,
+        state: String,
+        due: String,
+    },
+    /// A tamper alert raised by this region about a region below it.
+    Alert(Alert),
+}
+
+impl ItemBody {
+    /// Short kind name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ItemBody::Summary { .. } => "summary",
+            ItemBody::Agency(_) => "agency",
+            ItemBody::Publication { .. } => "publication",
+            ItemBody::Alert(_) => "alert",
+        }
+    }
+}
+
+/// An item with its origin; its tagged encoding is a leaf of the origin's ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpItem {
+    pub origin: String,
+    pub epoch: u32,
+    pub seq: u64,
+    /// Origin's replicated clock when the item was made (Unix ms).
+    pub time_ms: i64,
+    pub body: ItemBody,
+}
+
+impl UpItem {
+    /// The ledger leaf bytes: tag, then bincode.
+    pub fn leaf_bytes(&self) -> Result<Vec<u8>, DomainError> {
+        let mut out = ITEM_TAG.to_vec();
+        let body = bincode::serialize(self).map_err(|e| DomainError::Encode(e.to_string()))?;
+        out.extend_from_slice(&body);
+        Ok(out)
+    }
+
+    /// Decodes leaf bytes; `None` when they are not an item.
+    pub fn from_leaf(bytes: &[u8]) -> Option<UpItem> {
+        use bincode::Options;
+        let rest = bytes.strip_prefix(ITEM_TAG)?;
+        bincode::DefaultOptions::new()
+            .with_fixint_encoding()
+            .reject_trailing_bytes()
+            .with_limit(rest.len() as u64 + 1)
+            .deserialize(rest)
+            .ok()
+    }
+}
+
+/// One entry of a link: a signed head, or an item with its inclusion proof.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Carried {
+    /// A signed tree head of `head.head.region`, with the consistency proof from the previous
+    /// head that region recorded (`prev_size`, 0 for its first).
+    Head {
+        head: SignedHead,
+        prev_size: u64,
+        proof: Vec<Hash>,
+    },
+    /// An item (tagged leaf bytes) at `leaf_index` of its origin's ledger, proven against the
+    /// origin's head of `head_size` leaves.
+    Item {
+        bytes: Vec<u8>,
+        leaf_index: u64,
+        head_size: u64,
+        proof: Vec<Hash>,
+    },
+}
+
+impl Carried {
+    /// The digest compared on repeats: the signed head, or the item's leaf hash. Proofs are
+    /// derived data and not part of it.
+    pub fn digest(&self, crypto: &dyn Crypto) -> Hash {
+        match self {
+            Carried::Head { head, .. } => {
+                let mut bytes = head.head.signing_bytes();
+                bytes.extend_from_slice(&head.signature);
+                crypto.leaf_hash(&bytes)
+            }
+            Carried::Item { bytes, .. } => crypto.leaf_hash(bytes),
+        }
+    }
+
+    /// The region this entry is about.
+    pub fn origin(&self) -> Option<String> {
+        match self {
+            Carried::Head { head, .. } => Some(head.head.region.clone()),
+            Carried::Item { bytes, .. } => UpItem::from_leaf(bytes).map(|i| i.origin),
+        }
+    }
+}
+
+/// Checks the domain cannot do itself (signatures, certificates, hashes); the store adapter
+/// implements them with the ledger and PKI modules. All are pure functions of their inputs.
+pub trait Crypto {
+    /// RFC 6962 leaf hash.
+    fn leaf_hash(&self, data: &[u8]) -> Hash;
+    /// The head's signature is valid, by a node of the head's region whose certificate chains
+    /// to the deployment's CA and is valid at `at_ms`.
+    fn verify_head(&self, head: &SignedHead, at_ms: i64) -> Result<(), String>;
+    /// RFC 9162 inclusion proof.
+    fn verify_inclusion(
+        &self,
+        index: u64,
+        size: u64,
+        leaf: &Hash,
+        proof: &[Hash],
+        root: &Hash,
+    ) -> Result<(), String>;
+    /// RFC 9162 consistency proof.
+    fn verify_consistency(
+        &self,
+        first: u64,
+        second: u64,
+        first_root: &Hash,
+        second_root: &Hash,
+        proof: &[Hash],
+    ) -> Result<(), String>;
+}
+
+/// An own item waiting for a head that covers its leaf.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingItem {
+    pub leaf_index: u64,
+    pub bytes: Vec<u8>,
+}
+
+/// An outbox entry. Own entries get their proof from the sender when sent (`proof` empty
+/// here); forwarded entries are kept exactly as received.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OutEntry {
+    pub carried: Carried,
+    pub own: bool,
+    /// Replicated clock when queued (for the age of the backlog).
+    pub queued_ms: i64,
+}
+
+/// What a parent knows about one link (a direct child).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LinkState {
+    /// Last accepted per-link sequence number.
+    pub mark: u64,
+    /// The sender's last outbox sequence number as it reported it.
+    pub tail: u64,
+    /// Queue time of the sender's oldest unacknowledged entry as it reported it (0: none).
+    pub oldest_ms: i64,
+    pub last_heard_ms: i64,
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub refused_gaps: u64,
+}
+
+/// What a region knows about one origin below it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OriginState {
+    pub epoch: u32,
+    /// Last item sequence number held.
+    pub seq: u64,
+    pub items: u64,
+    pub head_size: u64,
+    pub head_root: Hash,
+    pub head_time_ms: i64,
+    pub last_heard_ms: i64,
+    /// Items whose inclusion could not be proven against a held head.
+    pub unproven: u64,
+}
+
+/// An item held by a region above its origin.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeldItem {
+    pub carried: Carried,
+    pub digest: Hash,
+    pub link: String,
+    pub link_seq: u64,
+    pub received_ms: i64,
+    /// Inclusion proven against a held, verified head.
+    pub proven: bool,
+}
+
+/// A head held for a region below.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeldHead {
+    pub digest: Hash,
+    pub root: Hash,
+    pub time_ms: i64,
+    pub signer: u64,
+    pub received_ms: i64,
+}
+
+/// Kinds of tamper alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AlertKind {
+    /// A repeat of an accepted position with a different digest.
+    Fork,
+    /// Two heads of one size with different roots.
+    Equivocation,
+    /// A head not consistent with the last head held (history rewritten).
+    Inconsistent,
+    /// A head whose signature or certificate does not verify.
+    BadSignature,
+    /// An item whose inclusion proof fails against the held head (altered in transit).
+    Altered,
+    /// Items of an origin missing between two held ones.
+    Gap,
+    /// An item or head from an origin outside the sender's subtree, or of an unknown epoch.
+    Foreign,
+}
+
+impl AlertKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::Fork => "fork",
+            AlertKind::Equivocation => "equivocation",
+            AlertKind::Inconsistent => "inconsistent",
+            AlertKind::BadSignature => "bad_signature",
+            AlertKind::Altered => "altered",
+            AlertKind::Gap => "gap",
+            AlertKind::Foreign => "foreign",
+        }
+    }
+}
+
+/// A tamper alert: which region detected what about which region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub detected_by: String,
+    pub subject: String,
+    pub kind: AlertKind,
+    pub message: String,
+    pub first_ms: i64,
+    pub last_ms: i64,
+    pub count: u64,
+}
+
+/// Own items waiting for a head, by origin sequence number.
+pub const UP_PENDING: Space<u64, PendingItem> = Space::new(b'j');
+/// Outbox to the parent, by per-link sequence number.
+pub const OUTBOX: Space<u64, OutEntry> = Space::new(b'b');
+/// Per direct child: the link's state.
+pub const LINKS: Space<str, LinkState> = Space::new(b'l');
+/// Per origin below: marks and the last head held.
+pub const ORIGINS: Space<str, OriginState> = Space::new(b'e');
+/// Items held from below, by (origin, seq).
+pub const HELD_ITEMS: Space<(String, u64), HeldItem> = Space::new(b'f');
+/// Heads held from below, by (origin, size).
+pub const HELD_HEADS: Space<(String, u64), HeldHead> = Space::new(b't');
+/// Tamper alerts, by (detecting region, kind + subject).
+pub const ALERTS: Space<(String, String), Alert> = Space::new(b'A');
+/// Digests of the most recent positions of each link, by (link, seq).
+pub const LINK_DIGESTS: Space<(String, u64), Hash> = Space::new(b'D');
+/// How many recent positions per link keep their digest.
+pub const LINK_WINDOW: u64 = 10_000;
+/// The last status summary sent up.
+pub const LAST_SUMMARY: Space<str, BTreeMap<String, i64>> = Space::new(b'S');
+
+/// Meta: last own item sequence number.
+pub const ORIGIN_SEQ: &str = "fed/origin_seq";
+/// Meta: last outbox sequence number.
+pub const LINK_SEQ: &str = "fed/link_seq";
+/// Meta: outbox entries acknowledged by the parent (pruned).
+pub const UP_ACKED: &str = "fed/up_acked";
+
+fn meta_u64(txn: &Txn<'_>, key: &str) -> Result<u64, DomainError> {
+    Ok(META.get(txn, key)?.unwrap_or(0).max(0) as u64)
+}
+
+/// The parent region of a region id (ids are paths: `hunan/changsha/liuyang`).
+pub fn parent_of(region: &str) -> Option<&str> {
+    region.rsplit_once('/').map(|(p, _)| p)
+}
+
+/// True when `origin` is `link` or lies below it.
+pub fn in_subtree(origin: &str, link: &str) -> bool {
+    origin == link
+        || origin
+            .strip_prefix(link)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Items the parent must see for the writes an accepted command made.
+pub fn items_for_writes(
+    base: &State,
+    writes: &BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+) -> Result<Vec<ItemBody>, DomainError> {
+    let mut out = Vec::new();
+    let ap = AGENCIES.prefix();
+    let pp = PUBLICATIONS.prefix();
+    for (k, v) in writes {
+        let Some(v) = v else { continue };
+        match k.first() {
+            Some(p) if *p == ap => {
+                let a: Agency = decode(k, v)?;
+                out.push(ItemBody::Agency(a));
+            }
+            Some(p) if *p == pp => {
+                let p: super::cmd_publication::Publication = decode(k, v)?;
+                let before: Option<super::cmd_publication::Publication> =
+                    base.get_raw(k).map(|old| decode(k, old)).transpose()?;
+                let visible = matches!(p.state, PubState::Published { .. })
+                    || matches!(p.state, PubState::Withdrawn { .. });
+                let changed = before.as_ref().map(|b| &b.state) != Some(&p.state);
+                if visible && changed {
+                    out.push(ItemBody::Publication {
+                        id: p.id,
+                        case_id: p.case_id,
+                        agency_id: p.agency_id,
+                        kind: p.kind.as_str().to_string(),
+                        version: p.version,
+                        public_text: p.public_text.clone(),
+                        state: format!("{:?}", p.state),
+                        due: p.due.to_string(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn decode<T: serde::de::DeserializeOwned>(k: &[u8], v: &[u8]) -> Result<T, DomainError> {
+    bincode::deserialize(v).map_err(|e| DomainError::Corrupt {
+        key: hex::encode(k),
+        cause: e.to_string(),
+    })
+}
+
+/// On `Tick`: a summary item when the region-wide counters changed since the last one sent.
+pub fn summary_item(txn: &mut Txn<'_>) -> Result<Option<ItemBody>, DomainError> {
+    let base = txn.base();
+    let mut counters = BTreeMap::new();
+    let start = COUNTERS.key("region/");
+    for (k, v) in base.range_from(&start[..start.len()], start.clone()) {
+        let name = String::from_utf8_lossy(&k[1..]).into_owned();
+        let n: i64 = decode(k, v)?;
+        counters.insert(name, n);
+    }
+    if LAST_SUMMARY.get(txn, "last")?.as_ref() == Some(&counters) {
+        return Ok(None);
+    }
+    LAST_SUMMARY.put(txn, "last", &counters)?;
+    let backlog = meta_u64(txn, LINK_SEQ)?.saturating_sub(meta_u64(txn, UP_ACKED)?);
+    Ok(Some(ItemBody::Summary { counters, backlog }))
+}
+
+/// Queues own items: each gets the next origin sequence number and a ledger leaf right after
+/// `first_leaf - 1`. Returns the leaves' bytes, in order, for the store to append.
+pub fn queue_own(
+    txn: &mut Txn<'_>,
+    region: &str,
+    first_leaf: u64,
+    bodies: Vec<ItemBody>,
+    now: i64,
+) -> Result<Vec<Vec<u8>>, DomainError> {
+    if parent_of(region).is_none() || bodies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut seq = meta_u64(txn, ORIGIN_SEQ)?;
+    let mut leaves = Vec::with_capacity(bodies.len());
+    for body in bodies {
+        seq += 1;
+        let item = UpItem {
+            origin: region.to_string(),
+            epoch: EPOCH,
+            seq,
+            time_ms: now,
+            body,
+        };
+        let bytes = item.leaf_bytes()?;
+        UP_PENDING.put(
+            txn,
+            &seq,
+            &PendingItem {
+                leaf_index: first_leaf + leaves.len() as u64,
+                bytes: bytes.clone(),
+            },
+        )?;
+        leaves.push(bytes);
+    }
+    META.put(txn, ORIGIN_SEQ, &(seq as i64))?;
+    Ok(leaves)
+}
+
+fn push_out(txn: &mut Txn<'_>, carried: Carried, own: bool, now: i64) -> Result<(), DomainError> {
+    let seq = meta_u64(txn, LINK_SEQ)? + 1;
+    OUTBOX.put(
+        txn,
+        &seq,
+        &OutEntry {
+            carried,
+            own,
+            queued_ms: now,
+        },
+    )?;
+    META.put(txn, LINK_SEQ, &(seq as i64))
+}
+
+/// After a head of this region is recorded: the head goes to the outbox, then every pending
+/// own item it covers, in sequence order.
+pub fn on_head_recorded(
+    txn: &mut Txn<'_>,
+    region: &str,
+    head: &SignedHead,
+    prev_size: u64,
+    now: i64,
+) -> Result<(), DomainError> {
+    if parent_of(region).is_none() {
+        return Ok(());
+    }
+    push_out(
+        txn,
+        Carried::Head {
+            head: head.clone(),
+            prev_size,
+            proof: Vec::new(),
+        },
+        true,
+        now,
+    )?;
+    let base = txn.base();
+    let mut covered = Vec::new();
+    for p in UP_PENDING.scan_from(base, &0) {
+        let p = p?;
+        if p.leaf_index >= head.head.size {
+            break;
+        }
+        covered.push(p);
+    }
+    for (seq_key, p) in UP_PENDING
+        .keys(base)
+        .filter_map(|k| k.get(1..9).and_then(|b| b.try_into().ok()))
+        .map(u64::from_be_bytes)
+        .zip(covered)
+    {
+        UP_PENDING.delete(txn, &seq_key);
+        push_out(
+            txn,
+            Carried::Item {
+                bytes: p.bytes,
+                leaf_index: p.leaf_index,
+                head_size: head.head.size,
+                proof: Vec::new(),
+            },
+            true,
+            now,
+        )?;
+    }
+    Ok(())
+}
+
+/// `UplinkAcked`: the parent holds everything through `mark`; prune the outbox.
+pub fn acked(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    mark: u64,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if !matches!(actor, Actor::Node { .. }) {
+        return Ok(Err(Refusal::new(
+            "AUTH",
+            "only a node of the region records the parent's acknowledgement",
+        )));
+    }
+    let tail = meta_u64(txn, LINK_SEQ)?;
+    if mark > tail {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("acknowledged mark {mark} is beyond the outbox (last {tail})"),
+        )));
+    }
+    let done = meta_u64(txn, UP_ACKED)?;
+    if mark <= done {
+        return Ok(Ok(CommandResult::Record {
+            id: done,
+            flags: vec![],
+        }));
+    }
+    for seq in (done + 1)..=mark {
+        OUTBOX.delete(txn, &seq);
+    }
+    META.put(txn, UP_ACKED, &(mark as i64))?;
+    Ok(Ok(CommandResult::Record {
+        id: mark,
+        flags: vec![],
+    }))
+}
+
+/// The answer to an ingest: the link's mark after it, and what happened.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestReport {
+    pub mark: u64,
+    pub accepted: u64,
+    pub duplicates: u64,
+    /// The batch stopped at a gap: the sender must resend from `mark + 1`.
+    pub gap: bool,
+    /// Alerts raised, one line each.
+    pub alerts: Vec<String>,
+}
+
+/// Records (or counts again) an alert; the first of its kind about a subject also goes up as
+/// an own item. Returns its one-line description.
+fn raise(
+    txn: &mut Txn<'_>,
+    region: &str,
+    subject: &str,
+    kind: AlertKind,
+    message: String,
+    now: i64,
+    up: &mut Vec<ItemBody>,
+) -> Result<String, DomainError> {
+    let key = (region.to_string(), format!("{} {subject}", kind.as_str()));
+    let line = format!("{}: {subject}: {message}", kind.as_str());
+    match ALERTS.get(txn, &key)? {
+        Some(mut a) => {
+            a.count += 1;
+            a.last_ms = now;
+            a.message = message;
+            ALERTS.put(txn, &key, &a)?;
+        }
+        None => {
+            let a = Alert {
+                detected_by: region.to_string(),
+                subject: subject.to_string(),
+                kind,
+                message,
+                first_ms: now,
+                last_ms: now,
+                count: 1,
+            };
+            ALERTS.put(txn, &key, &a)?;
+            up.push(ItemBody::Alert(a));
+        }
+    }
+    Ok(line)
+}
+
+/// Input of an ingest, stamped by the receiving node from the sender's verified certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestInput {
+    /// The direct child region that sent the batch.
+    pub link: String,
+    /// Per-link sequence number of the first entry.
+    pub first_seq: u64,
+    pub entries: Vec<Carried>,
+    /// The sender's last outbox sequence number.
+    pub tail: u64,
+    /// Queue time of the sender's oldest unacknowledged entry (0: none).
+    pub oldest_ms: i64,
+}
+
+/// Applies a batch from a child. Own items it raises (alerts) are returned for queueing.
+pub fn ingest(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    region: &str,
+    input: &IngestInput,
+    crypto: &dyn Crypto,
+    now: i64,
+    up: &mut Vec<ItemBody>,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if !matches!(actor, Actor::Node { .. }) {
+        return Ok(Err(Refusal::new(
+            "AUTH",
+            "uplink batches are proposed by a node of the region that received them",
+        )));
+    }
+    if parent_of(&input.link) != Some(region) {
+        return Ok(Err(Refusal::new(
+            "AUTH",
+            format!("{} is not a direct child of {region}", input.link),
+        )));
+    }
+    if input.entries.len() > MAX_INGEST_ITEMS {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!(
+                "{} entries in one batch; at most {MAX_INGEST_ITEMS}",
+                input.entries.len()
+            ),
+        )));
+    }
+    if input.first_seq == 0 {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            "link sequence numbers start at 1",
+        )));
+    }
+    let mut link = LINKS.get(txn, &input.link)?.unwrap_or_default();
+    let mut report = IngestReport::default();
+    for (i, carried) in input.entries.iter().enumerate() {
+        let seq = input.first_seq + i as u64;
+        if seq > link.mark + 1 {
+            report.gap = true;
+            link.refused_gaps += 1;
+            break;
+        }
+        let digest = carried.digest(crypto);
+        if seq <= link.mark {
+            // A repeat of an accepted position: it must be what is held there.
+            if held_digest(txn, &input.link, seq, carried)? == Some(digest) {
+                report.duplicates += 1;
+                link.duplicates += 1;
+            } else {
+                let subject = carried.origin().unwrap_or_else(|| input.link.clone());
+                let line = raise(
+                    txn,
+                    region,
+                    &subject,
+                    AlertKind::Fork,
+                    format!(
+                        "link {} position {seq} was accepted with different content",
+                        input.link
+                    ),
+                    now,
+                    up,
+                )?;
+                report.alerts.push(line);
+            }
+            continue;
+        }
+        accept(
+            txn,
+            region,
+            input,
+            seq,
+            carried,
+            digest,
+            crypto,
+            now,
+            up,
+            &mut report,
+        )?;
+        LINK_DIGESTS.put(txn, &(input.link.clone(), seq), &digest)?;
+        if let Some(old) = seq.checked_sub(LINK_WINDOW) {
+            LINK_DIGESTS.delete(txn, &(input.link.clone(), old));
+        }
+        link.mark = seq;
+        link.accepted += 1;
+    }
+    link.tail = input.tail.max(link.mark);
+    link.oldest_ms = input.oldest_ms;
+    link.last_heard_ms = now;
+    LINKS.put(txn, &input.link, &link)?;
+    report.mark = link.mark;
+    Ok(Ok(CommandResult::Ingested(report)))
+}
+
+/// The digest held for the position `seq` of a link: from the recent window, else from the
+/// same identity (origin and sequence number, or origin and head size).
+fn held_digest(
+    txn: &Txn<'_>,
+    link: &str,
+    seq: u64,
+    carried: &Carried,
+) -> Result<Option<Hash>, DomainError> {
+    if let Some(d) = LINK_DIGESTS.get(txn, &(link.to_string(), seq))? {
+        return Ok(Some(d));
+    }
+    match carried {
+        Carried::Head { head, .. } => Ok(HELD_HEADS
+            .get(txn, &(head.head.region.clone(), head.head.size))?
+            .map(|h| h.digest)),
+        Carried::Item { bytes, .. } => {
+            let Some(item) = UpItem::from_leaf(bytes) else {
+                return Ok(None);
+            };
+            Ok(HELD_ITEMS
+                .get(txn, &(item.origin, item.seq))?
+                .map(|h| h.digest))
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn accept(
+    txn: &mut Txn<'_>,
+    region: &str,
+    input: &IngestInput,
+    seq: u64,
+    carried: &Carried,
+    digest: Hash,
+    crypto: &dyn Crypto,
+    now: i64,
+    up: &mut Vec<ItemBody>,
+    report: &mut IngestReport,
+) -> Result<(), DomainError> {
+    let forward = parent_of(region).is_some();
+    match carried {
+        Carried::Head {
+            head,
+            prev_size,
+            proof,
+        } => {
+            let origin = head.head.region.clone();
+            if !in_subtree(&origin, &input.link) {
+                let line = raise(
+                    txn,
+                    region,
+                    &input.link,
+                    AlertKind::Foreign,
+                    format!("sent a head of {origin}, which is not below it"),
+                    now,
+                    up,
+                )?;
+                report.alerts.push(line);
+                return Ok(());
+            }
+            let mut o = ORIGINS.get(txn, &origin)?.unwrap_or_default();
+            o.last_heard_ms = now;
+            let mut problem = None;
+            if let Err(e) = crypto.verify_head(head, head.head.time_ms) {
+                problem = Some((AlertKind::BadSignature, e));
+            } else if proof.len() > MAX_PROOF {
+                problem = Some((AlertKind::Inconsistent, "proof too long".to_string()));
+            } else if let Some(held) = HELD_HEADS.get(txn, &(origin.clone(), head.head.size))? {
+                if held.root == head.head.root {
+                    report.duplicates += 1;
+                    ORIGINS.put(txn, &origin, &o)?;
+                    return Ok(());
+                }
+                problem = Some((
+                    AlertKind::Equivocation,
+                    format!("two heads of size {} with different roots", head.head.size),
+                ));
+            } else if o.head_size > 0 {
+                if head.head.size < o.head_size {
+                    problem = Some((
+                        AlertKind::Inconsistent,
+                        format!(
+                            "head of size {} after a head of size {}: history shrank",
+                            head.head.size, o.head_size
+                        ),
+                    ));
+                } else if *prev_size != o.head_size {
+                    problem = Some((
+                        AlertKind::Inconsistent,
+                        format!(
+                            "head proven from size {prev_size}, but the last head held has size {}",
+                            o.head_size
+                        ),
+                    ));
+                } else if let Err(e) = crypto.verify_consistency(
+                    o.head_size,
+                    head.head.size,
+                    &o.head_root,
+                    &head.head.root,
+                    proof,
+                ) {
+                    problem = Some((
+                        AlertKind::Inconsistent,
+                        format!(
+                            "head of size {} is not an extension of the head of size {}: {e}",
+                            head.head.size, o.head_size
+                        ),
+                    ));
+                }
+            }
+            if let Some((kind, message)) = problem {
+                // The trustworthy head stays; the link goes on.
+                ORIGINS.put(txn, &origin, &o)?;
+                let line = raise(txn, region, &origin, kind, message, now, up)?;
+                report.alerts.push(line);
+                return Ok(());
+            }
+            HELD_HEADS.put(
+                txn,
+                &(origin.clone(), head.head.size),
+                &HeldHead {
+                    digest,
+                    root: head.head.root,
+                    time_ms: head.head.time_ms,
+                    signer: head.signer,
+                    received_ms: now,
+                },
+            )?;
+            o.head_size = head.head.size;
+            o.head_root = head.head.root;
+            o.head_time_ms = head.head.time_ms;
+            if o.epoch == 0 {
+                o.epoch = EPOCH;
+            }
+            ORIGINS.put(txn, &origin, &o)?;
+            report.accepted += 1;
+            if forward {
+                push_out(txn, carried.clone(), false, now)?;
+            }
+        }
+        Carried::Item {
+            bytes,
+            leaf_index,
+            head_size,
+            proof,
+        } => {
+            let Some(item) = UpItem::from_leaf(bytes) else {
+                let line = raise(
+                    txn,
+                    region,
+                    &input.link,
+                    AlertKind::Altered,
+                    format!("link position {seq} carries bytes that are not an item"),
+                    now,
+                    up,
+                )?;
+                report.alerts.push(line);
+                return Ok(());
+            };
+            if !in_subtree(&item.origin, &input.link) || item.epoch != EPOCH {
+                let line = raise(
+                    txn,
+                    region,
+                    &input.link,
+                    AlertKind::Foreign,
+                    format!(
+                        "sent an item of {} epoch {}, not below it or of an unknown epoch",
+                        item.origin, item.epoch
+                    ),
+                    now,
+                    up,
+                )?;
+                report.alerts.push(line);
+                return Ok(());
+            }
+            let mut o = ORIGINS.get(txn, &item.origin)?.unwrap_or_default();
+            o.last_heard_ms = now;
+            if item.seq <= o.seq {
+                // End-to-end duplicate (or a fork of an origin position).
+                let held = HELD_ITEMS.get(txn, &(item.origin.clone(), item.seq))?;
+                ORIGINS.put(txn, &item.origin, &o)?;
+                if held.map(|h| h.digest) == Some(digest) {
+                    report.duplicates += 1;
+                } else {
+                    let line = raise(
+                        txn,
+                        region,
+                        &item.origin,
+                        AlertKind::Fork,
+                        format!("item {} arrived again with different content", item.seq),
+                        now,
+                        up,
+                    )?;
+                    report.alerts.push(line);
+                }
+                return Ok(());
+            }
+            if item.seq > o.seq + 1 {
+                let line = raise(
+                    txn,
+                    region,
+                    &item.origin,
+                    AlertKind::Gap,
+                    format!("items {}..{} never arrived", o.seq + 1, item.seq - 1),
+                    now,
+                    up,
+                )?;
+                report.alerts.push(line);
+            }
+            let proven = match HELD_HEADS.get(txn, &(item.origin.clone(), *head_size))? {
+                Some(h) if proof.len() <= MAX_PROOF => {
+                    match crypto.verify_inclusion(*leaf_index, *head_size, &digest, proof, &h.root)
+                    {
+                        Ok(()) => true,
+                        Err(e) => {
+                            let line = raise(
+                                txn,
+                                region,
+                                &item.origin,
+                                AlertKind::Altered,
+                                format!(
+                                    "item {} is not leaf {leaf_index} of the signed head of size {head_size}: {e}",
+                                    item.seq
+                                ),
+                                now,
+                                up,
+                            )?;
+                            report.alerts.push(line);
+                            false
+                        }
+                    }
+                }
+                _ => {
+                    o.unproven += 1;
+                    false
+                }
+            };
+            if let ItemBody::Alert(a) = &item.body {
+                // An alert from below is kept as reported, under its detecting region.
+                let key = (
+                    a.detected_by.clone(),
+                    format!("{} {}", a.kind.as_str(), a.subject),
+                );
+                if in_subtree(&a.detected_by, &input.link) {
+                    ALERTS.put(txn, &key, a)?;
+                }
+            }
+            o.seq = item.seq;
+            o.items += 1;
+            if o.epoch == 0 {
+                o.epoch = EPOCH;
+            }
+            ORIGINS.put(txn, &item.origin, &o)?;
+            HELD_ITEMS.put(
+                txn,
+                &(item.origin.clone(), item.seq),
+                &HeldItem {
+                    carried: carried.clone(),
+                    digest,
+                    link: input.link.clone(),
+                    link_seq: seq,
+                    received_ms: now,
+                    proven,
+                },
+            )?;
+            report.accepted += 1;
+            if forward {
+                push_out(txn, carried.clone(), false, now)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Outbox entries from per-link sequence number `from`, at most `max`, in order.
+pub fn outbox_from(
+    state: &State,
+    from: u64,
+    max: usize,
+) -> Result<Vec<(u64, OutEntry)>, DomainError> {
+    let mut out = Vec::new();
+    let start = OUTBOX.key(&from);
+    for (k, v) in state.range_from(&start[..1], start.clone()).take(max) {
+        let seq = k
+            .get(1..9)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes)
+            .ok_or_else(|| DomainError::Corrupt {
+                key: hex::encode(k),
+                cause: "outbox key is not a sequence number".into(),
+            })?;
+        out.push((seq, decode(k, v)?));
+    }
+    Ok(out)
+}
+
+/// The outbox at a glance.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxStats {
+    /// Last per-link sequence number queued.
+    pub tail: u64,
+    /// Last one the parent acknowledged (and was pruned).
+    pub acked: u64,
+    /// Entries waiting.
+    pub backlog: u64,
+    /// Queue time of the oldest waiting entry (0: none).
+    pub oldest_ms: i64,
+    /// Own items waiting for a signed head.
+    pub pending: u64,
+}
+
+/// Backlog of a region's outbox in a committed state.
+pub fn outbox_stats(state: &State) -> Result<OutboxStats, DomainError> {
+    let meta = |k: &str| -> Result<u64, DomainError> {
+        Ok(META.read(state, k)?.unwrap_or(0).max(0) as u64)
+    };
+    let tail = meta(LINK_SEQ)?;
+    let acked = meta(UP_ACKED)?;
+    let oldest_ms = outbox_from(state, acked + 1, 1)?
+        .first()
+        .map(|(_, e)| e.queued_ms)
+        .unwrap_or(0);
+    Ok(OutboxStats {
+        tail,
+        acked,
+        backlog: tail.saturating_sub(acked),
+        oldest_ms,
+        pending: UP_PENDING.keys(state).count() as u64,
+    })
+}

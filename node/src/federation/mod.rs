@@ -1,0 +1,20 @@
+//! Federation between regions, the node side (ARCHITECTURE "Federation guarantees"). The rules
+//! — marks, deduplication, tamper checks, outboxes — are pure and live in
+//! [`crate::domain::federation`]; this module moves entries between clusters.
+//!
+//! - [`service`]: the parent's `Uplink` gRPC service; callers must be nodes of a direct child.
+//! - [`sender`]: the leader's task that drains the outbox to the parent, resuming from the
+//!   parent's mark after any failure, and records the acknowledgement through Raft.
+//! - [`faults`]: a seam through which tests cut, delay or tamper with a link in-process.
+//! - [`view`]: the federation state as JSON (backlog, links, origins, alerts).
+pub mod faults;
+pub mod sender;
+pub mod service;
+pub mod view;
+
+pub use faults::{Faults, LinkFault};
+
+/// Most bytes of one encoded entry accepted on a link.
+pub const MAX_ENTRY_BYTES: usize = 256 * 1024;
+/// Most bytes of one push request.
+pub const MAX_PUSH_BYTES: usize = 16 * 1024 * 1024;

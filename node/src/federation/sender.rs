@@ -1,0 +1,317 @@
+//! The uplink sender: on the leader, drains the outbox to the parent region's cluster.
+//!
+//! After any failure, partition or leader change it asks the parent for its mark and resumes
+//! there; the parent's mark is the truth. Entries are read from applied state only. Own entries
+//! get their proofs here (an item's inclusion proof against the head that moved it to the
+//! outbox; a head's consistency proof from the previous head). The parent's acknowledgement is
+//! recorded through Raft (`UplinkAcked`), which prunes the outbox; a separate task proposes it so
+//! sending never waits for pruning.
+use std::sync::Arc;
+use std::time::Duration;
+
+use openraft::ServerState;
+use sanxiang_proto::federation as pb;
+use sanxiang_proto::federation::uplink_client::UplinkClient;
+use tokio::sync::watch;
+use tonic::transport::Channel;
+
+use super::MAX_PUSH_BYTES;
+use crate::domain::federation::{outbox_from, outbox_stats, Carried, MAX_INGEST_ITEMS};
+use crate::domain::{Actor, Command, Envelope, RULES_VERSION};
+use crate::ledger;
+use crate::pki::Expect;
+use crate::raft::{transport, NodeCtx};
+
+/// Runs until `stop`; does nothing for the root region.
+pub async fn run(ctx: Arc<NodeCtx>, stop: watch::Receiver<bool>) {
+    let Some(parent) = ctx
+        .topology
+        .region(&ctx.region)
+        .ok()
+        .and_then(|r| r.parent.clone())
+    else {
+        return;
+    };
+    let addrs: Vec<String> = match ctx.topology.region(&parent) {
+        Ok(r) => r.nodes.iter().map(|n| n.grpc.clone()).collect(),
+        Err(e) => {
+            tracing::error!(cause = %e, "uplink disabled: parent region unknown");
+            return;
+        }
+    };
+    let cfg = match ctx.tls.client_config(Expect::Region(parent.clone())) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(cause = %e, "uplink disabled: TLS configuration");
+            return;
+        }
+    };
+    let mut clients = Vec::new();
+    for a in &addrs {
+        match transport::channel(a, cfg.clone(), Duration::from_secs(3)) {
+            Ok(ch) => clients.push(
+                UplinkClient::new(ch)
+                    .max_encoding_message_size(MAX_PUSH_BYTES + 1024 * 1024)
+                    .max_decoding_message_size(1024 * 1024),
+            ),
+            Err(e) => tracing::error!(addr = %a, cause = %e, "bad parent address"),
+        }
+    }
+    if clients.is_empty() {
+        return;
+    }
+    let (ack_tx, ack_rx) = watch::channel(0u64);
+    let acker = tokio::spawn(acker(ctx.clone(), ack_rx, stop.clone()));
+    let mut which = 0usize;
+    let mut backoff = Duration::from_millis(50);
+    let mut metrics = ctx.raft.metrics();
+    let mut stop_rx = stop.clone();
+    loop {
+        if *stop_rx.borrow() {
+            break;
+        }
+        if metrics.borrow().state != ServerState::Leader {
+            tokio::select! {
+                r = metrics.changed() => if r.is_err() { break },
+                _ = stop_rx.wait_for(|v| *v) => break,
+            }
+            continue;
+        }
+        let mut session = Session {
+            ctx: &ctx,
+            client: &mut clients[which],
+            metrics: &mut metrics,
+            stop: &mut stop_rx,
+            ack: &ack_tx,
+            progressed: false,
+        };
+        let result = session.drain().await;
+        let progressed = session.progressed;
+        match result {
+            Ok(()) => {}
+            Err(e) => {
+                if progressed {
+                    backoff = Duration::from_millis(50);
+                }
+                tracing::debug!(parent = %parent, addr = %addrs.get(which).map(String::as_str).unwrap_or(""), cause = %e, "uplink interrupted; resuming from the parent's mark");
+                which = (which + 1) % clients.len();
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = stop_rx.wait_for(|v| *v) => break,
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+    acker.abort();
+}
+
+/// Proposes `UplinkAcked` for the highest mark seen, coalescing.
+async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: watch::Receiver<bool>) {
+    let mut done = 0u64;
+    loop {
+        tokio::select! {
+            r = rx.changed() => if r.is_err() { return },
+            _ = stop.wait_for(|v| *v) => return,
+        }
+        let mark = *rx.borrow_and_update();
+        if mark <= done {
+            continue;
+        }
+        let env = Envelope {
+            actor: Actor::Node {
+                region: ctx.region.clone(),
+                node: ctx.node_id,
+            },
+            client_id: String::new(),
+            request_id: 0,
+            time_ms: 0,
+            rules_version: RULES_VERSION,
+            command: Command::UplinkAcked { mark },
+        };
+        match ctx.write_local(env).await {
+            Ok(Some(_)) => done = mark,
+            Ok(None) => {}
+            Err(e) => tracing::debug!(cause = %e, "acknowledgement not recorded yet"),
+        }
+    }
+}
+
+struct Session<'a> {
+    ctx: &'a Arc<NodeCtx>,
+    client: &'a mut UplinkClient<Channel>,
+    metrics: &'a mut watch::Receiver<openraft::RaftMetrics<u64, openraft::BasicNode>>,
+    stop: &'a mut watch::Receiver<bool>,
+    ack: &'a watch::Sender<u64>,
+    progressed: bool,
+}
+
+impl Session<'_> {
+    fn is_leader(&self) -> bool {
+        self.metrics.borrow().state == ServerState::Leader
+    }
+
+    async fn drain(&mut self) -> Result<(), String> {
+        let mut req = tonic::Request::new(pb::MarkRequest {});
+        req.set_timeout(Duration::from_secs(5));
+        let mark = self
+            .client
+            .mark(req)
+            .await
+            .map_err(|s| format!("mark: {}", s.message()))?
+            .into_inner()
+            .mark;
+        let stats = self
+            .ctx
+            .sm
+            .read(|s| outbox_stats(&s.domain))
+            .map_err(|e| e.to_string())?;
+        let mut cursor = mark + 1;
+        if mark > stats.tail {
+            tracing::error!(
+                region = %self.ctx.region,
+                parent_mark = mark,
+                our_tail = stats.tail,
+                "the parent holds more of this link than this region ever queued: this region's history differs from what it sent; resending what it has for comparison"
+            );
+            cursor = stats.acked + 1;
+        } else if mark < stats.acked {
+            tracing::error!(
+                region = %self.ctx.region,
+                parent_mark = mark,
+                acked = stats.acked,
+                "the parent lost entries it had acknowledged; they were pruned here and cannot be resent"
+            );
+            cursor = stats.acked + 1;
+        }
+        if mark <= stats.tail && mark > stats.acked {
+            self.ack.send_replace(mark);
+        }
+        let batch = self.ctx.timings.uplink_batch.clamp(1, MAX_INGEST_ITEMS);
+        let mut warned_at = 0i64;
+        loop {
+            if *self.stop.borrow() || !self.is_leader() {
+                return Ok(());
+            }
+            let (entries, stats) = self
+                .ctx
+                .sm
+                .read(|s| {
+                    Ok::<_, crate::domain::DomainError>((
+                        outbox_from(&s.domain, cursor, batch)?,
+                        outbox_stats(&s.domain)?,
+                    ))
+                })
+                .map_err(|e| e.to_string())?;
+            let now = chrono::Utc::now().timestamp_millis();
+            if stats.oldest_ms > 0 {
+                let age = Duration::from_millis(now.saturating_sub(stats.oldest_ms).max(0) as u64);
+                if age > self.ctx.timings.uplink_alert_after && now - warned_at > 60_000 {
+                    warned_at = now;
+                    tracing::warn!(region = %self.ctx.region, backlog = stats.backlog, age_s = age.as_secs(), "uplink backlog is older than the alert threshold");
+                }
+            }
+            // Only a contiguous run starting at the cursor can be sent.
+            let run: Vec<_> = entries
+                .into_iter()
+                .enumerate()
+                .take_while(|(i, (seq, _))| *seq == cursor + *i as u64)
+                .map(|(_, e)| e)
+                .collect();
+            if run.is_empty() {
+                tokio::select! {
+                    r = self.metrics.changed() => if r.is_err() { return Ok(()) },
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = self.stop.wait_for(|v| *v) => return Ok(()),
+                }
+                continue;
+            }
+            let mut carried = Vec::with_capacity(run.len());
+            let mut bytes = 0usize;
+            for (_, e) in run {
+                let c = if e.own {
+                    self.with_proof(e.carried)?
+                } else {
+                    e.carried
+                };
+                let size = bincode::serialized_size(&c).map_err(|e| e.to_string())? as usize;
+                if bytes + size > MAX_PUSH_BYTES / 2 && !carried.is_empty() {
+                    break;
+                }
+                bytes += size;
+                carried.push(c);
+            }
+            if let Some(f) = &self.ctx.faults {
+                f.before_push(&self.ctx.region, &mut carried).await?;
+            }
+            let encoded = carried
+                .iter()
+                .map(|c| bincode::serialize(c).map_err(|e| e.to_string()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut req = tonic::Request::new(pb::PushRequest {
+                first_seq: cursor,
+                entries: encoded,
+                tail: stats.tail,
+                oldest_ms: stats.oldest_ms,
+            });
+            req.set_timeout(Duration::from_secs(30));
+            let reply = self
+                .client
+                .push(req)
+                .await
+                .map_err(|s| format!("push: {}", s.message()))?
+                .into_inner();
+            self.progressed = true;
+            if reply.gap {
+                tracing::info!(region = %self.ctx.region, from = cursor, mark = reply.mark, "parent refused a gap; resending from its mark");
+            }
+            cursor = reply.mark + 1;
+            if reply.mark <= stats.tail {
+                self.ack.send_if_modified(|m| {
+                    if reply.mark > *m {
+                        *m = reply.mark;
+                        true
+                    } else {
+                        false
+                    }
+                });
+            }
+        }
+    }
+
+    /// Adds the proof an own entry travels with.
+    fn with_proof(&self, c: Carried) -> Result<Carried, String> {
+        match c {
+            Carried::Item {
+                bytes,
+                leaf_index,
+                head_size,
+                ..
+            } => {
+                let proof = ledger::inclusion_proof(&*self.ctx.sm, leaf_index, head_size)
+                    .map_err(|e| e.to_string())?;
+                Ok(Carried::Item {
+                    bytes,
+                    leaf_index,
+                    head_size,
+                    proof,
+                })
+            }
+            Carried::Head {
+                head, prev_size, ..
+            } => {
+                let proof = if prev_size == 0 {
+                    Vec::new()
+                } else {
+                    ledger::consistency_proof(&*self.ctx.sm, prev_size, head.head.size)
+                        .map_err(|e| e.to_string())?
+                };
+                Ok(Carried::Head {
+                    head,
+                    prev_size,
+                    proof,
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The parent's `Uplink` service. Only a node of a direct child region may push; its region
+//! comes from the verified certificate. Each batch goes through this region's Raft as one
+//! `Ingest` command, so the reply's mark is what is applied.
+use std::sync::Arc;
+
+use sanxiang_proto::federation as pb;
+use sanxiang_proto::federation::uplink_server::Uplink;
+use tonic::{Request, Response, Status};
+
+use super::{MAX_ENTRY_BYTES, MAX_PUSH_BYTES};
+use crate::domain::federation::{Carried, IngestInput, LINKS, MAX_INGEST_ITEMS};
+use crate::domain::{Actor, Command, CommandResult, Envelope, Outcome, RULES_VERSION};
+use crate::pki::Identity;
+use crate::raft::transport::caller;
+use crate::raft::NodeCtx;
+
+pub struct UplinkService {
+    pub ctx: Arc<NodeCtx>,
+}
+
+impl UplinkService {
+    /// The calling child region, or a refusal logged with the caller's identity.
+    fn child<T>(&self, req: &Request<T>, call: &str) -> Result<String, Status> {
+        let id = caller(req)?;
+        let region = match &id {
+            Identity::Node { region, .. } => region,
+            Identity::Person { .. } => {
+                tracing::warn!(caller = %id, call, region = %self.ctx.region, "uplink refused: not a node");
+                return Err(Status::permission_denied(format!(
+                    "{id} is a person; only nodes of a direct child region use the uplink"
+                )));
+            }
+        };
+        let parent = self
+            .ctx
+            .topology
+            .region(region)
+            .ok()
+            .and_then(|r| r.parent.clone());
+        if parent.as_deref() != Some(self.ctx.region.as_str()) {
+            tracing::warn!(caller = %id, call, region = %self.ctx.region, "uplink refused: not a direct child");
+            return Err(Status::permission_denied(format!(
+                "{id} is not a node of a direct child region of {}",
+                self.ctx.region
+            )));
+        }
+        Ok(region.clone())
+    }
+}
+
+fn decode_entry(i: usize, b: &[u8]) -> Result<Carried, Status> {
+    use bincode::Options;
+    if b.len() > MAX_ENTRY_BYTES {
+        return Err(Status::invalid_argument(format!(
+            "entry {i} has {} bytes; at most {MAX_ENTRY_BYTES}",
+            b.len()
+        )));
+    }
+    bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .reject_trailing_bytes()
+        .with_limit(b.len() as u64 + 1)
+        .deserialize(b)
+        .map_err(|e| Status::invalid_argument(format!("entry {i} does not decode: {e}")))
+}
+
+#[tonic::async_trait]
+impl Uplink for UplinkService {
+    #[tracing::instrument(skip_all, fields(region = %self.ctx.region))]
+    async fn push(&self, req: Request<pb::PushRequest>) -> Result<Response<pb::PushReply>, Status> {
+        let link = self.child(&req, "push")?;
+        let r = req.into_inner();
+        if r.entries.len() > MAX_INGEST_ITEMS {
+            return Err(Status::invalid_argument(format!(
+                "{} entries in one push; at most {MAX_INGEST_ITEMS}",
+                r.entries.len()
+            )));
+        }
+        if r.first_seq == 0 {
+            return Err(Status::invalid_argument("first_seq starts at 1"));
+        }
+        let total: usize = r.entries.iter().map(|e| e.len()).sum();
+        if total > MAX_PUSH_BYTES {
+            return Err(Status::invalid_argument(format!(
+                "push of {total} bytes; at most {MAX_PUSH_BYTES}"
+            )));
+        }
+        let entries = r
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, b)| decode_entry(i, b))
+            .collect::<Result<Vec<_>, _>>()?;
+        let env = Envelope {
+            actor: Actor::Node {
+                region: self.ctx.region.clone(),
+                node: self.ctx.node_id,
+            },
+            client_id: String::new(),
+            request_id: 0,
+            time_ms: 0,
+            rules_version: RULES_VERSION,
+            command: Command::Ingest(IngestInput {
+                link: link.clone(),
+                first_seq: r.first_seq,
+                entries,
+                tail: r.tail,
+                oldest_ms: r.oldest_ms,
+            }),
+        };
+        let resp = self.ctx.write(env).await?;
+        match resp.outcome {
+            Outcome::Ok(CommandResult::Ingested(rep)) => {
+                for a in &rep.alerts {
+                    tracing::error!(link = %link, alert = %a, "tamper alert");
+                }
+                Ok(Response::new(pb::PushReply {
+                    mark: rep.mark,
+                    accepted: rep.accepted,
+                    duplicates: rep.duplicates,
+                    gap: rep.gap,
+                    alerts: rep.alerts,
+                }))
+            }
+            Outcome::Refused(f) => {
+                tracing::warn!(link = %link, refusal = %f, "uplink batch refused");
+                Err(Status::failed_precondition(f.to_string()))
+            }
+            Outcome::Ok(other) => Err(Status::internal(format!(
+                "ingest answered {other:?} instead of a report"
+            ))),
+        }
+    }
+
+    async fn mark(&self, req: Request<pb::MarkRequest>) -> Result<Response<pb::PushReply>, Status> {
+        let link = self.child(&req, "mark")?;
+        self.ctx.linearizable().await?;
+        let state = self
+            .ctx
+            .sm
+            .read(|s| LINKS.read(&s.domain, &link))
+            .map_err(|e| Status::internal(e.to_string()))?
+            .unwrap_or_default();
+        Ok(Response::new(pb::PushReply {
+            mark: state.mark,
+            ..Default::default()
+        }))
+    }
+}

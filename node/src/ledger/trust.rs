@@ -1,0 +1,81 @@
+//! The checks the domain's federation rules call ([`Crypto`]): leaf hashing, proof
+//! verification, and trust in a signed head — signature by the node the head names, whose
+//! certificate chains to the deployment CA and is valid at the head's own time. Pure functions
+//! of their inputs, so every replica reaches the same verdict.
+use std::sync::Arc;
+
+use rustls::pki_types::{CertificateDer, UnixTime};
+use rustls::server::ParsedCertificate;
+use rustls::RootCertStore;
+
+use crate::domain::federation::{Crypto, Hash};
+use crate::domain::tree_head::SignedHead;
+use crate::pki::Identity;
+
+/// [`Crypto`] backed by the ledger module and the deployment's CA.
+#[derive(Clone, Default)]
+pub struct LedgerCrypto {
+    /// The CA roots; without them no head is trusted.
+    pub roots: Option<Arc<RootCertStore>>,
+}
+
+impl Crypto for LedgerCrypto {
+    fn leaf_hash(&self, data: &[u8]) -> Hash {
+        super::leaf_hash(data)
+    }
+
+    fn verify_head(&self, sh: &SignedHead, at_ms: i64) -> Result<(), String> {
+        let roots = self
+            .roots
+            .as_ref()
+            .ok_or("this node has no CA to check the signer against")?;
+        match Identity::from_cert_der(&sh.cert_der) {
+            Ok(Identity::Node { region, node, .. })
+                if region == sh.head.region && node == sh.signer => {}
+            Ok(other) => {
+                return Err(format!(
+                    "the signer certificate names {other}, not node {} of {}",
+                    sh.signer, sh.head.region
+                ))
+            }
+            Err(e) => return Err(format!("signer certificate: {e}")),
+        }
+        let der = CertificateDer::from(sh.cert_der.clone());
+        let parsed = ParsedCertificate::try_from(&der).map_err(|e| e.to_string())?;
+        let at = UnixTime::since_unix_epoch(std::time::Duration::from_millis(at_ms.max(0) as u64));
+        rustls::client::verify_server_cert_signed_by_trust_anchor(
+            &parsed,
+            roots,
+            &[],
+            at,
+            crate::pki::tls::provider()
+                .signature_verification_algorithms
+                .all,
+        )
+        .map_err(|e| format!("signer certificate does not chain to the CA: {e}"))?;
+        super::head::verify(&sh.head, &sh.signature, &sh.cert_der).map_err(|e| e.to_string())
+    }
+
+    fn verify_inclusion(
+        &self,
+        index: u64,
+        size: u64,
+        leaf: &Hash,
+        proof: &[Hash],
+        root: &Hash,
+    ) -> Result<(), String> {
+        super::verify_inclusion(index, size, leaf, proof, root).map_err(|e| e.to_string())
+    }
+
+    fn verify_consistency(
+        &self,
+        first: u64,
+        second: u64,
+        first_root: &Hash,
+        second_root: &Hash,
+        proof: &[Hash],
+    ) -> Result<(), String> {
+        super::verify_consistency(first, second, first_root, second_root, proof)
+            .map_err(|e| e.to_string())
+    }
+}
