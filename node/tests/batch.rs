@@ -9,7 +9,7 @@ use sanxiang::domain::{
 use sanxiang::raft::types::{Entry, Request};
 use sanxiang::store;
 
-const REGION: &str = "t/k";
+const REGION: &str = "t";
 
 fn env(client: &str, request_id: u64, name: &str) -> Vec<u8> {
     Envelope {

@@ -12,7 +12,7 @@ use sanxiang::pki::{Identity, TlsMaterial};
 use sanxiang::raft::types::{Entry, Request};
 use sanxiang::store::{self, StateMachine};
 
-const REGION: &str = "t/k";
+const REGION: &str = "t";
 
 fn entry(i: u64, actor: Actor, command: Command) -> Entry {
     let env = Envelope {
@@ -96,7 +96,7 @@ fn refused_rule(r: &Response) -> Option<String> {
 async fn rec_3_only_true_heads_signed_by_their_node_are_recorded() -> anyhow::Result<()> {
     let pki = tempfile::tempdir()?;
     let n1 = node_key(pki.path(), REGION, 1);
-    let other_region = node_key(pki.path(), "t", 1);
+    let other_region = node_key(pki.path(), "t/k", 1);
     let dir = tempfile::tempdir()?;
     let (_log, mut sm) = store::open(dir.path(), REGION, 8 << 20).await?;
     sm.apply((1..=5).map(agency)).await?;

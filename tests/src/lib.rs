@@ -38,6 +38,7 @@ pub fn timings() -> RaftTimings {
         tick: Duration::from_secs(3600),
         keep_logs: 1000,
         head_every: Duration::from_secs(3600),
+        ..RaftTimings::default()
     }
 }
 
@@ -200,6 +201,42 @@ impl Cluster {
     }
 
     /// Waits until every running node has applied at least `index`.
+    /// Waits until every running node holds the same ledger and no item waits for a head (so
+    /// no head is about to be signed), checking again whenever a node applies something.
+    pub async fn settle(&self) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let views: Vec<_> = self
+                .nodes
+                .values()
+                .flatten()
+                .map(|n| {
+                    n.ctx.sm.read(|s| {
+                        (
+                            s.frontier.size(),
+                            s.frontier.root(),
+                            sanxiang::domain::federation::UP_PENDING
+                                .keys(&s.domain)
+                                .count(),
+                        )
+                    })
+                })
+                .collect();
+            if views.iter().all(|v| *v == views[0] && v.2 == 0) {
+                return Ok(());
+            }
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "nodes did not settle: {views:?}"
+            );
+            let mut m = match self.nodes.values().flatten().next() {
+                Some(n) => n.ctx.raft.metrics(),
+                None => anyhow::bail!("no node running"),
+            };
+            let _ = tokio::time::timeout(Duration::from_millis(200), m.changed()).await;
+        }
+    }
+
     pub async fn wait_applied(&self, index: u64) -> anyhow::Result<()> {
         for n in self.nodes.values().flatten() {
             n.ctx
