@@ -1,5 +1,7 @@
 //! Test harness: boots a region's cluster of real nodes (mutual TLS on port 0, temp dirs)
 //! inside the test process, and gives clients with person certificates.
+pub mod network;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Once;
@@ -200,7 +202,6 @@ impl Cluster {
         }
     }
 
-    /// Waits until every running node has applied at least `index`.
     /// Waits until every running node holds the same ledger and no item waits for a head (so
     /// no head is about to be signed), checking again whenever a node applies something.
     pub async fn settle(&self) -> anyhow::Result<()> {
@@ -237,6 +238,7 @@ impl Cluster {
         }
     }
 
+    /// Waits until every running node has applied at least `index`.
     pub async fn wait_applied(&self, index: u64) -> anyhow::Result<()> {
         for n in self.nodes.values().flatten() {
             n.ctx

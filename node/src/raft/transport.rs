@@ -73,7 +73,12 @@ pub fn incoming(
     let acceptor = TlsAcceptor::from(cfg);
     tokio::spawn(async move {
         loop {
-            let (tcp, remote) = match listener.accept().await {
+            // The listener is released as soon as the server stops taking connections.
+            let accepted = tokio::select! {
+                a = listener.accept() => a,
+                _ = tx.closed() => break,
+            };
+            let (tcp, remote) = match accepted {
                 Ok(x) => x,
                 Err(e) => {
                     tracing::warn!(cause = %e, "accept failed");
