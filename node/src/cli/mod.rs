@@ -3,6 +3,7 @@ use clap::{Parser, Subcommand};
 
 pub mod agency;
 pub mod conn;
+pub mod federation;
 pub mod ledger;
 pub mod pki;
 pub mod records;
@@ -50,6 +51,9 @@ pub enum Top {
     /// Publication of decisions: draft, release review, withdraw (PUB-3, PUB-4, PUB-5, LAW-6).
     #[command(subcommand)]
     Publication(records::PublicationCmd),
+    /// The uplink to the parent region and what arrived from below: backlog, marks, alerts.
+    #[command(subcommand)]
+    Federation(federation::FederationCmd),
     /// Start a demo county (three nodes in this process, certificates in a temp dir).
     Demo(crate::demo::DemoArgs),
 }
@@ -63,6 +67,7 @@ pub async fn run(cli: Cli) -> i32 {
         Top::Agency(c) => agency::run(c).await,
         Top::Ledger(c) => ledger::run(c).await,
         Top::Demo(a) => crate::demo::run(a).await,
+        Top::Federation(c) => federation::run(c).await,
         Top::Officer(c) => records::officer(c).await,
         Top::Cert(c) => records::cert(c).await,
         Top::Catalog(c) => records::catalog(c).await,

@@ -38,9 +38,20 @@ pub struct ServeArgs {
     /// Build a snapshot (and purge the log) every N applied entries.
     #[arg(long, default_value_t = 5000)]
     pub snapshot_every: u64,
-    /// Interval of the leader's Tick command, seconds.
+    /// Interval of the leader's Tick command, seconds. Each Tick also sends a changed status
+    /// summary to the parent region.
     #[arg(long, default_value_t = 60)]
     pub tick_secs: u64,
+    /// Sign a tree head at least this often (seconds) when the ledger grew. Items for the
+    /// parent get a head at once regardless.
+    #[arg(long, default_value_t = 30)]
+    pub head_every_secs: u64,
+    /// Most outbox entries sent to the parent in one push (1–2000).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=2000))]
+    pub uplink_batch: u64,
+    /// Warn when the oldest entry waiting for the parent is older than this (seconds).
+    #[arg(long, default_value_t = 900)]
+    pub uplink_alert_after_secs: u64,
 }
 
 pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
@@ -55,6 +66,9 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         election_max: Duration::from_millis(a.election_max_ms),
         snapshot_every: a.snapshot_every,
         tick: Duration::from_secs(a.tick_secs.max(1)),
+        head_every: Duration::from_secs(a.head_every_secs.max(1)),
+        uplink_batch: a.uplink_batch as usize,
+        uplink_alert_after: Duration::from_secs(a.uplink_alert_after_secs.max(1)),
         ..RaftTimings::default()
     };
     let listener = tokio::net::TcpListener::bind(&spec.grpc)

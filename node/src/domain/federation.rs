@@ -1019,6 +1019,8 @@ pub struct OutboxStats {
     pub oldest_ms: i64,
     /// Own items waiting for a signed head.
     pub pending: u64,
+    /// Own items made so far (the last origin sequence number).
+    pub own_items: u64,
 }
 
 /// Backlog of a region's outbox in a committed state.
@@ -1038,6 +1040,7 @@ pub fn outbox_stats(state: &State) -> Result<OutboxStats, DomainError> {
         backlog: tail.saturating_sub(acked),
         oldest_ms,
         pending: UP_PENDING.keys(state).count() as u64,
+        own_items: meta(ORIGIN_SEQ)?,
     })
 }
 

@@ -1,0 +1,144 @@
+//! `sanxiang federation status`: the uplink as one region sees it — its own outbox to the
+//! parent (backlog, age of the oldest entry), the links from its direct children, every origin
+//! below it (items held, in order or not, last signed head), and tamper alerts.
+use clap::{Args, Subcommand};
+use sanxiang_proto::region as pb;
+use serde_json::Value;
+
+use super::conn::{beijing, print_json, Conn};
+
+#[derive(Debug, Subcommand)]
+pub enum FederationCmd {
+    /// Backlog to the parent, links from children, origins below, tamper alerts.
+    ///
+    /// Exit status 0 even when alerts exist; scripts read `--json` (`alerts`, `outbox.backlog`,
+    /// `links.<child>.lag`, `origins.<region>.items`).
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub conn: Conn,
+    /// Flag the backlog when its oldest entry is older than this many seconds.
+    #[arg(long, default_value_t = 900)]
+    pub alert_after_secs: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(c: FederationCmd) -> anyhow::Result<()> {
+    match c {
+        FederationCmd::Status(a) => status(a).await,
+    }
+}
+
+fn u(v: &Value, k: &str) -> u64 {
+    v.get(k).and_then(Value::as_u64).unwrap_or(0)
+}
+
+fn i(v: &Value, k: &str) -> i64 {
+    v.get(k).and_then(Value::as_i64).unwrap_or(0)
+}
+
+async fn status(a: StatusArgs) -> anyhow::Result<()> {
+    let mut client = a.conn.client()?;
+    let req = pb::QueryRequest {
+        consistency: 0,
+        what: "federation".into(),
+        id: 0,
+    };
+    let r = client
+        .call(|mut cl| {
+            let req = req.clone();
+            async move { cl.query(req).await }
+        })
+        .await?;
+    let mut v: Value = serde_json::from_str(&r.json)?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let oldest = i(&v["outbox"], "oldest_ms");
+    let age_ms = if oldest > 0 { (now - oldest).max(0) } else { 0 };
+    let backlog_alert = age_ms as u64 > a.alert_after_secs * 1000;
+    v["outbox"]["age_ms"] = age_ms.into();
+    v["outbox"]["backlog_alert"] = backlog_alert.into();
+    if a.json {
+        return print_json(&v);
+    }
+    let o = &v["outbox"];
+    println!(
+        "上报队列 outbox to parent: 待发 {} 条 waiting (已确认 acked {} / 已排 queued {}), 待签名 {} 条 awaiting a signed head",
+        u(o, "backlog"),
+        u(o, "acked"),
+        u(o, "tail"),
+        u(o, "pending")
+    );
+    if u(o, "backlog") > 0 {
+        println!(
+            "  最早一条 oldest: {} 秒前 s ago{}",
+            age_ms / 1000,
+            if backlog_alert {
+                format!("  ⚠ 超过告警阈值 older than {} s", a.alert_after_secs)
+            } else {
+                String::new()
+            }
+        );
+    }
+    if let Some(links) = v["links"].as_object().filter(|m| !m.is_empty()) {
+        println!("下级链路 links from children:");
+        println!(
+            "  {:<32} {:>8} {:>6} {:>8}  最近联系 last heard",
+            "区域 region", "mark", "lag", "dup"
+        );
+        for (name, l) in links {
+            println!(
+                "  {:<32} {:>8} {:>6} {:>8}  {}",
+                name,
+                u(l, "mark"),
+                u(l, "lag"),
+                u(l, "duplicates"),
+                beijing(i(l, "last_heard_ms"))
+            );
+        }
+    }
+    if let Some(origins) = v["origins"].as_object().filter(|m| !m.is_empty()) {
+        println!("下级来源 origins below:");
+        println!(
+            "  {:<32} {:>8} {:>8} {:>6} {:>10} {:>9}  最近联系 last heard",
+            "区域 region", "items", "last seq", "连续", "head size", "unproven"
+        );
+        for (name, x) in origins {
+            println!(
+                "  {:<32} {:>8} {:>8} {:>6} {:>10} {:>9}  {}",
+                name,
+                u(x, "items"),
+                u(x, "last_item_seq"),
+                if x["contiguous"].as_bool().unwrap_or(false) {
+                    "是"
+                } else {
+                    "否 NO"
+                },
+                u(x, "head_size"),
+                u(x, "unproven"),
+                beijing(i(x, "last_heard_ms"))
+            );
+        }
+    }
+    match v["alerts"].as_array() {
+        Some(alerts) if !alerts.is_empty() => {
+            println!("⚠ 篡改告警 tamper alerts: {}", alerts.len());
+            for al in alerts {
+                println!(
+                    "  [{}] {} 发现 detected at {}: {} ×{} — {}",
+                    al["kind"].as_str().unwrap_or(""),
+                    al["subject"].as_str().unwrap_or(""),
+                    al["detected_by"].as_str().unwrap_or(""),
+                    beijing(i(al, "first_ms")),
+                    u(al, "count"),
+                    al["message"].as_str().unwrap_or("")
+                );
+            }
+        }
+        _ => println!("篡改告警 tamper alerts: 无 none"),
+    }
+    Ok(())
+}
