@@ -207,6 +207,11 @@ impl Cluster {
     pub async fn settle(&self) -> anyhow::Result<()> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
+            let mut m = match self.nodes.values().flatten().next() {
+                Some(n) => n.ctx.raft.metrics(),
+                None => anyhow::bail!("no node running"),
+            };
+            m.borrow_and_update();
             let views: Vec<_> = self
                 .nodes
                 .values()
@@ -230,10 +235,6 @@ impl Cluster {
                 tokio::time::Instant::now() < deadline,
                 "nodes did not settle: {views:?}"
             );
-            let mut m = match self.nodes.values().flatten().next() {
-                Some(n) => n.ctx.raft.metrics(),
-                None => anyhow::bail!("no node running"),
-            };
             let _ = tokio::time::timeout(Duration::from_millis(200), m.changed()).await;
         }
     }

@@ -212,6 +212,16 @@ impl Network {
     ) -> anyhow::Result<T> {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
+            // Watch for changes from before the check on, so none is missed and none is
+            // taken for a change twice.
+            let mut m = self
+                .running(region)
+                .next()
+                .with_context(|| format!("no node of {region} running"))?
+                .ctx
+                .raft
+                .metrics();
+            m.borrow_and_update();
             let mut out = None;
             let mut all = true;
             for n in self.running(region) {
@@ -229,13 +239,6 @@ impl Network {
                 tokio::time::Instant::now() < deadline,
                 "{region}: {what} did not happen within {timeout:?}"
             );
-            let mut m = self
-                .running(region)
-                .next()
-                .with_context(|| format!("no node of {region} running"))?
-                .ctx
-                .raft
-                .metrics();
             let _ = tokio::time::timeout(Duration::from_millis(100), m.changed()).await;
         }
     }

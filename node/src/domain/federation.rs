@@ -191,14 +191,42 @@ pub struct PendingItem {
     pub bytes: Vec<u8>,
 }
 
-/// An outbox entry. Own entries get their proof from the sender when sent (`proof` empty
-/// here); forwarded entries are kept exactly as received.
+/// What an outbox entry sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OutBody {
+    /// An own head or item; the sender adds its proof when it sends it.
+    Own(Carried),
+    /// A held item from below, forwarded exactly as received (kept once, in `HELD_ITEMS`).
+    Item { origin: String, seq: u64 },
+    /// A held head from below, forwarded exactly as received (kept once, in `HELD_HEADS`).
+    Head { origin: String, size: u64 },
+}
+
+/// An outbox entry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutEntry {
-    pub carried: Carried,
-    pub own: bool,
+    pub body: OutBody,
     /// Replicated clock when queued (for the age of the backlog).
     pub queued_ms: i64,
+}
+
+/// The entry as it goes on the link: own entries still without their proof.
+pub fn resolve(state: &State, e: &OutEntry) -> Result<(Carried, bool), DomainError> {
+    let missing = |what: String| DomainError::Corrupt {
+        key: what,
+        cause: "an outbox entry refers to something not held".into(),
+    };
+    match &e.body {
+        OutBody::Own(c) => Ok((c.clone(), true)),
+        OutBody::Item { origin, seq } => HELD_ITEMS
+            .read(state, &(origin.clone(), *seq))?
+            .map(|h| (h.carried, false))
+            .ok_or_else(|| missing(format!("item {origin} {seq}"))),
+        OutBody::Head { origin, size } => HELD_HEADS
+            .read(state, &(origin.clone(), *size))?
+            .map(|h| (h.carried, false))
+            .ok_or_else(|| missing(format!("head {origin} {size}"))),
+    }
 }
 
 /// What a parent knows about one link (a direct child).
@@ -246,6 +274,8 @@ pub struct HeldItem {
 /// A head held for a region below.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HeldHead {
+    /// The head as received, with its proof (what is forwarded).
+    pub carried: Carried,
     pub digest: Hash,
     pub root: Hash,
     pub time_ms: i64,
@@ -312,10 +342,9 @@ pub const HELD_ITEMS: Space<(String, u64), HeldItem> = Space::new(b'f');
 pub const HELD_HEADS: Space<(String, u64), HeldHead> = Space::new(b't');
 /// Tamper alerts, by (detecting region, kind + subject).
 pub const ALERTS: Space<(String, String), Alert> = Space::new(b'A');
-/// Digests of the most recent positions of each link, by (link, seq).
+/// Digests of link positions whose content raised an alert (and so is not held under its own
+/// identity), by (link, seq).
 pub const LINK_DIGESTS: Space<(String, u64), Hash> = Space::new(b'D');
-/// How many recent positions per link keep their digest.
-pub const LINK_WINDOW: u64 = 10_000;
 /// The last status summary sent up.
 pub const LAST_SUMMARY: Space<str, BTreeMap<String, i64>> = Space::new(b'S');
 
@@ -447,14 +476,13 @@ pub fn queue_own(
     Ok(leaves)
 }
 
-fn push_out(txn: &mut Txn<'_>, carried: Carried, own: bool, now: i64) -> Result<(), DomainError> {
+fn push_out(txn: &mut Txn<'_>, body: OutBody, now: i64) -> Result<(), DomainError> {
     let seq = meta_u64(txn, LINK_SEQ)? + 1;
     OUTBOX.put(
         txn,
         &seq,
         &OutEntry {
-            carried,
-            own,
+            body,
             queued_ms: now,
         },
     )?;
@@ -475,12 +503,11 @@ pub fn on_head_recorded(
     }
     push_out(
         txn,
-        Carried::Head {
+        OutBody::Own(Carried::Head {
             head: head.clone(),
             prev_size,
             proof: Vec::new(),
-        },
-        true,
+        }),
         now,
     )?;
     let base = txn.base();
@@ -501,13 +528,12 @@ pub fn on_head_recorded(
         UP_PENDING.delete(txn, &seq_key);
         push_out(
             txn,
-            Carried::Item {
+            OutBody::Own(Carried::Item {
                 bytes: p.bytes,
                 leaf_index: p.leaf_index,
                 head_size: head.head.size,
                 proof: Vec::new(),
-            },
-            true,
+            }),
             now,
         )?;
     }
@@ -683,6 +709,7 @@ pub fn ingest(
             }
             continue;
         }
+        let alerts_before = report.alerts.len();
         accept(
             txn,
             region,
@@ -695,9 +722,10 @@ pub fn ingest(
             up,
             &mut report,
         )?;
-        LINK_DIGESTS.put(txn, &(input.link.clone(), seq), &digest)?;
-        if let Some(old) = seq.checked_sub(LINK_WINDOW) {
-            LINK_DIGESTS.delete(txn, &(input.link.clone(), old));
+        if report.alerts.len() > alerts_before {
+            // Content that was alerted is not held under its own identity: remember what this
+            // position carried, so a resend of the same bytes is not taken for a fork.
+            LINK_DIGESTS.put(txn, &(input.link.clone(), seq), &digest)?;
         }
         link.mark = seq;
         link.accepted += 1;
@@ -710,8 +738,8 @@ pub fn ingest(
     Ok(Ok(CommandResult::Ingested(report)))
 }
 
-/// The digest held for the position `seq` of a link: from the recent window, else from the
-/// same identity (origin and sequence number, or origin and head size).
+/// The digest held for the position `seq` of a link: what an alerted position carried, else
+/// what is held under the same identity (origin and sequence number, or origin and size).
 fn held_digest(
     txn: &Txn<'_>,
     link: &str,
@@ -831,6 +859,7 @@ fn accept(
                 txn,
                 &(origin.clone(), head.head.size),
                 &HeldHead {
+                    carried: carried.clone(),
                     digest,
                     root: head.head.root,
                     time_ms: head.head.time_ms,
@@ -847,7 +876,11 @@ fn accept(
             ORIGINS.put(txn, &origin, &o)?;
             report.accepted += 1;
             if forward {
-                push_out(txn, carried.clone(), false, now)?;
+                let body = OutBody::Head {
+                    origin: origin.clone(),
+                    size: head.head.size,
+                };
+                push_out(txn, body, now)?;
             }
         }
         Carried::Item {
@@ -977,7 +1010,11 @@ fn accept(
             )?;
             report.accepted += 1;
             if forward {
-                push_out(txn, carried.clone(), false, now)?;
+                let body = OutBody::Item {
+                    origin: item.origin.clone(),
+                    seq: item.seq,
+                };
+                push_out(txn, body, now)?;
             }
         }
     }
@@ -1238,7 +1275,9 @@ mod tests {
         // The city has a parent: all five entries wait in its outbox, unchanged.
         let out = outbox_from(&s, 1, 10).unwrap();
         assert_eq!(out.len(), 5);
-        assert!(out.iter().all(|(_, e)| !e.own));
+        assert!(out
+            .iter()
+            .all(|(_, e)| matches!(resolve(&s, e), Ok((_, false)))));
     }
 
     #[test]
@@ -1368,7 +1407,7 @@ mod tests {
         let s = State::default();
         let mut txn = Txn::new(&s);
         for _ in 0..3 {
-            push_out(&mut txn, Ledger::default().head(0, 0), true, 7).unwrap();
+            push_out(&mut txn, OutBody::Own(Ledger::default().head(0, 0)), 7).unwrap();
         }
         let mut s2 = State::default();
         s2.apply_writes(&txn.into_writes());

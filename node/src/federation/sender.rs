@@ -16,7 +16,7 @@ use tokio::sync::watch;
 use tonic::transport::Channel;
 
 use super::MAX_PUSH_BYTES;
-use crate::domain::federation::{outbox_from, outbox_stats, Carried, MAX_INGEST_ITEMS};
+use crate::domain::federation::{outbox_from, outbox_stats, resolve, Carried, MAX_INGEST_ITEMS};
 use crate::domain::{Actor, Command, Envelope, RULES_VERSION};
 use crate::ledger;
 use crate::pki::Expect;
@@ -193,6 +193,7 @@ impl Session<'_> {
             if *self.stop.borrow() || !self.is_leader() {
                 return Ok(());
             }
+            let t_read = std::time::Instant::now();
             let (entries, stats) = self
                 .ctx
                 .sm
@@ -226,21 +227,30 @@ impl Session<'_> {
                 }
                 continue;
             }
-            let mut carried = Vec::with_capacity(run.len());
-            let mut bytes = 0usize;
-            for (_, e) in run {
-                let c = if e.own {
-                    self.with_proof(e.carried)?
-                } else {
-                    e.carried
-                };
-                let size = bincode::serialized_size(&c).map_err(|e| e.to_string())? as usize;
-                if bytes + size > MAX_PUSH_BYTES / 2 && !carried.is_empty() {
-                    break;
+            let resolved = self
+                .ctx
+                .sm
+                .read(|s| {
+                    run.iter()
+                        .map(|(_, e)| resolve(&s.domain, e))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .map_err(|e| e.to_string())?;
+            let (mut carried, bytes) = {
+                let nodes = ledger::CachedNodes::new(&*self.ctx.sm);
+                let mut carried = Vec::with_capacity(resolved.len());
+                let mut bytes = 0usize;
+                for (c, own) in resolved {
+                    let c = if own { Self::with_proof(&nodes, c)? } else { c };
+                    let size = bincode::serialized_size(&c).map_err(|e| e.to_string())? as usize;
+                    if bytes + size > MAX_PUSH_BYTES / 2 && !carried.is_empty() {
+                        break;
+                    }
+                    bytes += size;
+                    carried.push(c);
                 }
-                bytes += size;
-                carried.push(c);
-            }
+                (carried, bytes)
+            };
             if let Some(f) = &self.ctx.faults {
                 f.before_push(&self.ctx.region, &mut carried).await?;
             }
@@ -255,6 +265,7 @@ impl Session<'_> {
                 oldest_ms: stats.oldest_ms,
             });
             req.set_timeout(Duration::from_secs(30));
+            let tp = std::time::Instant::now();
             let reply = self
                 .client
                 .push(req)
@@ -262,6 +273,14 @@ impl Session<'_> {
                 .map_err(|s| format!("push: {}", s.message()))?
                 .into_inner();
             self.progressed = true;
+            tracing::debug!(
+                region = %self.ctx.region,
+                entries = reply.accepted + reply.duplicates,
+                bytes,
+                push_ms = tp.elapsed().as_millis() as u64,
+                prepare_ms = t_read.elapsed().saturating_sub(tp.elapsed()).as_millis() as u64,
+                "pushed to the parent"
+            );
             if reply.gap {
                 tracing::info!(region = %self.ctx.region, from = cursor, mark = reply.mark, "parent refused a gap; resending from its mark");
             }
@@ -280,7 +299,7 @@ impl Session<'_> {
     }
 
     /// Adds the proof an own entry travels with.
-    fn with_proof(&self, c: Carried) -> Result<Carried, String> {
+    fn with_proof(nodes: &dyn ledger::NodeSource, c: Carried) -> Result<Carried, String> {
         match c {
             Carried::Item {
                 bytes,
@@ -288,7 +307,7 @@ impl Session<'_> {
                 head_size,
                 ..
             } => {
-                let proof = ledger::inclusion_proof(&*self.ctx.sm, leaf_index, head_size)
+                let proof = ledger::inclusion_proof(nodes, leaf_index, head_size)
                     .map_err(|e| e.to_string())?;
                 Ok(Carried::Item {
                     bytes,
@@ -303,7 +322,7 @@ impl Session<'_> {
                 let proof = if prev_size == 0 {
                     Vec::new()
                 } else {
-                    ledger::consistency_proof(&*self.ctx.sm, prev_size, head.head.size)
+                    ledger::consistency_proof(nodes, prev_size, head.head.size)
                         .map_err(|e| e.to_string())?
                 };
                 Ok(Carried::Head {

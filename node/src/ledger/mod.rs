@@ -12,8 +12,8 @@ pub mod trust;
 pub mod verify;
 
 pub use tree::{
-    consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root_at, Frontier, Hash,
-    NodeSource,
+    consistency_proof, empty_root, inclusion_proof, leaf_hash, node_hash, root_at, CachedNodes,
+    Frontier, Hash, NodeSource,
 };
 pub use trust::LedgerCrypto;
 pub use verify::{verify_consistency, verify_inclusion};

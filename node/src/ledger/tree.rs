@@ -123,6 +123,34 @@ fn subtree(src: &dyn NodeSource, start: u64, end: u64) -> Result<Hash, LedgerErr
     Ok(node_hash(&left, &right))
 }
 
+/// A [`NodeSource`] that remembers what it read: proofs for neighbouring leaves share most of
+/// their nodes, so a batch of proofs reads each stored node once.
+pub struct CachedNodes<'a> {
+    src: &'a dyn NodeSource,
+    memo: std::sync::Mutex<std::collections::BTreeMap<(u8, u64), Hash>>,
+}
+
+impl<'a> CachedNodes<'a> {
+    pub fn new(src: &'a dyn NodeSource) -> CachedNodes<'a> {
+        CachedNodes {
+            src,
+            memo: Default::default(),
+        }
+    }
+}
+
+impl NodeSource for CachedNodes<'_> {
+    fn node(&self, level: u8, index: u64) -> Result<Hash, LedgerError> {
+        let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(h) = memo.get(&(level, index)) {
+            return Ok(*h);
+        }
+        let h = self.src.node(level, index)?;
+        memo.insert((level, index), h);
+        Ok(h)
+    }
+}
+
 /// Root of the tree as it was at `size` leaves.
 pub fn root_at(src: &dyn NodeSource, size: u64) -> Result<Hash, LedgerError> {
     subtree(src, 0, size)
