@@ -77,6 +77,16 @@ async fn latency(nodes: u64, rate: u64, seconds: u64) -> anyhow::Result<()> {
     .await?;
     let county = net.leader(COUNTY_A).await?;
     let province = net.leader(PROVINCE).await?;
+    net.leader(CITY).await?;
+    // Warm up: connections made, first heads signed, before anything is timed.
+    let cctx = net.node(COUNTY_A, county).ctx.clone();
+    for i in 0..5 {
+        cctx.write(env(10_000_000 + i)).await?;
+    }
+    net.wait_until(PROVINCE, "warm-up items", Duration::from_secs(60), |s| {
+        (origin(s, COUNTY_A).seq >= 5).then_some(())
+    })
+    .await?;
     let written: Arc<Mutex<BTreeMap<u64, Instant>>> = Default::default();
     let seen: Arc<Mutex<BTreeMap<u64, Instant>>> = Default::default();
     let total = rate * seconds;
@@ -98,6 +108,10 @@ async fn latency(nodes: u64, rate: u64, seconds: u64) -> anyhow::Result<()> {
             });
             let now = Instant::now();
             next += found.len() as u64;
+            let found: Vec<Option<u64>> = found
+                .into_iter()
+                .map(|i| i.filter(|i| *i < 10_000_000))
+                .collect();
             {
                 let mut s = seen2.lock().unwrap();
                 for i in found.into_iter().flatten() {
@@ -112,7 +126,6 @@ async fn latency(nodes: u64, rate: u64, seconds: u64) -> anyhow::Result<()> {
             }
         }
     });
-    let cctx = net.node(COUNTY_A, county).ctx.clone();
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
     let mut writers = Vec::new();
     let started = Instant::now();
@@ -238,6 +251,14 @@ async fn drain(nodes: u64, backlog: u64) -> anyhow::Result<()> {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
     sanxiang_tests::init();
+    // RUST_LOG=sanxiang::federation=debug shows each push with its timings.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
     let nodes = arg("--nodes", 3);
     let rate = arg("--rate", 50);
     let seconds = arg("--seconds", 20);
