@@ -425,3 +425,123 @@ async fn a_county_whose_history_was_rewritten_is_detected_at_the_city_and_the_pr
     net.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notice_travels_down_once_per_region_and_its_receipt_comes_back_up() -> anyhow::Result<()>
+{
+    use sanxiang::domain::downlink::{DownBody, RECEIVED, SENT_DOWN};
+    use sanxiang::domain::Command;
+    use sanxiang_proto::region as rpb;
+    let net = Network::start(
+        &[(PROVINCE, 1), (CITY, 1), (COUNTY_A, 1), (COUNTY_B, 1)],
+        timings(),
+    )
+    .await?;
+    let inspector = net.person(PROVINCE, Role::Inspector, "insp")?;
+    let mut cl = net.client(PROVINCE, &inspector)?;
+    let send = |to: &str, req: u64| rpb::ExecuteRequest {
+        write_id: Some(rpb::WriteId {
+            client_id: "insp".into(),
+            request_id: req,
+        }),
+        command_json: serde_json::to_string(&Command::SendDown {
+            to: to.into(),
+            body: DownBody::Notice {
+                number: "湘司通〔2026〕1号".into(),
+                title: "关于行政执法公示情况的通报".into(),
+                text: "请于十个工作日内整改。".into(),
+            },
+        })
+        .unwrap(),
+    };
+    let r = cl
+        .call(|mut c| {
+            let req = send(COUNTY_A, 1);
+            async move { c.execute(req).await }
+        })
+        .await?;
+    assert!(
+        matches!(r.outcome, Some(rpb::write_reply::Outcome::Record(_))),
+        "{r:?}"
+    );
+    // The addressee holds it once; the city on the path holds it too; county B never sees it.
+    net.wait_until(COUNTY_A, "the notice delivered", LONG, |s| {
+        let n = RECEIVED.keys(s).count();
+        (n == 1).then_some(())
+    })
+    .await?;
+    net.read(CITY, |s| assert_eq!(RECEIVED.keys(s).count(), 1))
+        .await?;
+    net.read(COUNTY_B, |s| assert_eq!(RECEIVED.keys(s).count(), 0))
+        .await?;
+    // The receipt comes back up to the issuer.
+    let delivered = net
+        .wait_until(PROVINCE, "the receipt", LONG, |s| {
+            SENT_DOWN
+                .read(s, &1)
+                .ok()
+                .flatten()
+                .and_then(|x| x.delivered_ms)
+        })
+        .await?;
+    assert!(delivered > 0);
+
+    // Refusals: a clerk may not send down; nor to a region not below; nor an empty notice.
+    let clerk = net.person(PROVINCE, Role::Clerk, "c")?;
+    let mut ccl = net.client(PROVINCE, &clerk)?;
+    let r = ccl
+        .call(|mut c| {
+            let req = send(COUNTY_A, 1);
+            async move { c.execute(req).await }
+        })
+        .await?;
+    assert!(
+        matches!(&r.outcome, Some(rpb::write_reply::Outcome::Refused(f)) if f.rule == "SUP-2"),
+        "{r:?}"
+    );
+    let city_inspector = net.person(CITY, Role::Inspector, "i")?;
+    let mut icl = net.client(CITY, &city_inspector)?;
+    let r = icl
+        .call(|mut c| {
+            let req = send("p/d/x", 1);
+            async move { c.execute(req).await }
+        })
+        .await?;
+    assert!(
+        matches!(&r.outcome, Some(rpb::write_reply::Outcome::Refused(f)) if f.rule == "AUTH"),
+        "{r:?}"
+    );
+    // Node-only commands are refused at the API.
+    let e = cl
+        .call(|mut c| async move {
+            c.execute(rpb::ExecuteRequest {
+                write_id: Some(rpb::WriteId {
+                    client_id: "insp".into(),
+                    request_id: 9,
+                }),
+                command_json: serde_json::to_string(&Command::DownAcked {
+                    child: CITY.into(),
+                    mark: 1,
+                })
+                .unwrap(),
+            })
+            .await
+        })
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("nodes only"), "{e}");
+    // A node of a county may not push down to the city.
+    let tls = net.node_tls(COUNTY_A, 1)?;
+    let mut down = sanxiang_proto::federation::downlink_client::DownlinkClient::new(raw_channel(
+        &net.addr(CITY, 1),
+        &tls,
+    )?);
+    let e = down.mark(fpb::MarkRequest {}).await.unwrap_err();
+    assert_eq!(e.code(), tonic::Code::PermissionDenied, "{e}");
+    net.read(PROVINCE, |s| {
+        assert_eq!(SENT_DOWN.keys(s).count(), 1, "refusals sent nothing")
+    })
+    .await?;
+    net.shutdown().await;
+    Ok(())
+}

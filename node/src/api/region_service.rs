@@ -100,10 +100,11 @@ impl Region for RegionService {
         let r = req.into_inner();
         let command: Command = serde_json::from_str(&r.command_json)
             .map_err(|e| Status::invalid_argument(format!("command is not valid: {e}")))?;
-        if matches!(command, Command::Tick) {
-            return Err(Status::permission_denied(
-                "Tick is proposed by the leader only",
-            ));
+        if command.is_node_only() {
+            return Err(Status::permission_denied(format!(
+                "{} is proposed by the region's nodes only",
+                command.name()
+            )));
         }
         self.write(id, r.write_id, command).await
     }

@@ -14,6 +14,53 @@ pub enum FederationCmd {
     /// Exit status 0 even when alerts exist; scripts read `--json` (`alerts`, `outbox.backlog`,
     /// `links.<child>.lag`, `origins.<region>.items`).
     Status(StatusArgs),
+    /// Address an item to a region below this one (as an inspector, supervisor or head). It
+    /// travels down hop by hop, is applied once by every region on the path, and a receipt
+    /// comes back when the addressee has it (see `status --json`, `down.sent`).
+    #[command(subcommand)]
+    SendDown(SendDownCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SendDownCmd {
+    /// A circulated notice (通报) with its document number (文号).
+    Notice {
+        /// The addressee region, e.g. hunan/changsha/liuyang.
+        #[arg(long)]
+        to: String,
+        /// Document number, e.g. 湘司通〔2026〕12号.
+        #[arg(long)]
+        number: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        text: String,
+        #[command(flatten)]
+        common: super::records::Common,
+    },
+    /// Certificates revoked by a superior, by serial number.
+    Revocation {
+        #[arg(long)]
+        to: String,
+        /// Serial numbers, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        serials: Vec<String>,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        common: super::records::Common,
+    },
+    /// A setting pushed by a superior (key and value).
+    Setting {
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        value: String,
+        #[command(flatten)]
+        common: super::records::Common,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -30,6 +77,39 @@ pub struct StatusArgs {
 pub async fn run(c: FederationCmd) -> anyhow::Result<()> {
     match c {
         FederationCmd::Status(a) => status(a).await,
+        FederationCmd::SendDown(c) => {
+            use crate::domain::downlink::DownBody;
+            let (to, body, common) = match c {
+                SendDownCmd::Notice {
+                    to,
+                    number,
+                    title,
+                    text,
+                    common,
+                } => (
+                    to,
+                    DownBody::Notice {
+                        number,
+                        title,
+                        text,
+                    },
+                    common,
+                ),
+                SendDownCmd::Revocation {
+                    to,
+                    serials,
+                    reason,
+                    common,
+                } => (to, DownBody::Revocation { serials, reason }, common),
+                SendDownCmd::Setting {
+                    to,
+                    key,
+                    value,
+                    common,
+                } => (to, DownBody::Setting { key, value }, common),
+            };
+            super::records::exec(&common, crate::domain::Command::SendDown { to, body }).await
+        }
     }
 }
 
@@ -120,6 +200,39 @@ async fn status(a: StatusArgs) -> anyhow::Result<()> {
                 u(x, "head_size"),
                 u(x, "unproven"),
                 beijing(i(x, "last_heard_ms"))
+            );
+        }
+    }
+    if let Some(sent) = v["down"]["sent"].as_array().filter(|a| !a.is_empty()) {
+        println!("下发 sent down:");
+        for s in sent {
+            let delivered = match s["delivered_ms"].as_i64() {
+                Some(ms) => format!("已送达 delivered {}", beijing(ms)),
+                None => "在途 on the way".to_string(),
+            };
+            println!(
+                "  #{} → {}  {}  ({})",
+                u(s, "seq"),
+                s["to"].as_str().unwrap_or(""),
+                serde_json::to_string(&s["body"]).unwrap_or_default(),
+                delivered
+            );
+        }
+    }
+    if let Some(rec) = v["down"]["received"].as_array().filter(|a| !a.is_empty()) {
+        println!("上级下发 received from above:");
+        for r in rec {
+            println!(
+                "  {} #{} → {}{}  {}",
+                r["issuer"].as_str().unwrap_or(""),
+                u(r, "seq"),
+                r["to"].as_str().unwrap_or(""),
+                if r["delivered_here"].as_bool().unwrap_or(false) {
+                    " (本级 here)"
+                } else {
+                    " (途经 passing through)"
+                },
+                serde_json::to_string(&r["body"]).unwrap_or_default()
             );
         }
     }

@@ -36,7 +36,7 @@ pub struct Common {
     pub json: bool,
 }
 
-async fn exec(c: &Common, command: Command) -> anyhow::Result<()> {
+pub(crate) async fn exec(c: &Common, command: Command) -> anyhow::Result<()> {
     let mut client = c.conn.client()?;
     let req = pb::ExecuteRequest {
         write_id: Some(pb::WriteId {

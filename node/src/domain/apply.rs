@@ -279,6 +279,19 @@ fn decide(
             &mut inner, &env.actor, ctx.region, input, ctx.crypto, now, &mut up,
         )?,
         Command::UplinkAcked { mark } => federation::acked(&mut inner, &env.actor, *mark)?,
+        Command::SendDown { to, body } => {
+            super::downlink::send(&mut inner, &env.actor, ctx.region, to, body, now)?
+        }
+        Command::IngestDown {
+            from,
+            first_seq,
+            items,
+        } => super::downlink::ingest(
+            &mut inner, &env.actor, ctx.region, from, *first_seq, items, now, &mut up,
+        )?,
+        Command::DownAcked { child, mark } => {
+            super::downlink::acked(&mut inner, &env.actor, child, *mark)?
+        }
         Command::RegisterAgency(input) => {
             register_agency::apply(&mut inner, &env.actor, input, now)?
         }

@@ -198,9 +198,35 @@ pub enum Command {
     Ingest(super::federation::IngestInput),
     /// The parent holds this region's outbox through `mark`: prune it.
     UplinkAcked { mark: u64 },
+    /// Address an item to a region below (a notice, a revocation, a setting).
+    SendDown {
+        to: String,
+        body: super::downlink::DownBody,
+    },
+    /// A batch of downlink items from the parent, stamped with the parent's verified region.
+    IngestDown {
+        from: String,
+        first_seq: u64,
+        items: Vec<super::downlink::DownItem>,
+    },
+    /// A child holds this region's downlink to it through `mark`: prune.
+    DownAcked { child: String, mark: u64 },
 }
 
 impl Command {
+    /// Commands only a node of the region proposes (never a person through the API).
+    pub fn is_node_only(&self) -> bool {
+        matches!(
+            self,
+            Command::Tick
+                | Command::RecordTreeHead(_)
+                | Command::Ingest(_)
+                | Command::UplinkAcked { .. }
+                | Command::IngestDown { .. }
+                | Command::DownAcked { .. }
+        )
+    }
+
     /// Short name for logs.
     pub fn name(&self) -> &'static str {
         match self {
@@ -229,6 +255,9 @@ impl Command {
             Command::RecordTreeHead(_) => "record_tree_head",
             Command::Ingest(_) => "ingest",
             Command::UplinkAcked { .. } => "uplink_acked",
+            Command::SendDown { .. } => "send_down",
+            Command::IngestDown { .. } => "ingest_down",
+            Command::DownAcked { .. } => "down_acked",
         }
     }
 }

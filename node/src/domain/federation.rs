@@ -66,6 +66,12 @@ pub enum ItemBody {
     },
     /// A tamper alert raised by this region about a region below it.
     Alert(Alert),
+    /// A downlink item was delivered here (this region is `to`).
+    Receipt {
+        issuer: String,
+        seq: u64,
+        to: String,
+    },
 }
 
 impl ItemBody {
@@ -76,6 +82,7 @@ impl ItemBody {
             ItemBody::Agency(_) => "agency",
             ItemBody::Publication { .. } => "publication",
             ItemBody::Alert(_) => "alert",
+            ItemBody::Receipt { .. } => "receipt",
         }
     }
 }
@@ -980,6 +987,12 @@ fn accept(
                     false
                 }
             };
+            if let ItemBody::Receipt { issuer, seq, to } = &item.body {
+                // Only the addressee reports its own delivery.
+                if *to == item.origin {
+                    super::downlink::on_receipt(txn, region, issuer, *seq, to, item.time_ms)?;
+                }
+            }
             if let ItemBody::Alert(a) = &item.body {
                 // An alert from below is kept as reported, under its detecting region.
                 let key = (

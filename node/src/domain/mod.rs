@@ -10,7 +10,8 @@
 //! - [`summary`]: the region's status summary, counters moved by every accepted command.
 //! - [`agency`]: the agency record (PUB-1) and input validation.
 //! - [`federation`]: own items for the parent, outbox, and ingest of a child's items with
-//!   marks, deduplication and tamper checks; [`tree_head`]: signed tree heads.
+//!   marks, deduplication and tamper checks; [`tree_head`]: signed tree heads;
+//!   [`downlink`]: items addressed to regions below, exactly once per hop, receipts back up.
 pub mod agency;
 pub mod apply;
 pub mod calendar;
@@ -25,6 +26,7 @@ pub mod cmd_publication;
 pub mod cmd_review;
 pub mod cmd_step;
 pub mod deadlines;
+pub mod downlink;
 pub mod enforcement;
 #[cfg(test)]
 mod enforcement_tests;
@@ -86,6 +88,11 @@ mod key_spaces {
             ("ALERTS", federation::ALERTS.prefix()),
             ("LINK_DIGESTS", federation::LINK_DIGESTS.prefix()),
             ("LAST_SUMMARY", federation::LAST_SUMMARY.prefix()),
+            ("DOWN_OUT", downlink::DOWN_OUT.prefix()),
+            ("DOWN_LINKS", downlink::DOWN_LINKS.prefix()),
+            ("RECEIVED", downlink::RECEIVED.prefix()),
+            ("SENT_DOWN", downlink::SENT_DOWN.prefix()),
+            ("DOWN_SEEN", downlink::DOWN_SEEN.prefix()),
         ];
         let mut seen = std::collections::BTreeMap::new();
         for (name, p) in prefixes {

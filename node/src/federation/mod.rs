@@ -5,8 +5,11 @@
 //! - [`service`]: the parent's `Uplink` gRPC service; callers must be nodes of a direct child.
 //! - [`sender`]: the leader's task that drains the outbox to the parent, resuming from the
 //!   parent's mark after any failure, and records the acknowledgement through Raft.
+//! - [`downlink`]: items addressed to regions below — the child's service and the leader's
+//!   per-child pushing loops.
 //! - [`faults`]: a seam through which tests cut, delay or tamper with a link in-process.
 //! - [`view`]: the federation state as JSON (backlog, links, origins, alerts).
+pub mod downlink;
 pub mod faults;
 pub mod sender;
 pub mod service;

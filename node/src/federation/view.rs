@@ -65,7 +65,37 @@ pub fn json(state: &State) -> Result<Value, DomainError> {
         alerts.push(json!({"detected_by": a.detected_by, "subject": a.subject, "kind": a.kind.as_str(),
                            "message": a.message, "first_ms": a.first_ms, "last_ms": a.last_ms, "count": a.count}));
     }
+    let mut sent = Vec::new();
+    for s in crate::domain::downlink::SENT_DOWN.scan_from(state, &0) {
+        let s = s?;
+        sent.push(
+            json!({"seq": s.item.seq, "to": s.item.to, "by": s.item.by, "time_ms": s.item.time_ms,
+                         "body": s.item.body, "delivered_ms": s.delivered_ms}),
+        );
+    }
+    let mut received = Vec::new();
+    for k in crate::domain::downlink::RECEIVED.keys(state) {
+        let v = state.get_raw(k).cloned().unwrap_or_default();
+        let r: crate::domain::downlink::Received =
+            bincode::deserialize(&v).map_err(|e| DomainError::Corrupt {
+                key: hex::encode(k),
+                cause: e.to_string(),
+            })?;
+        received.push(json!({"issuer": r.item.issuer, "seq": r.item.seq, "to": r.item.to, "by": r.item.by,
+                             "body": r.item.body, "received_ms": r.received_ms, "delivered_here": r.delivered}));
+    }
+    let mut down_links = serde_json::Map::new();
+    for k in crate::domain::downlink::DOWN_LINKS.keys(state) {
+        let name = String::from_utf8_lossy(&k[1..]).into_owned();
+        if let Some(l) = crate::domain::downlink::DOWN_LINKS.read(state, &name)? {
+            down_links.insert(
+                name,
+                json!({"tail": l.tail, "acked": l.acked, "backlog": l.tail - l.acked.min(l.tail)}),
+            );
+        }
+    }
     Ok(json!({
+        "down": {"sent": sent, "received": received, "links": down_links},
         "outbox": outbox,
         "links": links,
         "origins": origins,

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use openraft::error::{ClientWriteError, RaftError};
 use openraft::{BasicNode, ServerState};
+use sanxiang_proto::federation::downlink_server::DownlinkServer;
 use sanxiang_proto::federation::uplink_server::UplinkServer;
 use sanxiang_proto::raft::raft_peer_client::RaftPeerClient;
 use sanxiang_proto::raft::raft_peer_server::RaftPeerServer;
@@ -462,6 +463,10 @@ impl RunningNode {
         let peer = RaftPeerServer::new(PeerService { ctx: ctx.clone() })
             .max_decoding_message_size(MAX_RAFT_MESSAGE)
             .max_encoding_message_size(MAX_RAFT_MESSAGE);
+        let downlink =
+            DownlinkServer::new(crate::federation::downlink::DownlinkService { ctx: ctx.clone() })
+                .max_decoding_message_size(crate::federation::MAX_PUSH_BYTES + 1024 * 1024)
+                .max_encoding_message_size(1024 * 1024);
         let uplink = UplinkServer::new(UplinkService { ctx: ctx.clone() })
             .max_decoding_message_size(crate::federation::MAX_PUSH_BYTES + 1024 * 1024)
             .max_encoding_message_size(1024 * 1024);
@@ -506,6 +511,7 @@ impl RunningNode {
                 .add_service(peer)
                 .add_service(api)
                 .add_service(uplink)
+                .add_service(downlink)
                 .add_service(health_service)
                 .add_service(reflection)
                 .serve_with_incoming_shutdown(incoming, async move {
@@ -586,6 +592,7 @@ impl RunningNode {
                 }
             }
         });
+        let down_senders = crate::federation::downlink::spawn_senders(&ctx, &shutdown.subscribe());
         let sender = tokio::spawn(crate::federation::sender::run(
             ctx.clone(),
             shutdown.subscribe(),
@@ -597,7 +604,11 @@ impl RunningNode {
             addr,
             flush_stats,
             shutdown,
-            tasks: vec![server, ticker, signer, sender, health_task, batch_task],
+            tasks: {
+                let mut t = vec![server, ticker, signer, sender, health_task, batch_task];
+                t.extend(down_senders);
+                t
+            },
         })
     }
 

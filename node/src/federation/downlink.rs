@@ -1,0 +1,272 @@
+//! Downlink, node side: the child's `Downlink` service (callers must be nodes of its parent
+//! region) and the leader's task that pushes each child's downlink outbox, resuming from the
+//! child's mark after any failure and recording the acknowledgement through Raft.
+use std::sync::Arc;
+use std::time::Duration;
+
+use openraft::ServerState;
+use sanxiang_proto::federation as pb;
+use sanxiang_proto::federation::downlink_client::DownlinkClient;
+use sanxiang_proto::federation::downlink_server::Downlink;
+use tokio::sync::watch;
+use tonic::{Request, Response, Status};
+
+use super::MAX_ENTRY_BYTES;
+use crate::domain::downlink::{DownItem, DOWN_LINKS, DOWN_MARK, DOWN_OUT};
+use crate::domain::federation::MAX_INGEST_ITEMS;
+use crate::domain::state::META;
+use crate::domain::{Actor, Command, CommandResult, Envelope, Outcome, RULES_VERSION};
+use crate::pki::{Expect, Identity};
+use crate::raft::transport::{self, caller};
+use crate::raft::NodeCtx;
+
+pub struct DownlinkService {
+    pub ctx: Arc<NodeCtx>,
+}
+
+impl DownlinkService {
+    fn parent<T>(&self, req: &Request<T>, call: &str) -> Result<String, Status> {
+        let id = caller(req)?;
+        let parent = self
+            .ctx
+            .topology
+            .region(&self.ctx.region)
+            .ok()
+            .and_then(|r| r.parent.clone());
+        match &id {
+            Identity::Node { region, .. } if Some(region) == parent.as_ref() => Ok(region.clone()),
+            _ => {
+                tracing::warn!(caller = %id, call, region = %self.ctx.region, "downlink refused: not a node of the parent region");
+                Err(Status::permission_denied(format!(
+                    "{id} is not a node of the parent region of {}",
+                    self.ctx.region
+                )))
+            }
+        }
+    }
+}
+
+fn node_env(ctx: &NodeCtx, command: Command) -> Envelope {
+    Envelope {
+        actor: Actor::Node {
+            region: ctx.region.clone(),
+            node: ctx.node_id,
+        },
+        client_id: String::new(),
+        request_id: 0,
+        time_ms: 0,
+        rules_version: RULES_VERSION,
+        command,
+    }
+}
+
+#[tonic::async_trait]
+impl Downlink for DownlinkService {
+    async fn push(&self, req: Request<pb::PushRequest>) -> Result<Response<pb::PushReply>, Status> {
+        use bincode::Options;
+        let from = self.parent(&req, "push")?;
+        let r = req.into_inner();
+        if r.entries.len() > MAX_INGEST_ITEMS || r.first_seq == 0 {
+            return Err(Status::invalid_argument(format!(
+                "first_seq starts at 1 and a push carries at most {MAX_INGEST_ITEMS} items"
+            )));
+        }
+        let mut items = Vec::with_capacity(r.entries.len());
+        for (i, b) in r.entries.iter().enumerate() {
+            if b.len() > MAX_ENTRY_BYTES {
+                return Err(Status::invalid_argument(format!(
+                    "item {i} has {} bytes; at most {MAX_ENTRY_BYTES}",
+                    b.len()
+                )));
+            }
+            let item: DownItem = bincode::DefaultOptions::new()
+                .with_fixint_encoding()
+                .reject_trailing_bytes()
+                .with_limit(b.len() as u64 + 1)
+                .deserialize(b)
+                .map_err(|e| Status::invalid_argument(format!("item {i} does not decode: {e}")))?;
+            items.push(item);
+        }
+        let env = node_env(
+            &self.ctx,
+            Command::IngestDown {
+                from: from.clone(),
+                first_seq: r.first_seq,
+                items,
+            },
+        );
+        match self.ctx.write(env).await?.outcome {
+            Outcome::Ok(CommandResult::Ingested(rep)) => {
+                for a in &rep.alerts {
+                    tracing::error!(from = %from, alert = %a, "downlink alert");
+                }
+                Ok(Response::new(pb::PushReply {
+                    mark: rep.mark,
+                    accepted: rep.accepted,
+                    duplicates: rep.duplicates,
+                    gap: rep.gap,
+                    alerts: rep.alerts,
+                }))
+            }
+            Outcome::Refused(f) => {
+                tracing::warn!(from = %from, refusal = %f, "downlink batch refused");
+                Err(Status::failed_precondition(f.to_string()))
+            }
+            Outcome::Ok(other) => Err(Status::internal(format!(
+                "downlink ingest answered {other:?}"
+            ))),
+        }
+    }
+
+    async fn mark(&self, req: Request<pb::MarkRequest>) -> Result<Response<pb::PushReply>, Status> {
+        self.parent(&req, "mark")?;
+        self.ctx.linearizable().await?;
+        let mark = self
+            .ctx
+            .sm
+            .read(|s| META.read(&s.domain, DOWN_MARK))
+            .map_err(|e| Status::internal(e.to_string()))?
+            .unwrap_or(0)
+            .max(0) as u64;
+        Ok(Response::new(pb::PushReply {
+            mark,
+            ..Default::default()
+        }))
+    }
+}
+
+/// Starts one pushing loop per direct child region; they act only while this node leads.
+pub fn spawn_senders(
+    ctx: &Arc<NodeCtx>,
+    stop: &watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    ctx.topology
+        .regions()
+        .filter(|r| r.parent.as_deref() == Some(ctx.region.as_str()))
+        .map(|r| {
+            let addrs: Vec<String> = r.nodes.iter().map(|n| n.grpc.clone()).collect();
+            tokio::spawn(child_loop(ctx.clone(), r.id.clone(), addrs, stop.clone()))
+        })
+        .collect()
+}
+
+async fn child_loop(
+    ctx: Arc<NodeCtx>,
+    child: String,
+    addrs: Vec<String>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let cfg = match ctx.tls.client_config(Expect::Region(child.clone())) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(cause = %e, "downlink disabled: TLS configuration");
+            return;
+        }
+    };
+    let clients: Vec<_> = addrs
+        .iter()
+        .filter_map(|a| transport::channel(a, cfg.clone(), Duration::from_secs(3)).ok())
+        .map(DownlinkClient::new)
+        .collect();
+    if clients.is_empty() {
+        return;
+    }
+    let mut metrics = ctx.raft.metrics();
+    let mut which = 0usize;
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let leader = metrics.borrow().state == ServerState::Leader;
+        let has_work = ctx.sm.read(|s| {
+            DOWN_LINKS
+                .read(&s.domain, &child)
+                .ok()
+                .flatten()
+                .is_some_and(|l| l.tail > l.acked)
+        });
+        if !leader || !has_work {
+            tokio::select! {
+                r = metrics.changed() => if r.is_err() { return },
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                _ = stop.wait_for(|v| *v) => return,
+            }
+            continue;
+        }
+        match push_once(&ctx, &child, &mut clients[which].clone()).await {
+            Ok(()) => backoff = Duration::from_millis(50),
+            Err(e) => {
+                tracing::debug!(child = %child, cause = %e, "downlink interrupted; resuming from the child's mark");
+                which = (which + 1) % clients.len();
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = stop.wait_for(|v| *v) => return,
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+}
+
+/// Asks the child's mark, sends what follows it, records the acknowledgement.
+async fn push_once(
+    ctx: &Arc<NodeCtx>,
+    child: &str,
+    client: &mut DownlinkClient<tonic::transport::Channel>,
+) -> Result<(), String> {
+    let mut req = Request::new(pb::MarkRequest {});
+    req.set_timeout(Duration::from_secs(5));
+    let mark = client
+        .mark(req)
+        .await
+        .map_err(|s| format!("mark: {}", s.message()))?
+        .into_inner()
+        .mark;
+    let (items, tail) = ctx.sm.read(|s| {
+        let tail = DOWN_LINKS
+            .read(&s.domain, child)
+            .ok()
+            .flatten()
+            .map(|l| l.tail)
+            .unwrap_or(0);
+        let items: Vec<Vec<u8>> = ((mark + 1)..=tail)
+            .take(MAX_INGEST_ITEMS)
+            .map_while(|seq| {
+                DOWN_OUT
+                    .read(&s.domain, &(child.to_string(), seq))
+                    .ok()
+                    .flatten()
+            })
+            .filter_map(|o| bincode::serialize(&o.item).ok())
+            .collect();
+        (items, tail)
+    });
+    let mut acked = mark.min(tail);
+    if !items.is_empty() {
+        let mut req = Request::new(pb::PushRequest {
+            first_seq: mark + 1,
+            entries: items,
+            tail,
+            oldest_ms: 0,
+        });
+        req.set_timeout(Duration::from_secs(30));
+        let reply = client
+            .push(req)
+            .await
+            .map_err(|s| format!("push: {}", s.message()))?
+            .into_inner();
+        acked = reply.mark.min(tail);
+    }
+    if acked > 0 {
+        let env = node_env(
+            ctx,
+            Command::DownAcked {
+                child: child.to_string(),
+                mark: acked,
+            },
+        );
+        ctx.write_local(env).await.map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
