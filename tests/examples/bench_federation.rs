@@ -9,7 +9,7 @@
 //!    healed and the time until the province holds all N is measured.
 //!
 //! Usage: cargo run --release -p sanxiang-tests --example bench_federation --
-//!        [--nodes 3] [--rate 50] [--seconds 20] [--backlog 100000] [--drain-nodes 1]
+//!        [--nodes 3] [--rate 50] [--seconds 20] [--backlog 100000] [--drain-nodes 1] [--batch 1000]
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -170,6 +170,7 @@ async fn latency(nodes: u64, rate: u64, seconds: u64) -> anyhow::Result<()> {
 async fn drain(nodes: u64, backlog: u64) -> anyhow::Result<()> {
     let mut t = timings();
     t.snapshot_every = 20_000;
+    t.uplink_batch = arg("--batch", 1000) as usize;
     let net = Network::start(&[(PROVINCE, nodes), (CITY, nodes), (COUNTY_A, nodes)], t).await?;
     let county = net.leader(COUNTY_A).await?;
     net.faults.cut(COUNTY_A);
