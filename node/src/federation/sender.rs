@@ -86,6 +86,9 @@ pub async fn run(ctx: Arc<NodeCtx>, stop: watch::Receiver<bool>) {
             progressed: false,
         };
         let result = session.drain().await;
+        if result.is_err() {
+            session.set_up(false);
+        }
         let progressed = session.progressed;
         match result {
             Ok(()) => {}
@@ -147,6 +150,25 @@ struct Session<'a> {
 }
 
 impl Session<'_> {
+    /// Records whether the parent answers; a head for waiting items is signed at once when it
+    /// starts answering again.
+    fn set_up(&self, up: bool) {
+        let was = self
+            .ctx
+            .uplink_up
+            .swap(up, std::sync::atomic::Ordering::Relaxed);
+        if up && !was {
+            let ctx = self.ctx.clone();
+            tokio::spawn(async move {
+                if ctx.items_wait_for_head() {
+                    if let Err(e) = ctx.sign_head().await {
+                        tracing::debug!(cause = %e, "head for waiting items not signed yet");
+                    }
+                }
+            });
+        }
+    }
+
     fn is_leader(&self) -> bool {
         self.metrics.borrow().state == ServerState::Leader
     }
@@ -161,6 +183,7 @@ impl Session<'_> {
             .map_err(|s| format!("mark: {}", s.message()))?
             .into_inner()
             .mark;
+        self.set_up(true);
         let stats = self
             .ctx
             .sm

@@ -95,6 +95,9 @@ pub struct NodeCtx {
     pub timings: RaftTimings,
     pub topology: Topology,
     pub faults: Option<Arc<crate::federation::Faults>>,
+    /// True while the uplink to the parent works (set by the sender): only then do items
+    /// waiting for the parent get a signed head at once.
+    pub uplink_up: std::sync::atomic::AtomicBool,
     peers: Mutex<BTreeMap<(NodeId, String), RaftPeerClient<Channel>>>,
     batcher: tokio::sync::mpsc::UnboundedSender<Pending>,
 }
@@ -335,9 +338,12 @@ impl NodeCtx {
         self.write_local(env).await.map(|_| ())
     }
 
-    /// True on the leader when own items wait for a signed head.
+    /// True on the leader when own items wait for a signed head and the parent can be reached
+    /// (while it cannot, heads come every `head_every`, and the first push after the link
+    /// returns brings a fresh one).
     pub fn items_wait_for_head(&self) -> bool {
-        self.raft.metrics().borrow().state == ServerState::Leader
+        self.uplink_up.load(std::sync::atomic::Ordering::Relaxed)
+            && self.raft.metrics().borrow().state == ServerState::Leader
             && self.sm.read(|s| {
                 crate::domain::federation::UP_PENDING
                     .keys(&s.domain)
@@ -454,6 +460,7 @@ impl RunningNode {
             timings: cfg.timings,
             topology: cfg.topology.clone(),
             faults: cfg.faults.clone(),
+            uplink_up: std::sync::atomic::AtomicBool::new(false),
             peers: Mutex::new(BTreeMap::new()),
             batcher: batch_tx,
         });
