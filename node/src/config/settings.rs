@@ -61,6 +61,9 @@ impl RaftTimings {
             snapshot_policy: openraft::SnapshotPolicy::LogsSinceLast(self.snapshot_every),
             max_in_snapshot_log_to_keep: self.keep_logs,
             purge_batch_size: 256,
+            // Entries are batches of up to 4 MiB (the leader's batcher): a dozen per message
+            // keeps AppendEntries well below the 64 MiB Raft message limit.
+            max_payload_entries: 12,
             ..Default::default()
         };
         cfg.validate()

@@ -15,7 +15,7 @@ use super::state::{DomainError, Space, Txn, META};
 
 /// Longest text field of a downlink item.
 pub const MAX_TEXT: usize = 64 * 1024;
-/// Most serials in one revocation.
+/// Most serials in one revocation (each at most 64 characters, so the item stays small).
 pub const MAX_SERIALS: usize = 10_000;
 
 /// What travels down.
@@ -64,10 +64,15 @@ impl DownBody {
                 long(text, "the text")
             }
             DownBody::Revocation { serials, reason } => {
-                if serials.is_empty() || serials.len() > MAX_SERIALS {
+                if serials.is_empty()
+                    || serials.len() > MAX_SERIALS
+                    || serials.iter().any(|s| s.is_empty() || s.len() > 64)
+                {
                     return Err(Refusal::new(
                         "INPUT",
-                        format!("a revocation lists 1–{MAX_SERIALS} serial numbers"),
+                        format!(
+                            "a revocation lists 1–{MAX_SERIALS} serial numbers of 1–64 characters"
+                        ),
                     ));
                 }
                 long(reason, "the reason")

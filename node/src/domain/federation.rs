@@ -307,6 +307,8 @@ pub enum AlertKind {
     Gap,
     /// An item or head from an origin outside the sender's subtree, or of an unknown epoch.
     Foreign,
+    /// An item citing a signed head not held (withheld or refused), or with an overlong proof.
+    Unproven,
 }
 
 impl AlertKind {
@@ -319,6 +321,7 @@ impl AlertKind {
             AlertKind::Altered => "altered",
             AlertKind::Gap => "gap",
             AlertKind::Foreign => "foreign",
+            AlertKind::Unproven => "unproven",
         }
     }
 }
@@ -369,6 +372,18 @@ fn meta_u64(txn: &Txn<'_>, key: &str) -> Result<u64, DomainError> {
 /// The parent region of a region id (ids are paths: `hunan/changsha/liuyang`).
 pub fn parent_of(region: &str) -> Option<&str> {
     region.rsplit_once('/').map(|(p, _)| p)
+}
+
+/// A well-formed region id (as the topology requires) of at most 255 bytes.
+pub fn valid_region_id(id: &str) -> bool {
+    id.len() <= 255
+        && !id.is_empty()
+        && id.split('/').all(|seg| {
+            !seg.is_empty()
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        })
 }
 
 /// True when `origin` is `link` or lies below it.
@@ -595,6 +610,17 @@ pub struct IngestReport {
     pub alerts: Vec<String>,
 }
 
+/// The first 200 characters of a string from below.
+fn clip(s: &str) -> String {
+    if s.chars().count() <= 200 {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(200).collect();
+        out.push('…');
+        out
+    }
+}
+
 /// Records (or counts again) an alert; the first of its kind about a subject also goes up as
 /// an own item. Returns its one-line description.
 fn raise(
@@ -606,6 +632,9 @@ fn raise(
     now: i64,
     up: &mut Vec<ItemBody>,
 ) -> Result<String, DomainError> {
+    // Whatever came from below is clipped, so an alert stays small enough to travel up.
+    let subject = &clip(subject);
+    let message = clip(&message);
     let key = (region.to_string(), format!("{} {subject}", kind.as_str()));
     let line = format!("{}: {subject}: {message}", kind.as_str());
     match ALERTS.get(txn, &key)? {
@@ -792,7 +821,7 @@ fn accept(
             proof,
         } => {
             let origin = head.head.region.clone();
-            if !in_subtree(&origin, &input.link) {
+            if !valid_region_id(&origin) || !in_subtree(&origin, &input.link) {
                 let line = raise(
                     txn,
                     region,
@@ -909,7 +938,10 @@ fn accept(
                 report.alerts.push(line);
                 return Ok(());
             };
-            if !in_subtree(&item.origin, &input.link) || item.epoch != EPOCH {
+            if !valid_region_id(&item.origin)
+                || !in_subtree(&item.origin, &input.link)
+                || item.epoch != EPOCH
+            {
                 let line = raise(
                     txn,
                     region,
@@ -984,12 +1016,26 @@ fn accept(
                 }
                 _ => {
                     o.unproven += 1;
+                    let line = raise(
+                        txn,
+                        region,
+                        &item.origin,
+                        AlertKind::Unproven,
+                        format!(
+                            "item {} cites a signed head of size {head_size} that is not held here",
+                            item.seq
+                        ),
+                        now,
+                        up,
+                    )?;
+                    report.alerts.push(line);
                     false
                 }
             };
+            // Receipts and alerts act only when proven, and only for their own origin: the
+            // addressee reports its own delivery, a region its own findings.
             if let ItemBody::Receipt { issuer, seq, to } = &item.body {
-                // Only the addressee reports its own delivery.
-                if *to == item.origin {
+                if proven && *to == item.origin {
                     super::downlink::on_receipt(txn, region, issuer, *seq, to, item.time_ms)?;
                 }
             }
@@ -999,7 +1045,7 @@ fn accept(
                     a.detected_by.clone(),
                     format!("{} {}", a.kind.as_str(), a.subject),
                 );
-                if in_subtree(&a.detected_by, &input.link) {
+                if proven && a.detected_by == item.origin {
                     ALERTS.put(txn, &key, a)?;
                 }
             }
@@ -1369,6 +1415,73 @@ mod tests {
                 .unwrap()
                 .proven
         );
+    }
+
+    #[test]
+    fn forged_alerts_are_not_kept_and_unprovable_items_are_alerted() {
+        let mut l = Ledger::default();
+        // The county claims a region below it detected something: an alert is kept only as
+        // its own origin's finding.
+        let forged = Alert {
+            detected_by: format!("{COUNTY}/z"),
+            subject: "p/c/b".into(),
+            kind: AlertKind::Fork,
+            message: "invented".into(),
+            first_ms: 1,
+            last_ms: 1,
+            count: 1,
+        };
+        let bytes = UpItem {
+            origin: COUNTY.into(),
+            epoch: EPOCH,
+            seq: 1,
+            time_ms: 1,
+            body: ItemBody::Alert(forged),
+        }
+        .leaf_bytes()
+        .unwrap();
+        let leaf = l.append(&bytes);
+        let h = l.head(1, 0);
+        let mut s = State::default();
+        let rep = ingest_at(&mut s, 1, vec![h, l.carried(&(leaf, bytes), 1)], &node()).unwrap();
+        assert!(rep.alerts.is_empty(), "{:?}", rep.alerts);
+        assert!(kinds(&s).is_empty(), "the invented alert is not kept");
+        // An item citing a head that is not held.
+        let i2 = l.item(2, "x");
+        let mut c = l.carried(&i2, 2);
+        if let Carried::Item { head_size, .. } = &mut c {
+            *head_size = 2;
+        }
+        ingest_at(&mut s, 3, vec![c], &node()).unwrap();
+        assert_eq!(kinds(&s), [AlertKind::Unproven]);
+        // A malformed origin is refused content, its text clipped in the alert.
+        let long = format!("{COUNTY}/{}", "x".repeat(300));
+        let bytes = UpItem {
+            origin: long,
+            epoch: EPOCH,
+            seq: 1,
+            time_ms: 1,
+            body: ItemBody::Summary {
+                counters: Default::default(),
+                backlog: 0,
+            },
+        }
+        .leaf_bytes()
+        .unwrap();
+        let rep = ingest_at(
+            &mut s,
+            4,
+            vec![Carried::Item {
+                bytes,
+                leaf_index: 0,
+                head_size: 1,
+                proof: vec![],
+            }],
+            &node(),
+        )
+        .unwrap();
+        assert_eq!(rep.mark, 4);
+        assert!(rep.alerts[0].len() < 600, "{}", rep.alerts[0]);
     }
 
     #[test]

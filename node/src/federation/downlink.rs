@@ -223,26 +223,39 @@ async fn push_once(
         .map_err(|s| format!("mark: {}", s.message()))?
         .into_inner()
         .mark;
-    let (items, tail) = ctx.sm.read(|s| {
-        let tail = DOWN_LINKS
+    let (items, tail, acked) = ctx.sm.read(|s| {
+        let link = DOWN_LINKS
             .read(&s.domain, child)
             .ok()
             .flatten()
-            .map(|l| l.tail)
-            .unwrap_or(0);
-        let items: Vec<Vec<u8>> = ((mark + 1)..=tail)
-            .take(MAX_INGEST_ITEMS)
-            .map_while(|seq| {
-                DOWN_OUT
-                    .read(&s.domain, &(child.to_string(), seq))
-                    .ok()
-                    .flatten()
-            })
-            .filter_map(|o| bincode::serialize(&o.item).ok())
-            .collect();
-        (items, tail)
+            .unwrap_or_default();
+        let mut items: Vec<Vec<u8>> = Vec::new();
+        let mut bytes = 0usize;
+        for seq in ((mark + 1)..=link.tail).take(MAX_INGEST_ITEMS) {
+            let Some(o) = DOWN_OUT
+                .read(&s.domain, &(child.to_string(), seq))
+                .ok()
+                .flatten()
+            else {
+                break;
+            };
+            let Ok(b) = bincode::serialize(&o.item) else {
+                break;
+            };
+            if bytes + b.len() > super::PUSH_BUDGET && !items.is_empty() {
+                break;
+            }
+            bytes += b.len();
+            items.push(b);
+        }
+        (items, link.tail, link.acked)
     });
-    let mut acked = mark.min(tail);
+    if mark < acked {
+        return Err(format!(
+            "{child} holds less ({mark}) than it acknowledged ({acked}); its data was lost and what was pruned cannot be resent"
+        ));
+    }
+    let mut acked = mark.min(tail).max(acked);
     if !items.is_empty() {
         let mut req = Request::new(pb::PushRequest {
             first_seq: mark + 1,

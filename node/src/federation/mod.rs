@@ -17,7 +17,10 @@ pub mod view;
 
 pub use faults::{Faults, LinkFault};
 
-/// Most bytes of one encoded entry accepted on a link.
-pub const MAX_ENTRY_BYTES: usize = 256 * 1024;
-/// Most bytes of one push request.
-pub const MAX_PUSH_BYTES: usize = 16 * 1024 * 1024;
+/// Most bytes of one encoded entry accepted on a link (an own item is at most one client
+/// request, 1 MiB, plus its proof).
+pub const MAX_ENTRY_BYTES: usize = 2 * 1024 * 1024;
+/// Most bytes of one push request accepted.
+pub const MAX_PUSH_BYTES: usize = 8 * 1024 * 1024;
+/// Bytes a sender puts in one push (so one ingest stays one modest Raft entry).
+pub const PUSH_BUDGET: usize = 2 * 1024 * 1024;

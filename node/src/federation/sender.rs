@@ -266,7 +266,7 @@ impl Session<'_> {
                 for (c, own) in resolved {
                     let c = if own { Self::with_proof(&nodes, c)? } else { c };
                     let size = bincode::serialized_size(&c).map_err(|e| e.to_string())? as usize;
-                    if bytes + size > MAX_PUSH_BYTES / 2 && !carried.is_empty() {
+                    if bytes + size > super::PUSH_BUDGET && !carried.is_empty() {
                         break;
                     }
                     bytes += size;

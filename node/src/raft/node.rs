@@ -110,6 +110,9 @@ struct Pending {
 
 /// Most envelopes proposed in one Raft entry.
 pub const MAX_BATCH: usize = 512;
+/// Most bytes of envelopes in one Raft entry (one larger envelope travels alone). With
+/// `MAX_PAYLOAD_ENTRIES` this keeps every AppendEntries far below the Raft message limit.
+pub const MAX_ENTRY_BYTES: usize = 4 * 1024 * 1024;
 
 /// Proposes waiting writes as one Raft entry each time the previous entry is answered, so
 /// concurrent writers share one append, one fsync per replica and one replication round.
@@ -119,18 +122,33 @@ async fn batcher(
     mut rx: tokio::sync::mpsc::UnboundedReceiver<Pending>,
     mut stop: watch::Receiver<bool>,
 ) {
+    // A write that did not fit the previous entry starts the next one.
+    let mut carry: Option<Pending> = None;
     loop {
-        let first = tokio::select! {
-            p = rx.recv() => match p {
-                Some(p) => p,
-                None => break,
+        let first = match carry.take() {
+            Some(p) => p,
+            None => tokio::select! {
+                p = rx.recv() => match p {
+                    Some(p) => p,
+                    None => break,
+                },
+                _ = stop.wait_for(|v| *v) => break,
             },
-            _ = stop.wait_for(|v| *v) => break,
         };
+        let size = |p: &Pending| bincode::serialized_size(&p.env).unwrap_or(0) as usize;
+        let mut total = size(&first);
         let mut pending = vec![first];
         while pending.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(p) => pending.push(p),
+                Ok(p) => {
+                    let s = size(&p);
+                    if total + s > MAX_ENTRY_BYTES {
+                        carry = Some(p);
+                        break;
+                    }
+                    total += s;
+                    pending.push(p);
+                }
                 Err(_) => break,
             }
         }
