@@ -208,6 +208,9 @@ async fn status(a: StatusArgs) -> anyhow::Result<()> {
         for s in sent {
             let delivered = match s["delivered_ms"].as_i64() {
                 Some(ms) => format!("已送达 delivered {}", beijing(ms)),
+                None if s["altered"].as_bool().unwrap_or(false) => {
+                    "⚠ 送达内容被篡改 received altered".to_string()
+                }
                 None => "在途 on the way".to_string(),
             };
             println!(

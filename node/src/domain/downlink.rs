@@ -114,8 +114,10 @@ pub struct DownOut {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SentDown {
     pub item: DownItem,
-    /// Delivered at the addressee (its replicated clock), once the receipt is back.
+    /// Delivered at the addressee (its replicated clock), once a matching receipt is back.
     pub delivered_ms: Option<i64>,
+    /// A receipt came back for different content: altered on the way down.
+    pub altered: bool,
 }
 
 /// What passed through or arrived here from above.
@@ -226,6 +228,7 @@ pub fn send(
         &SentDown {
             item: item.clone(),
             delivered_ms: None,
+            altered: false,
         },
     )?;
     queue(txn, &child, item, now)?;
@@ -321,6 +324,7 @@ pub fn ingest(
                 issuer: item.issuer.clone(),
                 seq: item.seq,
                 to: region.to_string(),
+                digest: d,
             });
         } else if let Some(child) = next_hop(region, &item.to) {
             queue(txn, &child, item.clone(), now)?;
@@ -370,21 +374,27 @@ pub fn acked(
     }))
 }
 
-/// A receipt came up: mark what this region sent as delivered.
+/// A receipt came up: mark what this region sent as delivered — or as altered on the way,
+/// when the addressee received something else.
 pub fn on_receipt(
     txn: &mut Txn<'_>,
     region: &str,
     issuer: &str,
     seq: u64,
     to: &str,
+    got: &[u8; 32],
     at_ms: i64,
 ) -> Result<(), DomainError> {
     if issuer != region {
         return Ok(());
     }
     if let Some(mut s) = SENT_DOWN.get(txn, &seq)? {
-        if s.item.to == to && s.delivered_ms.is_none() {
-            s.delivered_ms = Some(at_ms);
+        if s.item.to == to && s.delivered_ms.is_none() && !s.altered {
+            if digest(&s.item)? == *got {
+                s.delivered_ms = Some(at_ms);
+            } else {
+                s.altered = true;
+            }
             SENT_DOWN.put(txn, &seq, &s)?;
         }
     }
@@ -447,7 +457,8 @@ mod tests {
             [ItemBody::Receipt {
                 issuer: "p".into(),
                 seq: 2,
-                to: "p/c".into()
+                to: "p/c".into(),
+                digest: digest(&notice("p", 2, "p/c", "乙")).unwrap(),
             }]
         );
         let q = DOWN_OUT
@@ -543,6 +554,39 @@ mod tests {
         acked(&mut txn, &node("p"), "p/c", 1).unwrap().unwrap();
         s2.apply_writes(&txn.into_writes());
         assert_eq!(DOWN_OUT.keys(&s2).count(), 0);
+    }
+
+    #[test]
+    fn a_receipt_for_other_content_marks_the_item_altered_not_delivered() {
+        let s = State::default();
+        let inspector = Actor::Person(Person {
+            region: "p".into(),
+            role: Role::Inspector,
+            user: "u".into(),
+        });
+        let body = DownBody::Setting {
+            key: "k".into(),
+            value: "v".into(),
+        };
+        let mut txn = Txn::new(&s);
+        send(&mut txn, &inspector, "p", "p/c", &body, 1)
+            .unwrap()
+            .unwrap();
+        send(&mut txn, &inspector, "p", "p/c", &body, 1)
+            .unwrap()
+            .unwrap();
+        let mut s2 = State::default();
+        s2.apply_writes(&txn.into_writes());
+        let sent = |s: &State, seq| SENT_DOWN.read(s, &seq).unwrap().unwrap();
+        let true_digest = digest(&sent(&s2, 1).item).unwrap();
+        let mut txn = Txn::new(&s2);
+        on_receipt(&mut txn, "p", "p", 1, "p/c", &true_digest, 9).unwrap();
+        on_receipt(&mut txn, "p", "p", 2, "p/c", &[7; 32], 9).unwrap();
+        let w = txn.into_writes();
+        s2.apply_writes(&w);
+        let (one, two) = (sent(&s2, 1), sent(&s2, 2));
+        assert_eq!((one.delivered_ms, one.altered), (Some(9), false));
+        assert_eq!((two.delivered_ms, two.altered), (None, true));
     }
 
     #[test]

@@ -66,11 +66,13 @@ pub enum ItemBody {
     },
     /// A tamper alert raised by this region about a region below it.
     Alert(Alert),
-    /// A downlink item was delivered here (this region is `to`).
+    /// A downlink item was delivered here (this region is `to`), with the digest of what
+    /// arrived, so the issuer can tell it is what it sent.
     Receipt {
         issuer: String,
         seq: u64,
         to: String,
+        digest: Hash,
     },
 }
 
@@ -1034,9 +1036,15 @@ fn accept(
             };
             // Receipts and alerts act only when proven, and only for their own origin: the
             // addressee reports its own delivery, a region its own findings.
-            if let ItemBody::Receipt { issuer, seq, to } = &item.body {
+            if let ItemBody::Receipt {
+                issuer,
+                seq,
+                to,
+                digest: got,
+            } = &item.body
+            {
                 if proven && *to == item.origin {
-                    super::downlink::on_receipt(txn, region, issuer, *seq, to, item.time_ms)?;
+                    super::downlink::on_receipt(txn, region, issuer, *seq, to, got, item.time_ms)?;
                 }
             }
             if let ItemBody::Alert(a) = &item.body {

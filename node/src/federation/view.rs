@@ -70,7 +70,7 @@ pub fn json(state: &State) -> Result<Value, DomainError> {
         let s = s?;
         sent.push(
             json!({"seq": s.item.seq, "to": s.item.to, "by": s.item.by, "time_ms": s.item.time_ms,
-                         "body": s.item.body, "delivered_ms": s.delivered_ms}),
+                         "body": s.item.body, "delivered_ms": s.delivered_ms, "altered": s.altered}),
         );
     }
     let mut received = Vec::new();
