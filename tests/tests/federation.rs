@@ -546,3 +546,63 @@ async fn a_notice_travels_down_once_per_region_and_its_receipt_comes_back_up() -
     net.shutdown().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_sent_down_is_enforced_at_every_region_on_its_path() -> anyhow::Result<()> {
+    use sanxiang::domain::downlink::DownBody;
+    use sanxiang::domain::Command;
+    use sanxiang_proto::region as rpb;
+    let net = Network::start(&[(PROVINCE, 1), (CITY, 1), (COUNTY_A, 1)], timings()).await?;
+    let zhang = net.person(COUNTY_A, Role::Clerk, "zhang")?;
+    let li = net.person(COUNTY_A, Role::Clerk, "li")?;
+    register(&mut net.client(COUNTY_A, &zhang)?, "张局", "z", 1).await?;
+    let serial = sanxiang::pki::revocation::serial_of(zhang.cert_der()).unwrap();
+    let inspector = net.person(PROVINCE, Role::Inspector, "insp")?;
+    let mut cl = net.client(PROVINCE, &inspector)?;
+    let req = rpb::ExecuteRequest {
+        write_id: Some(rpb::WriteId {
+            client_id: "insp".into(),
+            request_id: 1,
+        }),
+        command_json: serde_json::to_string(&Command::SendDown {
+            to: COUNTY_A.into(),
+            body: DownBody::Revocation {
+                serials: vec![serial],
+                reason: "证件遗失".into(),
+            },
+        })?,
+    };
+    cl.call(|mut c| {
+        let req = req.clone();
+        async move { c.execute(req).await }
+    })
+    .await?;
+    // Every region on the path, and the issuer, enforce it once it has applied it.
+    for region in [COUNTY_A, CITY, PROVINCE] {
+        let node = net.node(region, 1);
+        let mut m = node.ctx.raft.metrics();
+        let deadline = tokio::time::Instant::now() + LONG;
+        while node.ctx.tls.revoked.len() != 1 {
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "{region} never enforced the revocation"
+            );
+            let _ = tokio::time::timeout(Duration::from_millis(100), m.changed()).await;
+        }
+    }
+    // A new connection with the revoked certificate is refused at the handshake; others work.
+    let mut zhang_again = sanxiang::client::Client::new(
+        &[net.node(COUNTY_A, 1).addr.to_string()],
+        &zhang,
+        Some(COUNTY_A),
+        Duration::from_secs(2),
+    )?;
+    let refused = register(&mut zhang_again, "张局二", "z", 2).await;
+    assert!(
+        refused.is_err(),
+        "a revoked certificate still writes: {refused:?}"
+    );
+    register(&mut net.client(COUNTY_A, &li)?, "李局", "l", 1).await?;
+    net.shutdown().await;
+    Ok(())
+}

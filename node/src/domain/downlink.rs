@@ -401,6 +401,27 @@ pub fn on_receipt(
     Ok(())
 }
 
+/// Serial numbers revoked by a superior or by this region: every revocation this region sent
+/// down or saw pass through or arrive. Also returns how many downlink items were looked at, so
+/// a caller can tell cheaply whether anything changed.
+pub fn revoked_serials(state: &super::state::State) -> Result<(usize, Vec<String>), DomainError> {
+    let mut seen = 0;
+    let mut out = Vec::new();
+    for r in RECEIVED.scan_from(state, &(String::new(), 0)) {
+        seen += 1;
+        if let DownBody::Revocation { serials, .. } = r?.item.body {
+            out.extend(serials);
+        }
+    }
+    for s in SENT_DOWN.scan_from(state, &0) {
+        seen += 1;
+        if let DownBody::Revocation { serials, .. } = s?.item.body {
+            out.extend(serials);
+        }
+    }
+    Ok((seen, out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

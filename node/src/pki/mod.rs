@@ -2,10 +2,12 @@
 //!
 //! - [`identity`]: SPIFFE-style URI SANs naming a region and a node or a person's role.
 //! - [`issue`]: the deployment CA, node certificates from the topology, person certificates.
+//! - [`revocation`]: revoked serial numbers, checked at every handshake.
 //! - [`tls`]: our own rustls verifiers (chain to the CA + identity from the URI SAN) and the
 //!   server/client configurations built from them.
 pub mod identity;
 pub mod issue;
+pub mod revocation;
 pub mod tls;
 
 pub use identity::Identity;

@@ -88,6 +88,8 @@ pub struct TlsMaterial {
     roots: Arc<RootCertStore>,
     chain: Vec<CertificateDer<'static>>,
     key: Arc<PrivateKeyDer<'static>>,
+    /// Revoked certificates, shared by every configuration built from this material.
+    pub revoked: Arc<super::revocation::Revocations>,
 }
 
 impl TlsMaterial {
@@ -107,6 +109,7 @@ impl TlsMaterial {
             roots: Arc::new(roots),
             chain,
             key: Arc::new(load_key(key)?),
+            revoked: Arc::default(),
         })
     }
 
@@ -151,6 +154,7 @@ impl TlsMaterial {
         let verifier = Arc::new(SanxiangClientVerifier {
             inner,
             domain: self.domain.clone(),
+            revoked: self.revoked.clone(),
         });
         let mut cfg = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()?
@@ -167,6 +171,7 @@ impl TlsMaterial {
             provider: provider(),
             domain: self.domain.clone(),
             expect,
+            revoked: self.revoked.clone(),
         });
         let mut cfg = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()?
@@ -183,6 +188,7 @@ impl TlsMaterial {
 pub struct SanxiangClientVerifier {
     inner: Arc<dyn ClientCertVerifier>,
     domain: String,
+    revoked: Arc<super::revocation::Revocations>,
 }
 
 impl ClientCertVerifier for SanxiangClientVerifier {
@@ -198,6 +204,11 @@ impl ClientCertVerifier for SanxiangClientVerifier {
     ) -> Result<ClientCertVerified, rustls::Error> {
         self.inner
             .verify_client_cert(end_entity, intermediates, now)?;
+        if let Some(serial) = self.revoked.revoked(end_entity.as_ref()) {
+            return Err(rustls::Error::General(format!(
+                "certificate {serial} is revoked"
+            )));
+        }
         let id = Identity::from_cert_der(end_entity.as_ref())
             .map_err(|e| rustls::Error::General(e.to_string()))?;
         if id.domain() != self.domain {
@@ -239,6 +250,7 @@ pub struct NodeServerVerifier {
     provider: Arc<CryptoProvider>,
     domain: String,
     expect: Expect,
+    revoked: Arc<super::revocation::Revocations>,
 }
 
 impl ServerCertVerifier for NodeServerVerifier {
@@ -258,6 +270,11 @@ impl ServerCertVerifier for NodeServerVerifier {
             now,
             self.provider.signature_verification_algorithms.all,
         )?;
+        if let Some(serial) = self.revoked.revoked(end_entity.as_ref()) {
+            return Err(rustls::Error::General(format!(
+                "certificate {serial} is revoked"
+            )));
+        }
         let id = Identity::from_cert_der(end_entity.as_ref())
             .map_err(|e| rustls::Error::General(e.to_string()))?;
         let ok = match (&id, &self.expect) {

@@ -618,6 +618,41 @@ impl RunningNode {
             }
         });
         let down_senders = crate::federation::downlink::spawn_senders(&ctx, &shutdown.subscribe());
+        // Revocations from above (or sent from here) are enforced on every new handshake.
+        let rev_ctx = ctx.clone();
+        let mut rev_rx = shutdown.subscribe();
+        let mut rev_metrics = raft.metrics();
+        let revocations = tokio::spawn(async move {
+            let mut seen = usize::MAX;
+            loop {
+                let fresh = rev_ctx.sm.read(|s| {
+                    crate::domain::downlink::RECEIVED.keys(&s.domain).count()
+                        + crate::domain::downlink::SENT_DOWN.keys(&s.domain).count()
+                });
+                if fresh != seen {
+                    match rev_ctx
+                        .sm
+                        .read(|s| crate::domain::downlink::revoked_serials(&s.domain))
+                    {
+                        Ok((n, serials)) => {
+                            seen = n;
+                            rev_ctx.tls.revoked.replace(serials);
+                            if !rev_ctx.tls.revoked.is_empty() {
+                                tracing::info!(
+                                    revoked = rev_ctx.tls.revoked.len(),
+                                    "revocation list updated"
+                                );
+                            }
+                        }
+                        Err(e) => tracing::error!(cause = %e, "revocation list unreadable"),
+                    }
+                }
+                tokio::select! {
+                    r = rev_metrics.changed() => if r.is_err() { break },
+                    _ = rev_rx.wait_for(|v| *v) => break,
+                }
+            }
+        });
         let sender = tokio::spawn(crate::federation::sender::run(
             ctx.clone(),
             shutdown.subscribe(),
@@ -632,6 +667,7 @@ impl RunningNode {
             tasks: {
                 let mut t = vec![server, ticker, signer, sender, health_task, batch_task];
                 t.extend(down_senders);
+                t.push(revocations);
                 t
             },
         })
