@@ -164,8 +164,17 @@ pub fn apply_envelope(
             let counters = summary::update(state, &writes)?;
             let mut bodies = federation::items_for_writes(state, &writes)?;
             bodies.append(&mut up);
+            // The summary goes up on Tick when it changed, and at once on a significant change:
+            // something became (or stopped being) overdue.
+            let overdue = summary::COUNTERS.key("region/overdue");
+            let significant = counters.keys().any(|k| k.starts_with(&overdue));
             txn.merge(writes);
             txn.merge(counters);
+            if federation::parent_of(ctx.region).is_some()
+                && (significant || matches!(env.command, Command::Tick))
+            {
+                bodies.extend(federation::summary_item(&mut txn)?);
+            }
             extra_leaves =
                 federation::queue_own(&mut txn, ctx.region, ctx.leaf_index + 1, bodies, now)?;
             Outcome::Ok(result)
@@ -269,11 +278,7 @@ fn decide(
                     "only a node of the region proposes Tick",
                 )));
             }
-            let r = tick::apply(&mut inner, now)?;
-            if r.is_ok() && federation::parent_of(ctx.region).is_some() {
-                up.extend(federation::summary_item(&mut inner)?);
-            }
-            r
+            tick::apply(&mut inner, now)?
         }
         Command::Ingest(input) => federation::ingest(
             &mut inner, &env.actor, ctx.region, input, ctx.crypto, now, &mut up,

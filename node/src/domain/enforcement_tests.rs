@@ -1153,6 +1153,17 @@ fn rev_8_review_time_limit_flagged_by_tick() {
     let n = super::summary::counters(&w.s).unwrap();
     assert_eq!(n.get("region/overdue/REV-8"), Some(&1));
     assert_eq!(super::summary::recount(&w.s).unwrap(), n);
+    // The summary for the parent already shows what this very Tick made overdue.
+    let last_summary = super::federation::UP_PENDING
+        .scan_from(&w.s, &0)
+        .filter_map(|p| super::federation::UpItem::from_leaf(&p.ok()?.bytes))
+        .filter_map(|i| match i.body {
+            super::federation::ItemBody::Summary { counters, .. } => Some(counters),
+            _ => None,
+        })
+        .last()
+        .expect("a summary item waits for the parent");
+    assert_eq!(last_summary.get("region/overdue/REV-8"), Some(&1));
     // Later ticks do not flag it twice.
     tick(&mut w, at(2025, 10, 20));
     assert_eq!(overdue(&w, c).len(), 1);

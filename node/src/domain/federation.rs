@@ -444,14 +444,13 @@ fn decode<T: serde::de::DeserializeOwned>(k: &[u8], v: &[u8]) -> Result<T, Domai
     })
 }
 
-/// On `Tick`: a summary item when the region-wide counters changed since the last one sent.
+/// A summary item when the region-wide counters changed since the last one sent (on `Tick`,
+/// and at once when a command changes an overdue count).
 pub fn summary_item(txn: &mut Txn<'_>) -> Result<Option<ItemBody>, DomainError> {
-    let base = txn.base();
     let mut counters = BTreeMap::new();
-    let start = COUNTERS.key("region/");
-    for (k, v) in base.range_from(&start[..start.len()], start.clone()) {
+    for (k, v) in txn.scan_prefix(&COUNTERS.key("region/")) {
         let name = String::from_utf8_lossy(&k[1..]).into_owned();
-        let n: i64 = decode(k, v)?;
+        let n: i64 = decode(&k, &v)?;
         counters.insert(name, n);
     }
     if LAST_SUMMARY.get(txn, "last")?.as_ref() == Some(&counters) {

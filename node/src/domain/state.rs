@@ -133,6 +133,26 @@ impl<'a> Txn<'a> {
         self.writes
     }
 
+    /// Entries whose key starts with `prefix` as this transaction sees them (the base with the
+    /// writes made so far laid over it), in key order.
+    pub fn scan_prefix(&self, prefix: &[u8]) -> BTreeMap<Vec<u8>, Vec<u8>> {
+        let mut out: BTreeMap<Vec<u8>, Vec<u8>> = self
+            .base
+            .range_from(prefix, prefix.to_vec())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (k, v) in self.writes.range(prefix.to_vec()..) {
+            if !k.starts_with(prefix) {
+                break;
+            }
+            match v {
+                Some(v) => out.insert(k.clone(), v.clone()),
+                None => out.remove(k),
+            };
+        }
+        out
+    }
+
     /// Merges another transaction's writes into this one.
     pub fn merge(&mut self, writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>) {
         self.writes.extend(writes);
