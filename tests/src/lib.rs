@@ -254,20 +254,7 @@ impl Cluster {
 
     /// Issues a person certificate and returns its TLS material.
     pub fn person(&self, region: &str, role: Role, name: &str) -> anyhow::Result<TlsMaterial> {
-        let (cert, key, _) = issue::issue_person(
-            &self.pki,
-            &self.topology.domain,
-            region,
-            role,
-            name,
-            30,
-            true,
-        )?;
-        Ok(TlsMaterial::load(
-            &issue::ca_cert_path(&self.pki),
-            &cert,
-            &key,
-        )?)
+        person_tls(&self.pki, &self.topology.domain, region, role, name)
     }
 
     /// A client of the region for a person.
@@ -291,6 +278,18 @@ impl Cluster {
             self.stop(id).await;
         }
     }
+}
+
+/// Issues a person certificate (30 days) from the PKI directory and loads it.
+pub fn person_tls(
+    pki: &std::path::Path,
+    domain: &str,
+    region: &str,
+    role: Role,
+    name: &str,
+) -> anyhow::Result<TlsMaterial> {
+    let (cert, key, _) = issue::issue_person(pki, domain, region, role, name, 30, true)?;
+    Ok(TlsMaterial::load(&issue::ca_cert_path(pki), &cert, &key)?)
 }
 
 /// A valid agency input.

@@ -251,20 +251,7 @@ impl Network {
 
     /// Issues a person certificate and returns its TLS material.
     pub fn person(&self, region: &str, role: Role, name: &str) -> anyhow::Result<TlsMaterial> {
-        let (cert, key, _) = issue::issue_person(
-            &self.pki,
-            &self.topology.domain,
-            region,
-            role,
-            name,
-            30,
-            true,
-        )?;
-        Ok(TlsMaterial::load(
-            &issue::ca_cert_path(&self.pki),
-            &cert,
-            &key,
-        )?)
+        crate::person_tls(&self.pki, &self.topology.domain, region, role, name)
     }
 
     /// A client of a region for a person.

@@ -15,7 +15,7 @@ use super::MAX_ENTRY_BYTES;
 use crate::domain::downlink::{DownItem, DOWN_LINKS, DOWN_MARK, DOWN_OUT};
 use crate::domain::federation::MAX_INGEST_ITEMS;
 use crate::domain::state::META;
-use crate::domain::{Actor, Command, CommandResult, Envelope, Outcome, RULES_VERSION};
+use crate::domain::Command;
 use crate::pki::{Expect, Identity};
 use crate::raft::transport::{self, caller};
 use crate::raft::NodeCtx;
@@ -46,20 +46,6 @@ impl DownlinkService {
     }
 }
 
-fn node_env(ctx: &NodeCtx, command: Command) -> Envelope {
-    Envelope {
-        actor: Actor::Node {
-            region: ctx.region.clone(),
-            node: ctx.node_id,
-        },
-        client_id: String::new(),
-        request_id: 0,
-        time_ms: 0,
-        rules_version: RULES_VERSION,
-        command,
-    }
-}
-
 #[tonic::async_trait]
 impl Downlink for DownlinkService {
     async fn push(&self, req: Request<pb::PushRequest>) -> Result<Response<pb::PushReply>, Status> {
@@ -87,35 +73,12 @@ impl Downlink for DownlinkService {
                 .map_err(|e| Status::invalid_argument(format!("item {i} does not decode: {e}")))?;
             items.push(item);
         }
-        let env = node_env(
-            &self.ctx,
-            Command::IngestDown {
-                from: from.clone(),
-                first_seq: r.first_seq,
-                items,
-            },
-        );
-        match self.ctx.write(env).await?.outcome {
-            Outcome::Ok(CommandResult::Ingested(rep)) => {
-                for a in &rep.alerts {
-                    tracing::error!(from = %from, alert = %a, "downlink alert");
-                }
-                Ok(Response::new(pb::PushReply {
-                    mark: rep.mark,
-                    accepted: rep.accepted,
-                    duplicates: rep.duplicates,
-                    gap: rep.gap,
-                    alerts: rep.alerts,
-                }))
-            }
-            Outcome::Refused(f) => {
-                tracing::warn!(from = %from, refusal = %f, "downlink batch refused");
-                Err(Status::failed_precondition(f.to_string()))
-            }
-            Outcome::Ok(other) => Err(Status::internal(format!(
-                "downlink ingest answered {other:?}"
-            ))),
-        }
+        let env = self.ctx.node_envelope(Command::IngestDown {
+            from: from.clone(),
+            first_seq: r.first_seq,
+            items,
+        });
+        super::push_reply(self.ctx.write(env).await?.outcome, &from, "down")
     }
 
     async fn mark(&self, req: Request<pb::MarkRequest>) -> Result<Response<pb::PushReply>, Status> {
@@ -272,13 +235,10 @@ async fn push_once(
         acked = reply.mark.min(tail);
     }
     if acked > 0 {
-        let env = node_env(
-            ctx,
-            Command::DownAcked {
-                child: child.to_string(),
-                mark: acked,
-            },
-        );
+        let env = ctx.node_envelope(Command::DownAcked {
+            child: child.to_string(),
+            mark: acked,
+        });
         ctx.write_local(env).await.map_err(|e| e.to_string())?;
     }
     Ok(())

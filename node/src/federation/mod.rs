@@ -24,3 +24,36 @@ pub const MAX_ENTRY_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_PUSH_BYTES: usize = 8 * 1024 * 1024;
 /// Bytes a sender puts in one push (so one ingest stays one modest Raft entry).
 pub const PUSH_BUDGET: usize = 2 * 1024 * 1024;
+
+/// The reply to a push (up or down) from what the receiving region's Raft answered; alerts and
+/// refusals are logged with the peer region.
+pub(crate) fn push_reply(
+    outcome: crate::domain::Outcome,
+    peer: &str,
+    direction: &str,
+) -> Result<tonic::Response<sanxiang_proto::federation::PushReply>, tonic::Status> {
+    use crate::domain::{CommandResult, Outcome};
+    match outcome {
+        Outcome::Ok(CommandResult::Ingested(rep)) => {
+            for a in &rep.alerts {
+                tracing::error!(peer, direction, alert = %a, "tamper alert");
+            }
+            Ok(tonic::Response::new(
+                sanxiang_proto::federation::PushReply {
+                    mark: rep.mark,
+                    accepted: rep.accepted,
+                    duplicates: rep.duplicates,
+                    gap: rep.gap,
+                    alerts: rep.alerts,
+                },
+            ))
+        }
+        Outcome::Refused(f) => {
+            tracing::warn!(peer, direction, refusal = %f, "batch refused");
+            Err(tonic::Status::failed_precondition(f.to_string()))
+        }
+        Outcome::Ok(other) => Err(tonic::Status::internal(format!(
+            "ingest answered {other:?} instead of a report"
+        ))),
+    }
+}

@@ -17,7 +17,7 @@ use tonic::transport::Channel;
 
 use super::MAX_PUSH_BYTES;
 use crate::domain::federation::{outbox_from, outbox_stats, resolve, Carried, MAX_INGEST_ITEMS};
-use crate::domain::{Actor, Command, Envelope, RULES_VERSION};
+use crate::domain::Command;
 use crate::ledger;
 use crate::pki::Expect;
 use crate::raft::{transport, NodeCtx};
@@ -121,17 +121,7 @@ async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: watch:
         if mark <= done {
             continue;
         }
-        let env = Envelope {
-            actor: Actor::Node {
-                region: ctx.region.clone(),
-                node: ctx.node_id,
-            },
-            client_id: String::new(),
-            request_id: 0,
-            time_ms: 0,
-            rules_version: RULES_VERSION,
-            command: Command::UplinkAcked { mark },
-        };
+        let env = ctx.node_envelope(Command::UplinkAcked { mark });
         match ctx.write_local(env).await {
             Ok(Some(_)) => done = mark,
             Ok(None) => {}

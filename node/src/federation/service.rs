@@ -9,7 +9,7 @@ use tonic::{Request, Response, Status};
 
 use super::{MAX_ENTRY_BYTES, MAX_PUSH_BYTES};
 use crate::domain::federation::{Carried, IngestInput, LINKS, MAX_INGEST_ITEMS};
-use crate::domain::{Actor, Command, CommandResult, Envelope, Outcome, RULES_VERSION};
+use crate::domain::Command;
 use crate::pki::Identity;
 use crate::raft::transport::caller;
 use crate::raft::NodeCtx;
@@ -91,45 +91,14 @@ impl Uplink for UplinkService {
             .enumerate()
             .map(|(i, b)| decode_entry(i, b))
             .collect::<Result<Vec<_>, _>>()?;
-        let env = Envelope {
-            actor: Actor::Node {
-                region: self.ctx.region.clone(),
-                node: self.ctx.node_id,
-            },
-            client_id: String::new(),
-            request_id: 0,
-            time_ms: 0,
-            rules_version: RULES_VERSION,
-            command: Command::Ingest(IngestInput {
-                link: link.clone(),
-                first_seq: r.first_seq,
-                entries,
-                tail: r.tail,
-                oldest_ms: r.oldest_ms,
-            }),
-        };
-        let resp = self.ctx.write(env).await?;
-        match resp.outcome {
-            Outcome::Ok(CommandResult::Ingested(rep)) => {
-                for a in &rep.alerts {
-                    tracing::error!(link = %link, alert = %a, "tamper alert");
-                }
-                Ok(Response::new(pb::PushReply {
-                    mark: rep.mark,
-                    accepted: rep.accepted,
-                    duplicates: rep.duplicates,
-                    gap: rep.gap,
-                    alerts: rep.alerts,
-                }))
-            }
-            Outcome::Refused(f) => {
-                tracing::warn!(link = %link, refusal = %f, "uplink batch refused");
-                Err(Status::failed_precondition(f.to_string()))
-            }
-            Outcome::Ok(other) => Err(Status::internal(format!(
-                "ingest answered {other:?} instead of a report"
-            ))),
-        }
+        let env = self.ctx.node_envelope(Command::Ingest(IngestInput {
+            link: link.clone(),
+            first_seq: r.first_seq,
+            entries,
+            tail: r.tail,
+            oldest_ms: r.oldest_ms,
+        }));
+        super::push_reply(self.ctx.write(env).await?.outcome, &link, "up")
     }
 
     async fn mark(&self, req: Request<pb::MarkRequest>) -> Result<Response<pb::PushReply>, Status> {

@@ -337,7 +337,20 @@ impl NodeCtx {
             .ok_or_else(|| PathError::Fatal("node key is not PKCS#8".into()))?;
         let signature =
             crate::ledger::head::sign(&head, key).map_err(|e| PathError::Fatal(e.to_string()))?;
-        let env = Envelope {
+        let env = self.node_envelope(Command::RecordTreeHead(
+            crate::domain::tree_head::SignedHead {
+                head,
+                signer: self.node_id,
+                cert_der: self.tls.cert_der().to_vec(),
+                signature,
+            },
+        ));
+        self.write_local(env).await.map(|_| ())
+    }
+
+    /// An envelope for a command this node proposes itself (the leader stamps the time).
+    pub fn node_envelope(&self, command: Command) -> Envelope {
+        Envelope {
             actor: Actor::Node {
                 region: self.region.clone(),
                 node: self.node_id,
@@ -346,14 +359,8 @@ impl NodeCtx {
             request_id: 0,
             time_ms: 0,
             rules_version: RULES_VERSION,
-            command: Command::RecordTreeHead(crate::domain::tree_head::SignedHead {
-                head,
-                signer: self.node_id,
-                cert_der: self.tls.cert_der().to_vec(),
-                signature,
-            }),
-        };
-        self.write_local(env).await.map(|_| ())
+            command,
+        }
     }
 
     /// True on the leader when own items wait for a signed head and the parent can be reached
@@ -579,17 +586,7 @@ impl RunningNode {
                 if !is_leader {
                     continue;
                 }
-                let env = Envelope {
-                    actor: Actor::Node {
-                        region: tick_ctx.region.clone(),
-                        node: tick_ctx.node_id,
-                    },
-                    client_id: String::new(),
-                    request_id: 0,
-                    time_ms: 0,
-                    rules_version: RULES_VERSION,
-                    command: Command::Tick,
-                };
+                let env = tick_ctx.node_envelope(Command::Tick);
                 if let Err(e) = tick_ctx.write_local(env).await {
                     tracing::warn!(cause = %e, "tick not proposed");
                 }
