@@ -280,28 +280,26 @@ impl Network {
 
 /// Items of `origin` held in a state, in sequence order.
 pub fn held(state: &State, origin: &str) -> Vec<(u64, HeldItem)> {
-    let mut out = Vec::new();
-    let mut seq = 1;
-    // Sequence numbers are dense when nothing is missing; stop after a run of misses.
-    let mut misses = 0;
-    while misses < 1000 {
-        match HELD_ITEMS.read(state, &(origin.to_string(), seq)) {
-            Ok(Some(h)) => {
-                out.push((seq, h));
-                misses = 0;
-            }
-            _ => misses += 1,
-        }
-        seq += 1;
-    }
-    out
+    let prefix = held_prefix(origin);
+    state
+        .range_from(&prefix, prefix.clone())
+        .filter_map(|(k, v)| {
+            let seq = u64::from_be_bytes(k.get(prefix.len()..)?.try_into().ok()?);
+            Some((seq, bincode::deserialize(v).ok()?))
+        })
+        .collect()
+}
+
+fn held_prefix(origin: &str) -> Vec<u8> {
+    let mut prefix = vec![HELD_ITEMS.prefix()];
+    prefix.extend_from_slice(origin.as_bytes());
+    prefix.push(0);
+    prefix
 }
 
 /// How many items of `origin` a state holds, counted from the keys.
 pub fn held_count(state: &State, origin: &str) -> u64 {
-    let mut prefix = vec![HELD_ITEMS.prefix()];
-    prefix.extend_from_slice(origin.as_bytes());
-    prefix.push(0);
+    let prefix = held_prefix(origin);
     state.range_from(&prefix, prefix.clone()).count() as u64
 }
 

@@ -623,7 +623,8 @@ fn clip(s: &str) -> String {
 }
 
 /// Records (or counts again) an alert; the first of its kind about a subject also goes up as
-/// an own item. Returns its one-line description.
+/// an own item. Its one-line description goes into the batch report.
+#[allow(clippy::too_many_arguments)]
 fn raise(
     txn: &mut Txn<'_>,
     region: &str,
@@ -632,7 +633,8 @@ fn raise(
     message: String,
     now: i64,
     up: &mut Vec<ItemBody>,
-) -> Result<String, DomainError> {
+    report: &mut IngestReport,
+) -> Result<(), DomainError> {
     // Whatever came from below is clipped, so an alert stays small enough to travel up.
     let subject = &clip(subject);
     let message = clip(&message);
@@ -659,7 +661,8 @@ fn raise(
             up.push(ItemBody::Alert(a));
         }
     }
-    Ok(line)
+    report.alerts.push(line);
+    Ok(())
 }
 
 /// Input of an ingest, stamped by the receiving node from the sender's verified certificate.
@@ -730,7 +733,7 @@ pub fn ingest(
                 link.duplicates += 1;
             } else {
                 let subject = carried.origin().unwrap_or_else(|| input.link.clone());
-                let line = raise(
+                raise(
                     txn,
                     region,
                     &subject,
@@ -741,8 +744,8 @@ pub fn ingest(
                     ),
                     now,
                     up,
+                    &mut report,
                 )?;
-                report.alerts.push(line);
             }
             continue;
         }
@@ -823,7 +826,7 @@ fn accept(
         } => {
             let origin = head.head.region.clone();
             if !valid_region_id(&origin) || !in_subtree(&origin, &input.link) {
-                let line = raise(
+                raise(
                     txn,
                     region,
                     &input.link,
@@ -831,8 +834,8 @@ fn accept(
                     format!("sent a head of {origin}, which is not below it"),
                     now,
                     up,
+                    report,
                 )?;
-                report.alerts.push(line);
                 return Ok(());
             }
             let mut o = ORIGINS.get(txn, &origin)?.unwrap_or_default();
@@ -888,8 +891,7 @@ fn accept(
             if let Some((kind, message)) = problem {
                 // The trustworthy head stays; the link goes on.
                 ORIGINS.put(txn, &origin, &o)?;
-                let line = raise(txn, region, &origin, kind, message, now, up)?;
-                report.alerts.push(line);
+                raise(txn, region, &origin, kind, message, now, up, report)?;
                 return Ok(());
             }
             HELD_HEADS.put(
@@ -927,7 +929,7 @@ fn accept(
             proof,
         } => {
             let Some(item) = UpItem::from_leaf(bytes) else {
-                let line = raise(
+                raise(
                     txn,
                     region,
                     &input.link,
@@ -935,15 +937,15 @@ fn accept(
                     format!("link position {seq} carries bytes that are not an item"),
                     now,
                     up,
+                    report,
                 )?;
-                report.alerts.push(line);
                 return Ok(());
             };
             if !valid_region_id(&item.origin)
                 || !in_subtree(&item.origin, &input.link)
                 || item.epoch != EPOCH
             {
-                let line = raise(
+                raise(
                     txn,
                     region,
                     &input.link,
@@ -954,8 +956,8 @@ fn accept(
                     ),
                     now,
                     up,
+                    report,
                 )?;
-                report.alerts.push(line);
                 return Ok(());
             }
             let mut o = ORIGINS.get(txn, &item.origin)?.unwrap_or_default();
@@ -967,7 +969,7 @@ fn accept(
                 if held.map(|h| h.digest) == Some(digest) {
                     report.duplicates += 1;
                 } else {
-                    let line = raise(
+                    raise(
                         txn,
                         region,
                         &item.origin,
@@ -975,13 +977,13 @@ fn accept(
                         format!("item {} arrived again with different content", item.seq),
                         now,
                         up,
+                        report,
                     )?;
-                    report.alerts.push(line);
                 }
                 return Ok(());
             }
             if item.seq > o.seq + 1 {
-                let line = raise(
+                raise(
                     txn,
                     region,
                     &item.origin,
@@ -989,8 +991,8 @@ fn accept(
                     format!("items {}..{} never arrived", o.seq + 1, item.seq - 1),
                     now,
                     up,
+                    report,
                 )?;
-                report.alerts.push(line);
             }
             let proven = match HELD_HEADS.get(txn, &(item.origin.clone(), *head_size))? {
                 Some(h) if proof.len() <= MAX_PROOF => {
@@ -998,7 +1000,7 @@ fn accept(
                     {
                         Ok(()) => true,
                         Err(e) => {
-                            let line = raise(
+                            raise(
                                 txn,
                                 region,
                                 &item.origin,
@@ -1008,16 +1010,15 @@ fn accept(
                                     item.seq
                                 ),
                                 now,
-                                up,
+                                up, report,
                             )?;
-                            report.alerts.push(line);
                             false
                         }
                     }
                 }
                 _ => {
                     o.unproven += 1;
-                    let line = raise(
+                    raise(
                         txn,
                         region,
                         &item.origin,
@@ -1028,8 +1029,8 @@ fn accept(
                         ),
                         now,
                         up,
+                        report,
                     )?;
-                    report.alerts.push(line);
                     false
                 }
             };
@@ -1157,11 +1158,12 @@ mod tests {
     const CITY: &str = "p/c";
     const COUNTY: &str = "p/c/a";
 
-    /// Real hashing and proofs; a head "verifies" unless its signature is `bad`.
+    /// The real hashing and proofs; a head "verifies" unless its signature is `bad` (no CA
+    /// is needed for these tests).
     struct TestCrypto;
     impl Crypto for TestCrypto {
         fn leaf_hash(&self, data: &[u8]) -> Hash {
-            ledger::leaf_hash(data)
+            ledger::LedgerCrypto::default().leaf_hash(data)
         }
         fn verify_head(&self, head: &SignedHead, _at: i64) -> Result<(), String> {
             (head.signature != b"bad")
@@ -1176,7 +1178,7 @@ mod tests {
             p: &[Hash],
             r: &Hash,
         ) -> Result<(), String> {
-            ledger::verify_inclusion(i, n, l, p, r).map_err(|e| e.to_string())
+            ledger::LedgerCrypto::default().verify_inclusion(i, n, l, p, r)
         }
         fn verify_consistency(
             &self,
@@ -1186,7 +1188,7 @@ mod tests {
             rb: &Hash,
             p: &[Hash],
         ) -> Result<(), String> {
-            ledger::verify_consistency(a, b, ra, rb, p).map_err(|e| e.to_string())
+            ledger::LedgerCrypto::default().verify_consistency(a, b, ra, rb, p)
         }
     }
 

@@ -148,14 +148,8 @@ impl Session<'_> {
             .uplink_up
             .swap(up, std::sync::atomic::Ordering::Relaxed);
         if up && !was {
-            let ctx = self.ctx.clone();
-            tokio::spawn(async move {
-                if ctx.items_wait_for_head() {
-                    if let Err(e) = ctx.sign_head().await {
-                        tracing::debug!(cause = %e, "head for waiting items not signed yet");
-                    }
-                }
-            });
+            // The signer task signs; waking it keeps one signer and one head at a time.
+            self.ctx.head_wanted.notify_one();
         }
     }
 

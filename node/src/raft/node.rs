@@ -98,6 +98,8 @@ pub struct NodeCtx {
     /// True while the uplink to the parent works (set by the sender): only then do items
     /// waiting for the parent get a signed head at once.
     pub uplink_up: std::sync::atomic::AtomicBool,
+    /// Wakes the head signer (the uplink came back while items wait).
+    pub head_wanted: tokio::sync::Notify,
     peers: Mutex<BTreeMap<(NodeId, String), RaftPeerClient<Channel>>>,
     batcher: tokio::sync::mpsc::UnboundedSender<Pending>,
 }
@@ -486,6 +488,7 @@ impl RunningNode {
             topology: cfg.topology.clone(),
             faults: cfg.faults.clone(),
             uplink_up: std::sync::atomic::AtomicBool::new(false),
+            head_wanted: tokio::sync::Notify::new(),
             peers: Mutex::new(BTreeMap::new()),
             batcher: batch_tx,
         });
@@ -605,6 +608,9 @@ impl RunningNode {
                     // Items for the parent wait for a head that covers them: sign at once.
                     r = applied.changed() => {
                         if r.is_err() { break }
+                        if !head_ctx.items_wait_for_head() { continue }
+                    }
+                    _ = head_ctx.head_wanted.notified() => {
                         if !head_ctx.items_wait_for_head() { continue }
                     }
                     _ = hrx.wait_for(|v| *v) => break,
