@@ -180,6 +180,7 @@ fn item(origin: &str, seq: u64, text: &str) -> Vec<u8> {
             counters: [(format!("region/{text}"), seq as i64)]
                 .into_iter()
                 .collect(),
+            overdue: vec![],
             backlog: 0,
         },
     };

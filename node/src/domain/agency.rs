@@ -79,6 +79,16 @@ pub struct Agency {
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
     pub created_by: String,
+    /// Closed or merged into another agency: from this day it is no longer expected to report.
+    pub closed: Option<Closure>,
+}
+
+/// An agency's closure (撤销) or merger (合并).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub on: chrono::NaiveDate,
+    pub merged_into: Option<u64>,
+    pub by: String,
 }
 
 /// Agencies by id.

@@ -278,7 +278,9 @@ fn decide(
                     "only a node of the region proposes Tick",
                 )));
             }
-            tick::apply(&mut inner, now)?
+            let r = tick::apply(&mut inner, now)?;
+            super::notice::escalate(&mut inner, now)?;
+            r
         }
         Command::Ingest(input) => federation::ingest(
             &mut inner, &env.actor, ctx.region, input, ctx.crypto, now, &mut up,
@@ -297,6 +299,55 @@ fn decide(
         Command::DownAcked { child, mark } => {
             super::downlink::acked(&mut inner, &env.actor, child, *mark)?
         }
+        Command::CloseAgency {
+            id,
+            on,
+            merged_into,
+        } => update_agency::close(&mut inner, &env.actor, *id, *on, *merged_into, now)?,
+        Command::SetReportDue(rule) => super::report::set_due(&mut inner, &env.actor, *rule)?,
+        Command::DefinePeriod(p) => super::report::define_period(&mut inner, &env.actor, p)?,
+        Command::DraftReport(d) => super::report::draft(&mut inner, &env.actor, ctx.region, d)?,
+        Command::SubmitReport { id } => {
+            super::report::submit(&mut inner, &env.actor, ctx.region, *id, now, &mut up)?
+        }
+        Command::JudgeReport {
+            unit,
+            period,
+            accept,
+            reasons,
+        } => super::report::judge(
+            &mut inner, &env.actor, ctx.region, unit, period, *accept, reasons, now, &mut up,
+        )?,
+        Command::DraftNotice(d) => {
+            super::notice::draft(&mut inner, &env.actor, ctx.region, d, now)?
+        }
+        Command::SignNotice { id, prefix } => {
+            super::notice::sign(&mut inner, &env.actor, ctx.region, *id, prefix, now)?
+        }
+        Command::AnswerNotice {
+            issuer,
+            id,
+            unit,
+            reply,
+        } => {
+            if unit.region != ctx.region {
+                return Ok(Err(Refusal::new(
+                    "AUTH",
+                    format!("{} is not a unit of {}", unit.key(), ctx.region),
+                )));
+            }
+            super::notice::answer(
+                &mut inner, &env.actor, ctx.region, issuer, *id, unit, reply, now, &mut up,
+            )?
+        }
+        Command::JudgeNotice {
+            id,
+            unit,
+            close,
+            reasons,
+        } => super::notice::judge(
+            &mut inner, &env.actor, ctx.region, *id, unit, *close, reasons, now,
+        )?,
         Command::RegisterAgency(input) => {
             register_agency::apply(&mut inner, &env.actor, input, now)?
         }

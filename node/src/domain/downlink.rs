@@ -34,6 +34,17 @@ pub enum DownBody {
     },
     /// A setting pushed by a superior (for example a lower bound of the catalog).
     Setting { key: String, value: String },
+    /// A signed-off notice for one named unit (SUP-2).
+    IssuedNotice(Box<super::notice::NoticeDoc>),
+    /// The issuer closed a unit's notice or returned its rectification.
+    NoticeJudged(Box<super::notice::NoticeJudged>),
+    /// The parent accepted or returned this region's report (SUP-1).
+    ReportJudged {
+        period: String,
+        version: u32,
+        accepted: bool,
+        reasons: String,
+    },
 }
 
 impl DownBody {
@@ -83,6 +94,22 @@ impl DownBody {
                 }
                 long(key, "the key")?;
                 long(value, "the value")
+            }
+            DownBody::IssuedNotice(d) => {
+                long(&d.title, "the title")?;
+                long(&d.text, "the text")?;
+                long(&d.number, "the number")?;
+                if d.persons.len() > super::notice::MAX_NAMED {
+                    return Err(Refusal::new("INPUT", "too many persons named"));
+                }
+                Ok(())
+            }
+            DownBody::NoticeJudged(j) => long(&j.reasons, "the reasons"),
+            DownBody::ReportJudged {
+                period, reasons, ..
+            } => {
+                long(period, "the period")?;
+                long(reasons, "the reasons")
             }
         }
     }
@@ -203,15 +230,46 @@ pub fn send(
             )))
         }
     }
-    let Some(child) = next_hop(region, to) else {
+    if next_hop(region, to).is_none() {
         return Ok(Err(Refusal::new(
             "AUTH",
             format!("{to} is not a region below {region}"),
         )));
-    };
+    }
+    if !matches!(
+        body,
+        DownBody::Notice { .. } | DownBody::Revocation { .. } | DownBody::Setting { .. }
+    ) {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            "notices and judgements travel down through their own commands (sign-off, judge)",
+        )));
+    }
     if let Err(r) = body.check() {
         return Ok(Err(r));
     }
+    let seq = queue_new(txn, region, to, &actor.label(), body.clone(), now)?;
+    Ok(Ok(CommandResult::Record {
+        id: seq,
+        flags: vec![],
+    }))
+}
+
+/// Addresses an item issued by this region to `to` (below it): kept as sent, queued for the
+/// next hop. Returns the issuer's sequence number. Callers check `to` and the body.
+pub fn queue_new(
+    txn: &mut Txn<'_>,
+    region: &str,
+    to: &str,
+    by: &str,
+    body: DownBody,
+    now: i64,
+) -> Result<u64, DomainError> {
+    let Some(child) = next_hop(region, to) else {
+        return Err(DomainError::Encode(format!(
+            "{to} is not a region below {region}"
+        )));
+    };
     let seq = meta_u64(txn, DOWN_SEQ)? + 1;
     META.put(txn, DOWN_SEQ, &(seq as i64))?;
     let item = DownItem {
@@ -219,8 +277,8 @@ pub fn send(
         seq,
         to: to.to_string(),
         time_ms: now,
-        by: actor.label(),
-        body: body.clone(),
+        by: by.to_string(),
+        body,
     };
     SENT_DOWN.put(
         txn,
@@ -232,10 +290,34 @@ pub fn send(
         },
     )?;
     queue(txn, &child, item, now)?;
-    Ok(Ok(CommandResult::Record {
-        id: seq,
-        flags: vec![],
-    }))
+    Ok(seq)
+}
+
+/// What an item addressed to this region does here once delivered.
+fn deliver(
+    txn: &mut Txn<'_>,
+    region: &str,
+    item: &DownItem,
+    now: i64,
+    up: &mut Vec<ItemBody>,
+) -> Result<(), DomainError> {
+    match &item.body {
+        DownBody::IssuedNotice(doc) if doc.issuer == item.issuer && doc.unit.region == region => {
+            super::notice::on_delivered(txn, doc, now)
+        }
+        DownBody::NoticeJudged(j) if j.issuer == item.issuer && j.unit.region == region => {
+            super::notice::on_judged(txn, j, now)
+        }
+        DownBody::ReportJudged {
+            period,
+            version,
+            accepted,
+            reasons,
+        } if parent_of(region) == Some(item.issuer.as_str()) => super::report::on_judged(
+            txn, region, period, *version, *accepted, reasons, &item.by, now, up,
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// `IngestDown`: a batch from the parent, stamped with the parent's verified region.
@@ -326,6 +408,7 @@ pub fn ingest(
                 to: region.to_string(),
                 digest: d,
             });
+            deliver(txn, region, item, now, up)?;
         } else if let Some(child) = next_hop(region, &item.to) {
             queue(txn, &child, item.clone(), now)?;
         }
@@ -392,6 +475,9 @@ pub fn on_receipt(
         if s.item.to == to && s.delivered_ms.is_none() && !s.altered {
             if digest(&s.item)? == *got {
                 s.delivered_ms = Some(at_ms);
+                if let DownBody::IssuedNotice(doc) = &s.item.body {
+                    super::notice::on_receipt(txn, doc, at_ms)?;
+                }
             } else {
                 s.altered = true;
             }

@@ -211,6 +211,46 @@ pub enum Command {
     },
     /// A child holds this region's downlink to it through `mark`: prune.
     DownAcked { child: String, mark: u64 },
+    /// Close an agency, or merge it into another, from a day on (it stops being expected to
+    /// report).
+    CloseAgency {
+        id: u64,
+        on: chrono::NaiveDate,
+        merged_into: Option<u64>,
+    },
+    /// When quarterly reports are due (SUP-1).
+    SetReportDue(super::report::DueRule),
+    /// A staged or dated report period (SUP-3).
+    DefinePeriod(super::report::Period),
+    /// Draft (or redraft) a unit's report for a period (SUP-1).
+    DraftReport(super::report::DraftReport),
+    /// Submit a drafted report: an agency's to its bureau, the region's to the parent.
+    SubmitReport { id: u64 },
+    /// Accept or return a report of an agency of this region or of a direct child region.
+    JudgeReport {
+        unit: super::report::Unit,
+        period: String,
+        accept: bool,
+        reasons: String,
+    },
+    /// Draft a circulated notice (SUP-2).
+    DraftNotice(super::notice::NoticeDraft),
+    /// The organ's head signs off (签发): the number is assigned and the notice issued.
+    SignNotice { id: u64, prefix: String },
+    /// A named unit answers a notice: acknowledgement or rectification.
+    AnswerNotice {
+        issuer: String,
+        id: u64,
+        unit: super::report::Unit,
+        reply: super::notice::Reply,
+    },
+    /// The issuer closes a unit's notice or returns its rectification.
+    JudgeNotice {
+        id: u64,
+        unit: super::report::Unit,
+        close: bool,
+        reasons: String,
+    },
 }
 
 impl Command {
@@ -258,6 +298,16 @@ impl Command {
             Command::SendDown { .. } => "send_down",
             Command::IngestDown { .. } => "ingest_down",
             Command::DownAcked { .. } => "down_acked",
+            Command::CloseAgency { .. } => "close_agency",
+            Command::SetReportDue(_) => "set_report_due",
+            Command::DefinePeriod(_) => "define_period",
+            Command::DraftReport(_) => "draft_report",
+            Command::SubmitReport { .. } => "submit_report",
+            Command::JudgeReport { .. } => "judge_report",
+            Command::DraftNotice(_) => "draft_notice",
+            Command::SignNotice { .. } => "sign_notice",
+            Command::AnswerNotice { .. } => "answer_notice",
+            Command::JudgeNotice { .. } => "judge_notice",
         }
     }
 }

@@ -49,6 +49,8 @@ pub enum ItemBody {
     /// The region's status summary (region-wide counters) and its uplink backlog.
     Summary {
         counters: BTreeMap<String, i64>,
+        /// Cases with a time limit passed while open (capped at [`MAX_OVERDUE_LISTED`]).
+        overdue: Vec<super::summary::OverdueCase>,
         backlog: u64,
     },
     /// An agency as registered or updated (PUB-1).
@@ -62,8 +64,14 @@ pub enum ItemBody {
         version: u32,
         public_text: String,
         state: String,
+        /// Published (or withdrawn) on time; `None` when superseded.
+        on_time: Option<bool>,
         due: String,
     },
+    /// A unit's report as submitted or judged (SUP-1, SUP-3).
+    Report(Box<super::report::Report>),
+    /// A unit's answer to a notice: acknowledgement or rectification (SUP-2).
+    NoticeAnswer(Box<super::notice::Answer>),
     /// A tamper alert raised by this region about a region below it.
     Alert(Alert),
     /// A downlink item was delivered here (this region is `to`), with the digest of what
@@ -85,6 +93,8 @@ impl ItemBody {
             ItemBody::Publication { .. } => "publication",
             ItemBody::Alert(_) => "alert",
             ItemBody::Receipt { .. } => "receipt",
+            ItemBody::Report(_) => "report",
+            ItemBody::NoticeAnswer(_) => "notice_answer",
         }
     }
 }
@@ -396,6 +406,9 @@ pub fn in_subtree(origin: &str, link: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// Most overdue cases listed in one summary (the counters still count them all).
+pub const MAX_OVERDUE_LISTED: usize = 500;
+
 /// Items the parent must see for the writes an accepted command made.
 pub fn items_for_writes(
     base: &State,
@@ -415,8 +428,18 @@ pub fn items_for_writes(
                 let p: super::cmd_publication::Publication = decode(k, v)?;
                 let before: Option<super::cmd_publication::Publication> =
                     base.get_raw(k).map(|old| decode(k, old)).transpose()?;
-                let visible = matches!(p.state, PubState::Published { .. })
-                    || matches!(p.state, PubState::Withdrawn { .. });
+                let visible = matches!(
+                    p.state,
+                    PubState::Published { .. }
+                        | PubState::Withdrawn { .. }
+                        | PubState::Superseded { .. }
+                );
+                let on_time = match p.state {
+                    PubState::Published { on_time, .. } | PubState::Withdrawn { on_time, .. } => {
+                        Some(on_time)
+                    }
+                    _ => None,
+                };
                 let changed = before.as_ref().map(|b| &b.state) != Some(&p.state);
                 if visible && changed {
                     out.push(ItemBody::Publication {
@@ -427,6 +450,7 @@ pub fn items_for_writes(
                         version: p.version,
                         public_text: p.public_text.clone(),
                         state: format!("{:?}", p.state),
+                        on_time,
                         due: p.due.to_string(),
                     });
                 }
@@ -447,8 +471,9 @@ fn decode<T: serde::de::DeserializeOwned>(k: &[u8], v: &[u8]) -> Result<T, Domai
 /// A summary item when the region-wide counters changed since the last one sent (on `Tick`,
 /// and at once when a command changes an overdue count).
 pub fn summary_item(txn: &mut Txn<'_>) -> Result<Option<ItemBody>, DomainError> {
+    // Region-wide and per-agency counters: a parent drills down to a region's agencies.
     let mut counters = BTreeMap::new();
-    for (k, v) in txn.scan_prefix(&COUNTERS.key("region/")) {
+    for (k, v) in txn.scan_prefix(&[COUNTERS.prefix()]) {
         let name = String::from_utf8_lossy(&k[1..]).into_owned();
         let n: i64 = decode(&k, &v)?;
         counters.insert(name, n);
@@ -457,8 +482,19 @@ pub fn summary_item(txn: &mut Txn<'_>) -> Result<Option<ItemBody>, DomainError> 
         return Ok(None);
     }
     LAST_SUMMARY.put(txn, "last", &counters)?;
+    let mut overdue = Vec::new();
+    for (k, v) in txn.scan_prefix(&[super::summary::OVERDUE_CASES.prefix()]) {
+        if overdue.len() >= MAX_OVERDUE_LISTED {
+            break;
+        }
+        overdue.push(decode(&k, &v)?);
+    }
     let backlog = meta_u64(txn, LINK_SEQ)?.saturating_sub(meta_u64(txn, UP_ACKED)?);
-    Ok(Some(ItemBody::Summary { counters, backlog }))
+    Ok(Some(ItemBody::Summary {
+        counters,
+        overdue,
+        backlog,
+    }))
 }
 
 /// Queues own items: each gets the next origin sequence number and a ledger leaf right after
@@ -1047,6 +1083,7 @@ fn accept(
                     super::downlink::on_receipt(txn, region, issuer, *seq, to, got, item.time_ms)?;
                 }
             }
+            super::held::on_item(txn, region, &item, proven, now)?;
             if let ItemBody::Alert(a) = &item.body {
                 // An alert from below is kept as reported, under its detecting region.
                 let key = (
@@ -1238,6 +1275,7 @@ mod tests {
                 time_ms: 1,
                 body: ItemBody::Summary {
                     counters: [(name.to_string(), 1)].into_iter().collect(),
+                    overdue: vec![],
                     backlog: 0,
                 },
             }
@@ -1409,6 +1447,7 @@ mod tests {
             let mut it = UpItem::from_leaf(bytes).unwrap();
             it.body = ItemBody::Summary {
                 counters: [("false".to_string(), 1)].into_iter().collect(),
+                overdue: vec![],
                 backlog: 0,
             };
             *bytes = it.leaf_bytes().unwrap();
@@ -1472,6 +1511,7 @@ mod tests {
             time_ms: 1,
             body: ItemBody::Summary {
                 counters: Default::default(),
+                overdue: vec![],
                 backlog: 0,
             },
         }

@@ -12,6 +12,8 @@
 //! - [`federation`]: own items for the parent, outbox, and ingest of a child's items with
 //!   marks, deduplication and tamper checks; [`tree_head`]: signed tree heads;
 //!   [`downlink`]: items addressed to regions below, exactly once per hop, receipts back up.
+//! - [`report`]: quarterly and staged reports and their rates; [`notice`]: circulated notices
+//!   and their answers; [`held`]: what a region keeps of its subtree for monitoring.
 pub mod agency;
 pub mod apply;
 pub mod calendar;
@@ -32,8 +34,11 @@ pub mod enforcement;
 mod enforcement_tests;
 pub mod envelope;
 pub mod federation;
+pub mod held;
+pub mod notice;
 pub mod redact;
 pub mod register_agency;
+pub mod report;
 pub mod state;
 pub mod summary;
 pub mod tick;
@@ -93,6 +98,18 @@ mod key_spaces {
             ("RECEIVED", downlink::RECEIVED.prefix()),
             ("SENT_DOWN", downlink::SENT_DOWN.prefix()),
             ("DOWN_SEEN", downlink::DOWN_SEEN.prefix()),
+            ("OVERDUE_CASES", summary::OVERDUE_CASES.prefix()),
+            ("HELD_SUMMARIES", held::HELD_SUMMARIES.prefix()),
+            ("HELD_AGENCIES", held::HELD_AGENCIES.prefix()),
+            ("HELD_PUBLICATIONS", held::HELD_PUBLICATIONS.prefix()),
+            ("PERIODS", report::PERIODS.prefix()),
+            ("DUE_RULE", report::DUE_RULE.prefix()),
+            ("REPORTS", report::REPORTS.prefix()),
+            ("REPORT_LATEST", report::REPORT_LATEST.prefix()),
+            ("HELD_REPORTS", report::HELD_REPORTS.prefix()),
+            ("NOTICES", notice::NOTICES.prefix()),
+            ("INBOX", notice::INBOX.prefix()),
+            ("OPEN_NOTICES", notice::OPEN_NOTICES.prefix()),
         ];
         let mut seen = std::collections::BTreeMap::new();
         for (name, p) in prefixes {

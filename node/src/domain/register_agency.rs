@@ -51,6 +51,7 @@ pub fn apply(
         created_at_ms: now,
         updated_at_ms: now,
         created_by: actor.label(),
+        closed: None,
     };
     AGENCIES.put(txn, &agency.id, &agency)?;
     AGENCY_NAMES.put(txn, &agency.name, &agency.id)?;

@@ -14,6 +14,20 @@ use super::state::{DomainError, Space, State, Txn};
 /// Counters by name, e.g. `region/cases/state/Decided`, `agency/3/officers/reviewers`.
 pub const COUNTERS: Space<str, i64> = Space::new(b'z');
 
+/// A case with a time limit passed while its obligation stayed open (what a parent drills
+/// down to).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OverdueCase {
+    pub case_id: u64,
+    pub agency_id: u64,
+    pub kind: String,
+    /// The flags, e.g. `PUB-3: publication due 2026-07-10`.
+    pub rules: Vec<String>,
+}
+
+/// Cases currently overdue, by id: kept with the counters, listed in the summary.
+pub const OVERDUE_CASES: Space<u64, OverdueCase> = Space::new(b'O');
+
 type Contrib = Vec<(String, i64)>;
 
 fn both(agency: u64, name: &str, out: &mut Contrib) {
@@ -176,6 +190,7 @@ pub fn update(
     writes: &BTreeMap<Vec<u8>, Option<Vec<u8>>>,
 ) -> Result<BTreeMap<Vec<u8>, Option<Vec<u8>>>, DomainError> {
     let mut delta: BTreeMap<String, i64> = BTreeMap::new();
+    let mut overdue: BTreeMap<Vec<u8>, Option<Vec<u8>>> = BTreeMap::new();
     for (key, new) in writes {
         match key.first() {
             Some(&p) if p == AGENCIES.prefix() => {
@@ -193,7 +208,36 @@ pub fn update(
                 );
             }
             Some(&p) if p == CASES.prefix() => {
-                replace(&mut delta, old_new(&CASES, base, key, new)?, case_contrib);
+                let (old, new) = old_new(&CASES, base, key, new)?;
+                let was = old.as_ref().map(|c| c.overdue.clone()).unwrap_or_default();
+                match &new {
+                    Some(c) if c.overdue != was => {
+                        if c.overdue.is_empty() {
+                            overdue.insert(OVERDUE_CASES.key(&c.id), None);
+                        } else {
+                            let row = OverdueCase {
+                                case_id: c.id,
+                                agency_id: c.agency_id,
+                                kind: c.kind.as_str().to_string(),
+                                rules: c.overdue.clone(),
+                            };
+                            overdue.insert(
+                                OVERDUE_CASES.key(&c.id),
+                                Some(
+                                    bincode::serialize(&row)
+                                        .map_err(|e| DomainError::Encode(e.to_string()))?,
+                                ),
+                            );
+                        }
+                    }
+                    None if !was.is_empty() => {
+                        if let Some(c) = &old {
+                            overdue.insert(OVERDUE_CASES.key(&c.id), None);
+                        }
+                    }
+                    _ => {}
+                }
+                replace(&mut delta, (old, new), case_contrib);
             }
             Some(&p) if p == STEPS.prefix() => {
                 let (o, n) = old_new(&STEPS, base, key, new)?;
@@ -223,6 +267,7 @@ pub fn update(
         }
     }
     let mut txn = Txn::new(base);
+    txn.merge(overdue);
     for (name, d) in delta {
         if d == 0 {
             continue;

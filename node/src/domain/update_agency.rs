@@ -56,6 +56,55 @@ pub fn apply(
     Ok(Ok(CommandResult::Agency(agency)))
 }
 
+/// `CloseAgency`: the agency is closed, or merged into another, on a day; it keeps its records
+/// and stops being expected to report after that day.
+pub fn close(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    id: u64,
+    on: chrono::NaiveDate,
+    merged_into: Option<u64>,
+    now: i64,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = may_write_registry(actor) {
+        return Ok(Err(r));
+    }
+    let Some(mut agency) = AGENCIES.get(txn, &id)? else {
+        return Ok(Err(Refusal::new("INPUT", format!("no agency with id {id}"))));
+    };
+    if agency.closed.is_some() {
+        return Ok(Err(Refusal::new(
+            "CONFLICT",
+            format!("agency {id} is already closed"),
+        )));
+    }
+    if let Some(m) = merged_into {
+        let ok = m != id && AGENCIES.get(txn, &m)?.is_some_and(|a| a.closed.is_none());
+        if !ok {
+            return Ok(Err(Refusal::new(
+                "INPUT",
+                format!("agency {m} is not an open agency this one can merge into"),
+            )));
+        }
+    }
+    let created = super::calendar::date_of(agency.created_at_ms).ok();
+    if created.is_some_and(|c| on < c) {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("agency {id} cannot close before it was registered"),
+        )));
+    }
+    agency.closed = Some(super::agency::Closure {
+        on,
+        merged_into,
+        by: actor.label(),
+    });
+    agency.version += 1;
+    agency.updated_at_ms = now;
+    AGENCIES.put(txn, &id, &agency)?;
+    Ok(Ok(CommandResult::Agency(agency)))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::domain::agency::{AGENCIES, AGENCY_NAMES};
