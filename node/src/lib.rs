@@ -29,6 +29,7 @@ pub mod demo;
 pub mod domain;
 pub mod federation;
 pub mod ledger;
+pub mod monitor;
 pub mod pki;
 pub mod raft;
 pub mod store;

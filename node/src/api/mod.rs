@@ -3,7 +3,9 @@
 //! - [`region_service`]: status, the agency registry (PUB-1), the ledger.
 //! - [`convert`]: protobuf ↔ domain conversions, refusing malformed input.
 //! - [`query`]: JSON views of the records of the three systems, redacted by role (REC-4).
+//! - [`monitor_service`]: the monitoring view and the qualifying list (SUP-4, SUP-5).
 pub mod convert;
+pub mod monitor_service;
 pub mod query;
 pub mod region_service;
 

@@ -505,6 +505,11 @@ impl RunningNode {
         let uplink = UplinkServer::new(UplinkService { ctx: ctx.clone() })
             .max_decoding_message_size(crate::federation::MAX_PUSH_BYTES + 1024 * 1024)
             .max_encoding_message_size(1024 * 1024);
+        let monitor = sanxiang_proto::region::monitor_server::MonitorServer::new(
+            crate::api::monitor_service::MonitorService { ctx: ctx.clone() },
+        )
+        .max_decoding_message_size(64 * 1024)
+        .max_encoding_message_size(64 * 1024 * 1024);
         let api = RegionServer::new(RegionService { ctx: ctx.clone() })
             .max_decoding_message_size(crate::api::MAX_REQUEST)
             .max_encoding_message_size(16 * 1024 * 1024);
@@ -545,6 +550,7 @@ impl RunningNode {
             let res = tonic::transport::Server::builder()
                 .add_service(peer)
                 .add_service(api)
+                .add_service(monitor)
                 .add_service(uplink)
                 .add_service(downlink)
                 .add_service(health_service)
