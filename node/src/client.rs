@@ -4,6 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use sanxiang_proto::region::monitor_client::MonitorClient;
 use sanxiang_proto::region::region_client::RegionClient;
 use tonic::transport::Channel;
 
@@ -44,7 +45,7 @@ fn code_name(c: tonic::Code) -> &'static str {
 /// A region client.
 pub struct Client {
     endpoints: Vec<String>,
-    channels: Vec<RegionClient<Channel>>,
+    channels: Vec<Channel>,
     preferred: usize,
     deadline: Duration,
 }
@@ -76,11 +77,7 @@ impl Client {
                 .to_string();
             let ch = transport::channel(&addr, cfg.clone(), Duration::from_secs(3))
                 .map_err(|err| ClientError::Endpoint(e.clone(), err.to_string()))?;
-            channels.push(
-                RegionClient::new(ch)
-                    .max_decoding_message_size(16 * 1024 * 1024)
-                    .max_encoding_message_size(16 * 1024 * 1024),
-            );
+            channels.push(ch);
             clean.push(addr);
         }
         Ok(Client {
@@ -94,9 +91,42 @@ impl Client {
     /// Runs `f` against a node, moving to another node when one is unreachable or has no
     /// leader, until the deadline. Callers reuse the same request id inside `f`, so a write
     /// retried after a lost reply is answered from the dedup table.
-    pub async fn call<T, F, Fut>(&mut self, mut f: F) -> Result<T, ClientError>
+    pub async fn call<T, F, Fut>(&mut self, f: F) -> Result<T, ClientError>
     where
         F: FnMut(RegionClient<Channel>) -> Fut,
+        Fut: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+    {
+        self.call_with(
+            |ch| {
+                RegionClient::new(ch)
+                    .max_decoding_message_size(16 * 1024 * 1024)
+                    .max_encoding_message_size(16 * 1024 * 1024)
+            },
+            f,
+        )
+        .await
+    }
+
+    /// Like [`Client::call`], against the `Monitor` service.
+    pub async fn call_monitor<T, F, Fut>(&mut self, f: F) -> Result<T, ClientError>
+    where
+        F: FnMut(MonitorClient<Channel>) -> Fut,
+        Fut: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+    {
+        self.call_with(
+            |ch| MonitorClient::new(ch).max_decoding_message_size(64 * 1024 * 1024),
+            f,
+        )
+        .await
+    }
+
+    async fn call_with<C, T, F, Fut>(
+        &mut self,
+        make: impl Fn(Channel) -> C,
+        mut f: F,
+    ) -> Result<T, ClientError>
+    where
+        F: FnMut(C) -> Fut,
         Fut: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
     {
         let start = Instant::now();
@@ -104,7 +134,7 @@ impl Client {
         let mut last;
         loop {
             let i = self.preferred;
-            match f(self.channels[i].clone()).await {
+            match f(make(self.channels[i].clone())).await {
                 Ok(resp) => {
                     if let Some(leader) = resp
                         .metadata()

@@ -132,9 +132,26 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
             }
             Value::Array(out)
         }
+        // Reports of this region's units, and those received from below (SUP-1).
+        "reports" => {
+            let own: Vec<_> = crate::domain::report::REPORTS.scan_from(state, &0).collect::<Result<_, _>>()?;
+            let held: Vec<_> = crate::domain::report::HELD_REPORTS
+                .scan_from(state, &(String::new(), String::new()))
+                .map(|h| h.map(|h| { let j = h.needs_judgement(); json!({"origin": h.origin, "received_ms": h.received_ms, "proven": h.proven, "to_judge": j, "on_time": h.report.submitted_on_time(), "report": h.report}) }))
+                .collect::<Result<_, _>>()?;
+            json!({"own": own, "received": held})
+        }
+        // Notices issued here, and notices received by this region's units (SUP-2).
+        "notices" => {
+            let issued: Vec<_> = crate::domain::notice::NOTICES.scan_from(state, &0).collect::<Result<_, _>>()?;
+            let inbox: Vec<_> = crate::domain::notice::INBOX
+                .scan_from(state, &(String::new(), String::new(), 0))
+                .collect::<Result<_, _>>()?;
+            json!({"issued": issued, "inbox": inbox})
+        }
         // Uplink backlog, links from children, origins below and tamper alerts.
         "federation" => crate::federation::view::json(state)?,
-        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog, calendar, publications, head, summary or federation"))),
+        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog, calendar, publications, head, summary, reports, notices or federation"))),
     };
     serde_json::to_string_pretty(&v).map_err(|e| QueryError::State(e.to_string()))
 }

@@ -9,6 +9,7 @@ pub mod pki;
 pub mod records;
 pub mod serve;
 pub mod status;
+pub mod supervise;
 
 /// Sanxiang (三项): supervision network for the three systems of administrative law enforcement.
 #[derive(Debug, Parser)]
@@ -54,7 +55,17 @@ pub enum Top {
     /// The uplink to the parent region and what arrived from below: backlog, marks, alerts.
     #[command(subcommand)]
     Federation(federation::FederationCmd),
-    /// Start a demo county (three nodes in this process, certificates in a temp dir).
+    /// Quarterly and staged progress reports (SUP-1, SUP-3): draft, submit, accept or return.
+    #[command(subcommand)]
+    Report(supervise::ReportCmd),
+    /// Circulated notices (通报, SUP-2): draft, sign off, answer, close or return.
+    #[command(subcommand)]
+    Notice(supervise::NoticeCmd),
+    /// Monitor this region and every region below it: links, reporting and on-time rates,
+    /// publications, reviews, notices; drill down with --region; --qualifying lists the units
+    /// that qualify for a notice.
+    Monitor(supervise::MonitorArgs),
+    /// Start the demo network: 7 regions × 3 nodes in this process, seeded with a quarter.
     Demo(crate::demo::DemoArgs),
 }
 
@@ -74,6 +85,9 @@ pub async fn run(cli: Cli) -> i32 {
         Top::Calendar(c) => records::calendar(c).await,
         Top::Case(c) => records::case(c).await,
         Top::Publication(c) => records::publication(c).await,
+        Top::Report(c) => supervise::report(c).await,
+        Top::Notice(c) => supervise::notice(c).await,
+        Top::Monitor(a) => supervise::monitor(a).await,
     };
     match res {
         Ok(()) => 0,

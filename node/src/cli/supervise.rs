@@ -1,0 +1,701 @@
+//! Supervision commands: quarterly reports (SUP-1, SUP-3), circulated notices (SUP-2) and
+//! monitoring of every region below (SUP-4, SUP-5, SUP-7).
+use std::path::PathBuf;
+
+use anyhow::{bail, Context};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand, ValueEnum};
+use sanxiang_proto::region as pb;
+use serde_json::Value;
+
+use super::conn::{beijing, print_json, Conn};
+use super::records::{exec, Common};
+use crate::domain::notice::{NoticeDraft, NoticeKind, Reply};
+use crate::domain::report::{Attachment, DraftReport, DueRule, Narrative, Period, Unit};
+use crate::domain::Command;
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCmd {
+    /// Draft (or redraft after a return) a report for a period. Without --agency it is the
+    /// region's own report, compiled at submission from its agencies' reports and records.
+    Draft {
+        /// The reporting agency's id; omit for the region's (judicial bureau's) report.
+        #[arg(long)]
+        agency: Option<u64>,
+        /// A quarter such as 2026Q3, or a staged period id.
+        #[arg(long)]
+        period: String,
+        /// 主要做法 What was done.
+        #[arg(long)]
+        done: String,
+        /// 取得成效 Results.
+        #[arg(long, default_value = "")]
+        results: String,
+        /// 存在问题及原因 Problems and their causes.
+        #[arg(long, default_value = "")]
+        problems: String,
+        /// 下一步措施 Measures.
+        #[arg(long, default_value = "")]
+        measures: String,
+        /// 意见建议 Suggestions.
+        #[arg(long, default_value = "")]
+        suggestions: String,
+        /// An attachment file (repeatable); it is kept by name and SHA-256.
+        #[arg(long = "attach")]
+        attachments: Vec<PathBuf>,
+        /// A same-level government recipient of a copy (repeatable).
+        #[arg(long = "copy-to")]
+        copies_to: Vec<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Submit a draft: figures are filled from the records at this moment.
+    Submit {
+        #[arg(long)]
+        id: u64,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Accept a report, or return it with reasons (an agency's of this region, or a direct
+    /// child region's).
+    Judge {
+        /// `region` or `region#agency`.
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        period: String,
+        /// Return with these reasons instead of accepting.
+        #[arg(long = "return")]
+        return_reasons: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// When quarterly reports are due: N calendar (or --working) days after quarter end.
+    Due {
+        #[arg(long)]
+        days: u32,
+        #[arg(long)]
+        working: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Define a staged or dated report (SUP-3), e.g. a pilot's June progress report.
+    Period {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        start: NaiveDate,
+        #[arg(long)]
+        end: NaiveDate,
+        #[arg(long)]
+        due: NaiveDate,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Close an agency (or merge it into another) from a day: it is no longer expected to report.
+    CloseAgency {
+        #[arg(long)]
+        id: u64,
+        #[arg(long)]
+        on: NaiveDate,
+        #[arg(long)]
+        merged_into: Option<u64>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Reports of this region's units and those received from below, as JSON.
+    List {
+        #[command(flatten)]
+        conn: Conn,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    Criticism,
+    Commendation,
+    Situation,
+    Rectification,
+    Handling,
+}
+
+impl KindArg {
+    fn kind(self) -> NoticeKind {
+        match self {
+            KindArg::Criticism => NoticeKind::Criticism,
+            KindArg::Commendation => NoticeKind::Commendation,
+            KindArg::Situation => NoticeKind::Situation,
+            KindArg::Rectification => NoticeKind::Rectification,
+            KindArg::Handling => NoticeKind::Handling,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NoticeCmd {
+    /// Draft a notice naming units (supervisor or inspector).
+    Draft {
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        text: String,
+        /// A named unit, `region` or `region#agency` (repeatable).
+        #[arg(long = "unit", required = true)]
+        units: Vec<String>,
+        /// A person named (criticism only; repeatable).
+        #[arg(long = "person")]
+        persons: Vec<String>,
+        /// Rectification deadline.
+        #[arg(long)]
+        deadline: Option<NaiveDate>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Draft a notice from the qualifying list in one step: every unit found (optionally only
+    /// for the given reasons) is named, and the findings become the notice's basis and text.
+    DraftFromQualifying {
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        #[arg(long)]
+        title: String,
+        /// Only units below this region (default: the whole subtree).
+        #[arg(long, default_value = "")]
+        region: String,
+        #[arg(long, default_value = "")]
+        period: String,
+        /// Only these reasons (report_missing, report_late, publication_overdue,
+        /// review_overdue, reviewer_ratio_below_5_percent, tamper_alert), comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        reason: Vec<String>,
+        #[arg(long)]
+        deadline: Option<NaiveDate>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Sign off a drafted notice (the organ's head): assigns the document number and issues it.
+    Sign {
+        #[arg(long)]
+        id: u64,
+        /// Document number prefix, e.g. 湘司通 → 湘司通〔2026〕1号.
+        #[arg(long)]
+        prefix: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Answer a notice received by a unit of this region: acknowledge, or submit rectification.
+    Answer {
+        /// The issuing region.
+        #[arg(long)]
+        issuer: String,
+        /// The issuer's notice id.
+        #[arg(long)]
+        id: u64,
+        /// The named unit, `region` or `region#agency`.
+        #[arg(long)]
+        unit: String,
+        /// Submit this rectification report instead of acknowledging.
+        #[arg(long)]
+        rectification: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Close a unit's notice, or return its rectification with reasons (the issuer).
+    Judge {
+        #[arg(long)]
+        id: u64,
+        #[arg(long)]
+        unit: String,
+        #[arg(long = "return")]
+        return_reasons: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Notices issued here and notices received by this region's units, as JSON.
+    List {
+        #[command(flatten)]
+        conn: Conn,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// A region below this one to drill down to (default: this region).
+    #[arg(long, default_value = "")]
+    pub region: String,
+    /// A quarter such as 2026Q3 or a staged period id (default: the last quarter).
+    #[arg(long, default_value = "")]
+    pub period: String,
+    /// Show the units that qualify for a notice instead.
+    #[arg(long)]
+    pub qualifying: bool,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub conn: Conn,
+}
+
+fn unit(s: &str) -> anyhow::Result<Unit> {
+    Unit::parse(s).with_context(|| format!("{s:?} is not a unit: write region or region#agency"))
+}
+
+fn attachment(p: &PathBuf) -> anyhow::Result<Attachment> {
+    let bytes = std::fs::read(p).with_context(|| format!("reading attachment {}", p.display()))?;
+    let d = ring::digest::digest(&ring::digest::SHA256, &bytes);
+    Ok(Attachment {
+        name: p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        sha256: hex::encode(d.as_ref()),
+        bytes: bytes.len() as u64,
+    })
+}
+
+async fn query_json(conn: &Conn, what: &str) -> anyhow::Result<()> {
+    let mut client = conn.client()?;
+    let req = pb::QueryRequest {
+        consistency: 0,
+        what: what.into(),
+        id: 0,
+    };
+    let r = client
+        .call(|mut cl| {
+            let req = req.clone();
+            async move { cl.query(req).await }
+        })
+        .await?;
+    println!("{}", r.json);
+    Ok(())
+}
+
+pub async fn report(c: ReportCmd) -> anyhow::Result<()> {
+    match c {
+        ReportCmd::Draft {
+            agency,
+            period,
+            done,
+            results,
+            problems,
+            measures,
+            suggestions,
+            attachments,
+            copies_to,
+            common,
+        } => {
+            let attachments = attachments
+                .iter()
+                .map(attachment)
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let d = DraftReport {
+                agency,
+                period,
+                narrative: Narrative {
+                    done,
+                    results,
+                    problems,
+                    measures,
+                    suggestions,
+                },
+                attachments,
+                copies_to,
+            };
+            exec(&common, Command::DraftReport(d)).await
+        }
+        ReportCmd::Submit { id, common } => exec(&common, Command::SubmitReport { id }).await,
+        ReportCmd::Judge {
+            unit: u,
+            period,
+            return_reasons,
+            common,
+        } => {
+            let cmd = Command::JudgeReport {
+                unit: unit(&u)?,
+                period,
+                accept: return_reasons.is_none(),
+                reasons: return_reasons.unwrap_or_default(),
+            };
+            exec(&common, cmd).await
+        }
+        ReportCmd::Due {
+            days,
+            working,
+            common,
+        } => exec(&common, Command::SetReportDue(DueRule { days, working })).await,
+        ReportCmd::Period {
+            id,
+            title,
+            start,
+            end,
+            due,
+            common,
+        } => {
+            let p = Period {
+                id,
+                title,
+                start,
+                end,
+                due,
+            };
+            exec(&common, Command::DefinePeriod(p)).await
+        }
+        ReportCmd::CloseAgency {
+            id,
+            on,
+            merged_into,
+            common,
+        } => {
+            exec(
+                &common,
+                Command::CloseAgency {
+                    id,
+                    on,
+                    merged_into,
+                },
+            )
+            .await
+        }
+        ReportCmd::List { conn } => query_json(&conn, "reports").await,
+    }
+}
+
+pub async fn notice(c: NoticeCmd) -> anyhow::Result<()> {
+    match c {
+        NoticeCmd::Draft {
+            kind,
+            title,
+            text,
+            units,
+            persons,
+            deadline,
+            common,
+        } => {
+            let d = NoticeDraft {
+                kind: kind.kind(),
+                title,
+                text,
+                units: units.iter().map(|u| unit(u)).collect::<anyhow::Result<_>>()?,
+                persons,
+                deadline,
+                basis: vec![],
+            };
+            exec(&common, Command::DraftNotice(d)).await
+        }
+        NoticeCmd::DraftFromQualifying {
+            kind,
+            title,
+            region,
+            period,
+            reason,
+            deadline,
+            common,
+        } => {
+            let list = qualifying(&common.conn, &region, &period).await?;
+            let list: Vec<&Value> = list
+                .iter()
+                .filter(|q| {
+                    reason.is_empty()
+                        || reason.iter().any(|r| Some(r.as_str()) == q["reason"].as_str())
+                })
+                .collect();
+            if list.is_empty() {
+                bail!("没有符合条件的单位 no unit qualifies; nothing drafted");
+            }
+            let mut units: Vec<String> = Vec::new();
+            let mut basis = Vec::new();
+            for q in &list {
+                let u = q["unit"].as_str().unwrap_or_default().to_string();
+                basis.push(format!(
+                    "{}（{}）：{}",
+                    q["name"].as_str().unwrap_or_default(),
+                    u,
+                    q["detail"].as_str().unwrap_or_default()
+                ));
+                if !units.contains(&u) {
+                    units.push(u);
+                }
+            }
+            let text = format!(
+                "经监测，下列单位存在以下问题，现予{}：\n{}",
+                kind.kind().label(),
+                basis.join("\n")
+            );
+            let d = NoticeDraft {
+                kind: kind.kind(),
+                title,
+                text,
+                units: units.iter().map(|u| unit(u)).collect::<anyhow::Result<_>>()?,
+                persons: vec![],
+                deadline,
+                basis,
+            };
+            if !common.json {
+                println!("通报对象 {} 个单位 units named:", units.len());
+                for u in &units {
+                    println!("  {u}");
+                }
+            }
+            exec(&common, Command::DraftNotice(d)).await
+        }
+        NoticeCmd::Sign { id, prefix, common } => {
+            exec(&common, Command::SignNotice { id, prefix }).await
+        }
+        NoticeCmd::Answer {
+            issuer,
+            id,
+            unit: u,
+            rectification,
+            common,
+        } => {
+            let reply = match rectification {
+                Some(text) => Reply::Rectification { text },
+                None => Reply::Acknowledge,
+            };
+            let cmd = Command::AnswerNotice {
+                issuer,
+                id,
+                unit: unit(&u)?,
+                reply,
+            };
+            exec(&common, cmd).await
+        }
+        NoticeCmd::Judge {
+            id,
+            unit: u,
+            return_reasons,
+            common,
+        } => {
+            let cmd = Command::JudgeNotice {
+                id,
+                unit: unit(&u)?,
+                close: return_reasons.is_none(),
+                reasons: return_reasons.unwrap_or_default(),
+            };
+            exec(&common, cmd).await
+        }
+        NoticeCmd::List { conn } => query_json(&conn, "notices").await,
+    }
+}
+
+async fn qualifying(conn: &Conn, region: &str, period: &str) -> anyhow::Result<Vec<Value>> {
+    let mut client = conn.client()?;
+    let req = pb::MonitorRequest {
+        consistency: 0,
+        region: region.into(),
+        period: period.into(),
+    };
+    let r = client
+        .call_monitor(|mut cl| {
+            let req = req.clone();
+            async move { cl.qualifying(req).await }
+        })
+        .await?;
+    let v: Value = serde_json::from_str(&r.json)?;
+    Ok(v.as_array().cloned().unwrap_or_default())
+}
+
+fn pm(v: &Value) -> String {
+    match v["permille"].as_i64() {
+        Some(p) => format!("{}.{}%", p / 10, p % 10),
+        None => "—".into(),
+    }
+}
+
+fn n(v: &Value, k: &str) -> i64 {
+    v[k].as_i64().unwrap_or(0)
+}
+
+fn print_row(r: &Value) {
+    let link = &r["link"];
+    let heard = if link.is_null() {
+        "本级 self".to_string()
+    } else if n(link, "last_heard_ms") == 0 {
+        "从未 never".to_string()
+    } else {
+        beijing(n(link, "last_heard_ms"))
+    };
+    let verified = if link.is_null() {
+        "—".to_string()
+    } else if n(link, "alerts") > 0 {
+        format!("⚠ 告警{}", n(link, "alerts"))
+    } else if n(link, "head_size") > 0 && n(link, "unproven") == 0 {
+        "已验证".to_string()
+    } else {
+        "未验证".to_string()
+    };
+    let rep = &r["reports"];
+    println!(
+        "{:<10} {:<26} {:<20} {:>5} {:<8} {:>5}/{:<3} {:>7} {:>7} {:>7} {:>4} {:>4} {:>7} {:>6} {:>4}",
+        r["name"].as_str().unwrap_or(""),
+        r["region"].as_str().unwrap_or(""),
+        heard,
+        if link.is_null() { 0 } else { n(link, "backlog") },
+        verified,
+        n(rep, "received"),
+        n(rep, "expected"),
+        pm(&r["reporting_rate"]),
+        pm(&r["on_time_rate"]),
+        pm(&r["publication_on_time_rate"]),
+        n(r, "publications_overdue"),
+        n(r, "reviews_overdue"),
+        pm(&r["reviewer_ratio"]),
+        pm(&r["correction_rate"]),
+        n(r, "open_notices"),
+    );
+}
+
+pub async fn monitor(a: MonitorArgs) -> anyhow::Result<()> {
+    if a.qualifying {
+        let list = qualifying(&a.conn, &a.region, &a.period).await?;
+        if a.json {
+            return print_json(&list);
+        }
+        if list.is_empty() {
+            println!("没有符合通报条件的单位 no unit qualifies for a notice");
+        }
+        println!("符合通报条件的单位 units qualifying for a notice: {}", list.len());
+        for q in &list {
+            println!(
+                "  {:<34} {:<30} [{}] {}",
+                q["unit"].as_str().unwrap_or(""),
+                q["name"].as_str().unwrap_or(""),
+                q["reason"].as_str().unwrap_or(""),
+                q["detail"].as_str().unwrap_or("")
+            );
+        }
+        return Ok(());
+    }
+    let mut client = a.conn.client()?;
+    let req = pb::MonitorRequest {
+        consistency: 0,
+        region: a.region.clone(),
+        period: a.period.clone(),
+    };
+    let r = client
+        .call_monitor(|mut cl| {
+            let req = req.clone();
+            async move { cl.view(req).await }
+        })
+        .await?;
+    let v: Value = serde_json::from_str(&r.json)?;
+    if a.json {
+        return print_json(&v);
+    }
+    let p = &v["period"];
+    println!(
+        "{}（{}） — {} 报告截止 due {}；数据截至 as of {}（查看方 viewer {}）",
+        v["region"]["name"].as_str().unwrap_or(""),
+        v["region"]["region"].as_str().unwrap_or(""),
+        p["title"].as_str().unwrap_or(""),
+        p["due"].as_str().unwrap_or(""),
+        beijing(n(&v, "as_of_ms")),
+        v["viewer"].as_str().unwrap_or("")
+    );
+    println!(
+        "{:<10} {:<26} {:<20} {:>5} {:<8} {:>9} {:>7} {:>7} {:>7} {:>4} {:>4} {:>7} {:>6} {:>4}",
+        "名称",
+        "区域 region",
+        "最近联系 last heard",
+        "积压",
+        "树头",
+        "已报/应报",
+        "报告率",
+        "及时率",
+        "公示及时",
+        "逾期公示",
+        "超期审核",
+        "审核人员",
+        "纠错率",
+        "未结通报"
+    );
+    print_row(&v["region"]);
+    if let Some(ch) = v["children"].as_array() {
+        for c in ch {
+            print_row(c);
+        }
+    }
+    let rep = &v["region"]["reports"];
+    for (k, label) in [("missing", "未报送 missing"), ("late", "逾期报送 late")] {
+        if let Some(list) = rep[k].as_array().filter(|l| !l.is_empty()) {
+            let names: Vec<&str> = list.iter().filter_map(Value::as_str).collect();
+            println!("报告{label}: {}", names.join(", "));
+        }
+    }
+    if n(rep, "to_judge") > 0 {
+        println!(
+            "待核 to judge: {} 份报告按时提交但逾期送达（由监督人员判定）",
+            n(rep, "to_judge")
+        );
+    }
+    if let Some(ags) = v["agencies"].as_array().filter(|l| !l.is_empty()) {
+        println!("\n执法单位 agencies:");
+        for ag in ags {
+            println!(
+                "  {:<30} {:<28} 执法{:>3} 审核{:>2} ({}) 决定{:>3} 公示及时/逾期/超期未公示 {}/{}/{} 超期审核 {} 纠错 {} 报告 {}{}",
+                ag["unit"].as_str().unwrap_or(""),
+                ag["name"].as_str().unwrap_or(""),
+                n(ag, "officers"),
+                n(ag, "reviewers"),
+                pm(&ag["reviewer_ratio"]),
+                n(ag, "decisions"),
+                n(ag, "publications_on_time"),
+                n(ag, "publications_late"),
+                n(ag, "publications_overdue"),
+                n(ag, "reviews_overdue"),
+                n(ag, "corrected"),
+                ag["report"].as_str().unwrap_or("未报送 none"),
+                ag["closed"]
+                    .as_str()
+                    .map(|d| format!(" 已撤销 closed {d}"))
+                    .unwrap_or_default(),
+            );
+        }
+    }
+    if let Some(od) = v["overdue"].as_array().filter(|l| !l.is_empty()) {
+        println!("\n超期事项 overdue cases:");
+        for o in od {
+            let rules: Vec<&str> = o["rules"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            println!(
+                "  案件 case {:<6} 单位 agency {:<4} {:<12} {}",
+                n(o, "case_id"),
+                n(o, "agency_id"),
+                o["kind"].as_str().unwrap_or(""),
+                rules.join("; ")
+            );
+        }
+    }
+    if let Some(ns) = v["notices"].as_array().filter(|l| !l.is_empty()) {
+        println!("\n未办结通报 open notices:");
+        for x in ns {
+            println!(
+                "  {} {} 《{}》 → {}  {}{}",
+                x["number"].as_str().unwrap_or(""),
+                x["kind"].as_str().unwrap_or(""),
+                x["title"].as_str().unwrap_or(""),
+                x["unit"].as_str().unwrap_or(""),
+                x["stage"].as_str().unwrap_or(""),
+                if x["escalated"].as_bool().unwrap_or(false) {
+                    " ⚠ 已逾期督办 escalated"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    match v["disagreements"].as_array() {
+        Some(d) if !d.is_empty() => {
+            println!("\n⚠ 复核不一致 figures that disagree:");
+            for x in d {
+                println!("  {}", x.as_str().unwrap_or(""));
+            }
+        }
+        _ => println!("\n复核 recomputed from items: 一致 no disagreement"),
+    }
+    Ok(())
+}
