@@ -24,6 +24,7 @@
 pub mod api;
 pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;

@@ -180,9 +180,7 @@ impl Ctx<'_> {
         if region == self.viewer {
             return Ok(Some(summary::counters(self.state)?));
         }
-        Ok(HELD_SUMMARIES
-            .read(self.state, region)?
-            .map(|s| s.counters))
+        Ok(HELD_SUMMARIES.read(self.state, region)?.map(|s| s.counters))
     }
 
     fn agencies(&self, region: &str) -> Result<Vec<Agency>, DomainError> {
@@ -301,7 +299,7 @@ impl Ctx<'_> {
         let g = |k: &str| total.get(k).copied().unwrap_or(0);
         let on_time = g("publications/published_on_time") + g("publications/withdrawn_on_time");
         let late = g("publications/published_late") + g("publications/withdrawn_late");
-        let overdue = g("overdue/PUB-3");
+        let overdue = g("publications/overdue_unpublished");
         let mut open_notices = 0;
         let mut open_rect = 0;
         let mut escalated = 0;
@@ -390,7 +388,7 @@ impl Ctx<'_> {
                     + g("publications/withdrawn_on_time"),
                 publications_late: g("publications/published_late")
                     + g("publications/withdrawn_late"),
-                publications_overdue: g("overdue/PUB-3"),
+                publications_overdue: g("publications/overdue_unpublished"),
                 reviews_overdue: g("overdue/REV-8"),
                 corrected: g("decisions/corrected"),
             });
@@ -605,7 +603,10 @@ pub fn qualifying(
     for x in c.subtree(region) {
         let mut names = BTreeMap::new();
         for a in c.agencies(&x)? {
-            names.insert(format!("{x}#{}", a.id), format!("{}（{}）", a.name, c.name(&x)));
+            names.insert(
+                format!("{x}#{}", a.id),
+                format!("{}（{}）", a.name, c.name(&x)),
+            );
         }
         let rates = c.own_rates(&x)?;
         for u in &rates.missing {
@@ -640,7 +641,10 @@ pub fn qualifying(
                     continue;
                 };
                 let (reason, detail) = match what {
-                    "overdue/PUB-3" => ("publication_overdue", format!("{v} 件行政执法决定逾期未公示")),
+                    "publications/overdue_unpublished" => (
+                        "publication_overdue",
+                        format!("{v} 件行政执法决定逾期未公示"),
+                    ),
                     "overdue/REV-8" => ("review_overdue", format!("{v} 件法制审核超期")),
                     _ => continue,
                 };

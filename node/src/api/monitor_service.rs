@@ -19,7 +19,11 @@ pub struct MonitorService {
 const MAX_ARG: usize = 256;
 
 impl MonitorService {
-    async fn prepare(&self, req: Request<pb::MonitorRequest>, what: &str) -> Result<pb::MonitorRequest, Status> {
+    async fn prepare(
+        &self,
+        req: Request<pb::MonitorRequest>,
+        what: &str,
+    ) -> Result<pb::MonitorRequest, Status> {
         let id = caller(&req)?;
         if id.region() != self.ctx.region {
             tracing::warn!(caller = %id, call = what, region = %self.ctx.region, "monitor refused");
@@ -103,7 +107,9 @@ impl Monitor for MonitorService {
         let ctx = &self.ctx;
         let q = ctx
             .sm
-            .read(|s| monitor::qualifying(&s.domain, &ctx.topology, &ctx.region, &r.region, &r.period))
+            .read(|s| {
+                monitor::qualifying(&s.domain, &ctx.topology, &ctx.region, &r.region, &r.period)
+            })
             .map_err(status)?;
         let json = serde_json::to_string_pretty(&q).map_err(|e| Status::internal(e.to_string()))?;
         Ok(Response::new(pb::QualifyingReply { json }))

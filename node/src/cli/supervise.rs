@@ -377,7 +377,10 @@ pub async fn notice(c: NoticeCmd) -> anyhow::Result<()> {
                 kind: kind.kind(),
                 title,
                 text,
-                units: units.iter().map(|u| unit(u)).collect::<anyhow::Result<_>>()?,
+                units: units
+                    .iter()
+                    .map(|u| unit(u))
+                    .collect::<anyhow::Result<_>>()?,
                 persons,
                 deadline,
                 basis: vec![],
@@ -398,7 +401,9 @@ pub async fn notice(c: NoticeCmd) -> anyhow::Result<()> {
                 .iter()
                 .filter(|q| {
                     reason.is_empty()
-                        || reason.iter().any(|r| Some(r.as_str()) == q["reason"].as_str())
+                        || reason
+                            .iter()
+                            .any(|r| Some(r.as_str()) == q["reason"].as_str())
                 })
                 .collect();
             if list.is_empty() {
@@ -427,7 +432,10 @@ pub async fn notice(c: NoticeCmd) -> anyhow::Result<()> {
                 kind: kind.kind(),
                 title,
                 text,
-                units: units.iter().map(|u| unit(u)).collect::<anyhow::Result<_>>()?,
+                units: units
+                    .iter()
+                    .map(|u| unit(u))
+                    .collect::<anyhow::Result<_>>()?,
                 persons: vec![],
                 deadline,
                 basis,
@@ -556,7 +564,10 @@ pub async fn monitor(a: MonitorArgs) -> anyhow::Result<()> {
         if list.is_empty() {
             println!("没有符合通报条件的单位 no unit qualifies for a notice");
         }
-        println!("符合通报条件的单位 units qualifying for a notice: {}", list.len());
+        println!(
+            "符合通报条件的单位 units qualifying for a notice: {}",
+            list.len()
+        );
         for q in &list {
             println!(
                 "  {:<34} {:<30} [{}] {}",

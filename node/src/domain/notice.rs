@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use super::agency::AGENCIES;
 use super::calendar::date_of;
 use super::downlink::DownBody;
+use super::enforcement::next_id;
 use super::envelope::{Actor, CommandResult, Refusal, Role};
 use super::federation::{valid_region_id, ItemBody};
 use super::report::{unit_within, Unit, MAX_SECTION};
-use super::enforcement::next_id;
 use super::state::{DomainError, Space, Txn};
 
 /// Most units or persons named in one notice.
@@ -271,8 +271,7 @@ pub fn draft(
     if !d.persons.is_empty() && d.kind != NoticeKind::Criticism {
         return refuse("SUP-2", "persons are named only in a criticism (通报批评)");
     }
-    if d
-        .persons
+    if d.persons
         .iter()
         .chain(d.basis.iter())
         .any(|p| p.trim().is_empty() || p.len() > 400)
@@ -600,7 +599,10 @@ pub fn judge(
         );
     }
     if !close && reasons.trim().is_empty() {
-        return refuse("SUP-2", "a return states why the rectification is insufficient");
+        return refuse(
+            "SUP-2",
+            "a return states why the rectification is insufficient",
+        );
     }
     if reasons.len() > MAX_SECTION {
         return refuse("INPUT", "the reasons are too long");
@@ -610,10 +612,7 @@ pub fn judge(
     };
     let kind = n.draft.kind;
     let Some(p) = n.units.get_mut(&unit.key()) else {
-        return refuse(
-            "INPUT",
-            format!("notice {id} does not name {}", unit.key()),
-        );
+        return refuse("INPUT", format!("notice {id} does not name {}", unit.key()));
     };
     let ready = if kind.wants_rectification() {
         p.stage == Stage::Rectified
@@ -630,7 +629,11 @@ pub fn judge(
             ),
         );
     }
-    let stage = if close { Stage::Closed } else { Stage::Returned };
+    let stage = if close {
+        Stage::Closed
+    } else {
+        Stage::Returned
+    };
     let by = actor.label();
     p.move_to(stage, now, &by, reasons);
     if n.units.values().all(|p| p.stage == Stage::Closed) {
@@ -689,7 +692,10 @@ pub fn escalate(txn: &mut Txn<'_>, now: i64) -> Result<u64, DomainError> {
     let base = txn.base();
     let mut due = Vec::new();
     for k in OPEN_NOTICES.keys(base) {
-        let Some(id) = k.get(1..9).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes)
+        let Some(id) = k
+            .get(1..9)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes)
         else {
             continue;
         };

@@ -20,9 +20,9 @@ use super::agency::AGENCIES;
 use super::calendar::{add_working_days, date_of, start_of};
 use super::cmd_calendar::StateYears;
 use super::cmd_publication::{PubState, PUBLICATIONS};
+use super::enforcement::next_id;
 use super::envelope::{Actor, CommandResult, Refusal, Role};
 use super::federation::{in_subtree, parent_of, ItemBody};
-use super::enforcement::next_id;
 use super::state::{DomainError, Space, State, Txn};
 
 /// Longest narrative section or reason.
@@ -273,7 +273,10 @@ fn bureau(actor: &Actor, what: &str) -> Result<String, Refusal> {
         }
         _ => Err(Refusal::new(
             "SUP-1",
-            format!("{} may not {what}: a clerk, supervisor or head of the unit does", actor.label()),
+            format!(
+                "{} may not {what}: a clerk, supervisor or head of the unit does",
+                actor.label()
+            ),
         )),
     }
 }
@@ -649,6 +652,7 @@ pub fn submit(
 
 /// `JudgeReport`: the receiving bureau accepts or returns (with reasons) an agency's report of
 /// this region, or a direct child region's report (the decision travels down to it).
+#[allow(clippy::too_many_arguments)]
 pub fn judge(
     txn: &mut Txn<'_>,
     actor: &Actor,
@@ -746,6 +750,7 @@ pub fn judge(
 
 /// The parent's decision arrived here (this region is the addressee): the report's state
 /// follows it, if it is still the version judged.
+#[allow(clippy::too_many_arguments)]
 pub fn on_judged(
     txn: &mut Txn<'_>,
     region: &str,
@@ -895,7 +900,9 @@ mod tests {
     #[test]
     fn quarters_and_due_dates() {
         assert_eq!(parse_quarter("2026Q3"), Some((2026, 3)));
-        for bad in ["2026Q5", "2026Q0", "26Q1", "2026q1", "2026Q", "Q1", "1999Q1"] {
+        for bad in [
+            "2026Q5", "2026Q0", "26Q1", "2026q1", "2026Q", "Q1", "1999Q1",
+        ] {
             assert_eq!(parse_quarter(bad), None, "{bad}");
         }
         let (s, e) = quarter_bounds(2026, 4).unwrap();
@@ -905,8 +912,14 @@ mod tests {
         );
         let p = period(&State::default(), "2026Q3").unwrap().unwrap();
         assert_eq!(p.due.to_string(), "2026-10-15");
-        assert_eq!(previous_quarter(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()), "2026Q3");
-        assert_eq!(previous_quarter(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()), "2025Q4");
+        assert_eq!(
+            previous_quarter(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()),
+            "2026Q3"
+        );
+        assert_eq!(
+            previous_quarter(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()),
+            "2025Q4"
+        );
         assert!(period(&State::default(), "pilot-06").unwrap().is_err());
     }
 
@@ -952,7 +965,10 @@ mod tests {
         r.count("u2", Some((&late, false)));
         r.count("u3", Some((&ret, false)));
         r.count("u4", None);
-        assert_eq!((r.expected, r.received, r.on_time, r.returned), (4, 2, 1, 1));
+        assert_eq!(
+            (r.expected, r.received, r.on_time, r.returned),
+            (4, 2, 1, 1)
+        );
         assert_eq!(r.reporting_permille(), Some(500));
         assert_eq!(r.on_time_permille(), Some(250));
         assert_eq!(r.missing, ["u3", "u4"]);

@@ -97,6 +97,9 @@ fn case_contrib(c: &Case) -> Contrib {
     }
     if c.published_at_ms.is_some() {
         both(c.agency_id, "decisions/published", &mut out);
+    } else if c.overdue.iter().any(|o| o.starts_with("PUB-3")) {
+        // Past its publication deadline and still not published (SUP-2 lists these).
+        both(c.agency_id, "publications/overdue_unpublished", &mut out);
     }
     for r in &c.reviews {
         match r.opinion {

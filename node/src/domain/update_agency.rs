@@ -70,7 +70,10 @@ pub fn close(
         return Ok(Err(r));
     }
     let Some(mut agency) = AGENCIES.get(txn, &id)? else {
-        return Ok(Err(Refusal::new("INPUT", format!("no agency with id {id}"))));
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no agency with id {id}"),
+        )));
     };
     if agency.closed.is_some() {
         return Ok(Err(Refusal::new(

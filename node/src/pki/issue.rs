@@ -98,7 +98,9 @@ fn serial() -> SerialNumber {
 
 fn validity(params: &mut CertificateParams, days: i64) {
     let now = OffsetDateTime::now_utc();
-    params.not_before = now - BACKDATE;
+    // The demo runs its clock in the past; its certificates must be valid at those dates too.
+    let back = Duration::milliseconds(crate::clock::offset_ms().min(0));
+    params.not_before = now + back - BACKDATE;
     params.not_after = now + Duration::days(days);
 }
 

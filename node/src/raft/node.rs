@@ -210,7 +210,7 @@ const ROUTE_ATTEMPTS: usize = 8;
 
 impl NodeCtx {
     fn now_ms() -> i64 {
-        chrono::Utc::now().timestamp_millis()
+        crate::clock::now_ms()
     }
 
     /// The current leader and its address, if known.

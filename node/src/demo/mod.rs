@@ -1,4 +1,6 @@
-//! `sanxiang demo`: one county's three nodes in this process, certificates in a temp dir.
+//! `sanxiang demo`: the whole demo network of `cluster-config/demo.toml` — 7 regions × 3 nodes
+//! in this process, on free loopback ports, certificates in a temp dir — seeded with a quarter
+//! of realistic records (see [`seed`]). [`start`] starts one county alone (the write benchmark).
 use std::path::Path;
 
 use anyhow::Context;
@@ -14,6 +16,9 @@ pub struct DemoArgs {
     /// Keep the data and certificates in this directory instead of a temp dir.
     #[arg(long)]
     pub dir: Option<std::path::PathBuf>,
+    /// Start the network with no records (the README walkthrough starts from here).
+    #[arg(long)]
+    pub empty: bool,
 }
 
 /// A started demo county.
@@ -100,6 +105,9 @@ pub async fn start(dir: &Path, timings: RaftTimings) -> anyhow::Result<Demo> {
     })
 }
 
+pub mod network;
+pub mod seed;
+
 pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     let tmp;
     let dir = match a.dir {
@@ -112,41 +120,68 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
             tmp.path().to_path_buf()
         }
     };
+    let started = std::time::Instant::now();
     // Heads every 5 s so a visitor sees one soon.
     let timings = RaftTimings {
         head_every: std::time::Duration::from_secs(5),
         ..RaftTimings::default()
     };
-    let demo = start(&dir, timings).await?;
+    if !a.empty {
+        // The seed records a past quarter: the network starts at its first day.
+        crate::clock::set_demo_time(seed::start_ms()?);
+    }
+    let net = network::DemoNetwork::start(&dir, timings, &mut |m| eprintln!("{m}")).await?;
     let env = format!(
         "export SANXIANG_TOPOLOGY={} SANXIANG_REGION={} SANXIANG_CA={} SANXIANG_PEOPLE={} SANXIANG_AS=clerk-clerk",
-        demo.topology_path.display(),
-        demo.region,
-        issue::ca_cert_path(&demo.pki).display(),
-        demo.pki.join("people").join(&demo.region).display(),
+        net.topology_path.display(),
+        DEMO_REGION,
+        issue::ca_cert_path(&net.pki).display(),
+        net.pki.join("people").join(DEMO_REGION).display(),
     );
+    if !a.empty {
+        let summary = seed::seed(&net, &mut |m| eprintln!("  {m}")).await;
+        crate::clock::reset_demo_time();
+        let summary = summary?;
+        seed::finish(&net, &summary, &mut |m| eprintln!("  {m}")).await?;
+        println!("{}", summary.describe());
+    }
     let env_file = dir.join("env.sh");
     std::fs::write(&env_file, format!("{env}\n")).context("writing env.sh")?;
     println!(
-        "演示县 demo county {} (浏阳市): 3 个节点已启动",
-        demo.region
+        "演示网络 demo network: {} 个区域 regions × 3 个节点 nodes 已就绪 ready in {:.1} s",
+        net.regions().len(),
+        started.elapsed().as_secs_f64()
     );
-    for n in &demo.nodes {
-        println!("  节点 node {} @ {}", n.ctx.node_id, n.addr);
+    for r in net.regions() {
+        let spec = net.topology.region(&r)?;
+        let addrs: Vec<String> = spec.nodes.iter().map(|n| n.grpc.clone()).collect();
+        println!("  {:<8} {:<26} {}", spec.name, r, addrs.join(" "));
     }
+    let prov = net.env_for("hunan", "supervisor-sup");
     println!("\n在另一个终端试试 try in another terminal:\n");
+    println!("  # 省司法厅 the provincial judicial department");
+    println!("  {prov}");
+    println!("  sanxiang monitor                                   # 每个市县一行 a row per city and county");
+    println!("  sanxiang monitor --region hunan/changsha/ningxiang # 下钻到县 drill down to a county's agencies and overdue cases");
+    println!("  sanxiang monitor --qualifying                      # 符合通报条件的单位 units that qualify for a notice");
+    println!("  sanxiang notice draft-from-qualifying --kind criticism --title 关于行政执法公示逾期问题的通报 --reason publication_overdue --deadline 2026-12-31");
+    println!("  sanxiang notice sign --as head-zhao --id <id> --prefix 湘司通");
+    println!("  sanxiang monitor --json | python3 -m json.tool | less");
+    println!("\n  # 宁乡市 the county that receives it");
+    println!(
+        "  {}",
+        net.env_for("hunan/changsha/ningxiang", "clerk-clerk")
+    );
+    println!("  sanxiang notice list                               # inbox: 收到的通报");
+    println!(
+        "  sanxiang notice answer --issuer hunan --id <id> --unit 'hunan/changsha/ningxiang#1'"
+    );
+    println!("\n  # the README walkthrough county (浏阳市)");
     println!("  {env}");
     println!("  (or: source {})", env_file.display());
-    println!("  people: clerk-clerk, supervisor-sup, head-zhao, officer-zhang, officer-li, reviewer-wang, monitor-monitor (--as …)");
-    println!("  sanxiang status");
-    println!("  sanxiang agency add --name 浏阳市市场监督管理局 --powers penalty,inspection,licensing --legal-basis 《中华人民共和国行政处罚法》 --domain 市场监管 --contact 0731-83000000");
-    println!("  sanxiang agency list");
-    println!("  sanxiang ledger root");
-    println!("  sanxiang ledger prove --index 0 --json > proof.json && sanxiang ledger verify --proof proof.json");
+    println!("  people in every region: clerk-clerk, supervisor-sup, inspector-li, head-zhao, officer-zhang, officer-li, reviewer-wang, monitor-monitor (--as …)");
     println!("\n(cargo run --release -- <command> if sanxiang is not on PATH)  Ctrl-C 停止");
     crate::cli::serve::wait_for_signal().await;
-    for n in demo.nodes {
-        n.shutdown().await;
-    }
+    net.shutdown().await;
     Ok(())
 }
