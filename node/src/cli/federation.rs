@@ -50,12 +50,13 @@ pub enum SendDownCmd {
         #[command(flatten)]
         common: super::records::Common,
     },
-    /// A setting pushed by a superior (key and value).
+    /// A setting pushed by a superior (name and value).
     Setting {
         #[arg(long)]
         to: String,
+        /// The setting's name (`--key` is your private key).
         #[arg(long)]
-        key: String,
+        name: String,
         #[arg(long)]
         value: String,
         #[command(flatten)]
@@ -103,10 +104,10 @@ pub async fn run(c: FederationCmd) -> anyhow::Result<()> {
                 } => (to, DownBody::Revocation { serials, reason }, common),
                 SendDownCmd::Setting {
                     to,
-                    key,
+                    name,
                     value,
                     common,
-                } => (to, DownBody::Setting { key, value }, common),
+                } => (to, DownBody::Setting { key: name, value }, common),
             };
             super::records::exec(&common, crate::domain::Command::SendDown { to, body }).await
         }

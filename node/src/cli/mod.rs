@@ -97,3 +97,14 @@ pub async fn run(cli: Cli) -> i32 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Clap's own consistency checks: no two arguments of one command share a name (a
+    /// flattened connection's --region and a command's own would collide).
+    #[test]
+    fn command_line_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -162,9 +162,10 @@ pub enum NoticeCmd {
         kind: KindArg,
         #[arg(long)]
         title: String,
-        /// Only units below this region (default: the whole subtree).
-        #[arg(long, default_value = "")]
-        region: String,
+        /// Only units in this region's subtree (default: the whole subtree of the region you
+        /// are connected to).
+        #[arg(long = "of", default_value = "")]
+        of: String,
         #[arg(long, default_value = "")]
         period: String,
         /// Only these reasons (report_missing, report_late, publication_overdue,
@@ -223,9 +224,10 @@ pub enum NoticeCmd {
 
 #[derive(Debug, Args)]
 pub struct MonitorArgs {
-    /// A region below this one to drill down to (default: this region).
-    #[arg(long, default_value = "")]
-    pub region: String,
+    /// Drill down to this region below the one you are connected to, e.g.
+    /// `--of hunan/changsha/ningxiang` (default: the region you are connected to).
+    #[arg(long = "of", default_value = "")]
+    pub of: String,
     /// A quarter such as 2026Q3 or a staged period id (default: the last quarter).
     #[arg(long, default_value = "")]
     pub period: String,
@@ -390,13 +392,13 @@ pub async fn notice(c: NoticeCmd) -> anyhow::Result<()> {
         NoticeCmd::DraftFromQualifying {
             kind,
             title,
-            region,
+            of,
             period,
             reason,
             deadline,
             common,
         } => {
-            let list = qualifying(&common.conn, &region, &period).await?;
+            let list = qualifying(&common.conn, &of, &period).await?;
             let list: Vec<&Value> = list
                 .iter()
                 .filter(|q| {
@@ -557,7 +559,7 @@ fn print_row(r: &Value) {
 
 pub async fn monitor(a: MonitorArgs) -> anyhow::Result<()> {
     if a.qualifying {
-        let list = qualifying(&a.conn, &a.region, &a.period).await?;
+        let list = qualifying(&a.conn, &a.of, &a.period).await?;
         if a.json {
             return print_json(&list);
         }
@@ -582,7 +584,7 @@ pub async fn monitor(a: MonitorArgs) -> anyhow::Result<()> {
     let mut client = a.conn.client()?;
     let req = pb::MonitorRequest {
         consistency: 0,
-        region: a.region.clone(),
+        region: a.of.clone(),
         period: a.period.clone(),
     };
     let r = client

@@ -162,7 +162,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     println!("  # 省司法厅 the provincial judicial department");
     println!("  {prov}");
     println!("  sanxiang monitor                                   # 每个市县一行 a row per city and county");
-    println!("  sanxiang monitor --region hunan/changsha/ningxiang # 下钻到县 drill down to a county's agencies and overdue cases");
+    println!("  sanxiang monitor --of hunan/changsha/ningxiang     # 下钻到县 drill down to a county's agencies and overdue cases");
     println!("  sanxiang monitor --qualifying                      # 符合通报条件的单位 units that qualify for a notice");
     println!("  sanxiang notice draft-from-qualifying --kind criticism --title 关于行政执法公示逾期问题的通报 --reason publication_overdue --deadline 2026-12-31");
     println!("  sanxiang notice sign --as head-zhao --id <id> --prefix 湘司通");

@@ -211,7 +211,7 @@ impl Session<'_> {
                     ))
                 })
                 .map_err(|e| e.to_string())?;
-            let now = chrono::Utc::now().timestamp_millis();
+            let now = crate::clock::now_ms();
             if stats.oldest_ms > 0 {
                 let age = Duration::from_millis(now.saturating_sub(stats.oldest_ms).max(0) as u64);
                 if age > self.ctx.timings.uplink_alert_after && now - warned_at > 60_000 {
