@@ -124,6 +124,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     // Heads every 5 s so a visitor sees one soon.
     let timings = RaftTimings {
         head_every: std::time::Duration::from_secs(5),
+        tick: std::time::Duration::from_secs(5),
         ..RaftTimings::default()
     };
     if !a.empty {

@@ -154,6 +154,17 @@ impl DemoNetwork {
         }
     }
 
+    /// Proposes a `Tick` in every region, as their leaders do periodically: time-driven states
+    /// (overdue, escalated) follow the clock, and changed summaries go up.
+    pub async fn tick_all(&self) -> anyhow::Result<()> {
+        for r in self.regions() {
+            let ctx = self.ctx(&r)?;
+            let env = ctx.node_envelope(Command::Tick);
+            ctx.write(env).await.with_context(|| format!("{r}: tick"))?;
+        }
+        Ok(())
+    }
+
     /// Waits until `f` answers on node 1 of `region`, polling its applied state.
     pub async fn wait<T>(
         &self,

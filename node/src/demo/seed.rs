@@ -123,9 +123,12 @@ pub fn start_ms() -> anyhow::Result<i64> {
     at(7, 1, 9)
 }
 
-fn set(m: u32, d: u32, hour: i64) -> anyhow::Result<()> {
-    crate::clock::set_demo_time(at(m, d, hour)?);
-    Ok(())
+impl Seeder<'_> {
+    /// Moves the demo clock forward and lets every region's `Tick` see the new date.
+    async fn set(&self, m: u32, d: u32, hour: i64) -> anyhow::Result<()> {
+        crate::clock::set_demo_time(at(m, d, hour)?);
+        self.net.tick_all().await
+    }
 }
 
 fn id_of(r: CommandResult) -> u64 {
@@ -363,6 +366,25 @@ impl Seeder<'_> {
                 collective_minutes: major.then(|| "局务会议集体讨论决定（纪要第12号）".into()),
             }),
         )
+        .await?;
+        // Served on the party the same day (LAW-4).
+        self.run(
+            r,
+            Role::Officer,
+            "zhang",
+            Command::RecordStep(StepInput {
+                case_id: case,
+                kind: StepKind::Service,
+                officers: vec![1, 2],
+                at_ms: crate::clock::now_ms() - 60_000,
+                place: "当事人经营场所".into(),
+                text: "直接送达行政处罚决定书，当事人签收。".into(),
+                attachments: vec![],
+                audio_video: true,
+                exemption: None,
+                corrects: None,
+            }),
+        )
         .await
         .map(|_| ())
     }
@@ -499,7 +521,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
     progress(
         "2026-07-06 立案、调查、告知 cases opened; a major case's review asks for a supplement",
     );
-    set(7, 6, 10)?;
+    s.set(7, 6, 10).await?;
     let mut cases = Vec::new();
     for c in &COUNTIES {
         let a = s
@@ -538,7 +560,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
         cases.push((a, b, m));
     }
     progress("2026-07-08 公示、补充材料后审核通过并集体讨论决定 published on time; the major case decided");
-    set(7, 8, 10)?;
+    s.set(7, 8, 10).await?;
     for (c, (a, _, m)) in COUNTIES.iter().zip(&cases) {
         s.publish(
             c.id,
@@ -564,7 +586,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
             s.decide(c.id, d, "罚款人民币三千元", false).await?;
         }
     }
-    set(7, 13, 10)?;
+    s.set(7, 13, 10).await?;
     for (c, (_, _, m)) in COUNTIES.iter().zip(&cases) {
         s.publish(
             c.id,
@@ -577,7 +599,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
         .await?;
     }
     progress("2026-07-20 一件决定逾期公示 one decision per county published late");
-    set(7, 20, 10)?;
+    s.set(7, 20, 10).await?;
     for (c, (_, b, _)) in COUNTIES.iter().zip(&cases) {
         s.publish(
             c.id,
@@ -589,7 +611,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
         )
         .await?;
     }
-    set(8, 15, 10)?;
+    s.set(8, 15, 10).await?;
     for c in COUNTIES.iter().filter(|c| c.plan == Plan::Late) {
         s.run(
             c.id,
@@ -607,7 +629,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
             c.name
         ));
     }
-    set(9, 10, 10)?;
+    s.set(9, 10, 10).await?;
     for (c, (a, _, _)) in COUNTIES.iter().zip(&cases) {
         if c.plan == Plan::OnTime {
             s.run(
@@ -630,7 +652,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
         }
     }
     progress("2026-10-10 执法单位季度报告 agencies report the quarter");
-    set(10, 10, 10)?;
+    s.set(10, 10, 10).await?;
     for c in &COUNTIES {
         for a in 1..=3u64 {
             if c.plan == Plan::AgencyMissing && a == 3 {
@@ -651,7 +673,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
         }
     }
     progress("2026-10-12 县级报告 counties report to their cities; 长沙市 returns 宁乡市's");
-    set(10, 12, 10)?;
+    s.set(10, 12, 10).await?;
     let mut county_reports = Vec::new();
     for c in COUNTIES.iter().filter(|c| c.plan != Plan::Late) {
         let id = s
@@ -663,7 +685,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
     for c in &county_reports {
         s.held(c.city, c.id, 1, "submitted").await?;
     }
-    set(10, 13, 10)?;
+    s.set(10, 13, 10).await?;
     for c in &county_reports {
         let (accept, reasons) = if c.plan == Plan::Returned {
             (false, "附件不全：缺少执法数据统计表，请补充后重新报送")
@@ -686,7 +708,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
         )
         .await?;
     }
-    set(10, 14, 10)?;
+    s.set(10, 14, 10).await?;
     for c in county_reports.iter().filter(|c| c.plan == Plan::Returned) {
         // The return reached the county (it is what allows a new version).
         let unit = Unit {
@@ -739,14 +761,16 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
     }
     progress("2026-10-14 市级报告 cities report to the province");
     for (i, city) in CITIES.iter().enumerate() {
-        set(10, 14 + i as u32, 15)?;
+        s.set(10, 14 + i as u32, 15).await?;
         let id = s
             .draft_report(city, None, "全市汇总本季度三项制度执行情况。")
             .await?;
         s.submit(city, id).await?;
+        // Received before the clock moves on: on time at the province too.
+        s.held(PROVINCE, city, 1, "submitted").await?;
     }
     progress("2026-10-20 醴陵市逾期报送 醴陵市 reports late");
-    set(10, 20, 10)?;
+    s.set(10, 20, 10).await?;
     for c in COUNTIES.iter().filter(|c| c.plan == Plan::Late) {
         let id = s
             .draft_report(c.id, None, "全市汇总本季度三项制度执行情况。")
@@ -775,7 +799,39 @@ pub async fn finish(
     progress: &mut dyn FnMut(&str),
 ) -> anyhow::Result<()> {
     let s = Seeder { net };
-    progress("等待省级收齐 waiting for the province to hold every report");
+    // The present: deadlines that passed while the demo clock ran are flagged, and every
+    // region's summary goes up.
+    net.tick_all().await?;
+    progress("等待省级收齐 waiting for the province to hold every report and summary");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let mut behind = Vec::new();
+        for r in net.regions().into_iter().filter(|r| r != PROVINCE) {
+            let own = net.ctx(&r)?.sm.read(|st| {
+                crate::domain::federation::LAST_SUMMARY
+                    .read(&st.domain, "last")
+                    .ok()
+                    .flatten()
+            });
+            let held = net.ctx(PROVINCE)?.sm.read(|st| {
+                crate::domain::held::HELD_SUMMARIES
+                    .read(&st.domain, &r)
+                    .ok()
+                    .flatten()
+                    .map(|h| h.counters)
+            });
+            if own.is_none() || own != held {
+                behind.push(r);
+            }
+        }
+        if behind.is_empty() {
+            break;
+        }
+        if tokio::time::Instant::now() > deadline {
+            anyhow::bail!("the province does not hold the latest summary of {behind:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let want = seeded.received as usize;
     net.wait(
         PROVINCE,
