@@ -480,11 +480,16 @@ pub(crate) mod tests {
 
     /// Applies envelopes in order like the state machine does.
     pub fn run(state: &mut State, envs: &[Envelope]) -> Vec<Response> {
+        run_in(state, REGION, envs)
+    }
+
+    /// [`run`] in another region.
+    pub fn run_in(state: &mut State, region: &str, envs: &[Envelope]) -> Vec<Response> {
         envs.iter()
             .enumerate()
             .map(|(i, e)| {
                 let ctx = ApplyContext {
-                    region: REGION,
+                    region,
                     log_index: i as u64 + 1,
                     leaf_index: i as u64,
                     crypto: &crate::ledger::LedgerCrypto::default(),

@@ -41,6 +41,8 @@ pub mod register_agency;
 pub mod report;
 pub mod state;
 pub mod summary;
+#[cfg(test)]
+mod supervision_tests;
 pub mod tick;
 pub mod tree_head;
 pub mod update_agency;
