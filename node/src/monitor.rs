@@ -501,7 +501,11 @@ fn ctx<'a>(
     viewer: &'a str,
     period_id: &str,
 ) -> Result<Ctx<'a>, MonitorError> {
-    let now = META.read(state, CLOCK)?.unwrap_or(0);
+    // The region's replicated clock; before its first command, this process's.
+    let now = META
+        .read(state, CLOCK)?
+        .filter(|t| *t > 0)
+        .unwrap_or_else(crate::clock::now_ms);
     let period_id = if period_id.is_empty() {
         let today = crate::domain::calendar::date_of(now)
             .map_err(|e| MonitorError::Input(e.to_string()))?;

@@ -215,6 +215,11 @@ pub fn quarter_bounds(year: i32, q: u32) -> Option<(NaiveDate, NaiveDate)> {
     Some((start, next.pred_opt()?))
 }
 
+/// The quarter containing `today`, e.g. 2026-11-24 → `2026Q4`.
+pub fn quarter_of(today: NaiveDate) -> String {
+    format!("{}Q{}", today.year(), (today.month() - 1) / 3 + 1)
+}
+
 /// The quarter before the one containing `today`, e.g. 2026-11-24 → `2026Q3`.
 pub fn previous_quarter(today: NaiveDate) -> String {
     let q = (today.month() - 1) / 3 + 1;
