@@ -65,6 +65,8 @@ pub struct LinkView {
 #[derive(Debug, Clone, Serialize)]
 pub struct RegionRow {
     pub region: String,
+    /// Levels below the viewed region (0 for itself).
+    pub depth: usize,
     pub name: String,
     pub kind: String,
     /// `None` for the viewing region itself.
@@ -127,7 +129,8 @@ pub struct View {
     pub as_of_ms: i64,
     pub period: Period,
     pub region: RegionRow,
-    pub children: Vec<RegionRow>,
+    /// Every region below, parents before their children (a row each, over its subtree).
+    pub below: Vec<RegionRow>,
     pub agencies: Vec<AgencyRow>,
     pub overdue: Vec<OverdueCase>,
     pub notices: Vec<OpenNotice>,
@@ -168,12 +171,15 @@ impl Ctx<'_> {
             .collect()
     }
 
-    fn children(&self, region: &str) -> Vec<String> {
-        self.topology
-            .regions()
-            .filter(|r| r.parent.as_deref() == Some(region))
-            .map(|r| r.id.clone())
-            .collect()
+    /// Every region strictly below `region`, parents first (path order).
+    fn below(&self, region: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .subtree(region)
+            .into_iter()
+            .filter(|r| r != region)
+            .collect();
+        out.sort();
+        out
     }
 
     fn counters(&self, region: &str) -> Result<Option<BTreeMap<String, i64>>, DomainError> {
@@ -273,7 +279,7 @@ impl Ctx<'_> {
         }))
     }
 
-    fn row(&self, region: &str) -> Result<RegionRow, DomainError> {
+    fn row(&self, region: &str, top: &str) -> Result<RegionRow, DomainError> {
         let mut total: BTreeMap<String, i64> = BTreeMap::new();
         let mut below = Vec::new();
         let mut silent = Vec::new();
@@ -331,6 +337,7 @@ impl Ctx<'_> {
             .unwrap_or_default();
         Ok(RegionRow {
             region: region.to_string(),
+            depth: region.matches('/').count() - top.matches('/').count(),
             name: self.name(region),
             kind,
             link: self.link(region)?,
@@ -571,11 +578,11 @@ pub fn view(
     Ok(View {
         viewer: viewer.to_string(),
         as_of_ms: META.read(state, CLOCK)?.unwrap_or(0),
-        region: c.row(region)?,
-        children: c
-            .children(region)
+        region: c.row(region, region)?,
+        below: c
+            .below(region)
             .iter()
-            .map(|x| c.row(x))
+            .map(|x| c.row(x, region))
             .collect::<Result<_, _>>()?,
         agencies: c.agency_rows(region)?,
         overdue: c.overdue(region)?,

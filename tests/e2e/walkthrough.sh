@@ -5,7 +5,7 @@
 set -euo pipefail
 B=$(realpath "${1:-target/release/sanxiang}")
 W=$(mktemp -d)
-"$B" demo --dir "$W" >"$W/demo.log" 2>&1 &
+"$B" demo --empty --dir "$W" >"$W/demo.log" 2>&1 &
 DEMO=$!
 trap 'kill $DEMO 2>/dev/null || true; wait $DEMO 2>/dev/null || true; rm -rf "$W"' EXIT
 for _ in $(seq 1 100); do [ -f "$W/env.sh" ] && break; sleep 0.2; done

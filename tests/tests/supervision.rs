@@ -452,7 +452,7 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
         })
         .await??;
     let by = |r: &str| {
-        v.children
+        v.below
             .iter()
             .find(|c| c.region == r)
             .map(|c| c.reports.clone())

@@ -94,7 +94,7 @@ impl Monitor for MonitorService {
             .map_err(status)?;
         let json = serde_json::to_string_pretty(&v).map_err(|e| Status::internal(e.to_string()))?;
         let mut rows = vec![row(&v.region)];
-        rows.extend(v.children.iter().map(row));
+        rows.extend(v.below.iter().map(row));
         Ok(Response::new(pb::MonitorReply { rows, json }))
     }
 

@@ -539,7 +539,11 @@ fn print_row(r: &Value) {
     let rep = &r["reports"];
     println!(
         "{:<10} {:<26} {:<20} {:>5} {:<8} {:>5}/{:<3} {:>7} {:>7} {:>7} {:>4} {:>4} {:>7} {:>6} {:>4}",
-        r["name"].as_str().unwrap_or(""),
+        format!(
+            "{}{}",
+            "  ".repeat(n(r, "depth") as usize),
+            r["name"].as_str().unwrap_or("")
+        ),
         r["region"].as_str().unwrap_or(""),
         heard,
         if link.is_null() { 0 } else { n(link, "backlog") },
@@ -625,7 +629,7 @@ pub async fn monitor(a: MonitorArgs) -> anyhow::Result<()> {
         "未结通报"
     );
     print_row(&v["region"]);
-    if let Some(ch) = v["children"].as_array() {
+    if let Some(ch) = v["below"].as_array() {
         for c in ch {
             print_row(c);
         }

@@ -173,7 +173,7 @@ pub fn apply_envelope(
             if federation::parent_of(ctx.region).is_some()
                 && (significant || matches!(env.command, Command::Tick))
             {
-                bodies.extend(federation::summary_item(&mut txn)?);
+                bodies.extend(federation::summary_item(&mut txn, now)?);
             }
             extra_leaves =
                 federation::queue_own(&mut txn, ctx.region, ctx.leaf_index + 1, bodies, now)?;

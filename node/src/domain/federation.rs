@@ -406,6 +406,11 @@ pub fn in_subtree(origin: &str, link: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// An unchanged summary is sent again after this long (on the next `Tick`).
+pub const SUMMARY_HEARTBEAT_MS: i64 = 3_600_000;
+/// Meta key: when the last summary was made.
+const SUMMARY_MS: &str = "summary_ms";
+
 /// Most overdue cases listed in one summary (the counters still count them all).
 pub const MAX_OVERDUE_LISTED: usize = 500;
 
@@ -470,7 +475,7 @@ fn decode<T: serde::de::DeserializeOwned>(k: &[u8], v: &[u8]) -> Result<T, Domai
 
 /// A summary item when the region-wide counters changed since the last one sent (on `Tick`,
 /// and at once when a command changes an overdue count).
-pub fn summary_item(txn: &mut Txn<'_>) -> Result<Option<ItemBody>, DomainError> {
+pub fn summary_item(txn: &mut Txn<'_>, now: i64) -> Result<Option<ItemBody>, DomainError> {
     // Region-wide and per-agency counters: a parent drills down to a region's agencies.
     let mut counters = BTreeMap::new();
     for (k, v) in txn.scan_prefix(&[COUNTERS.prefix()]) {
@@ -478,10 +483,15 @@ pub fn summary_item(txn: &mut Txn<'_>) -> Result<Option<ItemBody>, DomainError> 
         let n: i64 = decode(&k, &v)?;
         counters.insert(name, n);
     }
-    if LAST_SUMMARY.get(txn, "last")?.as_ref() == Some(&counters) {
+    // Unchanged: nothing to send, unless an hour passed (the parent then knows the region is
+    // alive and unchanged, not silent).
+    let last_ms = META.get(txn, SUMMARY_MS)?.unwrap_or(i64::MIN);
+    let heartbeat_due = now.saturating_sub(last_ms) >= SUMMARY_HEARTBEAT_MS;
+    if LAST_SUMMARY.get(txn, "last")?.as_ref() == Some(&counters) && !heartbeat_due {
         return Ok(None);
     }
     LAST_SUMMARY.put(txn, "last", &counters)?;
+    META.put(txn, SUMMARY_MS, &now)?;
     let mut overdue = Vec::new();
     for (k, v) in txn.scan_prefix(&[super::summary::OVERDUE_CASES.prefix()]) {
         if overdue.len() >= MAX_OVERDUE_LISTED {
