@@ -39,11 +39,12 @@ pub struct Ratio {
 }
 
 fn ratio(num: i64, den: i64) -> Ratio {
-    Ratio {
-        num,
-        den,
-        permille: (den > 0).then(|| num * 1000 / den),
-    }
+    // Figures come from below: wide arithmetic, so a hostile summary cannot overflow.
+    let permille = (den > 0).then(|| {
+        let p = i128::from(num) * 1000 / i128::from(den);
+        i64::try_from(p).unwrap_or(if p < 0 { i64::MIN } else { i64::MAX })
+    });
+    Ratio { num, den, permille }
 }
 
 /// The link to a region below, as seen here.
@@ -218,7 +219,7 @@ impl Ctx<'_> {
             });
         }
         Ok(HELD_REPORTS.read(self.state, &key)?.map(|h| {
-            let j = h.needs_judgement();
+            let j = h.needs_judgement(self.period.due);
             (h.report, j)
         }))
     }
@@ -236,7 +237,11 @@ impl Ctx<'_> {
                 agency: Some(a.id),
             };
             let latest = self.report(&unit)?;
-            r.count(&unit.key(), latest.as_ref().map(|(x, j)| (x, *j)));
+            r.count(
+                &unit.key(),
+                self.period.due,
+                latest.as_ref().map(|(x, j)| (x, *j)),
+            );
         }
         let has_parent = self
             .topology
@@ -249,7 +254,11 @@ impl Ctx<'_> {
                 agency: None,
             };
             let latest = self.report(&unit)?;
-            r.count(&unit.key(), latest.as_ref().map(|(x, j)| (x, *j)));
+            r.count(
+                &unit.key(),
+                self.period.due,
+                latest.as_ref().map(|(x, j)| (x, *j)),
+            );
         }
         Ok(r)
     }
@@ -289,7 +298,8 @@ impl Ctx<'_> {
                 Some(c) => {
                     for (k, v) in &c {
                         if let Some(rest) = k.strip_prefix("region/") {
-                            *total.entry(rest.to_string()).or_insert(0) += v;
+                            let t = total.entry(rest.to_string()).or_insert(0);
+                            *t = t.saturating_add(*v);
                         }
                     }
                     below.extend(
@@ -303,8 +313,10 @@ impl Ctx<'_> {
             rates.add(&self.own_rates(&x)?);
         }
         let g = |k: &str| total.get(k).copied().unwrap_or(0);
-        let on_time = g("publications/published_on_time") + g("publications/withdrawn_on_time");
-        let late = g("publications/published_late") + g("publications/withdrawn_late");
+        let on_time =
+            g("publications/published_on_time").saturating_add(g("publications/withdrawn_on_time"));
+        let late =
+            g("publications/published_late").saturating_add(g("publications/withdrawn_late"));
         let overdue = g("publications/overdue_unpublished");
         let mut open_notices = 0;
         let mut open_rect = 0;
@@ -348,7 +360,10 @@ impl Ctx<'_> {
             publications_on_time: on_time,
             publications_late: late,
             publications_overdue: overdue,
-            publication_on_time_rate: ratio(on_time, on_time + late + overdue),
+            publication_on_time_rate: ratio(
+                on_time,
+                on_time.saturating_add(late).saturating_add(overdue),
+            ),
             reviews_overdue: g("overdue/REV-8"),
             reviewer_ratio: ratio(g("officers/reviewers"), g("officers/enforcement")),
             agencies_below_5_percent: below,
@@ -374,7 +389,7 @@ impl Ctx<'_> {
                     "v{} {}{}",
                     r.version,
                     r.state.as_str(),
-                    match (r.submitted_ms, r.submitted_on_time()) {
+                    match (r.submitted_ms, r.submitted_by(self.period.due)) {
                         (Some(_), true) => " on_time",
                         (Some(_), false) => " late",
                         _ => "",
@@ -392,9 +407,9 @@ impl Ctx<'_> {
                 reviewer_ratio: ratio(g("officers/reviewers"), g("officers/enforcement")),
                 decisions: g("decisions/total"),
                 publications_on_time: g("publications/published_on_time")
-                    + g("publications/withdrawn_on_time"),
+                    .saturating_add(g("publications/withdrawn_on_time")),
                 publications_late: g("publications/published_late")
-                    + g("publications/withdrawn_late"),
+                    .saturating_add(g("publications/withdrawn_late")),
                 publications_overdue: g("publications/overdue_unpublished"),
                 reviews_overdue: g("overdue/REV-8"),
                 corrected: g("decisions/corrected"),
@@ -448,8 +463,10 @@ impl Ctx<'_> {
                     None => {}
                 }
             }
-            let s_on = g("publications/published_on_time") + g("publications/withdrawn_on_time");
-            let s_late = g("publications/published_late") + g("publications/withdrawn_late");
+            let s_on = g("publications/published_on_time")
+                .saturating_add(g("publications/withdrawn_on_time"));
+            let s_late =
+                g("publications/published_late").saturating_add(g("publications/withdrawn_late"));
             if (on, late) != (s_on, s_late) {
                 out.push(format!(
                     "{x}: publications recomputed from items {on} on time / {late} late, its summary says {s_on} / {s_late}"

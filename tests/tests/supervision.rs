@@ -384,10 +384,18 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
         },
     )
     .await?;
-    // The return travels down; county A's own record of it travels up to the province.
+    // The return travels down to county A, and up to the province as the city's own item.
     net.wait_until(PROVINCE, "county A's report returned", LONG, |s| {
         let h = HELD_REPORTS.read(s, &key_a).ok()??;
         (h.report.state.as_str() == "returned").then_some(())
+    })
+    .await?;
+    net.wait_until(COUNTY_A, "its report returned", LONG, |s| {
+        let id = sanxiang::domain::report::REPORT_LATEST
+            .read(s, &key_a)
+            .ok()??;
+        let r = sanxiang::domain::report::REPORTS.read(s, &id).ok()??;
+        (r.state.as_str() == "returned").then_some(())
     })
     .await?;
 

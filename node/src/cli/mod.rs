@@ -62,7 +62,7 @@ pub enum Top {
     #[command(subcommand)]
     Notice(supervise::NoticeCmd),
     /// Monitor this region and every region below it: links, reporting and on-time rates,
-    /// publications, reviews, notices; drill down with --region; --qualifying lists the units
+    /// publications, reviews, notices; drill down with --of REGION; --qualifying lists the units
     /// that qualify for a notice.
     Monitor(supervise::MonitorArgs),
     /// Start the demo network: 7 regions × 3 nodes in this process, seeded with a quarter.

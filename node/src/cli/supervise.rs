@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::conn::{beijing, print_json, Conn};
 use super::records::{exec, Common};
-use crate::domain::notice::{NoticeDraft, NoticeKind, Reply};
+use crate::domain::notice::{NoticeDraft, NoticeKind, Reply, MAX_NAMED};
 use crate::domain::report::{Attachment, DraftReport, DueRule, Narrative, Period, Unit};
 use crate::domain::Command;
 
@@ -244,6 +244,15 @@ fn unit(s: &str) -> anyhow::Result<Unit> {
     Unit::parse(s).with_context(|| format!("{s:?} is not a unit: write region or region#agency"))
 }
 
+/// At most `max` bytes of `s`, cut at a character boundary.
+fn clip(s: &str, max: usize) -> String {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
 fn attachment(p: &PathBuf) -> anyhow::Result<Attachment> {
     let bytes = std::fs::read(p).with_context(|| format!("reading attachment {}", p.display()))?;
     let d = ring::digest::digest(&ring::digest::SHA256, &bytes);
@@ -415,20 +424,31 @@ pub async fn notice(c: NoticeCmd) -> anyhow::Result<()> {
             let mut basis = Vec::new();
             for q in &list {
                 let u = q["unit"].as_str().unwrap_or_default().to_string();
-                basis.push(format!(
+                if !units.contains(&u) {
+                    if units.len() == MAX_NAMED {
+                        bail!(
+                            "{} 个单位符合条件，一份通报至多 {MAX_NAMED} 个 units qualify; narrow with --of or --reason",
+                            list.len()
+                        );
+                    }
+                    units.push(u.clone());
+                }
+                let line = format!(
                     "{}（{}）：{}",
                     q["name"].as_str().unwrap_or_default(),
                     u,
                     q["detail"].as_str().unwrap_or_default()
-                ));
-                if !units.contains(&u) {
-                    units.push(u);
-                }
+                );
+                basis.push(clip(&line, 400));
             }
-            let text = format!(
-                "经监测，下列单位存在以下问题，现予{}：\n{}",
-                kind.kind().label(),
-                basis.join("\n")
+            basis.truncate(MAX_NAMED);
+            let text = clip(
+                &format!(
+                    "经监测，下列单位存在以下问题，现予{}：\n{}",
+                    kind.kind().label(),
+                    basis.join("\n")
+                ),
+                60_000,
             );
             let d = NoticeDraft {
                 kind: kind.kind(),
@@ -509,7 +529,9 @@ async fn qualifying(conn: &Conn, region: &str, period: &str) -> anyhow::Result<V
 
 fn pm(v: &Value) -> String {
     match v["permille"].as_i64() {
-        Some(p) => format!("{}.{}%", p / 10, p % 10),
+        Some(p) if p >= 0 => format!("{}.{}%", p / 10, p % 10),
+        // Only a hostile or corrupt figure from below is negative.
+        Some(p) => format!("{p}‰?"),
         None => "—".into(),
     }
 }

@@ -248,15 +248,18 @@ pub fn send(
     if let Err(r) = body.check() {
         return Ok(Err(r));
     }
-    let seq = queue_new(txn, region, to, &actor.label(), body.clone(), now)?;
-    Ok(Ok(CommandResult::Record {
-        id: seq,
-        flags: vec![],
-    }))
+    Ok(
+        queue_new(txn, region, to, &actor.label(), body.clone(), now)?.map(|seq| {
+            CommandResult::Record {
+                id: seq,
+                flags: vec![],
+            }
+        }),
+    )
 }
 
 /// Addresses an item issued by this region to `to` (below it): kept as sent, queued for the
-/// next hop. Returns the issuer's sequence number. Callers check `to` and the body.
+/// next hop. Returns the issuer's sequence number, or a refusal when `to` is not below.
 pub fn queue_new(
     txn: &mut Txn<'_>,
     region: &str,
@@ -264,10 +267,11 @@ pub fn queue_new(
     by: &str,
     body: DownBody,
     now: i64,
-) -> Result<u64, DomainError> {
+) -> Result<Result<u64, Refusal>, DomainError> {
     let Some(child) = next_hop(region, to) else {
-        return Err(DomainError::Encode(format!(
-            "{to} is not a region below {region}"
+        return Ok(Err(Refusal::new(
+            "AUTH",
+            format!("{to} is not a region below {region}"),
         )));
     };
     let seq = meta_u64(txn, DOWN_SEQ)? + 1;
@@ -290,17 +294,11 @@ pub fn queue_new(
         },
     )?;
     queue(txn, &child, item, now)?;
-    Ok(seq)
+    Ok(Ok(seq))
 }
 
 /// What an item addressed to this region does here once delivered.
-fn deliver(
-    txn: &mut Txn<'_>,
-    region: &str,
-    item: &DownItem,
-    now: i64,
-    up: &mut Vec<ItemBody>,
-) -> Result<(), DomainError> {
+fn deliver(txn: &mut Txn<'_>, region: &str, item: &DownItem, now: i64) -> Result<(), DomainError> {
     match &item.body {
         DownBody::IssuedNotice(doc) if doc.issuer == item.issuer && doc.unit.region == region => {
             super::notice::on_delivered(txn, doc, now)
@@ -314,7 +312,7 @@ fn deliver(
             accepted,
             reasons,
         } if parent_of(region) == Some(item.issuer.as_str()) => super::report::on_judged(
-            txn, region, period, *version, *accepted, reasons, &item.by, now, up,
+            txn, region, period, *version, *accepted, reasons, &item.by, now,
         ),
         _ => Ok(()),
     }
@@ -408,7 +406,7 @@ pub fn ingest(
                 to: region.to_string(),
                 digest: d,
             });
-            deliver(txn, region, item, now, up)?;
+            deliver(txn, region, item, now)?;
         } else if let Some(child) = next_hop(region, &item.to) {
             queue(txn, &child, item.clone(), now)?;
         }

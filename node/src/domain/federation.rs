@@ -72,6 +72,8 @@ pub enum ItemBody {
     Report(Box<super::report::Report>),
     /// A unit's answer to a notice: acknowledgement or rectification (SUP-2).
     NoticeAnswer(Box<super::notice::Answer>),
+    /// This region accepted or returned a direct child's report (SUP-1).
+    ReportJudged(Box<super::report::Judgement>),
     /// A tamper alert raised by this region about a region below it.
     Alert(Alert),
     /// A downlink item was delivered here (this region is `to`), with the digest of what
@@ -95,6 +97,7 @@ impl ItemBody {
             ItemBody::Receipt { .. } => "receipt",
             ItemBody::Report(_) => "report",
             ItemBody::NoticeAnswer(_) => "notice_answer",
+            ItemBody::ReportJudged(_) => "report_judged",
         }
     }
 }
@@ -406,8 +409,9 @@ pub fn in_subtree(origin: &str, link: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// An unchanged summary is sent again after this long (on the next `Tick`).
-pub const SUMMARY_HEARTBEAT_MS: i64 = 3_600_000;
+/// An unchanged summary is sent again after this long (on the next `Tick`), so a parent tells
+/// a quiet region from a silent one.
+pub const SUMMARY_HEARTBEAT_MS: i64 = 24 * 3_600_000;
 /// Meta key: when the last summary was made.
 const SUMMARY_MS: &str = "summary_ms";
 
@@ -483,7 +487,7 @@ pub fn summary_item(txn: &mut Txn<'_>, now: i64) -> Result<Option<ItemBody>, Dom
         let n: i64 = decode(&k, &v)?;
         counters.insert(name, n);
     }
-    // Unchanged: nothing to send, unless an hour passed (the parent then knows the region is
+    // Unchanged: nothing to send, unless a day passed (the parent then knows the region is
     // alive and unchanged, not silent).
     let last_ms = META.get(txn, SUMMARY_MS)?.unwrap_or(i64::MIN);
     let heartbeat_due = now.saturating_sub(last_ms) >= SUMMARY_HEARTBEAT_MS;

@@ -36,8 +36,9 @@ pub const HELD_SUMMARIES: Space<str, HeldSummary> = Space::new(b'J');
 pub const HELD_AGENCIES: Space<(String, u64), Agency> = Space::new(b'B');
 pub const HELD_PUBLICATIONS: Space<(String, u64), HeldPublication> = Space::new(b'C');
 
-/// Indexes an item that arrived from below. `proven` says whether it was proven against a
-/// signed head of its origin; only proven items act on this region's own records.
+/// Indexes an item that arrived from below, if it was proven against a signed head of its
+/// origin (an unproven item stays in the held log, flagged, with its alert, and changes
+/// nothing here).
 pub fn on_item(
     txn: &mut Txn<'_>,
     region: &str,
@@ -45,6 +46,9 @@ pub fn on_item(
     proven: bool,
     now: i64,
 ) -> Result<(), DomainError> {
+    if !proven {
+        return Ok(());
+    }
     let origin = item.origin.as_str();
     match &item.body {
         ItemBody::Summary {
@@ -56,7 +60,11 @@ pub fn on_item(
             origin,
             &HeldSummary {
                 counters: counters.clone(),
-                overdue: overdue.clone(),
+                overdue: overdue
+                    .iter()
+                    .take(super::federation::MAX_OVERDUE_LISTED)
+                    .cloned()
+                    .collect(),
                 backlog: *backlog,
                 time_ms: item.time_ms,
                 proven,
@@ -82,10 +90,9 @@ pub fn on_item(
                 due: due.clone(),
             },
         ),
-        ItemBody::Report(r) => super::report::on_item(txn, origin, r, proven, now),
-        ItemBody::NoticeAnswer(a) if proven => {
-            super::notice::on_answer(txn, region, origin, a, now)
-        }
+        ItemBody::Report(r) => super::report::on_item(txn, origin, r, now),
+        ItemBody::ReportJudged(j) => super::report::on_judgement(txn, origin, j, now),
+        ItemBody::NoticeAnswer(a) => super::notice::on_answer(txn, region, origin, a, now),
         _ => Ok(()),
     }
 }

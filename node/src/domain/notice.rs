@@ -364,6 +364,14 @@ pub fn sign(
             ),
         );
     }
+    if let (Some(dl), Ok(today)) = (n.draft.deadline, date_of(now)) {
+        if dl < today {
+            return refuse(
+                "SUP-2",
+                format!("the deadline {dl} passed before sign-off; draft the notice again with a new deadline"),
+            );
+        }
+    }
     let year = date_of(now).map(|d| d.year()).unwrap_or(1970);
     let k = next_id(txn, &format!("notice-number/{prefix}/{year}"))?;
     let number = format!("{prefix}〔{year}〕{k}号");
@@ -389,15 +397,15 @@ pub fn sign(
                     progress: p.clone(),
                 },
             )?;
-        } else {
-            super::downlink::queue_new(
-                txn,
-                region,
-                &u.region,
-                &by,
-                DownBody::IssuedNotice(Box::new(n.doc(&u))),
-                now,
-            )?;
+        } else if let Err(r) = super::downlink::queue_new(
+            txn,
+            region,
+            &u.region,
+            &by,
+            DownBody::IssuedNotice(Box::new(n.doc(&u))),
+            now,
+        )? {
+            return Ok(Err(r));
         }
         n.units.insert(u.key(), p);
     }
@@ -598,6 +606,9 @@ pub fn judge(
             ),
         );
     }
+    if !valid_region_id(&unit.region) {
+        return refuse("INPUT", format!("{:?} is not a region id", unit.region));
+    }
     if !close && reasons.trim().is_empty() {
         return refuse(
             "SUP-2",
@@ -611,6 +622,15 @@ pub fn judge(
         return refuse("INPUT", format!("no notice {id}"));
     };
     let kind = n.draft.kind;
+    if !close && !kind.wants_rectification() {
+        return refuse(
+            "SUP-2",
+            format!(
+                "a {} asks for no rectification: there is nothing to return, only to close",
+                kind.label()
+            ),
+        );
+    }
     let Some(p) = n.units.get_mut(&unit.key()) else {
         return refuse("INPUT", format!("notice {id} does not name {}", unit.key()));
     };
@@ -650,15 +670,15 @@ pub fn judge(
     };
     if unit.region == region {
         on_judged(txn, &judged, now)?;
-    } else {
-        super::downlink::queue_new(
-            txn,
-            region,
-            &unit.region,
-            &by,
-            DownBody::NoticeJudged(Box::new(judged)),
-            now,
-        )?;
+    } else if let Err(r) = super::downlink::queue_new(
+        txn,
+        region,
+        &unit.region,
+        &by,
+        DownBody::NoticeJudged(Box::new(judged)),
+        now,
+    )? {
+        return Ok(Err(r));
     }
     Ok(Ok(CommandResult::Record { id, flags: vec![] }))
 }

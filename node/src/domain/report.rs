@@ -22,7 +22,7 @@ use super::cmd_calendar::StateYears;
 use super::cmd_publication::{PubState, PUBLICATIONS};
 use super::enforcement::next_id;
 use super::envelope::{Actor, CommandResult, Refusal, Role};
-use super::federation::{in_subtree, parent_of, ItemBody};
+use super::federation::{in_subtree, parent_of, valid_region_id, ItemBody};
 use super::state::{DomainError, Space, State, Txn};
 
 /// Longest narrative section or reason.
@@ -152,9 +152,15 @@ pub struct Report {
 }
 
 impl Report {
-    /// Submitted on or before the end of the due day (UTC+8).
+    /// Submitted on or before the end of its own due day (UTC+8), as the unit's region sees it.
     pub fn submitted_on_time(&self) -> bool {
-        match (self.submitted_ms, deadline_ms(self.due)) {
+        self.submitted_by(self.due)
+    }
+
+    /// Submitted on or before the end of `due` (UTC+8): a superior judges timeliness by its
+    /// own definition of the period, not by the one the child applied.
+    pub fn submitted_by(&self, due: NaiveDate) -> bool {
+        match (self.submitted_ms, deadline_ms(due)) {
             (Some(s), Some(d)) => s < d,
             _ => false,
         }
@@ -173,10 +179,9 @@ pub struct HeldReport {
 }
 
 impl HeldReport {
-    /// Submitted on time, but first received here after the due day: an inspector judges.
-    pub fn needs_judgement(&self) -> bool {
-        self.report.submitted_on_time()
-            && deadline_ms(self.report.due).is_some_and(|d| self.received_ms >= d)
+    /// Submitted by `due`, but first received here after it: an inspector judges.
+    pub fn needs_judgement(&self, due: NaiveDate) -> bool {
+        self.report.submitted_by(due) && deadline_ms(due).is_some_and(|d| self.received_ms >= d)
     }
 }
 
@@ -369,74 +374,80 @@ pub fn define_period(
     if let Err(r) = text_ok(&p.title, "the title") {
         return Ok(Err(r));
     }
+    if PERIODS.get(txn, &p.id)?.is_some() {
+        return Ok(Err(Refusal::new(
+            "CONFLICT",
+            format!(
+                "period {} is already defined; reports may refer to it",
+                p.id
+            ),
+        )));
+    }
     PERIODS.put(txn, &p.id, p)?;
     Ok(Ok(CommandResult::None))
 }
 
-/// An agency's figures for a period, from its records.
-pub fn agency_figures(
+/// Every agency's figures for a period, from the records, in one pass over cases and
+/// publications.
+pub fn figures_by_agency(
     state: &State,
-    agency: u64,
     start: NaiveDate,
     end: NaiveDate,
-) -> Result<BTreeMap<String, i64>, DomainError> {
+) -> Result<BTreeMap<u64, BTreeMap<String, i64>>, DomainError> {
     let within = |ms: i64| date_of(ms).is_ok_and(|d| d >= start && d <= end);
-    let mut f: BTreeMap<String, i64> = BTreeMap::new();
-    let mut bump = |k: &str| *f.entry(k.to_string()).or_insert(0) += 1;
+    let mut all: BTreeMap<u64, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut bump = |agency: u64, k: &str| {
+        *all.entry(agency)
+            .or_default()
+            .entry(k.to_string())
+            .or_insert(0) += 1
+    };
     for c in super::enforcement::CASES.scan_from(state, &0) {
         let c = c?;
-        if c.agency_id != agency {
-            continue;
-        }
+        let a = c.agency_id;
         if within(c.opened_at_ms) {
-            bump("cases_opened");
+            bump(a, "cases_opened");
         }
-        if let Some(d) = &c.decision {
-            if within(d.decided_at_ms) {
-                bump("decisions");
-                if c.major == Some(true) {
-                    bump("major_decisions");
-                }
+        if c.decision.as_ref().is_some_and(|d| within(d.decided_at_ms)) {
+            bump(a, "decisions");
+            if c.major == Some(true) {
+                bump(a, "major_decisions");
             }
-        }
-        if c.reviews.iter().any(|r| r.opinion.is_some()) && c.decision.is_some() {
-            if let Some(d) = &c.decision {
-                if within(d.decided_at_ms) {
-                    bump("reviewed_decisions");
-                }
+            if c.reviews.iter().any(|r| r.opinion.is_some()) {
+                bump(a, "reviewed_decisions");
             }
         }
         for o in &c.legal_outcomes {
             if o.on >= start && o.on <= end {
-                bump("challenged");
+                bump(a, "challenged");
                 if o.result.corrects() {
-                    bump("corrected");
+                    bump(a, "corrected");
                 }
             }
         }
         if !c.overdue.is_empty() {
-            bump("overdue_now");
+            bump(a, "overdue_now");
         }
     }
     for p in PUBLICATIONS.scan_from(state, &0) {
         let p = p?;
-        if p.agency_id != agency {
-            continue;
-        }
         match p.state {
             PubState::Published { at_ms, on_time } | PubState::Withdrawn { at_ms, on_time, .. }
                 if within(at_ms) =>
             {
-                bump(if on_time {
-                    "published_on_time"
-                } else {
-                    "published_late"
-                });
+                bump(
+                    p.agency_id,
+                    if on_time {
+                        "published_on_time"
+                    } else {
+                        "published_late"
+                    },
+                );
             }
             _ => {}
         }
     }
-    Ok(f)
+    Ok(all)
 }
 
 /// Whether an agency exists and is active at the end of `end` (not closed or merged by then).
@@ -503,11 +514,14 @@ pub fn draft(
     };
     if let Some(a) = input.agency {
         match AGENCIES.get(txn, &a)? {
-            Some(ag) if ag.closed.is_none() => {}
+            Some(ag) if agency_active(&ag, period.end) => {}
             Some(_) => {
                 return Ok(Err(Refusal::new(
                     "SUP-1",
-                    format!("agency {a} is closed and reports no more"),
+                    format!(
+                        "agency {a} was not active at the end of {} (closed or not yet registered) and does not report for it",
+                        period.id
+                    ),
                 )))
             }
             None => return Ok(Err(Refusal::new("INPUT", format!("no agency {a}")))),
@@ -610,8 +624,9 @@ pub fn submit(
         Ok(p) => p,
         Err(rf) => return Ok(Err(rf)),
     };
+    let mut figures = figures_by_agency(txn.base(), period.start, period.end)?;
     match r.unit.agency {
-        Some(a) => r.figures = agency_figures(txn.base(), a, period.start, period.end)?,
+        Some(a) => r.figures = figures.remove(&a).unwrap_or_default(),
         None => {
             // The region's report: its own figures over every agency, and the agency reports
             // it compiles.
@@ -622,7 +637,7 @@ pub fn submit(
                 if !agency_active(&a, period.end) {
                     continue;
                 }
-                for (k, v) in agency_figures(txn.base(), a.id, period.start, period.end)? {
+                for (k, v) in figures.remove(&a.id).unwrap_or_default() {
                     *total.entry(k).or_insert(0) += v;
                 }
                 let unit = Unit {
@@ -673,6 +688,12 @@ pub fn judge(
         Ok(b) => b,
         Err(r) => return Ok(Err(r)),
     };
+    if !valid_region_id(&unit.region) {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("{:?} is not a region id", unit.region),
+        )));
+    }
     if !accept && reasons.trim().is_empty() {
         return Ok(Err(Refusal::new("SUP-1", "a return states its reasons")));
     }
@@ -746,7 +767,19 @@ pub fn judge(
         accepted: accept,
         reasons: reasons.to_string(),
     };
-    let seq = super::downlink::queue_new(txn, region, &unit.region, &by, body, now)?;
+    let seq = match super::downlink::queue_new(txn, region, &unit.region, &by, body, now)? {
+        Ok(seq) => seq,
+        Err(r) => return Ok(Err(r)),
+    };
+    // Levels above learn the judgement from the judge itself.
+    up.push(ItemBody::ReportJudged(Box::new(Judgement {
+        unit: unit.clone(),
+        period: period_id.to_string(),
+        version,
+        accepted: accept,
+        reasons: reasons.to_string(),
+        by,
+    })));
     Ok(Ok(CommandResult::Record {
         id: seq,
         flags: vec![],
@@ -765,7 +798,6 @@ pub fn on_judged(
     reasons: &str,
     by: &str,
     now: i64,
-    up: &mut Vec<ItemBody>,
 ) -> Result<(), DomainError> {
     let unit = Unit {
         region: region.to_string(),
@@ -789,33 +821,73 @@ pub fn on_judged(
     };
     r.judged_ms = Some(now);
     r.judged_by = Some(by.to_string());
-    REPORTS.put(txn, &id, &r)?;
-    // The judgement, as recorded here, goes up too: levels above the judge see it.
-    up.push(ItemBody::Report(Box::new(r)));
-    Ok(())
+    REPORTS.put(txn, &id, &r)
 }
 
-/// A report item arrived from below (proven or not; both are kept, the flag says which).
-pub fn on_item(
+/// A parent's judgement of a child region's report, as the parent states it (an item of the
+/// parent's, so levels above the judge learn it from the judge).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Judgement {
+    pub unit: Unit,
+    pub period: String,
+    pub version: u32,
+    pub accepted: bool,
+    pub reasons: String,
+    pub by: String,
+}
+
+/// A judgement arrived from below (proven): it counts only from the judge, the report's
+/// region's parent.
+pub fn on_judgement(
     txn: &mut Txn<'_>,
     origin: &str,
-    r: &Report,
-    proven: bool,
+    j: &Judgement,
     now: i64,
 ) -> Result<(), DomainError> {
-    // A region speaks only for its own units.
+    if j.unit.agency.is_some() || parent_of(&j.unit.region) != Some(origin) {
+        return Ok(());
+    }
+    let key = (j.unit.key(), j.period.clone());
+    let Some(mut h) = HELD_REPORTS.get(txn, &key)? else {
+        return Ok(());
+    };
+    if h.report.version != j.version || h.report.state != ReportState::Submitted {
+        return Ok(());
+    }
+    h.report.state = if j.accepted {
+        ReportState::Accepted
+    } else {
+        ReportState::Returned {
+            reasons: j.reasons.clone(),
+        }
+    };
+    h.report.judged_ms = Some(now);
+    h.report.judged_by = Some(j.by.clone());
+    HELD_REPORTS.put(txn, &key, &h)
+}
+
+/// A report item arrived from below, proven. A region speaks for its own units only; for its
+/// own (region) report it states submissions, never judgements — those come from its parent.
+/// The first receipt of a version is kept: that is when the report reached this level.
+pub fn on_item(txn: &mut Txn<'_>, origin: &str, r: &Report, now: i64) -> Result<(), DomainError> {
     if r.unit.region != origin {
         return Ok(());
     }
+    if r.unit.agency.is_none() && r.state != ReportState::Submitted {
+        return Ok(());
+    }
     let key = (r.unit.key(), r.period.clone());
+    let mut received_ms = now;
     if let Some(h) = HELD_REPORTS.get(txn, &key)? {
-        // A judgement made here stays until the child sends a newer version.
-        let older = h.report.version > r.version;
-        let judged_here = h.report.version == r.version
-            && h.report.state != ReportState::Submitted
-            && r.state == ReportState::Submitted;
-        if older || judged_here {
+        if h.report.version > r.version {
             return Ok(());
+        }
+        if h.report.version == r.version {
+            // A repeat, or a region report already judged here: what is held stands.
+            if r.unit.agency.is_none() || h.report.state == r.state {
+                return Ok(());
+            }
+            received_ms = h.received_ms;
         }
     }
     HELD_REPORTS.put(
@@ -824,8 +896,8 @@ pub fn on_item(
         &HeldReport {
             origin: origin.to_string(),
             report: r.clone(),
-            received_ms: now,
-            proven,
+            received_ms,
+            proven: true,
         },
     )
 }
@@ -867,15 +939,15 @@ impl Rates {
         (self.expected > 0).then(|| self.on_time * 1000 / self.expected)
     }
 
-    /// Counts one expected unit with its latest report (if any).
-    pub fn count(&mut self, unit: &str, latest: Option<(&Report, bool)>) {
+    /// Counts one expected unit with its latest report (if any), on time by `due`.
+    pub fn count(&mut self, unit: &str, due: NaiveDate, latest: Option<(&Report, bool)>) {
         self.expected += 1;
         match latest {
             Some((r, to_judge))
                 if matches!(r.state, ReportState::Submitted | ReportState::Accepted) =>
             {
                 self.received += 1;
-                if r.submitted_on_time() {
+                if r.submitted_by(due) {
                     self.on_time += 1;
                 } else {
                     self.late.push(unit.to_string());
@@ -955,6 +1027,97 @@ mod tests {
         }
     }
 
+    fn held_state(s: &State, unit: &str) -> Option<(u32, String)> {
+        HELD_REPORTS
+            .read(s, &(unit.to_string(), "2026Q3".to_string()))
+            .unwrap()
+            .map(|h| (h.report.version, h.report.state.as_str().to_string()))
+    }
+
+    fn apply_item(s: &mut State, f: impl FnOnce(&mut Txn<'_>) -> Result<(), DomainError>) {
+        let mut t = Txn::new(s);
+        f(&mut t).unwrap();
+        let w = t.into_writes();
+        s.apply_writes(&w);
+    }
+
+    /// At the city: a county's report counts as the county submitted it; whether it is
+    /// accepted or returned is the city's to say, never the county's — and above the city,
+    /// the judgement counts only from the city.
+    #[test]
+    fn a_child_states_submissions_and_only_its_parent_judges() {
+        let county = "a/b/c";
+        let mut r = report(ReportState::Accepted, Some("2026-10-10"));
+        r.unit = Unit {
+            region: county.into(),
+            agency: None,
+        };
+        let mut s = State::default();
+        // Sent up already "accepted": nobody judged it; ignored.
+        apply_item(&mut s, |t| on_item(t, county, &r, 5));
+        assert_eq!(held_state(&s, county), None);
+        // Another region speaking for the county: ignored.
+        r.state = ReportState::Submitted;
+        apply_item(&mut s, |t| on_item(t, "a/b/x", &r, 5));
+        assert_eq!(held_state(&s, county), None);
+        apply_item(&mut s, |t| on_item(t, county, &r, 5));
+        assert_eq!(held_state(&s, county), Some((1, "submitted".into())));
+        // The county claims a judgement afterwards: what is held stands.
+        r.state = ReportState::Accepted;
+        apply_item(&mut s, |t| on_item(t, county, &r, 9));
+        assert_eq!(held_state(&s, county), Some((1, "submitted".into())));
+        // A judgement from a region that is not the county's parent: ignored.
+        let j = Judgement {
+            unit: r.unit.clone(),
+            period: "2026Q3".into(),
+            version: 1,
+            accepted: false,
+            reasons: "补充".into(),
+            by: "x".into(),
+        };
+        apply_item(&mut s, |t| on_judgement(t, "a/b/x", &j, 9));
+        assert_eq!(held_state(&s, county), Some((1, "submitted".into())));
+        apply_item(&mut s, |t| on_judgement(t, "a/b", &j, 9));
+        assert_eq!(held_state(&s, county), Some((1, "returned".into())));
+        // Version 2 replaces it; the first receipt time of a version is kept.
+        r.version = 2;
+        r.state = ReportState::Submitted;
+        apply_item(&mut s, |t| on_item(t, county, &r, 20));
+        apply_item(&mut s, |t| on_item(t, county, &r, 30));
+        let h = HELD_REPORTS
+            .read(&s, &(county.to_string(), "2026Q3".to_string()))
+            .unwrap()
+            .unwrap();
+        assert_eq!((h.report.version, h.received_ms), (2, 20));
+        // An older version arriving late changes nothing.
+        r.version = 1;
+        apply_item(&mut s, |t| on_item(t, county, &r, 40));
+        assert_eq!(held_state(&s, county), Some((2, "submitted".into())));
+    }
+
+    #[test]
+    fn on_time_is_judged_by_the_viewers_due_date() {
+        // Submitted 20 October; the child set itself a later due day, the viewer's period says
+        // 15 October.
+        let mut generous = report(ReportState::Submitted, Some("2026-10-20"));
+        generous.due = NaiveDate::from_ymd_opt(2026, 10, 30).unwrap();
+        assert!(generous.submitted_on_time());
+        let due = NaiveDate::from_ymd_opt(2026, 10, 15).unwrap();
+        let mut rates = Rates::default();
+        rates.count("u", due, Some((&generous, false)));
+        assert_eq!((rates.received, rates.on_time), (1, 0));
+        let h = HeldReport {
+            origin: "a/b".into(),
+            report: report(ReportState::Submitted, Some("2026-10-15")),
+            received_ms: deadline_ms(due).unwrap() + 1,
+            proven: true,
+        };
+        assert!(
+            h.needs_judgement(due),
+            "on time, received after the due day"
+        );
+    }
+
     #[test]
     fn rates_follow_dhis2() {
         let on = report(ReportState::Accepted, Some("2026-10-15"));
@@ -965,11 +1128,12 @@ mod tests {
             },
             Some("2026-10-10"),
         );
+        let due = NaiveDate::from_ymd_opt(2026, 10, 15).unwrap();
         let mut r = Rates::default();
-        r.count("u1", Some((&on, false)));
-        r.count("u2", Some((&late, false)));
-        r.count("u3", Some((&ret, false)));
-        r.count("u4", None);
+        r.count("u1", due, Some((&on, false)));
+        r.count("u2", due, Some((&late, false)));
+        r.count("u3", due, Some((&ret, false)));
+        r.count("u4", due, None);
         assert_eq!(
             (r.expected, r.received, r.on_time, r.returned),
             (4, 2, 1, 1)

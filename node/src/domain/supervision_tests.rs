@@ -276,20 +276,23 @@ fn sup_1_and_sup_3_refusals_change_nothing() {
         Command::DefinePeriod(Period {
             id: id.into(),
             title: "试点进展".into(),
-            start: day(6, 1),
-            end: day(6, 30),
+            start: day(7, 1),
+            end: day(7, 31),
             due,
         })
     };
-    w.refused(Role::Supervisor, period("2026Q2", day(7, 5)), "INPUT");
-    w.refused(Role::Supervisor, period("pilot-06", day(6, 29)), "INPUT");
-    w.refused(Role::Supervisor, period("pilot/06", day(7, 5)), "INPUT");
-    w.refused(Role::Clerk, period("pilot-06", day(7, 5)), "SUP-3");
+    w.refused(Role::Supervisor, period("2026Q2", day(8, 5)), "INPUT");
+    w.refused(Role::Supervisor, period("pilot-07", day(7, 30)), "INPUT");
+    w.refused(Role::Supervisor, period("pilot/07", day(8, 5)), "INPUT");
+    w.refused(Role::Clerk, period("pilot-07", day(8, 5)), "SUP-3");
     // A staged report uses the same machinery, with its own due date.
-    w.ok(Role::Supervisor, period("pilot-06", day(7, 5)));
-    let id = w.ok(Role::Clerk, draft(Some(1), "pilot-06")).0;
+    w.ok(Role::Supervisor, period("pilot-07", day(8, 5)));
+    let id = w.ok(Role::Clerk, draft(Some(1), "pilot-07")).0;
     let (_, flags) = w.ok(Role::Head, Command::SubmitReport { id });
-    assert!(flags.is_empty(), "submitted 1 July, due 5 July: {flags:?}");
+    assert!(
+        flags.is_empty(),
+        "submitted 1 July, due 5 August: {flags:?}"
+    );
     // Working days follow the official calendar.
     w.ok(
         Role::Supervisor,
@@ -462,6 +465,114 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
             .count(),
         1
     );
+}
+
+#[test]
+fn sup_2_malformed_units_acknowledgement_only_kinds_and_late_sign_off_are_refused() {
+    let mut w = World::new(REGION, at(10, 1));
+    w.ok(Role::Clerk, Command::RegisterAgency(input("甲局")));
+    let unit = Unit {
+        region: REGION.into(),
+        agency: Some(1),
+    };
+    let id = w
+        .ok(
+            Role::Supervisor,
+            notice(vec![unit.clone()], NoticeKind::Situation, None),
+        )
+        .0;
+    w.ok(
+        Role::Head,
+        Command::SignNotice {
+            id,
+            prefix: "浏司通".into(),
+        },
+    );
+    w.ok(
+        Role::Clerk,
+        Command::AnswerNotice {
+            issuer: REGION.into(),
+            id,
+            unit: unit.clone(),
+            reply: Reply::Acknowledge,
+        },
+    );
+    // "R#1" as a region id has the same key as agency 1 of R: refused, not routed.
+    let forged = Unit {
+        region: format!("{REGION}#1"),
+        agency: None,
+    };
+    let judge = |unit: Unit, close: bool| Command::JudgeNotice {
+        id,
+        unit,
+        close,
+        reasons: "不充分".into(),
+    };
+    w.refused(Role::Supervisor, judge(forged.clone(), true), "INPUT");
+    w.refused(
+        Role::Supervisor,
+        Command::JudgeReport {
+            unit: forged,
+            period: "2026Q3".into(),
+            accept: true,
+            reasons: String::new(),
+        },
+        "INPUT",
+    );
+    // A situation notice asks for no rectification: it is closed, never returned.
+    w.refused(Role::Supervisor, judge(unit.clone(), false), "SUP-2");
+    w.ok(Role::Supervisor, judge(unit, true));
+    // A draft whose deadline passed before the head signed it off is not issued.
+    let late = w
+        .ok(
+            Role::Supervisor,
+            notice(
+                vec![Unit {
+                    region: REGION.into(),
+                    agency: Some(1),
+                }],
+                NoticeKind::Rectification,
+                Some(day(10, 5)),
+            ),
+        )
+        .0;
+    w.t = at(10, 6);
+    w.refused(
+        Role::Head,
+        Command::SignNotice {
+            id: late,
+            prefix: "浏司通".into(),
+        },
+        "SUP-2",
+    );
+}
+
+#[test]
+fn sup_1_an_agency_closed_after_the_quarter_still_reports_it_and_periods_are_not_redefined() {
+    let mut w = World::new(REGION, at(7, 1));
+    w.ok(Role::Clerk, Command::RegisterAgency(input("甲局")));
+    w.t = at(10, 5);
+    w.ok(
+        Role::Clerk,
+        Command::CloseAgency {
+            id: 1,
+            on: day(10, 5),
+            merged_into: None,
+        },
+    );
+    // Active on 30 September: expected for Q3, so it can still report it; not for Q4.
+    let id = w.ok(Role::Clerk, draft(Some(1), "2026Q3")).0;
+    w.ok(Role::Head, Command::SubmitReport { id });
+    w.refused(Role::Clerk, draft(Some(1), "2026Q4"), "SUP-1");
+    let p = Command::DefinePeriod(Period {
+        id: "pilot-10".into(),
+        title: "试点进展".into(),
+        start: day(10, 1),
+        end: day(10, 31),
+        due: day(11, 5),
+    });
+    w.ok(Role::Supervisor, p.clone());
+    w.refused(Role::Supervisor, p, "CONFLICT");
 }
 
 #[test]
