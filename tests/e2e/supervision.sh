@@ -18,7 +18,8 @@ for _ in $(seq 1 1200); do
   kill -0 $DEMO 2>/dev/null || { echo "FAIL: the demo stopped"; tail -20 "$W/demo.err"; exit 1; }
   sleep 0.1
 done
-grep -q "Ctrl-C" "$W/demo.out" || { echo "FAIL: the demo was not ready within 120 s"; exit 1; }
+grep -q "Ctrl-C" "$W/demo.out" || {
+  echo "FAIL: the demo was not ready within 120 s"; grep -v " WARN " "$W/demo.err" | tail -20; exit 1; }
 echo "demo seeded and ready after $(( ($(date +%s%N) - t0) / 1000000 )) ms (7 regions × 3 nodes, one process)"
 
 # as REGION PERSON command...

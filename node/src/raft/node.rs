@@ -704,7 +704,7 @@ impl RunningNode {
                 let _ = t.await;
             }
         }
-        if let Err(e) = self.ctx.sm.db.flush_async().await {
+        if let Err(e) = crate::store::flush(&self.ctx.sm.db).await {
             tracing::error!(cause = %e, "final flush failed");
         }
     }

@@ -2,7 +2,7 @@
 //!
 //! openraft calls `append` once per client write and never batches across calls, so batching is
 //! done here: `append` writes the entries into sled at once (readable immediately) and queues its
-//! completion; one flusher task takes everything queued, calls `flush_async` once (fsync), and then
+//! completion; one flusher task takes everything queued, calls `flush` once (fsync, see [`super::flush`]), and then
 //! signals the completions in the order they were queued. `save_vote` queues a barrier behind the
 //! pending appends and returns only after a flush that covers them and the vote.
 use std::fmt::Debug;
@@ -110,11 +110,7 @@ async fn flusher(db: sled::Db, mut rx: mpsc::UnboundedReceiver<FlushReq>, stats:
             batch.push(more);
         }
         let started = std::time::Instant::now();
-        let res = db
-            .flush_async()
-            .await
-            .map(|_| ())
-            .map_err(std::io::Error::other);
+        let res = super::flush(&db).await;
         stats
             .flush_micros
             .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);

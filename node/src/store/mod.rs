@@ -88,3 +88,21 @@ pub(crate) fn io_write<E: std::error::Error + 'static>(e: E) -> StorageError {
 pub(crate) fn io_read<E: std::error::Error + 'static>(e: E) -> StorageError {
     openraft::StorageIOError::read(&e).into()
 }
+
+/// Makes everything written to `db` durable (fsync) and returns when it is.
+///
+/// sled's `flush_async` runs the flush as a job on sled's own thread pool, which is shared by
+/// every database in the process; a flush job waits there for buffers that only another job of
+/// that pool can write. With many databases in one process (the demo runs 21 nodes) the pool
+/// fills with waiting flush jobs and every node stops (seen with the demo network: every sled
+/// I/O thread waiting in `make_stable`, no thread left to write).
+/// A synchronous `flush` on tokio's blocking pool writes its buffers itself.
+pub async fn flush(db: &sled::Db) -> std::io::Result<()> {
+    let db = db.clone();
+    tokio::task::spawn_blocking(move || db.flush())
+        .await
+        .map_err(std::io::Error::other)?
+        .map(|_| ())
+        .map_err(std::io::Error::other)
+}
+

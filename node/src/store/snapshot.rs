@@ -197,7 +197,7 @@ pub(crate) async fn install(
     })
     .await
     .map_err(io_write)??;
-    shared.db.flush_async().await.map_err(io_write)?;
+    super::flush(&shared.db).await.map_err(io_write)?;
     let mut guard = shared.state.write().unwrap_or_else(|p| p.into_inner());
     *guard = new_state;
     Ok(())
