@@ -84,6 +84,8 @@ pub struct RegionRow {
     pub reviewer_ratio: Ratio,
     pub agencies_below_5_percent: Vec<String>,
     pub correction_rate: Ratio,
+    /// PUB-2: officers on enforcement duty whose certificate has expired.
+    pub certificates_expired_enforcing: i64,
     pub open_notices: u64,
     pub open_rectifications: u64,
     pub escalated: u64,
@@ -108,6 +110,7 @@ pub struct AgencyRow {
     pub publications_overdue: i64,
     pub reviews_overdue: i64,
     pub corrected: i64,
+    pub certificates_expired_enforcing: i64,
 }
 
 /// A notice of this region's, per named unit still open.
@@ -153,6 +156,8 @@ struct Ctx<'a> {
     topology: &'a Topology,
     viewer: &'a str,
     period: Period,
+    /// Today at the viewer (its replicated clock), for time-driven figures.
+    today: chrono::NaiveDate,
 }
 
 impl Ctx<'_> {
@@ -185,7 +190,9 @@ impl Ctx<'_> {
 
     fn counters(&self, region: &str) -> Result<Option<BTreeMap<String, i64>>, DomainError> {
         if region == self.viewer {
-            return Ok(Some(summary::counters(self.state)?));
+            let mut c = summary::counters(self.state)?;
+            c.extend(summary::expired_enforcing(self.state, self.today)?);
+            return Ok(Some(c));
         }
         Ok(HELD_SUMMARIES.read(self.state, region)?.map(|s| s.counters))
     }
@@ -368,6 +375,7 @@ impl Ctx<'_> {
             reviewer_ratio: ratio(g("officers/reviewers"), g("officers/enforcement")),
             agencies_below_5_percent: below,
             correction_rate: ratio(g("decisions/corrected"), g("decisions/total")),
+            certificates_expired_enforcing: g("certificates/expired_enforcing"),
             open_notices,
             open_rectifications: open_rect,
             escalated,
@@ -413,6 +421,7 @@ impl Ctx<'_> {
                 publications_overdue: g("publications/overdue_unpublished"),
                 reviews_overdue: g("overdue/REV-8"),
                 corrected: g("decisions/corrected"),
+                certificates_expired_enforcing: g("certificates/expired_enforcing"),
             });
         }
         Ok(out)
@@ -530,9 +539,9 @@ fn ctx<'a>(
         .read(state, CLOCK)?
         .filter(|t| *t > 0)
         .unwrap_or_else(crate::clock::now_ms);
+    let today =
+        crate::domain::calendar::date_of(now).map_err(|e| MonitorError::Input(e.to_string()))?;
     let period_id = if period_id.is_empty() {
-        let today = crate::domain::calendar::date_of(now)
-            .map_err(|e| MonitorError::Input(e.to_string()))?;
         crate::domain::report::previous_quarter(today)
     } else {
         period_id.to_string()
@@ -543,6 +552,7 @@ fn ctx<'a>(
         topology,
         viewer,
         period,
+        today,
     })
 }
 
@@ -674,6 +684,10 @@ pub fn qualifying(
                         format!("{v} 件行政执法决定逾期未公示"),
                     ),
                     "overdue/REV-8" => ("review_overdue", format!("{v} 件法制审核超期")),
+                    "certificates/expired_enforcing" => (
+                        "certificate_expired",
+                        format!("{v} 名执法人员执法证已过期仍在执法岗位"),
+                    ),
                     _ => continue,
                 };
                 let unit = format!("{x}#{id}");

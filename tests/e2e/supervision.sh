@@ -75,6 +75,18 @@ print(f"PASS drill-down to 宁乡市: {len(ag)} agencies, overdue publication ca
 PY
 
 as hunan supervisor-sup monitor --qualifying
+as hunan supervisor-sup monitor --qualifying --json >"$W/qualifying.json"
+python3 - "$W/qualifying.json" <<'PY'
+import json, sys
+got = {(q["unit"], q["reason"]) for q in json.load(open(sys.argv[1]))}
+want = {("hunan/zhuzhou/liling", "report_late"), ("hunan/zhuzhou/youxian#3", "report_missing"),
+        ("hunan/changsha/ningxiang#1", "publication_overdue"),
+        ("hunan/zhuzhou/youxian#3", "reviewer_ratio_below_5_percent"),
+        ("hunan/zhuzhou/youxian#2", "certificate_expired")}
+if got != want:
+    print("FAIL: qualifying list", sorted(got), "seeded", sorted(want)); sys.exit(1)
+print(f"PASS qualifying list: the {len(want)} seeded findings, nothing else")
+PY
 deadline=$(date -d "+30 days" +%F)
 as hunan supervisor-sup notice draft-from-qualifying --kind criticism --reason publication_overdue \
   --title 关于行政执法决定逾期公示问题的通报 --deadline "$deadline" --json >"$W/draft.json"

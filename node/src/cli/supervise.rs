@@ -169,7 +169,8 @@ pub enum NoticeCmd {
         #[arg(long, default_value = "")]
         period: String,
         /// Only these reasons (report_missing, report_late, publication_overdue,
-        /// review_overdue, reviewer_ratio_below_5_percent, tamper_alert), comma-separated.
+        /// review_overdue, reviewer_ratio_below_5_percent, certificate_expired, tamper_alert),
+        /// comma-separated.
         #[arg(long, value_delimiter = ',')]
         reason: Vec<String>,
         #[arg(long)]
@@ -673,12 +674,13 @@ pub async fn monitor(a: MonitorArgs) -> anyhow::Result<()> {
         println!("\n执法单位 agencies:");
         for ag in ags {
             println!(
-                "  {:<30} {:<28} 执法{:>3} 审核{:>2} ({}) 决定{:>3} 公示及时/逾期/超期未公示 {}/{}/{} 超期审核 {} 纠错 {} 报告 {}{}",
+                "  {:<30} {:<28} 执法{:>3} 审核{:>2} ({}) 证件过期仍执法 {} 决定{:>3} 公示及时/逾期/超期未公示 {}/{}/{} 超期审核 {} 纠错 {} 报告 {}{}",
                 ag["unit"].as_str().unwrap_or(""),
                 ag["name"].as_str().unwrap_or(""),
                 n(ag, "officers"),
                 n(ag, "reviewers"),
                 pm(&ag["reviewer_ratio"]),
+                n(ag, "certificates_expired_enforcing"),
                 n(ag, "decisions"),
                 n(ag, "publications_on_time"),
                 n(ag, "publications_late"),

@@ -162,10 +162,10 @@ impl Seeder<'_> {
         &self,
         region: &str,
         agency_id: u64,
-        name: &str,
-        user: &str,
+        (name, user): (&str, &str),
         duties: Vec<Duty>,
         qualified: bool,
+        valid_until: NaiveDate,
     ) -> anyhow::Result<u64> {
         let id = self
             .run(
@@ -189,7 +189,7 @@ impl Seeder<'_> {
                 officer_id: id,
                 number: format!("43{:04}{:06}", region.len(), id * 7 + agency_id),
                 valid_from: day(2024, 1, 1)?,
-                valid_until: day(2028, 12, 31)?,
+                valid_until,
                 area: "行政区域内".into(),
             }),
         )
@@ -251,43 +251,63 @@ impl Seeder<'_> {
             )
             .await?;
         }
-        self.officer(r, 1, "张三", "zhang", vec![Duty::Enforcement], false)
+        let until = day(2028, 12, 31)?;
+        self.officer(
+            r,
+            1,
+            ("张三", "zhang"),
+            vec![Duty::Enforcement],
+            false,
+            until,
+        )
+        .await?;
+        self.officer(r, 1, ("李四", "li"), vec![Duty::Enforcement], false, until)
             .await?;
-        self.officer(r, 1, "李四", "li", vec![Duty::Enforcement], false)
-            .await?;
-        self.officer(r, 1, "王五", "wang", vec![Duty::Reviewer], true)
+        self.officer(r, 1, ("王五", "wang"), vec![Duty::Reviewer], true, until)
             .await?;
         self.officer(
             r,
             1,
-            "赵六",
-            "zhao",
+            ("赵六", "zhao"),
             vec![Duty::Head, Duty::Enforcement],
             false,
+            until,
         )
         .await?;
         for a in [2u64, 3] {
             self.officer(
                 r,
                 a,
-                "陈明",
-                &format!("chen{a}"),
+                ("陈明", &format!("chen{a}")),
                 vec![Duty::Enforcement],
                 false,
+                until,
             )
             .await?;
             self.officer(
                 r,
                 a,
-                "周强",
-                &format!("zhou{a}"),
+                ("周强", &format!("zhou{a}")),
                 vec![Duty::Enforcement],
                 false,
+                // 攸县交通运输局's 周强: certificate ended 30 September, still on duty.
+                if c.plan == Plan::AgencyMissing && a == 2 {
+                    day(2026, 9, 30)?
+                } else {
+                    until
+                },
             )
             .await?;
             if !(c.plan == Plan::AgencyMissing && a == 3) {
-                self.officer(r, a, "吴静", &format!("wu{a}"), vec![Duty::Reviewer], true)
-                    .await?;
+                self.officer(
+                    r,
+                    a,
+                    ("吴静", &format!("wu{a}")),
+                    vec![Duty::Reviewer],
+                    true,
+                    until,
+                )
+                .await?;
             }
         }
         Ok(())
@@ -657,7 +677,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
         for a in 1..=3u64 {
             if c.plan == Plan::AgencyMissing && a == 3 {
                 out.lines.push(format!(
-                    "{}城市管理和综合执法局 未报送季度报告；无法制审核人员（不足 5%）",
+                    "{}城市管理和综合执法局 未报送季度报告；无法制审核人员（不足 5%）；交通运输局一名执法人员证件 09-30 到期仍在执法岗位",
                     c.name
                 ));
                 continue;

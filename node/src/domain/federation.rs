@@ -487,6 +487,9 @@ pub fn summary_item(txn: &mut Txn<'_>, now: i64) -> Result<Option<ItemBody>, Dom
         let n: i64 = decode(&k, &v)?;
         counters.insert(name, n);
     }
+    if let Ok(today) = super::calendar::date_of(now) {
+        counters.extend(super::summary::expired_enforcing(txn.base(), today)?);
+    }
     // Unchanged: nothing to send, unless a day passed (the parent then knows the region is
     // alive and unchanged, not silent).
     let last_ms = META.get(txn, SUMMARY_MS)?.unwrap_or(i64::MIN);

@@ -324,6 +324,32 @@ pub fn counters(state: &State) -> Result<BTreeMap<String, i64>, DomainError> {
     Ok(out)
 }
 
+/// PUB-2: enforcement officers whose certificate has expired by `today` but who are still
+/// listed for enforcement duty (neither revoked nor reassigned), per agency and for the region:
+/// `agency/<id>/certificates/expired_enforcing`. Time-driven, so computed when asked (for the
+/// summary on `Tick`, for monitoring), not kept as a counter.
+pub fn expired_enforcing(
+    state: &State,
+    today: chrono::NaiveDate,
+) -> Result<BTreeMap<String, i64>, DomainError> {
+    let mut out: BTreeMap<String, i64> = BTreeMap::new();
+    for o in OFFICERS.scan_from(state, &0) {
+        let o = o?;
+        let expired = o.certificate.as_ref().is_some_and(|c| {
+            c.valid_until < today && c.status == super::enforcement::CertStatus::Valid
+        });
+        if expired && o.duties.contains(&Duty::Enforcement) {
+            for k in [
+                "region/certificates/expired_enforcing".to_string(),
+                format!("agency/{}/certificates/expired_enforcing", o.agency_id),
+            ] {
+                *out.entry(k).or_insert(0) += 1;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// REV-6: agencies whose reviewers are fewer than 5 % of their enforcement officers
 /// (`20 × reviewers < officers`, integers only).
 pub fn reviewer_ratio_below_5_percent(c: &BTreeMap<String, i64>) -> Vec<u64> {

@@ -680,3 +680,57 @@ fn sup_2_a_county_notices_its_own_agency_through_every_stage() {
     w.node_tick();
     assert!(!NOTICES.read(&w.s, &id).unwrap().unwrap().units[&unit.key()].escalated);
 }
+
+#[test]
+fn pub_2_an_expired_certificate_on_enforcement_duty_qualifies_for_a_notice() {
+    use super::cmd_certificate::IssueCertificate;
+    use super::cmd_officer::OfficerInput;
+    use super::enforcement::Duty;
+    let mut w = World::new(REGION, at(7, 1));
+    w.ok(Role::Clerk, Command::RegisterAgency(input("甲局")));
+    for (user, until) in [("zhou", day(9, 30)), ("chen", day(12, 31))] {
+        let id = w
+            .ok(
+                Role::Clerk,
+                Command::RegisterOfficer(OfficerInput {
+                    agency_id: 1,
+                    name: user.into(),
+                    user: user.into(),
+                    duties: vec![Duty::Enforcement],
+                    legal_qualification: false,
+                }),
+            )
+            .0;
+        w.ok(
+            Role::Supervisor,
+            Command::IssueCertificate(IssueCertificate {
+                officer_id: id,
+                number: format!("4301{id:06}"),
+                valid_from: day(1, 1),
+                valid_until: until,
+                area: "浏阳市".into(),
+            }),
+        );
+    }
+    let topo = topology();
+    let found = |w: &World| {
+        crate::monitor::qualifying(&w.s, &topo, REGION, "", "2026Q3")
+            .unwrap()
+            .into_iter()
+            .filter(|q| q.reason == "certificate_expired")
+            .map(|q| (q.unit, q.detail))
+            .collect::<Vec<_>>()
+    };
+    assert!(found(&w).is_empty(), "valid on 1 July");
+    w.t = at(10, 1);
+    w.node_tick();
+    assert_eq!(
+        found(&w),
+        [(
+            format!("{REGION}#1"),
+            "1 名执法人员执法证已过期仍在执法岗位".to_string()
+        )]
+    );
+    let v = crate::monitor::view(&w.s, &topo, REGION, "", "2026Q3").unwrap();
+    assert_eq!(v.region.certificates_expired_enforcing, 1);
+}

@@ -105,4 +105,3 @@ pub async fn flush(db: &sled::Db) -> std::io::Result<()> {
         .map(|_| ())
         .map_err(std::io::Error::other)
 }
-
