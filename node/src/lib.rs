@@ -10,12 +10,16 @@
 //!   and snapshots.
 //! - [`raft`]: openraft type config, the peer-only gRPC service, the network client, forwarding
 //!   writes and read-index to the leader, and the running node.
-//! - [`federation`]: the uplink between a region and its parent — service, sender, test seam.
+//! - [`federation`]: the uplink between a region and its parent and the downlink to its
+//!   children — services, senders, test seam.
 //! - [`api`]: the client-facing gRPC service; each handler authorizes, builds a command, goes
 //!   through Raft and replies.
 //! - [`client`]: the client used by the command line: several endpoints, follows the leader.
 //! - [`cli`]: one file per command family; `bin/sanxiang.rs` only parses and calls [`cli::run`].
-//! - [`demo`]: one county's three nodes in one process.
+//! - [`monitor`]: the monitoring view of a region's subtree and the qualifying list (query side,
+//!   served by `api::monitor_service`).
+//! - [`demo`]: the demo network (every region of `cluster-config/demo.toml` in one process) and
+//!   its seeded quarter; [`clock`]: the leaders' wall clock, which only the demo moves.
 //!
 //! Arrows point one way: `api` → `raft`/`store` → `domain`; `domain` imports nothing of the rest.
 // openraft's `StorageError` is large and fixed by its storage traits; the store passes it on.
