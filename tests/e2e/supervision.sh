@@ -97,10 +97,11 @@ fi
 grep -q "SUP-2" "$W/err.txt" || { echo "FAIL: $(cat "$W/err.txt")"; exit 1; }
 as hunan head-zhao notice sign --id "$id" --prefix 湘司通
 for _ in $(seq 1 300); do
-  as $COUNTY clerk-clerk notice list >"$W/inbox.json"
+  as $COUNTY clerk-clerk notice list --json >"$W/inbox.json"
   python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); sys.exit(0 if any(i["doc"]["issuer"]=="hunan" and i["doc"]["id"]==int(sys.argv[2]) for i in v["inbox"]) else 1)' "$W/inbox.json" "$id" && break
   sleep 0.1
 done
+as $COUNTY clerk-clerk notice list
 as $COUNTY clerk-clerk notice answer --issuer hunan --id "$id" --unit "$COUNTY#1"
 for _ in $(seq 1 300); do
   as hunan monitor-monitor monitor --json >"$W/after.json"

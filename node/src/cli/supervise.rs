@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::conn::{beijing, print_json, Conn};
 use super::records::{exec, Common};
-use crate::domain::notice::{NoticeDraft, NoticeKind, Reply, MAX_NAMED};
+use crate::domain::notice::{NoticeDraft, NoticeKind, Reply, Stage, MAX_NAMED};
 use crate::domain::report::{Attachment, DraftReport, DueRule, Narrative, Period, Unit};
 use crate::domain::Command;
 
@@ -105,10 +105,12 @@ pub enum ReportCmd {
         #[command(flatten)]
         common: Common,
     },
-    /// Reports of this region's units and those received from below, as JSON.
+    /// Reports of this region's units and those received from below.
     List {
         #[command(flatten)]
         conn: Conn,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -216,10 +218,13 @@ pub enum NoticeCmd {
         #[command(flatten)]
         common: Common,
     },
-    /// Notices issued here and notices received by this region's units, as JSON.
+    /// Notices issued here, with each named unit's stage, and notices received by this
+    /// region's units (the inbox).
     List {
         #[command(flatten)]
         conn: Conn,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -267,7 +272,7 @@ fn attachment(p: &PathBuf) -> anyhow::Result<Attachment> {
     })
 }
 
-async fn query_json(conn: &Conn, what: &str) -> anyhow::Result<()> {
+async fn query_value(conn: &Conn, what: &str) -> anyhow::Result<Value> {
     let mut client = conn.client()?;
     let req = pb::QueryRequest {
         consistency: 0,
@@ -280,8 +285,147 @@ async fn query_json(conn: &Conn, what: &str) -> anyhow::Result<()> {
             async move { cl.query(req).await }
         })
         .await?;
-    println!("{}", r.json);
-    Ok(())
+    Ok(serde_json::from_str(&r.json)?)
+}
+
+fn txt<'a>(v: &'a Value, k: &str) -> &'a str {
+    v[k].as_str().unwrap_or("")
+}
+
+fn when(v: &Value) -> String {
+    v.as_i64().map(beijing).unwrap_or_else(|| "—".into())
+}
+
+fn print_reports(v: &Value) {
+    let line = |r: &Value| {
+        let u = &r["unit"];
+        let unit = match u["agency"].as_u64() {
+            Some(a) => format!("{}#{a}", txt(u, "region")),
+            None => txt(u, "region").to_string(),
+        };
+        let state = match r["state"].as_str() {
+            Some(x) => x.to_string(),
+            None => r["state"]
+                .as_object()
+                .and_then(|o| o.iter().next())
+                .map(|(k, v)| format!("{k}: {}", txt(v, "reasons")))
+                .unwrap_or_default(),
+        };
+        format!(
+            "#{:<4} {:<32} {:<8} v{} {:<28} 报送 submitted {}  截止 due {}",
+            n(r, "id"),
+            unit,
+            txt(r, "period"),
+            n(r, "version"),
+            state,
+            when(&r["submitted_ms"]),
+            txt(r, "due")
+        )
+    };
+    let own = v["own"].as_array().cloned().unwrap_or_default();
+    println!(
+        "本级及所属单位的报告 reports of this region's units: {}",
+        own.len()
+    );
+    for r in &own {
+        println!("  {}", line(r));
+    }
+    let got = v["received"].as_array().cloned().unwrap_or_default();
+    println!("收到的下级报告 received from below: {}", got.len());
+    for h in &got {
+        println!(
+            "  {}  收到 received {}{}{}",
+            line(&h["report"]),
+            when(&h["received_ms"]),
+            if h["on_time"].as_bool().unwrap_or(false) {
+                ""
+            } else {
+                "  逾期 late"
+            },
+            if h["to_judge"].as_bool().unwrap_or(false) {
+                "  待核 to judge"
+            } else {
+                ""
+            }
+        );
+    }
+}
+
+/// Chinese labels for the kinds and stages as JSON names them.
+fn label(name: &str) -> String {
+    let kind = NoticeKind::ALL
+        .into_iter()
+        .find(|k| format!("{k:?}") == name)
+        .map(|k| k.label());
+    let stage = [
+        Stage::Issued,
+        Stage::Delivered,
+        Stage::Acknowledged,
+        Stage::Rectified,
+        Stage::Returned,
+        Stage::Closed,
+    ]
+    .into_iter()
+    .find(|st| format!("{st:?}") == name)
+    .map(|st| st.label());
+    kind.or(stage)
+        .map(|l| format!("{l} {name}"))
+        .unwrap_or_else(|| name.to_string())
+}
+
+fn print_notices(v: &Value) {
+    let issued = v["issued"].as_array().cloned().unwrap_or_default();
+    println!("本级发出的通报 notices issued here: {}", issued.len());
+    for x in &issued {
+        let d = &x["draft"];
+        println!(
+            "  #{} {} {} 《{}》{}",
+            n(x, "id"),
+            x["number"].as_str().unwrap_or("（未签发 not signed off）"),
+            label(txt(d, "kind")),
+            txt(d, "title"),
+            d["deadline"]
+                .as_str()
+                .map(|t| format!(" 整改期限 deadline {t}"))
+                .unwrap_or_default()
+        );
+        if let Some(units) = x["units"].as_object() {
+            for (u, p) in units {
+                println!(
+                    "      → {u}: {}{}",
+                    label(txt(p, "stage")),
+                    if p["escalated"].as_bool().unwrap_or(false) {
+                        "  ⚠ 逾期督办 escalated"
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+    }
+    let inbox = v["inbox"].as_array().cloned().unwrap_or_default();
+    println!("收到的通报 notices received: {}", inbox.len());
+    for i in &inbox {
+        let d = &i["doc"];
+        let u = &d["unit"];
+        let unit = match u["agency"].as_u64() {
+            Some(a) => format!("{}#{a}", txt(u, "region")),
+            None => txt(u, "region").to_string(),
+        };
+        println!(
+            "  {} #{} {} {} 《{}》 → {unit}: {}{}",
+            txt(d, "issuer"),
+            n(d, "id"),
+            txt(d, "number"),
+            label(txt(d, "kind")),
+            txt(d, "title"),
+            label(txt(&i["progress"], "stage")),
+            d["deadline"]
+                .as_str()
+                .map(|t| format!("  整改期限 deadline {t}"))
+                .unwrap_or_default()
+        );
+    }
 }
 
 pub async fn report(c: ReportCmd) -> anyhow::Result<()> {
@@ -370,7 +514,14 @@ pub async fn report(c: ReportCmd) -> anyhow::Result<()> {
             )
             .await
         }
-        ReportCmd::List { conn } => query_json(&conn, "reports").await,
+        ReportCmd::List { conn, json } => {
+            let v = query_value(&conn, "reports").await?;
+            if json {
+                return print_json(&v);
+            }
+            print_reports(&v);
+            Ok(())
+        }
     }
 }
 
@@ -507,7 +658,14 @@ pub async fn notice(c: NoticeCmd) -> anyhow::Result<()> {
             };
             exec(&common, cmd).await
         }
-        NoticeCmd::List { conn } => query_json(&conn, "notices").await,
+        NoticeCmd::List { conn, json } => {
+            let v = query_value(&conn, "notices").await?;
+            if json {
+                return print_json(&v);
+            }
+            print_notices(&v);
+            Ok(())
+        }
     }
 }
 
