@@ -2,7 +2,6 @@
 //! parent (backlog, age of the oldest entry), the links from its direct children, every origin
 //! below it (items held, in order or not, last signed head), and tamper alerts.
 use clap::{Args, Subcommand};
-use sanxiang_proto::region as pb;
 use serde_json::Value;
 
 use super::conn::{beijing, print_json, Conn};
@@ -123,19 +122,7 @@ fn i(v: &Value, k: &str) -> i64 {
 }
 
 async fn status(a: StatusArgs) -> anyhow::Result<()> {
-    let mut client = a.conn.client()?;
-    let req = pb::QueryRequest {
-        consistency: 0,
-        what: "federation".into(),
-        id: 0,
-    };
-    let r = client
-        .call(|mut cl| {
-            let req = req.clone();
-            async move { cl.query(req).await }
-        })
-        .await?;
-    let mut v: Value = serde_json::from_str(&r.json)?;
+    let mut v = super::records::query_value(&a.conn, "federation", 0).await?;
     let now = chrono::Utc::now().timestamp_millis();
     let oldest = i(&v["outbox"], "oldest_ms");
     let age_ms = if oldest > 0 { (now - oldest).max(0) } else { 0 };

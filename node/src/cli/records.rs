@@ -82,7 +82,12 @@ pub(crate) async fn exec(c: &Common, command: Command) -> anyhow::Result<()> {
     }
 }
 
-async fn query(conn: &Conn, what: &str, id: u64) -> anyhow::Result<()> {
+/// Runs a JSON query of the region's records (`Region.Query`).
+pub(crate) async fn query_value(
+    conn: &Conn,
+    what: &str,
+    id: u64,
+) -> anyhow::Result<serde_json::Value> {
     let mut client = conn.client()?;
     let req = pb::QueryRequest {
         consistency: 0,
@@ -95,8 +100,11 @@ async fn query(conn: &Conn, what: &str, id: u64) -> anyhow::Result<()> {
             async move { cl.query(req).await }
         })
         .await?;
-    println!("{}", r.json);
-    Ok(())
+    Ok(serde_json::from_str(&r.json)?)
+}
+
+async fn query(conn: &Conn, what: &str, id: u64) -> anyhow::Result<()> {
+    print_json(&query_value(conn, what, id).await?)
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

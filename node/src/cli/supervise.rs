@@ -272,22 +272,6 @@ fn attachment(p: &PathBuf) -> anyhow::Result<Attachment> {
     })
 }
 
-async fn query_value(conn: &Conn, what: &str) -> anyhow::Result<Value> {
-    let mut client = conn.client()?;
-    let req = pb::QueryRequest {
-        consistency: 0,
-        what: what.into(),
-        id: 0,
-    };
-    let r = client
-        .call(|mut cl| {
-            let req = req.clone();
-            async move { cl.query(req).await }
-        })
-        .await?;
-    Ok(serde_json::from_str(&r.json)?)
-}
-
 fn txt<'a>(v: &'a Value, k: &str) -> &'a str {
     v[k].as_str().unwrap_or("")
 }
@@ -515,7 +499,7 @@ pub async fn report(c: ReportCmd) -> anyhow::Result<()> {
             .await
         }
         ReportCmd::List { conn, json } => {
-            let v = query_value(&conn, "reports").await?;
+            let v = super::records::query_value(&conn, "reports", 0).await?;
             if json {
                 return print_json(&v);
             }
@@ -659,7 +643,7 @@ pub async fn notice(c: NoticeCmd) -> anyhow::Result<()> {
             exec(&common, cmd).await
         }
         NoticeCmd::List { conn, json } => {
-            let v = query_value(&conn, "notices").await?;
+            let v = super::records::query_value(&conn, "notices", 0).await?;
             if json {
                 return print_json(&v);
             }
