@@ -137,7 +137,7 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
             let own: Vec<_> = crate::domain::report::REPORTS.scan_from(state, &0).collect::<Result<_, _>>()?;
             let held: Vec<_> = crate::domain::report::HELD_REPORTS
                 .scan_from(state, &(String::new(), String::new()))
-                .map(|h| h.map(|h| { let j = h.needs_judgement(h.report.due); json!({"origin": h.origin, "received_ms": h.received_ms, "proven": h.proven, "to_judge": j, "on_time": h.report.submitted_on_time(), "report": h.report}) }))
+                .map(|h| h.map(|h| { let j = h.needs_judgement(h.report.due); json!({"origin": h.origin, "received_ms": h.received_ms, "to_judge": j, "on_time": h.report.submitted_on_time(), "report": h.report}) }))
                 .collect::<Result<_, _>>()?;
             json!({"own": own, "received": held})
         }

@@ -10,7 +10,7 @@ use super::agency::Agency;
 use super::federation::{ItemBody, UpItem};
 use super::state::{DomainError, Space, Txn};
 
-/// The latest summary of a region below.
+/// The latest proven summary of a region below.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct HeldSummary {
     pub counters: BTreeMap<String, i64>,
@@ -18,7 +18,6 @@ pub struct HeldSummary {
     pub backlog: u64,
     /// The origin's clock when it made the summary.
     pub time_ms: i64,
-    pub proven: bool,
 }
 
 /// A publication's public state, as last reported.
@@ -67,7 +66,6 @@ pub fn on_item(
                     .collect(),
                 backlog: *backlog,
                 time_ms: item.time_ms,
-                proven,
             },
         ),
         ItemBody::Agency(a) => HELD_AGENCIES.put(txn, &(origin.to_string(), a.id), a),

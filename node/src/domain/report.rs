@@ -167,15 +167,13 @@ impl Report {
     }
 }
 
-/// A child's report held by a region above it.
+/// A child's report held by a region above it (only proven items are held here).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HeldReport {
     pub origin: String,
     pub report: Report,
     /// This region's receipt time (its replicated clock when the item was applied).
     pub received_ms: i64,
-    /// Proven against a signed head of the origin.
-    pub proven: bool,
 }
 
 impl HeldReport {
@@ -897,7 +895,6 @@ pub fn on_item(txn: &mut Txn<'_>, origin: &str, r: &Report, now: i64) -> Result<
             origin: origin.to_string(),
             report: r.clone(),
             received_ms,
-            proven: true,
         },
     )
 }
@@ -1110,7 +1107,6 @@ mod tests {
             origin: "a/b".into(),
             report: report(ReportState::Submitted, Some("2026-10-15")),
             received_ms: deadline_ms(due).unwrap() + 1,
-            proven: true,
         };
         assert!(
             h.needs_judgement(due),
