@@ -123,4 +123,14 @@ if not n or n[0]["stage"] != "acknowledged":
 print(f"PASS {n[0]['number']} drafted from the qualifying list, signed off, delivered to {n[0]['unit']}, acknowledged there and shown acknowledged at the province")
 PY
 as hunan supervisor-sup monitor | tail -8
+
+# One deployment-wide due rule: set at the province and sent to every region below.
+as hunan supervisor-sup report due --days 10 --working --down
+for _ in $(seq 1 300); do
+  due=$(as hunan/zhuzhou/liling monitor-monitor monitor --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["period"]["due"])')
+  [ "$due" = 2026-10-20 ] && break
+  sleep 0.1
+done
+[ "$due" = 2026-10-20 ] || { echo "FAIL: 醴陵市 still has due $due after the province's rule"; exit 1; }
+echo "PASS the province's due rule (10 working days) reached 醴陵市: 2026Q3 due $due"
 echo PASS

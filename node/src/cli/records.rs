@@ -78,7 +78,32 @@ pub(crate) async fn exec(c: &Common, command: Command) -> anyhow::Result<()> {
             }
             bail!("拒绝 refused ({}): {}", f.rule, f.message)
         }
-        _ => bail!("unexpected reply"),
+        // Accepted with nothing to name (a setting), or an agency record (closure).
+        Some(pb::write_reply::Outcome::Agency(a)) => {
+            if c.json {
+                print_json(
+                    &serde_json::json!({"id": a.id, "log_index": r.log_index, "leaf_index": r.leaf_index, "deduplicated": r.deduplicated}),
+                )?;
+            } else {
+                println!(
+                    "完成 ok: {} → agency {} (账本叶 leaf {})",
+                    command.name(),
+                    a.id,
+                    r.leaf_index
+                );
+            }
+            Ok(())
+        }
+        None => {
+            if c.json {
+                print_json(
+                    &serde_json::json!({"log_index": r.log_index, "leaf_index": r.leaf_index, "deduplicated": r.deduplicated}),
+                )?;
+            } else {
+                println!("完成 ok: {} (账本叶 leaf {})", command.name(), r.leaf_index);
+            }
+            Ok(())
+        }
     }
 }
 

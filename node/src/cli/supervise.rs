@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::conn::{beijing, print_json, Conn};
 use super::records::{exec, Common};
+use crate::domain::downlink::{DownBody, SETTING_PERIOD, SETTING_REPORT_DUE};
 use crate::domain::notice::{NoticeDraft, NoticeKind, Reply, Stage, MAX_NAMED};
 use crate::domain::report::{Attachment, DraftReport, DueRule, Narrative, Period, Unit};
 use crate::domain::Command;
@@ -76,6 +77,10 @@ pub enum ReportCmd {
         days: u32,
         #[arg(long)]
         working: bool,
+        /// Also send the rule to every region below (from the topology), so one definition
+        /// governs the whole subtree.
+        #[arg(long)]
+        down: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -91,6 +96,9 @@ pub enum ReportCmd {
         end: NaiveDate,
         #[arg(long)]
         due: NaiveDate,
+        /// Also send the period to every region below (from the topology).
+        #[arg(long)]
+        down: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -248,6 +256,42 @@ pub struct MonitorArgs {
 
 fn unit(s: &str) -> anyhow::Result<Unit> {
     Unit::parse(s).with_context(|| format!("{s:?} is not a unit: write region or region#agency"))
+}
+
+/// Sends a setting to every region below the connected one, one write each, with progress.
+async fn send_down_setting(common: &Common, key: &str, value: &str) -> anyhow::Result<()> {
+    let (Some(path), Some(region)) = (&common.conn.topology, &common.conn.region) else {
+        bail!("--down needs --topology and --region (or SANXIANG_TOPOLOGY and SANXIANG_REGION)");
+    };
+    let topology = crate::config::Topology::load(path)?;
+    let below: Vec<String> = topology
+        .regions()
+        .filter(|r| r.id != *region && crate::domain::federation::in_subtree(&r.id, region))
+        .map(|r| r.id.clone())
+        .collect();
+    if below.is_empty() {
+        bail!("{region} has no region below it in {}", path.display());
+    }
+    for (i, to) in below.iter().enumerate() {
+        let mut c = common.clone();
+        c.ids.request_id = common.ids.request_id + 1 + i as u64;
+        if !common.json {
+            eprintln!("下发 sending down {}/{}: {to}", i + 1, below.len());
+        }
+        let body = DownBody::Setting {
+            key: key.to_string(),
+            value: value.to_string(),
+        };
+        exec(
+            &c,
+            Command::SendDown {
+                to: to.clone(),
+                body,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// At most `max` bytes of `s`, cut at a character boundary.
@@ -463,14 +507,24 @@ pub async fn report(c: ReportCmd) -> anyhow::Result<()> {
         ReportCmd::Due {
             days,
             working,
+            down,
             common,
-        } => exec(&common, Command::SetReportDue(DueRule { days, working })).await,
+        } => {
+            let rule = DueRule { days, working };
+            exec(&common, Command::SetReportDue(rule)).await?;
+            if down {
+                send_down_setting(&common, SETTING_REPORT_DUE, &serde_json::to_string(&rule)?)
+                    .await?;
+            }
+            Ok(())
+        }
         ReportCmd::Period {
             id,
             title,
             start,
             end,
             due,
+            down,
             common,
         } => {
             let p = Period {
@@ -480,7 +534,12 @@ pub async fn report(c: ReportCmd) -> anyhow::Result<()> {
                 end,
                 due,
             };
-            exec(&common, Command::DefinePeriod(p)).await
+            let value = serde_json::to_string(&p)?;
+            exec(&common, Command::DefinePeriod(p)).await?;
+            if down {
+                send_down_setting(&common, SETTING_PERIOD, &value).await?;
+            }
+            Ok(())
         }
         ReportCmd::CloseAgency {
             id,

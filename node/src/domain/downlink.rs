@@ -314,8 +314,43 @@ fn deliver(txn: &mut Txn<'_>, region: &str, item: &DownItem, now: i64) -> Result
         } if parent_of(region) == Some(item.issuer.as_str()) => super::report::on_judged(
             txn, region, period, *version, *accepted, reasons, &item.by, now,
         ),
+        DownBody::Setting { key, value } => apply_setting(txn, region, key, value),
         _ => Ok(()),
     }
+}
+
+/// Setting keys a superior pushes down that this region applies: `report_due` (a
+/// [`super::report::DueRule`] as JSON) and `period` (a [`super::report::Period`] as JSON),
+/// so one deployment-wide definition governs every region's reports. A value that does not
+/// parse or is refused by the rule leaves the region's own definition in place (the item
+/// itself is kept, with the rest of what was received).
+pub const SETTING_REPORT_DUE: &str = "report_due";
+pub const SETTING_PERIOD: &str = "period";
+
+fn apply_setting(
+    txn: &mut Txn<'_>,
+    region: &str,
+    key: &str,
+    value: &str,
+) -> Result<(), DomainError> {
+    let node = Actor::Node {
+        region: region.to_string(),
+        node: 0,
+    };
+    match key {
+        SETTING_REPORT_DUE => {
+            if let Ok(rule) = serde_json::from_str(value) {
+                let _ = super::report::set_due(txn, &node, rule)?;
+            }
+        }
+        SETTING_PERIOD => {
+            if let Ok(p) = serde_json::from_str::<super::report::Period>(value) {
+                let _ = super::report::define_period(txn, &node, &p)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// `IngestDown`: a batch from the parent, stamped with the parent's verified region.

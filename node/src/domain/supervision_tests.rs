@@ -734,3 +734,60 @@ fn pub_2_an_expired_certificate_on_enforcement_duty_qualifies_for_a_notice() {
     let v = crate::monitor::view(&w.s, &topo, REGION, "", "2026Q3").unwrap();
     assert_eq!(v.region.certificates_expired_enforcing, 1);
 }
+
+#[test]
+fn sup_1_a_due_rule_and_a_period_pushed_down_govern_the_region_below() {
+    use super::downlink::{DownItem, RECEIVED, SETTING_PERIOD, SETTING_REPORT_DUE};
+    let mut w = World::new(REGION, at(7, 1));
+    let item = |seq: u64, key: &str, value: String| DownItem {
+        issuer: CITY.into(),
+        seq,
+        to: REGION.into(),
+        time_ms: w.t,
+        by: format!("{CITY}/role/head/user/zhao"),
+        body: DownBody::Setting {
+            key: key.into(),
+            value,
+        },
+    };
+    let rule = serde_json::to_string(&DueRule {
+        days: 10,
+        working: false,
+    })
+    .unwrap();
+    let period = serde_json::to_string(&Period {
+        id: "pilot-08".into(),
+        title: "八月试点进展".into(),
+        start: day(8, 1),
+        end: day(8, 31),
+        due: day(9, 5),
+    })
+    .unwrap();
+    let items = vec![
+        item(1, SETTING_REPORT_DUE, "not json".into()),
+        item(2, SETTING_REPORT_DUE, rule),
+        item(3, SETTING_PERIOD, period),
+    ];
+    let e = env(
+        Actor::Node {
+            region: REGION.into(),
+            node: 1,
+        },
+        "",
+        0,
+        w.t,
+        Command::IngestDown {
+            from: CITY.into(),
+            first_seq: 1,
+            items,
+        },
+    );
+    let r = run_in(&mut w.s, REGION, &[e]).remove(0);
+    assert!(matches!(r.outcome, Outcome::Ok(_)), "{r:?}");
+    // All three are kept as received; the malformed one changed nothing.
+    assert_eq!(RECEIVED.keys(&w.s).count(), 3);
+    let q3 = super::report::period(&w.s, "2026Q3").unwrap().unwrap();
+    assert_eq!(q3.due, day(10, 10));
+    let staged = super::report::period(&w.s, "pilot-08").unwrap().unwrap();
+    assert_eq!(staged.due, day(9, 5));
+}
