@@ -201,18 +201,7 @@ impl Ctx<'_> {
         if region == self.viewer {
             return AGENCIES.scan_from(self.state, &0).collect();
         }
-        let mut out = Vec::new();
-        let prefix = HELD_AGENCIES.key(&(region.to_string(), 0));
-        for (k, v) in self.state.range_from(&[], prefix.clone()) {
-            if !k.starts_with(&prefix[..prefix.len() - 8]) {
-                break;
-            }
-            out.push(bincode::deserialize(v).map_err(|e| DomainError::Corrupt {
-                key: hex::encode(k),
-                cause: e.to_string(),
-            })?);
-        }
-        Ok(out)
+        HELD_AGENCIES.scan_under(self.state, region).collect()
     }
 
     /// The latest report of a unit for the period, and whether an inspector must judge its
@@ -456,17 +445,8 @@ impl Ctx<'_> {
                 ));
             }
             let (mut on, mut late) = (0i64, 0i64);
-            let prefix = HELD_PUBLICATIONS.key(&(x.clone(), 0));
-            for (k, v) in self.state.range_from(&[], prefix.clone()) {
-                if !k.starts_with(&prefix[..prefix.len() - 8]) {
-                    break;
-                }
-                let p: crate::domain::held::HeldPublication =
-                    bincode::deserialize(v).map_err(|e| DomainError::Corrupt {
-                        key: hex::encode(k),
-                        cause: e.to_string(),
-                    })?;
-                match p.on_time {
+            for p in HELD_PUBLICATIONS.scan_under(self.state, &x) {
+                match p?.on_time {
                     Some(true) => on += 1,
                     Some(false) => late += 1,
                     None => {}

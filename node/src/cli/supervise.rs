@@ -324,13 +324,16 @@ fn when(v: &Value) -> String {
     v.as_i64().map(beijing).unwrap_or_else(|| "—".into())
 }
 
+/// A unit as JSON, written the way commands take it (`region` or `region#agency`).
+fn unit_key(v: &Value) -> String {
+    serde_json::from_value::<Unit>(v.clone())
+        .map(|u| u.key())
+        .unwrap_or_default()
+}
+
 fn print_reports(v: &Value) {
     let line = |r: &Value| {
-        let u = &r["unit"];
-        let unit = match u["agency"].as_u64() {
-            Some(a) => format!("{}#{a}", txt(u, "region")),
-            None => txt(u, "region").to_string(),
-        };
+        let unit = unit_key(&r["unit"]);
         let state = match r["state"].as_str() {
             Some(x) => x.to_string(),
             None => r["state"]
@@ -435,11 +438,7 @@ fn print_notices(v: &Value) {
     println!("收到的通报 notices received: {}", inbox.len());
     for i in &inbox {
         let d = &i["doc"];
-        let u = &d["unit"];
-        let unit = match u["agency"].as_u64() {
-            Some(a) => format!("{}#{a}", txt(u, "region")),
-            None => txt(u, "region").to_string(),
-        };
+        let unit = unit_key(&d["unit"]);
         println!(
             "  {} #{} {} {} 《{}》 → {unit}: {}{}",
             txt(d, "issuer"),

@@ -286,6 +286,26 @@ impl<K: KeyCodec + ?Sized, V: Serialize + DeserializeOwned> Space<K, V> {
     }
 }
 
+impl<V: Serialize + DeserializeOwned> Space<(String, u64), V> {
+    /// Values whose key starts with `first`, in order of the number (e.g. one origin's
+    /// agencies held by a region above it).
+    pub fn scan_under<'a>(
+        &'a self,
+        state: &'a State,
+        first: &str,
+    ) -> impl Iterator<Item = Result<V, DomainError>> + 'a {
+        let mut prefix = vec![self.prefix];
+        prefix.extend_from_slice(first.as_bytes());
+        prefix.push(0);
+        let start = prefix.clone();
+        state
+            .map
+            .range(start..)
+            .take_while(move |(k, _)| k.starts_with(&prefix))
+            .map(|(k, v)| Self::decode(k, v))
+    }
+}
+
 /// Singleton values (clock, counters).
 pub const META: Space<str, i64> = Space::new(b'm');
 /// Meta key: the replicated clock, Unix ms, never decreasing.
