@@ -141,6 +141,19 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
                 .collect::<Result<_, _>>()?;
             json!({"own": own, "received": held})
         }
+        // Agencies of the regions below, as their items brought them: origin → [[id, name, version]].
+        "held_agencies" => {
+            let mut by: serde_json::Map<String, Value> = serde_json::Map::new();
+            for k in crate::domain::federation::ORIGINS.keys(state) {
+                let origin = String::from_utf8_lossy(k.get(1..).unwrap_or_default()).into_owned();
+                let list: Vec<Value> = crate::domain::held::HELD_AGENCIES
+                    .scan_under(state, &origin)
+                    .map(|a| a.map(|a| json!([a.id, a.name, a.version])))
+                    .collect::<Result<_, _>>()?;
+                by.insert(origin, Value::Array(list));
+            }
+            Value::Object(by)
+        }
         // Notices issued here, and notices received by this region's units (SUP-2).
         "notices" => {
             let issued: Vec<_> = crate::domain::notice::NOTICES.scan_from(state, &0).collect::<Result<_, _>>()?;
@@ -151,7 +164,7 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
         }
         // Uplink backlog, links from children, origins below and tamper alerts.
         "federation" => crate::federation::view::json(state)?,
-        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog, calendar, publications, head, summary, reports, notices or federation"))),
+        other => return Err(QueryError::Input(format!("unknown query {other:?}; use officers, officer, case, cases, steps, catalog, calendar, publications, head, summary, reports, notices, held_agencies or federation"))),
     };
     serde_json::to_string_pretty(&v).map_err(|e| QueryError::State(e.to_string()))
 }

@@ -52,10 +52,17 @@ pub struct ServeArgs {
     /// Warn when the oldest entry waiting for the parent is older than this (seconds).
     #[arg(long, default_value_t = 900)]
     pub uplink_alert_after_secs: u64,
+    /// Dial other nodes through relays: a TOML table of "listen address" = "address to dial",
+    /// e.g. the fault layer of sanxiang-chaos. The topology keeps the real addresses.
+    #[arg(long)]
+    pub dial_map: Option<PathBuf>,
 }
 
 pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     let topology = Topology::load(&a.topology)?;
+    if let Some(path) = &a.dial_map {
+        crate::raft::transport::set_dial_map(crate::raft::transport::load_dial_map(path)?)?;
+    }
     let (region, node_id) = topology.parse_node_ref(&a.node)?;
     let spec = topology.node(&region, node_id)?.clone();
     let tls =

@@ -25,13 +25,74 @@ const SNI: &str = "node.sanxiang";
 /// Time allowed for a TLS handshake.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A lazily connecting channel to `addr` over mutual TLS.
+/// Where this process dials each address: `addr` itself unless a dial map says otherwise.
+static DIAL_MAP: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+    std::sync::OnceLock::new();
+
+/// Errors of the dial map.
+#[derive(Debug, thiserror::Error)]
+pub enum DialMapError {
+    #[error("cannot read the dial map {path}: {cause}")]
+    Read { path: String, cause: String },
+    #[error("dial map {path}: {cause}")]
+    Parse { path: String, cause: String },
+    #[error("dial map {path}: {entry:?} is not a valid host:port")]
+    BadAddress { path: String, entry: String },
+    #[error("a dial map is already installed in this process")]
+    AlreadySet,
+}
+
+/// Reads a dial map: a TOML table of `"listen address" = "address to dial instead"`, e.g.
+/// `"127.0.0.1:7001" = "127.0.0.1:41377"`. It routes this process's outgoing connections
+/// (Raft peers, the parent, the children) through relays such as the fault layer of
+/// `sanxiang-chaos`, while the topology keeps the addresses nodes listen on.
+pub fn load_dial_map(
+    path: &std::path::Path,
+) -> Result<std::collections::HashMap<String, String>, DialMapError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| DialMapError::Read {
+        path: shown.clone(),
+        cause: e.to_string(),
+    })?;
+    let map: std::collections::HashMap<String, String> =
+        toml::from_str(&text).map_err(|e| DialMapError::Parse {
+            path: shown.clone(),
+            cause: e.to_string(),
+        })?;
+    for (k, v) in &map {
+        for a in [k, v] {
+            if a.parse::<SocketAddr>().is_err() {
+                return Err(DialMapError::BadAddress {
+                    path: shown.clone(),
+                    entry: a.clone(),
+                });
+            }
+        }
+    }
+    Ok(map)
+}
+
+/// Installs the dial map of this process (once, before any channel is made).
+pub fn set_dial_map(map: std::collections::HashMap<String, String>) -> Result<(), DialMapError> {
+    DIAL_MAP.set(map).map_err(|_| DialMapError::AlreadySet)
+}
+
+/// The address actually dialled for `addr`.
+pub fn dial_addr(addr: &str) -> &str {
+    DIAL_MAP
+        .get()
+        .and_then(|m| m.get(addr))
+        .map(String::as_str)
+        .unwrap_or(addr)
+}
+
+/// A lazily connecting channel to `addr` over mutual TLS (through the dial map, if any).
 pub fn channel(
     addr: &str,
     cfg: Arc<rustls::ClientConfig>,
     connect_timeout: Duration,
 ) -> Result<Channel, tonic::transport::Error> {
-    let endpoint = Endpoint::from_shared(format!("http://{addr}"))?
+    let endpoint = Endpoint::from_shared(format!("http://{}", dial_addr(addr)))?
         .connect_timeout(connect_timeout)
         .tcp_nodelay(true)
         .http2_keep_alive_interval(Duration::from_secs(10))
@@ -120,4 +181,44 @@ pub fn caller<T>(req: &Request<T>) -> Result<Identity, tonic::Status> {
         .ok_or_else(|| tonic::Status::unauthenticated("no client certificate"))?;
     Identity::from_cert_der(first.as_ref())
         .map_err(|e: PkiError| tonic::Status::unauthenticated(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("dial.toml");
+        std::fs::write(&p, text).unwrap();
+        (d, p)
+    }
+
+    #[test]
+    fn dial_map_reads_pairs_and_refuses_bad_input() {
+        let (_d, p) = write("\"127.0.0.1:7001\" = \"127.0.0.1:41377\"\n");
+        let m = load_dial_map(&p).unwrap();
+        assert_eq!(
+            m.get("127.0.0.1:7001").map(String::as_str),
+            Some("127.0.0.1:41377")
+        );
+
+        let (_d, p) = write("\"127.0.0.1:7001\" = \"nowhere\"\n");
+        assert!(
+            matches!(load_dial_map(&p), Err(DialMapError::BadAddress { entry, .. }) if entry == "nowhere")
+        );
+        let (_d, p) = write("\"x:1\" = \"127.0.0.1:1\"\n");
+        assert!(matches!(
+            load_dial_map(&p),
+            Err(DialMapError::BadAddress { .. })
+        ));
+        let (_d, p) = write("not toml [");
+        assert!(matches!(load_dial_map(&p), Err(DialMapError::Parse { .. })));
+        let (_d, p) = write("\"127.0.0.1:7001\" = 5\n");
+        assert!(matches!(load_dial_map(&p), Err(DialMapError::Parse { .. })));
+        assert!(matches!(
+            load_dial_map(std::path::Path::new("/nonexistent/dial.toml")),
+            Err(DialMapError::Read { .. })
+        ));
+    }
 }

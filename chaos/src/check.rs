@@ -1,0 +1,537 @@
+//! Checkers, run after the faults are healed. Each finding is a [`Violation`]: which check,
+//! and a short exact description (operation, replica, expected, found).
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::cluster::{parent_of, regions, Cluster, COUNTIES, COUNTY_A, PROVINCE};
+use crate::history::{Op, Outcome};
+use crate::linearizability::{self, Event, Verdict};
+use crate::net::{show, NodeRef};
+
+/// One finding.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Violation {
+    pub check: &'static str,
+    /// "lost", "duplicated" or "other".
+    pub class: &'static str,
+    pub what: String,
+}
+
+fn v(check: &'static str, what: String) -> Violation {
+    Violation {
+        check,
+        class: "other",
+        what,
+    }
+}
+
+fn classed(check: &'static str, class: &'static str, what: String) -> Violation {
+    Violation { check, class, what }
+}
+
+/// The class of a finding about something expected once, found `n` times.
+fn class_of(n: usize) -> &'static str {
+    match n {
+        0 => "lost",
+        1 => "other",
+        _ => "duplicated",
+    }
+}
+
+/// What one node says of itself.
+#[derive(Debug, Clone)]
+struct NodeView {
+    ledger: (u64, Vec<u8>),
+    fed: Value,
+}
+
+async fn views(cluster: &Cluster) -> Result<BTreeMap<NodeRef, NodeView>, String> {
+    let mut out = BTreeMap::new();
+    for n in cluster.nodes() {
+        let st = cluster
+            .node_status(&n)
+            .await
+            .map_err(|e| format!("{}: {e}", show(&n)))?;
+        let fed = cluster
+            .node_query(&n, "federation")
+            .await
+            .map_err(|e| format!("{}: {e}", show(&n)))?;
+        out.insert(
+            n,
+            NodeView {
+                ledger: (st.ledger_size, st.ledger_root),
+                fed,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Why the network has not converged yet (empty: converged).
+fn unconverged(vs: &BTreeMap<NodeRef, NodeView>) -> Vec<String> {
+    let mut why = Vec::new();
+    for r in regions() {
+        let ls: BTreeSet<_> = vs
+            .iter()
+            .filter(|(n, _)| n.0 == r)
+            .map(|(_, v)| v.ledger.clone())
+            .collect();
+        if ls.len() != 1 {
+            why.push(format!(
+                "{r}: replicas disagree on the ledger (sizes {:?})",
+                ls.iter().map(|l| l.0).collect::<Vec<_>>()
+            ));
+        }
+        let Some(parent) = parent_of(r) else { continue };
+        for (n, child) in vs.iter().filter(|(n, _)| n.0 == r) {
+            let out = &child.fed["outbox"];
+            if out["backlog"].as_u64() != Some(0) || out["pending"].as_u64() != Some(0) {
+                why.push(format!(
+                    "{}: outbox backlog {} pending {}",
+                    show(n),
+                    out["backlog"],
+                    out["pending"]
+                ));
+            }
+            let tail = out["tail"].as_u64().unwrap_or(0);
+            for (p, pv) in vs.iter().filter(|(p, _)| p.0 == parent) {
+                let mark = pv.fed["links"][r]["mark"].as_u64().unwrap_or(0);
+                if mark != tail {
+                    why.push(format!(
+                        "{}: mark of {r} is {mark}, its outbox tail {tail}",
+                        show(p)
+                    ));
+                }
+            }
+        }
+    }
+    why
+}
+
+/// Waits until every replica of each region agrees and every uplink is drained; returns the
+/// time it took, or why it did not happen within `limit`.
+pub async fn converge(cluster: &Cluster, limit: Duration) -> Result<Duration, Violation> {
+    let t0 = Instant::now();
+    let mut last = Vec::new();
+    while t0.elapsed() < limit {
+        match views(cluster).await {
+            Ok(vs) => {
+                last = unconverged(&vs);
+                if last.is_empty() {
+                    return Ok(t0.elapsed());
+                }
+            }
+            Err(e) => last = vec![format!("no answer from {e}")],
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    Err(v(
+        "converge",
+        format!(
+            "not converged {} s after healing: {}",
+            limit.as_secs(),
+            last.into_iter().take(4).collect::<Vec<_>>().join("; ")
+        ),
+    ))
+}
+
+/// Every acknowledged agency on every replica of its county exactly once, none refused
+/// present, unknown ones at most once, and the replicas holding the same agencies.
+pub async fn replicas(cluster: &Cluster, ops: &[Op]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for county in COUNTIES {
+        let mut sets: Vec<(NodeRef, BTreeMap<String, Vec<u64>>)> = Vec::new();
+        for n in cluster.region_nodes(county) {
+            match cluster.node_agencies(&n).await {
+                Ok(list) => {
+                    let mut by: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+                    for a in list {
+                        by.entry(a.name).or_default().push(a.id);
+                    }
+                    sets.push((n, by));
+                }
+                Err(e) => out.push(v("replicas", format!("{}: cannot list: {e}", show(&n)))),
+            }
+        }
+        for op in ops
+            .iter()
+            .filter(|o| o.kind == "register_agency" && o.region == county)
+        {
+            let Some(name) = &op.name else { continue };
+            for (n, by) in &sets {
+                let found = by.get(name).cloned().unwrap_or_default();
+                let bad = match op.outcome {
+                    Outcome::Ok => found.len() != 1 || Some(found[0]) != op.result_id,
+                    Outcome::Refused => !found.is_empty(),
+                    Outcome::Unknown => found.len() > 1,
+                };
+                if bad {
+                    out.push(classed(
+                        "replicas",
+                        if op.outcome == Outcome::Ok {
+                            class_of(found.len())
+                        } else if found.len() > 1 {
+                            "duplicated"
+                        } else {
+                            "other"
+                        },
+                        format!(
+                            "{} {name} ({:?}, id {:?}) on {}: expected {}, found ids {found:?}",
+                            op.kind,
+                            op.outcome,
+                            op.result_id,
+                            show(n),
+                            match op.outcome {
+                                Outcome::Ok => "exactly once",
+                                Outcome::Refused => "absent",
+                                Outcome::Unknown => "at most once",
+                            }
+                        ),
+                    ));
+                }
+            }
+        }
+        if let Some((first, a)) = sets.first() {
+            for (n, b) in sets.iter().skip(1) {
+                if a != b {
+                    let only: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).take(3).collect();
+                    let extra: Vec<_> = b.keys().filter(|k| !a.contains_key(*k)).take(3).collect();
+                    out.push(v(
+                        "replicas",
+                        format!(
+                            "{} and {} hold different agencies ({} vs {}; e.g. only on the first {only:?}, only on the second {extra:?})",
+                            show(first),
+                            show(n),
+                            a.len(),
+                            b.len()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Exactly once and in order upward: at every parent each child link took exactly what the
+/// child appended; at the province every region below is held with every item once, in
+/// sequence and proven; every acknowledged agency is at the province; no alert anywhere.
+pub async fn uplink(cluster: &Cluster, ops: &[Op]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let vs = match views(cluster).await {
+        Ok(v) => v,
+        Err(e) => return vec![v("uplink", format!("no answer from {e}"))],
+    };
+    let by_region = |r: &str| vs.iter().find(|(n, _)| n.0 == r).map(|(_, v)| v);
+    for (n, view) in &vs {
+        if let Some(a) = view.fed["alerts"].as_array() {
+            for x in a {
+                out.push(v(
+                    "uplink",
+                    format!(
+                        "{}: alert {} about {}: {}",
+                        show(n),
+                        x["kind"],
+                        x["subject"],
+                        x["message"]
+                    ),
+                ));
+            }
+        }
+        // Each child link: every entry the child appended taken exactly once.
+        for r in regions().filter(|r| parent_of(r) == Some(n.0.as_str())) {
+            let Some(child) = by_region(r) else { continue };
+            let tail = child.fed["outbox"]["tail"].as_u64().unwrap_or(0);
+            let link = &view.fed["links"][r];
+            let accepted = link["accepted"].as_u64().unwrap_or(0);
+            if accepted != tail || link["mark"].as_u64() != Some(tail) {
+                out.push(classed(
+                    "uplink",
+                    if accepted > tail { "duplicated" } else { "lost" },
+                    format!(
+                        "{}: link from {r} took {accepted} entries (mark {}), the child appended {tail}",
+                        show(n),
+                        link["mark"]
+                    ),
+                ));
+            }
+        }
+    }
+    for (n, view) in vs.iter().filter(|(n, _)| n.0 == PROVINCE) {
+        for r in regions().filter(|r| *r != PROVINCE) {
+            let Some(origin) = by_region(r) else { continue };
+            let own = origin.fed["outbox"]["own_items"].as_u64().unwrap_or(0);
+            let o = &view.fed["origins"][r];
+            let ok = o["items"].as_u64() == Some(own)
+                && o["last_item_seq"].as_u64() == Some(own)
+                && o["contiguous"].as_bool() == Some(true)
+                && o["unproven"].as_u64() == Some(0);
+            if !ok {
+                let items = o["items"].as_u64().unwrap_or(0);
+                out.push(classed(
+                    "uplink",
+                    if items > own { "duplicated" } else if items < own { "lost" } else { "other" },
+                    format!(
+                        "{}: holds {} items of {r} (last seq {}, contiguous {}, unproven {}); {r} made {own}",
+                        show(n),
+                        o["items"],
+                        o["last_item_seq"],
+                        o["contiguous"],
+                        o["unproven"]
+                    ),
+                ));
+            }
+        }
+    }
+    // Every acknowledged agency at the province, once, with its id.
+    for n in cluster.region_nodes(PROVINCE) {
+        let held = match cluster.node_query(&n, "held_agencies").await {
+            Ok(h) => h,
+            Err(e) => {
+                out.push(v("uplink", format!("{}: held agencies: {e}", show(&n))));
+                continue;
+            }
+        };
+        for county in COUNTIES {
+            let mut by: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+            for a in held[county]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+            {
+                if let (Some(id), Some(name)) = (a[0].as_u64(), a[1].as_str()) {
+                    by.entry(name).or_default().push(id);
+                }
+            }
+            for op in ops.iter().filter(|o| {
+                o.kind == "register_agency" && o.region == county && o.outcome == Outcome::Ok
+            }) {
+                let Some(name) = op.name.as_deref() else {
+                    continue;
+                };
+                let found = by.get(name).cloned().unwrap_or_default();
+                if found.len() != 1 || Some(found[0]) != op.result_id {
+                    out.push(classed(
+                        "uplink",
+                        class_of(found.len()),
+                        format!(
+                            "acknowledged agency {name} of {county} (id {:?}) at {}: expected once, found ids {found:?}",
+                            op.result_id,
+                            show(&n)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Every issued notice delivered once to each named unit, acknowledged, and the
+/// acknowledgement back at the province, once.
+pub async fn notices(cluster: &Cluster, ops: &[Op]) -> (Vec<Violation>, usize) {
+    let mut out = Vec::new();
+    let signed: BTreeSet<u64> = ops
+        .iter()
+        .filter(|o| o.kind == "sign_notice" && o.outcome == Outcome::Ok)
+        .filter_map(|o| o.key)
+        .collect();
+    let mut issued_count = 0;
+    for n in cluster.region_nodes(PROVINCE) {
+        let q = match cluster.node_query(&n, "notices").await {
+            Ok(q) => q,
+            Err(e) => {
+                out.push(v("notices", format!("{}: {e}", show(&n))));
+                continue;
+            }
+        };
+        let issued: BTreeMap<u64, &Value> = q["issued"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|x| Some((x["id"].as_u64()?, x)))
+            .collect();
+        for id in &signed {
+            if issued.get(id).map(|x| x["number"].is_string()) != Some(true) {
+                out.push(classed(
+                    "notices",
+                    "lost",
+                    format!(
+                        "notice {id}: signed (acknowledged) but not issued at {}",
+                        show(&n)
+                    ),
+                ));
+            }
+        }
+        let mut count = 0;
+        for (id, x) in &issued {
+            if !x["number"].is_string() {
+                continue;
+            }
+            count += 1;
+            for county in COUNTIES {
+                let p = &x["units"][county];
+                let events = p["history"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let times = |s: &str| {
+                    events
+                        .iter()
+                        .filter(|e| {
+                            e["stage"].as_str().map(str::to_lowercase).as_deref() == Some(s)
+                        })
+                        .count()
+                };
+                let stage = p["stage"].as_str().unwrap_or("").to_lowercase();
+                if stage != "acknowledged" || times("delivered") != 1 || times("acknowledged") != 1
+                {
+                    let class = if times("delivered") > 1 || times("acknowledged") > 1 {
+                        "duplicated"
+                    } else {
+                        "lost"
+                    };
+                    out.push(classed(
+                        "notices",
+                        class,
+                        format!(
+                            "notice {id} to {county} at {}: expected delivered once and acknowledged once, found stage {stage:?}, delivered {}×, acknowledged {}×",
+                            show(&n),
+                            times("delivered"),
+                            times("acknowledged")
+                        ),
+                    ));
+                }
+            }
+        }
+        issued_count = count;
+    }
+    for county in COUNTIES {
+        for n in cluster.region_nodes(county) {
+            let q = match cluster.node_query(&n, "notices").await {
+                Ok(q) => q,
+                Err(e) => {
+                    out.push(v("notices", format!("{}: {e}", show(&n))));
+                    continue;
+                }
+            };
+            let mut seen: BTreeMap<u64, usize> = BTreeMap::new();
+            for e in q["inbox"].as_array().map(Vec::as_slice).unwrap_or_default() {
+                if e["doc"]["issuer"].as_str() == Some(PROVINCE) {
+                    if let Some(id) = e["doc"]["id"].as_u64() {
+                        *seen.entry(id).or_default() += 1;
+                    }
+                }
+            }
+            for id in &signed {
+                if seen.get(id) != Some(&1) {
+                    out.push(classed(
+                        "notices",
+                        class_of(seen.get(id).copied().unwrap_or(0)),
+                        format!(
+                            "notice {id} in the inbox of {}: expected once, found {}",
+                            show(&n),
+                            seen.get(id).copied().unwrap_or(0)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    (out, issued_count)
+}
+
+/// The register history, linearizable per key.
+pub fn register(ops: &[Op], budget: u64) -> (Vec<Violation>, BTreeMap<String, Verdict>) {
+    let mut events = Vec::new();
+    for o in ops
+        .iter()
+        .filter(|o| o.region == COUNTY_A && (o.kind == "write" || o.kind == "read"))
+    {
+        let Some(key) = o.key else { continue };
+        let op = match (o.kind, o.outcome) {
+            ("write", Outcome::Ok | Outcome::Unknown) => match o.value {
+                Some(x) => linearizability::Op::Write(x),
+                None => continue,
+            },
+            ("read", Outcome::Ok) => linearizability::Op::Read(o.value),
+            _ => continue,
+        };
+        events.push(Event {
+            key: key.to_string(),
+            op,
+            invoked: o.invoked_us,
+            answered: o.answered_us,
+        });
+    }
+    let verdicts = linearizability::check(&events, budget);
+    let out = verdicts
+        .iter()
+        .filter_map(|(k, verdict)| match verdict {
+            Verdict::Violation(why) => Some(v("linearizable", format!("register key {k}: {why}"))),
+            _ => None,
+        })
+        .collect();
+    (out, verdicts)
+}
+
+/// Every tree head a parent holds is a prefix of the region's current ledger.
+pub async fn heads(cluster: &Cluster) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let vs = match views(cluster).await {
+        Ok(v) => v,
+        Err(e) => return vec![v("heads", format!("no answer from {e}"))],
+    };
+    for (holder, view) in &vs {
+        let Some(origins) = view.fed["origins"].as_object() else {
+            continue;
+        };
+        for (origin, o) in origins {
+            let size = o["head_size"].as_u64().unwrap_or(0);
+            let Some(root) = o["head_root"].as_str().and_then(|h| hex::decode(h).ok()) else {
+                continue;
+            };
+            if size == 0 {
+                continue;
+            }
+            let Some((n, ov)) = vs.iter().find(|(n, _)| n.0 == *origin) else {
+                continue;
+            };
+            let (current, current_root) = ov.ledger.clone();
+            let proof = match cluster.node_consistency(n, size, current).await {
+                Ok(p) => p,
+                Err(e) => {
+                    out.push(v(
+                        "heads",
+                        format!("{}: consistency {size}..{current}: {e}", show(n)),
+                    ));
+                    continue;
+                }
+            };
+            // The ledger may have grown since the status was read: the proof names its root.
+            let _ = current_root;
+            let ok = proof.first_root == root
+                && sanxiang::ledger::verify::verify_consistency(
+                    size,
+                    current,
+                    &root,
+                    &proof.second_root,
+                    &proof.path,
+                )
+                .is_ok();
+            if !ok {
+                out.push(v(
+                    "heads",
+                    format!(
+                        "{} holds a head of {origin} of size {size} that is not a prefix of {origin}'s ledger of size {current}",
+                        show(holder)
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
