@@ -66,6 +66,8 @@ struct Row {
     lost: usize,
     duplicated: usize,
     converge_ms: Option<u128>,
+    /// Uplink entries received again by parents so far (absorbed by the dedup at the mark).
+    resent: u64,
     linearizable: String,
     notices: usize,
     violations: Vec<Violation>,
@@ -159,7 +161,13 @@ async fn run(args: Args) -> Result<bool, ChaosError> {
             e.what
         )));
     }
-    eprintln!("network up in {:.1} s", t_up.elapsed().as_secs_f64());
+    let (used, bytes) = cluster.layer.traffic();
+    eprintln!(
+        "network up in {:.1} s; {used} of {} relays carry traffic ({} KiB so far)",
+        t_up.elapsed().as_secs_f64(),
+        cluster.layer.len(),
+        bytes / 1024
+    );
 
     let started = Instant::now();
     let mut rows = Vec::new();
@@ -234,7 +242,7 @@ async fn scenario(
     eprintln!("── {} ({} s of faults)", sc.name, secs);
     history.set_scenario(sc.name);
     let before = history.len();
-    let wl = Workload::start(cluster, history, keys, rng, epoch)?;
+    let wl = Workload::start(cluster, history, keys, rng, epoch, sc.heavy)?;
     let mut sub = rng.fork();
     let faults = nemesis::run(cluster, sc, Duration::from_secs(secs), &mut sub, &mut |l| {
         eprintln!("{l}")
@@ -261,13 +269,28 @@ async fn scenario(
         });
     }
     let ops = history.ops();
-    violations.extend(check::replicas(cluster, &ops).await);
-    violations.extend(check::uplink(cluster, &ops).await);
-    let (nv, notices) = check::notices(cluster, &ops).await;
-    violations.extend(nv);
+    // The checks read the nodes one after another while Ticks may still append a summary, so
+    // a finding must persist over a few rounds (each after converging again) to count.
+    let mut found = Vec::new();
+    let mut notices = 0;
+    for round in 0..3 {
+        if round > 0 {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            let _ = check::converge(cluster, Duration::from_secs(30)).await;
+        }
+        found = check::replicas(cluster, &ops).await;
+        found.extend(check::uplink(cluster, &ops).await);
+        let (nv, n) = check::notices(cluster, &ops).await;
+        found.extend(nv);
+        found.extend(check::heads(cluster).await);
+        notices = n;
+        if found.is_empty() {
+            break;
+        }
+    }
+    violations.extend(found);
     let (lv, verdicts) = check::register(&ops, 5_000_000);
     violations.extend(lv);
-    violations.extend(check::heads(cluster).await);
     let unknown_keys = verdicts
         .values()
         .filter(|v| matches!(v, Verdict::Unknown { .. }))
@@ -301,6 +324,7 @@ async fn scenario(
             .filter(|v| v.class == "duplicated")
             .count(),
         converge_ms,
+        resent: check::resent(cluster).await,
         linearizable,
         notices,
         violations,
@@ -308,8 +332,7 @@ async fn scenario(
 }
 
 fn print_table(rows: &[Row]) {
-    println!(
-        "{:<13} {:>6} {:>9} {:>6} {:>7} {:>7} {:>5} {:>5} {:>9} {:>8} {:>12} {:>10}",
+    let head = [
         "scenario",
         "faults",
         "attempted",
@@ -319,28 +342,54 @@ fn print_table(rows: &[Row]) {
         "lost",
         "dup",
         "converge",
+        "resent",
         "notices",
         "linearizable",
-        "violations"
-    );
+        "violations",
+    ];
+    let mut lines = vec![head.iter().map(|h| h.to_string()).collect::<Vec<_>>()];
     for r in rows {
-        println!(
-            "{:<13} {:>6} {:>9} {:>6} {:>7} {:>7} {:>5} {:>5} {:>9} {:>8} {:>12} {:>10}",
-            r.scenario,
-            r.faults,
-            r.attempted,
-            r.acknowledged,
-            r.refused,
-            r.unknown,
-            r.lost,
-            r.duplicated,
+        lines.push(vec![
+            r.scenario.clone(),
+            r.faults.to_string(),
+            r.attempted.to_string(),
+            r.acknowledged.to_string(),
+            r.refused.to_string(),
+            r.unknown.to_string(),
+            r.lost.to_string(),
+            r.duplicated.to_string(),
             r.converge_ms
                 .map(|m| format!("{:.1} s", m as f64 / 1000.0))
                 .unwrap_or_else(|| "never".into()),
-            r.notices,
-            r.linearizable,
-            r.violations.len()
-        );
+            r.resent.to_string(),
+            r.notices.to_string(),
+            r.linearizable.clone(),
+            r.violations.len().to_string(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..head.len())
+        .map(|i| {
+            lines
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for l in &lines {
+        let cells: Vec<String> = l
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, w))| {
+                if i == 0 {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
+            .collect();
+        println!("{}", cells.join("  "));
     }
     if let Some(r) = rows.first() {
         println!("seed {}", r.seed);

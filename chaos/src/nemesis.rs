@@ -28,6 +28,15 @@ pub enum Kind {
     OneWay,
     /// Every link between a region and its parent cut (for minutes in long runs).
     CutUplink,
+    /// Everything a parent sends to a region below lost, while the region's pushes still
+    /// arrive: pushes are taken but never acknowledged, so the region sends them again and
+    /// again (what the dedup at the mark is for).
+    LoseAcks,
+    /// A county's leader isolated from its peers while the county's uplink is cut; then the
+    /// uplink heals, first for the new leader (which drains past what the old one holds), then
+    /// for the old leader, still isolated: it still takes itself for the leader and sends
+    /// what it has, which the parent already took (what the dedup at the mark is for).
+    StaleSender,
     /// Delay and loss on a random half of the links.
     Degrade,
 }
@@ -42,10 +51,12 @@ impl Kind {
             Kind::Partition => "partition",
             Kind::OneWay => "one-way",
             Kind::CutUplink => "cut-uplink",
+            Kind::LoseAcks => "lose-acks",
+            Kind::StaleSender => "stale-sender",
             Kind::Degrade => "degrade",
         }
     }
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Kill,
         Kind::KillRegion,
         Kind::Pause,
@@ -53,6 +64,8 @@ impl Kind {
         Kind::Partition,
         Kind::OneWay,
         Kind::CutUplink,
+        Kind::LoseAcks,
+        Kind::StaleSender,
         Kind::Degrade,
     ];
 }
@@ -65,6 +78,8 @@ pub struct Scenario {
     pub combine: bool,
     /// How long one fault is held, seconds.
     pub hold: (u64, u64),
+    /// Heavy writes (many unpaced writers per county) during this scenario.
+    pub heavy: bool,
 }
 
 /// The scenarios of the short mode (each a few tens of seconds).
@@ -75,36 +90,42 @@ pub fn short() -> Vec<Scenario> {
             kinds: vec![Kind::Kill],
             combine: false,
             hold: (2, 5),
+            heavy: false,
         },
         Scenario {
             name: "partitions",
             kinds: vec![Kind::IsolateLeader, Kind::Partition, Kind::OneWay],
             combine: false,
             hold: (3, 6),
+            heavy: false,
         },
         Scenario {
             name: "pause",
             kinds: vec![Kind::Pause],
             combine: false,
             hold: (2, 5),
+            heavy: false,
         },
         Scenario {
             name: "cut-uplink",
-            kinds: vec![Kind::CutUplink],
+            kinds: vec![Kind::CutUplink, Kind::LoseAcks, Kind::StaleSender],
             combine: false,
             hold: (8, 12),
+            heavy: false,
         },
         Scenario {
             name: "kill-region",
             kinds: vec![Kind::KillRegion],
             combine: false,
             hold: (1, 3),
+            heavy: true,
         },
         Scenario {
             name: "mixed",
             kinds: Kind::ALL.to_vec(),
             combine: true,
             hold: (3, 8),
+            heavy: false,
         },
     ]
 }
@@ -118,42 +139,49 @@ pub fn long() -> Vec<Scenario> {
             kinds: vec![Kind::Kill],
             combine: false,
             hold: (3, 15),
+            heavy: false,
         },
         Scenario {
             name: "partitions",
             kinds: vec![Kind::IsolateLeader, Kind::Partition, Kind::OneWay],
             combine: false,
             hold: (5, 30),
+            heavy: false,
         },
         Scenario {
             name: "cut-uplink",
-            kinds: vec![Kind::CutUplink],
+            kinds: vec![Kind::CutUplink, Kind::LoseAcks, Kind::StaleSender],
             combine: false,
             hold: (60, 180),
+            heavy: false,
         },
         Scenario {
             name: "pause",
             kinds: vec![Kind::Pause],
             combine: false,
             hold: (3, 20),
+            heavy: false,
         },
         Scenario {
             name: "kill-region",
             kinds: vec![Kind::KillRegion],
             combine: false,
             hold: (1, 10),
+            heavy: true,
         },
         Scenario {
             name: "degrade",
             kinds: vec![Kind::Degrade],
             combine: false,
             hold: (10, 40),
+            heavy: false,
         },
         Scenario {
             name: "mixed",
             kinds: Kind::ALL.to_vec(),
             combine: true,
             hold: (5, 40),
+            heavy: false,
         },
     ]
 }
@@ -203,9 +231,8 @@ async fn apply(cluster: &mut Cluster, kind: Kind, rng: &mut Rng) -> Result<Strin
         }
         Kind::KillRegion => {
             let county = rng.pick(&COUNTIES).copied().unwrap_or(COUNTIES[0]);
-            for n in cluster.region_nodes(county) {
-                cluster.kill9(&n)?;
-            }
+            let nodes = cluster.region_nodes(county);
+            cluster.kill9_together(&nodes)?;
             format!("kill -9 all of {county}")
         }
         Kind::Pause => {
@@ -264,6 +291,44 @@ async fn apply(cluster: &mut Cluster, kind: Kind, rng: &mut Rng) -> Result<Strin
                 .partition(&cluster.region_nodes(child), &cluster.region_nodes(parent));
             format!("cut {child} ↔ {parent}")
         }
+        Kind::LoseAcks => {
+            let below: Vec<&str> = all
+                .iter()
+                .copied()
+                .filter(|r| parent_of(r).is_some())
+                .collect();
+            let child = rng.pick(&below).copied().unwrap_or(CITY);
+            let parent = parent_of(child).unwrap_or(CITY);
+            for p in cluster.region_nodes(parent) {
+                for c in cluster.region_nodes(child) {
+                    cluster.layer.cut_one_way(&p, &c);
+                }
+            }
+            format!("drop everything {parent} → {child}")
+        }
+        Kind::StaleSender => {
+            let county = rng.pick(&COUNTIES).copied().unwrap_or(COUNTIES[0]);
+            let parents = cluster.region_nodes(CITY);
+            let children = cluster.region_nodes(county);
+            let Some(l) = leader(cluster, county).await else {
+                return Ok("stale-sender: no leader".into());
+            };
+            let peers: Vec<NodeRef> = children.iter().filter(|n| **n != l).cloned().collect();
+            cluster.layer.partition(std::slice::from_ref(&l), &peers);
+            cluster.layer.partition(&children, &parents);
+            tokio::time::sleep(Duration::from_secs(rng.between(5, 7))).await;
+            // The new leader's side first, so it drains past what the old leader holds …
+            cluster.layer.heal_between(&peers, &parents);
+            tokio::time::sleep(Duration::from_secs(rng.between(2, 4))).await;
+            // … then the old leader, still isolated from its peers, reaches the parent again.
+            cluster
+                .layer
+                .heal_between(std::slice::from_ref(&l), &parents);
+            format!(
+                "{} isolated from its peers and {county} cut from {CITY}; the uplink healed for the new leader, then for the old one, still isolated",
+                show(&l)
+            )
+        }
         Kind::Degrade => {
             let mut n = 0;
             let everyone = cluster.nodes();
@@ -292,19 +357,21 @@ pub async fn run(
 ) -> Result<Vec<String>, ChaosError> {
     let t0 = Instant::now();
     let mut done = Vec::new();
+    let mut round = 0usize;
     while t0.elapsed() + Duration::from_secs(1) < duration {
-        let count = if scenario.combine {
-            rng.between(1, 3)
-        } else {
-            1
-        };
         let mut what = Vec::new();
-        for _ in 0..count {
-            let Some(&k) = rng.pick(&scenario.kinds) else {
-                break;
-            };
+        if scenario.combine {
+            for _ in 0..rng.between(1, 3) {
+                let Some(&k) = rng.pick(&scenario.kinds) else {
+                    break;
+                };
+                what.push(apply(cluster, k, rng).await?);
+            }
+        } else if let Some(&k) = scenario.kinds.get(round % scenario.kinds.len().max(1)) {
+            // Each kind in turn, so a short scenario covers all of its kinds.
             what.push(apply(cluster, k, rng).await?);
         }
+        round += 1;
         let hold = Duration::from_secs(rng.between(scenario.hold.0, scenario.hold.1));
         let left = duration.saturating_sub(t0.elapsed());
         let line = format!(

@@ -34,6 +34,8 @@ pub struct LinkFaults {
     pub delay_ms: AtomicU64,
     /// Reset probability per relayed chunk, in parts per million.
     pub loss_ppm: AtomicU32,
+    /// Bytes relayed (both ways), to show the link is in use.
+    pub bytes: AtomicU64,
     /// Bumped on every change, so connections notice a heal.
     pub epoch: AtomicU64,
 }
@@ -153,6 +155,32 @@ impl FaultLayer {
         }
     }
 
+    /// Removes the faults on the links between `left` and `right` (both ways).
+    pub fn heal_between(&self, left: &[NodeRef], right: &[NodeRef]) {
+        for a in left {
+            for b in right {
+                for l in [self.get(a, b), self.get(b, a)].into_iter().flatten() {
+                    l.faults.clear();
+                }
+            }
+        }
+    }
+
+    /// (links that carried bytes, bytes relayed in all).
+    pub fn traffic(&self) -> (usize, u64) {
+        let used = self
+            .links
+            .values()
+            .filter(|l| l.faults.bytes.load(Ordering::Relaxed) > 0)
+            .count();
+        let bytes = self
+            .links
+            .values()
+            .map(|l| l.faults.bytes.load(Ordering::Relaxed))
+            .sum();
+        (used, bytes)
+    }
+
     /// Removes every fault.
     pub fn heal(&self) {
         for l in self.links.values() {
@@ -250,6 +278,7 @@ async fn pump(
         if to.write_all(chunk).await.is_err() {
             break;
         }
+        f.bytes.fetch_add(n as u64, Ordering::Relaxed);
     }
     dead.store(true, Ordering::SeqCst);
     let _ = to.shutdown().await;

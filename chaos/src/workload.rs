@@ -207,6 +207,7 @@ impl Workload {
         keys: &[u64],
         rng: &mut Rng,
         epoch: u64,
+        heavy: bool,
     ) -> Result<Workload, ChaosError> {
         let stop = Arc::new(AtomicBool::new(false));
         let ctx = Arc::new(Ctx {
@@ -217,9 +218,17 @@ impl Workload {
         let deadline = Duration::from_secs(4);
         let mut tasks = Vec::new();
         let counter = Arc::new(AtomicI64::new(1));
+        // Heavy: eight unpaced writers per county (durability under kill -9); else one, paced.
+        let (writers, pace) = if heavy {
+            (8, Duration::ZERO)
+        } else {
+            (1, PACE)
+        };
         for county in COUNTIES {
-            let c = cluster.client(county, CLERK, deadline)?;
-            tasks.push(tokio::spawn(agencies(ctx.clone(), c, county)));
+            for w in 0..writers {
+                let c = cluster.client(county, CLERK, deadline)?;
+                tasks.push(tokio::spawn(agencies(ctx.clone(), c, county, w, pace)));
+            }
         }
         for p in 0..3 {
             let c = cluster.client(COUNTY_A, CLERK, deadline)?;
@@ -251,13 +260,19 @@ impl Workload {
     }
 }
 
-async fn agencies(ctx: Arc<Ctx>, mut client: Client, county: &'static str) {
+async fn agencies(
+    ctx: Arc<Ctx>,
+    mut client: Client,
+    county: &'static str,
+    writer: usize,
+    pace: Duration,
+) {
     let short = county.rsplit('/').next().unwrap_or(county);
-    let process = format!("agencies-{short}");
+    let process = format!("agencies-{short}-{writer}");
     let mut n = 0u64;
     while !ctx.stopped() {
         n += 1;
-        let name = format!("混沌-{short}-{}-{n:06}", ctx.epoch);
+        let name = format!("混沌-{short}-{}-{writer}-{n:06}", ctx.epoch);
         let mut op = ctx.op(&process, county, "register_agency", ctx.history.now());
         op.name = Some(name.clone());
         let req = pb::RegisterAgencyRequest {
@@ -274,7 +289,9 @@ async fn agencies(ctx: Arc<Ctx>, mut client: Client, county: &'static str) {
         .await;
         let (outcome, id, detail) = write_outcome(r);
         ctx.finish(op, outcome, id, detail);
-        tokio::time::sleep(PACE).await;
+        if !pace.is_zero() {
+            tokio::time::sleep(pace).await;
+        }
     }
 }
 
