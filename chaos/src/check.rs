@@ -455,16 +455,17 @@ pub async fn notices(cluster: &Cluster, ops: &[Op]) -> (Vec<Violation>, usize) {
     (out, issued_count)
 }
 
-/// The register history, linearizable per key.
+/// The register history, linearizable per key. A segment of the history starts with an
+/// `initial` write per key: the value read while nothing else ran.
 pub fn register(ops: &[Op], budget: u64) -> (Vec<Violation>, BTreeMap<String, Verdict>) {
     let mut events = Vec::new();
     for o in ops
         .iter()
-        .filter(|o| o.region == COUNTY_A && (o.kind == "write" || o.kind == "read"))
+        .filter(|o| o.region == COUNTY_A && matches!(o.kind, "write" | "read" | "initial"))
     {
         let Some(key) = o.key else { continue };
         let op = match (o.kind, o.outcome) {
-            ("write", Outcome::Ok | Outcome::Unknown) => match o.value {
+            ("write" | "initial", Outcome::Ok | Outcome::Unknown) => match o.value {
                 Some(x) => linearizability::Op::Write(x),
                 None => continue,
             },
@@ -565,4 +566,134 @@ pub async fn resent(cluster: &Cluster) -> u64 {
         }
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn view(size: u64, backlog: u64, tail: u64, links: Value) -> NodeView {
+        NodeView {
+            ledger: (size, vec![size as u8]),
+            fed: json!({"outbox": {"backlog": backlog, "pending": 0, "tail": tail}, "links": links}),
+        }
+    }
+
+    /// Every region agreeing, every link drained: (province, city, counties) at tail 5.
+    fn settled() -> BTreeMap<NodeRef, NodeView> {
+        let mut m = BTreeMap::new();
+        for r in regions() {
+            for i in 1..=3 {
+                let links = match r {
+                    "hunan" => json!({"hunan/changsha": {"mark": 5}}),
+                    "hunan/changsha" => {
+                        json!({"hunan/changsha/liuyang": {"mark": 5}, "hunan/changsha/ningxiang": {"mark": 5}})
+                    }
+                    _ => json!({}),
+                };
+                m.insert((r.to_string(), i), view(10, 0, 5, links));
+            }
+        }
+        m
+    }
+
+    #[test]
+    fn converged_only_when_replicas_agree_and_links_are_drained() {
+        assert!(unconverged(&settled()).is_empty());
+
+        let mut m = settled();
+        m.insert(
+            ("hunan/changsha/liuyang".into(), 2),
+            view(9, 0, 5, json!({})),
+        );
+        let why = unconverged(&m);
+        assert!(
+            why.iter()
+                .any(|w| w.contains("hunan/changsha/liuyang: replicas disagree")),
+            "{why:?}"
+        );
+
+        let mut m = settled();
+        m.insert(
+            ("hunan/changsha/ningxiang".into(), 1),
+            view(10, 2, 7, json!({})),
+        );
+        let why = unconverged(&m);
+        assert!(
+            why.iter().any(|w| w.contains("outbox backlog 2")),
+            "{why:?}"
+        );
+        assert!(
+            why.iter()
+                .any(|w| w.contains("mark of hunan/changsha/ningxiang is 5, its outbox tail 7")),
+            "{why:?}"
+        );
+    }
+
+    fn op(
+        kind: &'static str,
+        key: u64,
+        value: Option<i64>,
+        t: (u64, Option<u64>),
+        outcome: Outcome,
+    ) -> Op {
+        Op {
+            scenario: "t".into(),
+            process: "p".into(),
+            region: COUNTY_A.into(),
+            kind,
+            key: Some(key),
+            value,
+            name: None,
+            invoked_us: t.0,
+            answered_us: t.1,
+            outcome,
+            result_id: None,
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn register_history_is_judged_per_key() {
+        let good = vec![
+            op("write", 1, Some(0), (0, Some(1)), Outcome::Ok),
+            op("write", 1, Some(5), (2, Some(3)), Outcome::Ok),
+            op("read", 1, Some(5), (4, Some(5)), Outcome::Ok),
+            // Unknown: may or may not have happened; both reads after it are explained.
+            op("write", 1, Some(6), (6, None), Outcome::Unknown),
+            op("read", 1, Some(6), (7, Some(8)), Outcome::Ok),
+            // Refused writes are not in the history at all.
+            op("write", 2, Some(9), (0, Some(1)), Outcome::Refused),
+            op("read", 2, None, (2, Some(3)), Outcome::Ok),
+        ];
+        let (v, verdicts) = register(&good, 100_000);
+        assert!(v.is_empty(), "{v:?}");
+        assert_eq!(verdicts.len(), 2);
+
+        let mut stale = good.clone();
+        stale.push(op("read", 1, Some(5), (9, Some(10)), Outcome::Ok));
+        let (v, _) = register(&stale, 100_000);
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(v[0].what.starts_with("register key 1"), "{}", v[0].what);
+    }
+
+    #[test]
+    fn a_segment_starts_from_its_initial_values() {
+        let seg = vec![
+            op("initial", 1, Some(41), (100, Some(101)), Outcome::Ok),
+            op("read", 1, Some(41), (102, Some(103)), Outcome::Ok),
+        ];
+        assert!(register(&seg, 100_000).0.is_empty());
+        let mut bad = seg.clone();
+        bad.push(op("read", 1, Some(40), (104, Some(105)), Outcome::Ok));
+        assert_eq!(register(&bad, 100_000).0.len(), 1);
+    }
+
+    #[test]
+    fn classes_name_losses_and_duplicates() {
+        assert_eq!(class_of(0), "lost");
+        assert_eq!(class_of(1), "other");
+        assert_eq!(class_of(2), "duplicated");
+    }
 }

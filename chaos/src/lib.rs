@@ -4,7 +4,9 @@
 //! nemeses ([`nemesis`]) and checkers run after healing ([`check`], [`linearizability`]).
 pub mod check;
 pub mod cluster;
+pub mod fuzz;
 pub mod history;
+pub mod hostile;
 pub mod linearizability;
 pub mod nemesis;
 pub mod net;

@@ -9,6 +9,7 @@ use clap::Parser;
 use sanxiang_chaos::check::{self, Violation};
 use sanxiang_chaos::cluster::Cluster;
 use sanxiang_chaos::history::{History, Outcome};
+use sanxiang_chaos::hostile;
 use sanxiang_chaos::linearizability::Verdict;
 use sanxiang_chaos::nemesis::{self, Scenario};
 use sanxiang_chaos::rng::Rng;
@@ -204,6 +205,35 @@ async fn run(args: Args) -> Result<bool, ChaosError> {
             _ => break,
         }
     }
+    eprintln!("── hostile requests against the running processes");
+    let (probes, found) = hostile::run(&cluster).await?;
+    for p in &probes {
+        eprintln!(
+            "  {} {}: {}",
+            if p.refused { "✓" } else { "✗" },
+            p.name,
+            p.answer
+        );
+    }
+    for x in &found {
+        eprintln!("  ✗ [{}] {}", x.check, x.what);
+    }
+    rows.push(Row {
+        scenario: "hostile".into(),
+        seed,
+        faults: 0,
+        attempted: probes.len(),
+        acknowledged: probes.iter().filter(|p| !p.refused).count(),
+        refused: probes.iter().filter(|p| p.refused).count(),
+        unknown: 0,
+        lost: 0,
+        duplicated: 0,
+        converge_ms: None,
+        resent: 0,
+        linearizable: "-".into(),
+        notices: 0,
+        violations: found,
+    });
     let clean = rows.iter().all(|r| r.violations.is_empty());
     let report = serde_json::json!({"seed": seed, "mode": if long {"long"} else {"short"}, "clean": clean, "scenarios": rows});
     std::fs::write(dir.join("report.json"), serde_json::to_vec_pretty(&report)?)?;
@@ -242,6 +272,7 @@ async fn scenario(
     eprintln!("── {} ({} s of faults)", sc.name, secs);
     history.set_scenario(sc.name);
     let before = history.len();
+    workload::record_initial(cluster, history, keys).await?;
     let wl = Workload::start(cluster, history, keys, rng, epoch, sc.heavy)?;
     let mut sub = rng.fork();
     let faults = nemesis::run(cluster, sc, Duration::from_secs(secs), &mut sub, &mut |l| {
@@ -289,7 +320,8 @@ async fn scenario(
         }
     }
     violations.extend(found);
-    let (lv, verdicts) = check::register(&ops, 5_000_000);
+    // This scenario's segment of the register history, from the values read as it began.
+    let (lv, verdicts) = check::register(&ops[before.min(ops.len())..], 5_000_000);
     violations.extend(lv);
     let unknown_keys = verdicts
         .values()
@@ -305,7 +337,11 @@ async fn scenario(
     } else {
         "yes".to_string()
     };
-    let mine = &ops[before.min(ops.len())..];
+    let mine: Vec<_> = ops[before.min(ops.len())..]
+        .iter()
+        .filter(|o| o.kind != "initial")
+        .cloned()
+        .collect();
     let count = |o: Outcome| mine.iter().filter(|x| x.outcome == o).count();
     for x in violations.iter().take(20) {
         eprintln!("  ✗ [{}] {}", x.check, x.what);
@@ -360,7 +396,13 @@ fn print_table(rows: &[Row]) {
             r.duplicated.to_string(),
             r.converge_ms
                 .map(|m| format!("{:.1} s", m as f64 / 1000.0))
-                .unwrap_or_else(|| "never".into()),
+                .unwrap_or_else(|| {
+                    if r.scenario == "hostile" {
+                        "-".into()
+                    } else {
+                        "never".into()
+                    }
+                }),
             r.resent.to_string(),
             r.notices.to_string(),
             r.linearizable.clone(),

@@ -421,6 +421,48 @@ async fn issue_notices(ctx: Arc<Ctx>, mut supervisor: Client, mut head: Client) 
     }
 }
 
+/// Records each register key's current value (a linearizable read while no workload runs) as
+/// an `initial` operation: the start of a segment the linearizability checker can take alone,
+/// so a long run is checked segment by segment instead of as one ever-growing history.
+pub async fn record_initial(
+    cluster: &Cluster,
+    history: &History,
+    keys: &[u64],
+) -> Result<(), ChaosError> {
+    let mut c = cluster.client(COUNTY_A, CLERK, Duration::from_secs(60))?;
+    for &key in keys {
+        let t0 = history.now();
+        let req = pb::ListAgenciesRequest {
+            consistency: pb::Consistency::Linearizable as i32,
+            after_id: key - 1,
+            limit: 1,
+        };
+        let r = c
+            .call(|mut cl| async move { cl.list_agencies(req).await })
+            .await?;
+        let value = r
+            .agencies
+            .first()
+            .filter(|a| a.id == key)
+            .and_then(|a| parse_value(&a.contact));
+        history.record(Op {
+            scenario: String::new(),
+            process: "checker".into(),
+            region: COUNTY_A.into(),
+            kind: "initial",
+            key: Some(key),
+            value,
+            name: None,
+            invoked_us: t0,
+            answered_us: Some(history.now()),
+            outcome: Outcome::Ok,
+            result_id: None,
+            detail: "value when the segment began".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Notices in a county's inbox from the province, with their stage.
 pub async fn inbox(client: &mut Client) -> Result<Vec<(u64, String, Unit)>, ChaosError> {
     let req = pb::QueryRequest {
@@ -496,4 +538,48 @@ pub async fn answer_all(cluster: &Cluster, history: &History) -> Result<(), Chao
         answer_loop(ctx.clone(), c, county, true).await;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_classified_as_ok_refused_or_unknown() {
+        let refused = write_outcome(Ok(Err(ClientError::Status(
+            tonic::Status::invalid_argument("bad"),
+        ))));
+        assert_eq!(refused.0, Outcome::Refused);
+        let denied = write_outcome(Ok(Err(ClientError::Status(
+            tonic::Status::permission_denied("no"),
+        ))));
+        assert_eq!(denied.0, Outcome::Refused);
+        // A lost connection or an internal error may have happened.
+        let lost = write_outcome(Ok(Err(ClientError::Unavailable {
+            secs: 4,
+            last: "x".into(),
+        })));
+        assert_eq!(lost.0, Outcome::Unknown);
+        let internal = write_outcome(Ok(Err(ClientError::Status(tonic::Status::internal("?")))));
+        assert_eq!(internal.0, Outcome::Unknown);
+        let domain = write_outcome(Ok(Ok(pb::WriteReply {
+            outcome: Some(pb::write_reply::Outcome::Refused(pb::Refusal {
+                rule: "PUB-1".into(),
+                message: "m".into(),
+            })),
+            ..Default::default()
+        })));
+        assert_eq!(domain.0, Outcome::Refused);
+        let made = write_outcome(Ok(Ok(pb::WriteReply {
+            outcome: Some(pb::write_reply::Outcome::Record(pb::RecordRef {
+                id: 7,
+                flags: vec![],
+            })),
+            ..Default::default()
+        })));
+        assert_eq!((made.0, made.1), (Outcome::Ok, Some(7)));
+        assert_eq!(parse_value("v12"), Some(12));
+        assert_eq!(parse_value(""), None);
+        assert_eq!(parse_value("vx"), None);
+    }
 }
