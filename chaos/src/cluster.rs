@@ -52,6 +52,9 @@ pub struct Cluster {
     pub procs: BTreeMap<NodeRef, Proc>,
     pub layer: FaultLayer,
     pub tick_secs: u64,
+    /// LazyFS mounts by county, when power loss is simulated (declared last: unmounted after
+    /// the nodes are killed).
+    pub lazy: BTreeMap<String, crate::powerloss::Mount>,
 }
 
 /// Picks free ports for the nodes below the kernel's ephemeral range (32768 and up on Linux),
@@ -102,7 +105,18 @@ impl Cluster {
         dir: &Path,
         seed: u64,
         tick_secs: u64,
+        lazyfs: Option<&Path>,
     ) -> Result<Cluster, ChaosError> {
+        let mut lazy = BTreeMap::new();
+        if let Some(l) = lazyfs {
+            for county in COUNTIES {
+                let name = county.rsplit('/').next().unwrap_or(county);
+                lazy.insert(
+                    county.to_string(),
+                    crate::powerloss::Mount::start(l, dir, name)?,
+                );
+            }
+        }
         let mut procs = BTreeMap::new();
         let mut ports = Ports::new();
         let mut topo = String::from(
@@ -130,7 +144,11 @@ impl Cluster {
                     Proc {
                         node: (id.to_string(), n),
                         grpc,
-                        data: dir.join(format!("data-{key}")),
+                        data: lazy
+                            .get(id)
+                            .map(|m: &crate::powerloss::Mount| m.mnt.clone())
+                            .unwrap_or_else(|| dir.to_path_buf())
+                            .join(format!("data-{key}")),
                         log: dir.join(format!("log-{key}.txt")),
                         child: None,
                         paused: false,
@@ -198,6 +216,7 @@ impl Cluster {
             procs,
             layer,
             tick_secs,
+            lazy,
         };
         for p in c.procs.values() {
             let mut map = String::new();

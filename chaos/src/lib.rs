@@ -10,6 +10,7 @@ pub mod hostile;
 pub mod linearizability;
 pub mod nemesis;
 pub mod net;
+pub mod powerloss;
 pub mod rng;
 pub mod workload;
 

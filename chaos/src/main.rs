@@ -34,7 +34,7 @@ struct Args {
     #[arg(long)]
     seed: Option<u64>,
     /// Only these scenarios (repeatable): kill, partitions, pause, cut-uplink, kill-region,
-    /// degrade, mixed.
+    /// degrade, mixed, power-loss (with --lazyfs).
     #[arg(long = "scenario")]
     scenarios: Vec<String>,
     /// Seconds of faults per scenario (short mode 20, long mode 300).
@@ -50,6 +50,10 @@ struct Args {
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// LazyFS binary: keep each county's data on a LazyFS mount and add the power-loss
+    /// scenario (every node of a county killed at one instant and its unsynced writes dropped).
+    #[arg(long)]
+    lazyfs: Option<PathBuf>,
     /// Seconds allowed to converge after healing before it counts as a violation.
     #[arg(long, default_value_t = 180)]
     converge_secs: u64,
@@ -112,11 +116,14 @@ async fn run(args: Args) -> Result<bool, ChaosError> {
             % 1_000_000
     });
     let long = args.duration.is_some();
-    let all = if long {
+    let mut all = if long {
         nemesis::long()
     } else {
         nemesis::short()
     };
+    if args.lazyfs.is_some() {
+        all.push(nemesis::power_loss(long));
+    }
     let known: Vec<&str> = all.iter().map(|s| s.name).collect();
     for s in &args.scenarios {
         if !known.contains(&s.as_str()) {
@@ -147,7 +154,7 @@ async fn run(args: Args) -> Result<bool, ChaosError> {
         dir.display()
     );
     let mut rng = Rng::new(seed);
-    let mut cluster = Cluster::prepare(&bin, &dir, seed, 5).await?;
+    let mut cluster = Cluster::prepare(&bin, &dir, seed, 5, args.lazyfs.as_deref()).await?;
     cluster.start_all()?;
     eprintln!(
         "12 nodes started ({} relays); waiting for every region to elect and link up",

@@ -39,6 +39,9 @@ pub enum Kind {
     StaleSender,
     /// Delay and loss on a random half of the links.
     Degrade,
+    /// A county's nodes frozen and killed at one instant and every write they had not fsynced
+    /// dropped (LazyFS): a power cut. Only with `--lazyfs`.
+    PowerLoss,
 }
 
 impl Kind {
@@ -54,6 +57,7 @@ impl Kind {
             Kind::LoseAcks => "lose-acks",
             Kind::StaleSender => "stale-sender",
             Kind::Degrade => "degrade",
+            Kind::PowerLoss => "power-loss",
         }
     }
     pub const ALL: [Kind; 10] = [
@@ -80,6 +84,17 @@ pub struct Scenario {
     pub hold: (u64, u64),
     /// Heavy writes (many unpaced writers per county) during this scenario.
     pub heavy: bool,
+}
+
+/// The power-loss scenario (with `--lazyfs`).
+pub fn power_loss(long: bool) -> Scenario {
+    Scenario {
+        name: "power-loss",
+        kinds: vec![Kind::PowerLoss],
+        combine: false,
+        hold: if long { (1, 10) } else { (1, 3) },
+        heavy: true,
+    }
 }
 
 /// The scenarios of the short mode (each a few tens of seconds).
@@ -328,6 +343,18 @@ async fn apply(cluster: &mut Cluster, kind: Kind, rng: &mut Rng) -> Result<Strin
                 "{} isolated from its peers and {county} cut from {CITY}; the uplink healed for the new leader, then for the old one, still isolated",
                 show(&l)
             )
+        }
+        Kind::PowerLoss => {
+            let county = rng.pick(&COUNTIES).copied().unwrap_or(COUNTIES[0]);
+            let nodes = cluster.region_nodes(county);
+            cluster.kill9_together(&nodes)?;
+            let Some(m) = cluster.lazy.get(county) else {
+                return Ok(format!(
+                    "kill -9 all of {county} (no LazyFS: no power loss)"
+                ));
+            };
+            m.lose_power().await?;
+            format!("power loss at {county}: killed at one instant, unsynced writes dropped")
         }
         Kind::Degrade => {
             let mut n = 0;

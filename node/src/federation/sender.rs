@@ -112,20 +112,31 @@ pub async fn run(ctx: Arc<NodeCtx>, stop: watch::Receiver<bool>) {
 /// Proposes `UplinkAcked` for the highest mark seen, coalescing.
 async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: watch::Receiver<bool>) {
     let mut done = 0u64;
+    let mut behind = false;
     loop {
+        // A failed acknowledgement is tried again after a second, not only when the parent's
+        // mark moves: with nothing new to send it would otherwise wait for ever.
         tokio::select! {
             r = rx.changed() => if r.is_err() { return },
+            _ = tokio::time::sleep(Duration::from_secs(1)), if behind => {}
             _ = stop.wait_for(|v| *v) => return,
         }
         let mark = *rx.borrow_and_update();
         if mark <= done {
+            behind = false;
             continue;
         }
         let env = ctx.node_envelope(Command::UplinkAcked { mark });
         match ctx.write_local(env).await {
-            Ok(Some(_)) => done = mark,
-            Ok(None) => {}
-            Err(e) => tracing::debug!(cause = %e, "acknowledgement not recorded yet"),
+            Ok(Some(_)) => {
+                done = mark;
+                behind = false;
+            }
+            Ok(None) => behind = true,
+            Err(e) => {
+                behind = true;
+                tracing::debug!(cause = %e, "acknowledgement not recorded yet");
+            }
         }
     }
 }

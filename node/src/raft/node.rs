@@ -174,7 +174,28 @@ async fn batcher(
         if bytes.is_empty() {
             continue;
         }
-        let result = raft.client_write(Request(bytes)).await;
+        // A leader cut off from its peers takes itself for the leader until it hears a higher
+        // term, and openraft may not answer an entry it appended then and lost later (e.g. when
+        // a snapshot replaces its log). Without a bound this loop, and every write of this node
+        // (acknowledgements, tree heads, Ticks, items from the parent), would wait for ever.
+        // The writers are told "unavailable" and retry with the same dedup ids.
+        let result =
+            match tokio::time::timeout(COMMIT_WAIT, raft.client_write(Request(bytes))).await {
+                Ok(r) => r,
+                Err(_) => {
+                    tracing::warn!(
+                        secs = COMMIT_WAIT.as_secs(),
+                        "a proposal was not answered in time; its writers retry"
+                    );
+                    for reply in replies {
+                        let _ = reply.send(Err(PathError::Unavailable(format!(
+                            "not committed within {} s",
+                            COMMIT_WAIT.as_secs()
+                        ))));
+                    }
+                    continue;
+                }
+            };
         match result {
             Ok(r) => {
                 let mut answers = r.data.0.into_iter();
@@ -207,6 +228,9 @@ async fn batcher(
 
 /// How many times a write or read is re-routed after a leader change before giving up.
 const ROUTE_ATTEMPTS: usize = 8;
+
+/// The longest the batcher waits for a proposal to be answered.
+const COMMIT_WAIT: Duration = Duration::from_secs(10);
 
 impl NodeCtx {
     fn now_ms() -> i64 {
