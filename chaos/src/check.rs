@@ -42,12 +42,22 @@ fn class_of(n: usize) -> &'static str {
 
 /// What one node says of itself.
 #[derive(Debug, Clone)]
-struct NodeView {
+pub struct NodeView {
     ledger: (u64, Vec<u8>),
     fed: Value,
 }
 
-async fn views(cluster: &Cluster) -> Result<BTreeMap<NodeRef, NodeView>, String> {
+/// Every node's view, read once and shared by the checks of a round.
+pub type Views = BTreeMap<NodeRef, NodeView>;
+
+/// Reads every node's view (its status and federation state).
+pub async fn read_views(cluster: &Cluster) -> Result<Views, Violation> {
+    views(cluster)
+        .await
+        .map_err(|e| v("views", format!("no answer from {e}")))
+}
+
+async fn views(cluster: &Cluster) -> Result<Views, String> {
     let mut out = BTreeMap::new();
     for n in cluster.nodes() {
         let st = cluster
@@ -218,14 +228,10 @@ pub async fn replicas(cluster: &Cluster, ops: &[Op]) -> Vec<Violation> {
 /// Exactly once and in order upward: at every parent each child link took exactly what the
 /// child appended; at the province every region below is held with every item once, in
 /// sequence and proven; every acknowledged agency is at the province; no alert anywhere.
-pub async fn uplink(cluster: &Cluster, ops: &[Op]) -> Vec<Violation> {
+pub async fn uplink(cluster: &Cluster, vs: &Views, ops: &[Op]) -> Vec<Violation> {
     let mut out = Vec::new();
-    let vs = match views(cluster).await {
-        Ok(v) => v,
-        Err(e) => return vec![v("uplink", format!("no answer from {e}"))],
-    };
     let by_region = |r: &str| vs.iter().find(|(n, _)| n.0 == r).map(|(_, v)| v);
-    for (n, view) in &vs {
+    for (n, view) in vs {
         if let Some(a) = view.fed["alerts"].as_array() {
             for x in a {
                 out.push(v(
@@ -491,13 +497,9 @@ pub fn register(ops: &[Op], budget: u64) -> (Vec<Violation>, BTreeMap<String, Ve
 }
 
 /// Every tree head a parent holds is a prefix of the region's current ledger.
-pub async fn heads(cluster: &Cluster) -> Vec<Violation> {
+pub async fn heads(cluster: &Cluster, vs: &Views) -> Vec<Violation> {
     let mut out = Vec::new();
-    let vs = match views(cluster).await {
-        Ok(v) => v,
-        Err(e) => return vec![v("heads", format!("no answer from {e}"))],
-    };
-    for (holder, view) in &vs {
+    for (holder, view) in vs {
         let Some(origins) = view.fed["origins"].as_object() else {
             continue;
         };
@@ -512,7 +514,7 @@ pub async fn heads(cluster: &Cluster) -> Vec<Violation> {
             let Some((n, ov)) = vs.iter().find(|(n, _)| n.0 == *origin) else {
                 continue;
             };
-            let (current, current_root) = ov.ledger.clone();
+            let current = ov.ledger.0;
             let proof = match cluster.node_consistency(n, size, current).await {
                 Ok(p) => p,
                 Err(e) => {
@@ -524,7 +526,6 @@ pub async fn heads(cluster: &Cluster) -> Vec<Violation> {
                 }
             };
             // The ledger may have grown since the status was read: the proof names its root.
-            let _ = current_root;
             let ok = proof.first_root == root
                 && sanxiang::ledger::verify::verify_consistency(
                     size,

@@ -466,10 +466,7 @@ impl Cluster {
             id: 0,
         };
         let r = c
-            .call(|mut cl| {
-                let req = req.clone();
-                async move { cl.query(req).await }
-            })
+            .call_with_request(req.clone(), |mut c, r| async move { c.query(r).await })
             .await?;
         Ok(serde_json::from_str(&r.json)?)
     }

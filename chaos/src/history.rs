@@ -97,7 +97,7 @@ impl History {
         self.inner.lock().map(|g| g.ops.clone()).unwrap_or_default()
     }
 
-    /// Operations recorded since `from` (an index into the history).
+    /// Operations recorded so far (the index where the next one goes).
     pub fn len(&self) -> usize {
         self.inner.lock().map(|g| g.ops.len()).unwrap_or(0)
     }

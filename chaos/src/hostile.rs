@@ -52,10 +52,7 @@ async fn snapshot(cluster: &Cluster) -> Result<(Snapshot, u64, u64), ChaosError>
     };
     let f: serde_json::Value = serde_json::from_str(
         &city
-            .call(|mut cl| {
-                let q = q.clone();
-                async move { cl.query(q).await }
-            })
+            .call_with_request(q.clone(), |mut c, r| async move { c.query(r).await })
             .await?
             .json,
     )?;
@@ -65,12 +62,9 @@ async fn snapshot(cluster: &Cluster) -> Result<(Snapshot, u64, u64), ChaosError>
         id: 0,
     };
     let county: serde_json::Value = serde_json::from_str(
-        &c.call(|mut cl| {
-            let q = fq.clone();
-            async move { cl.query(q).await }
-        })
-        .await?
-        .json,
+        &c.call_with_request(fq.clone(), |mut c, r| async move { c.query(r).await })
+            .await?
+            .json,
     )?;
     Ok((
         Snapshot {
@@ -142,10 +136,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
         command_json: "{\"RegisterAgency\": {\"name\": ".into(),
     };
     let r = clerk
-        .call(|mut c| {
-            let req = req.clone();
-            async move { c.execute(req).await }
-        })
+        .call_with_request(req, |mut c, r| async move { c.execute(r).await })
         .await;
     push("malformed command JSON", write_answer(&r));
 
@@ -154,10 +145,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
         command_json: "{\"Tick\": null}".into(),
     };
     let r = clerk
-        .call(|mut c| {
-            let req = req.clone();
-            async move { c.execute(req).await }
-        })
+        .call_with_request(req, |mut c, r| async move { c.execute(r).await })
         .await;
     push("node-only command (Tick) from a person", write_answer(&r));
 
@@ -166,10 +154,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
         agency: Some(agency("名".repeat(3 * 1024 * 1024))),
     };
     let r = clerk
-        .call(|mut c| {
-            let req = req.clone();
-            async move { c.register_agency(req).await }
-        })
+        .call_with_request(req, |mut c, r| async move { c.register_agency(r).await })
         .await;
     push("oversized request (9 MiB name)", write_answer(&r));
 
@@ -178,10 +163,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
         agency: Some(agency("长".repeat(5000))),
     };
     let r = clerk
-        .call(|mut c| {
-            let req = req.clone();
-            async move { c.register_agency(req).await }
-        })
+        .call_with_request(req, |mut c, r| async move { c.register_agency(r).await })
         .await;
     push(
         "field over its limit (5,000-character name)",
@@ -193,10 +175,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
         agency: Some(agency("无请求号".into())),
     };
     let r = clerk
-        .call(|mut c| {
-            let req = req.clone();
-            async move { c.register_agency(req).await }
-        })
+        .call_with_request(req, |mut c, r| async move { c.register_agency(r).await })
         .await;
     push("write without a request id", write_answer(&r));
 
@@ -216,10 +195,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
         id: 0,
     };
     let r = clerk
-        .call(|mut c| {
-            let req = req.clone();
-            async move { c.query(req).await }
-        })
+        .call_with_request(req, |mut c, r| async move { c.query(r).await })
         .await;
     push("unknown consistency level", answer(&r));
 
@@ -230,10 +206,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
         expected_version: None,
     };
     let r = clerk
-        .call(|mut c| {
-            let req = req.clone();
-            async move { c.update_agency(req).await }
-        })
+        .call_with_request(req, |mut c, r| async move { c.update_agency(r).await })
         .await;
     push("update of an agency id out of range", write_answer(&r));
 
@@ -250,10 +223,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
         agency: Some(agency("越权登记".into())),
     };
     let r = wrong
-        .call(|mut c| {
-            let req = req.clone();
-            async move { c.register_agency(req).await }
-        })
+        .call_with_request(req, |mut c, r| async move { c.register_agency(r).await })
         .await;
     push("write by a person of another region", write_answer(&r));
 
@@ -266,10 +236,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
         agency: Some(agency("外部证书".into())),
     };
     let r = stranger
-        .call(|mut c| {
-            let req = req.clone();
-            async move { c.register_agency(req).await }
-        })
+        .call_with_request(req, |mut c, r| async move { c.register_agency(r).await })
         .await;
     push("certificate of a foreign CA", write_answer(&r));
 
@@ -281,10 +248,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
         agency: Some(agency("过期证书".into())),
     };
     let r = late
-        .call(|mut c| {
-            let req = req.clone();
-            async move { c.register_agency(req).await }
-        })
+        .call_with_request(req, |mut c, r| async move { c.register_agency(r).await })
         .await;
     push("expired certificate", write_answer(&r));
 

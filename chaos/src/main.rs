@@ -116,14 +116,7 @@ async fn run(args: Args) -> Result<bool, ChaosError> {
             % 1_000_000
     });
     let long = args.duration.is_some();
-    let mut all = if long {
-        nemesis::long()
-    } else {
-        nemesis::short()
-    };
-    if args.lazyfs.is_some() {
-        all.push(nemesis::power_loss(long));
-    }
+    let all = nemesis::scenarios(long, args.lazyfs.is_some());
     let known: Vec<&str> = all.iter().map(|s| s.name).collect();
     for s in &args.scenarios {
         if !known.contains(&s.as_str()) {
@@ -317,10 +310,16 @@ async fn scenario(
             let _ = check::converge(cluster, Duration::from_secs(30)).await;
         }
         found = check::replicas(cluster, &ops).await;
-        found.extend(check::uplink(cluster, &ops).await);
+        let views = check::read_views(cluster).await;
+        if let Ok(vs) = &views {
+            found.extend(check::uplink(cluster, vs, &ops).await);
+        }
         let (nv, n) = check::notices(cluster, &ops).await;
         found.extend(nv);
-        found.extend(check::heads(cluster).await);
+        match &views {
+            Ok(vs) => found.extend(check::heads(cluster, vs).await),
+            Err(e) => found.push(e.clone()),
+        }
         notices = n;
         if found.is_empty() {
             break;

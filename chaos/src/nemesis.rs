@@ -86,119 +86,101 @@ pub struct Scenario {
     pub heavy: bool,
 }
 
-/// The power-loss scenario (with `--lazyfs`).
-pub fn power_loss(long: bool) -> Scenario {
-    Scenario {
-        name: "power-loss",
-        kinds: vec![Kind::PowerLoss],
-        combine: false,
-        hold: if long { (1, 10) } else { (1, 3) },
-        heavy: true,
-    }
-}
+/// Every scenario: name, kinds, combined, hold in the short mode, hold in the long mode
+/// (`None`: not in that mode), heavy writes.
+type Row = (
+    &'static str,
+    &'static [Kind],
+    bool,
+    Option<(u64, u64)>,
+    Option<(u64, u64)>,
+    bool,
+);
+const PARTITIONS: &[Kind] = &[Kind::IsolateLeader, Kind::Partition, Kind::OneWay];
+const UPLINK: &[Kind] = &[Kind::CutUplink, Kind::LoseAcks, Kind::StaleSender];
+const SCENARIOS: &[Row] = &[
+    (
+        "kill",
+        &[Kind::Kill],
+        false,
+        Some((2, 5)),
+        Some((3, 15)),
+        false,
+    ),
+    (
+        "partitions",
+        PARTITIONS,
+        false,
+        Some((3, 6)),
+        Some((5, 30)),
+        false,
+    ),
+    (
+        "cut-uplink",
+        UPLINK,
+        false,
+        Some((8, 12)),
+        Some((60, 180)),
+        false,
+    ),
+    (
+        "pause",
+        &[Kind::Pause],
+        false,
+        Some((2, 5)),
+        Some((3, 20)),
+        false,
+    ),
+    (
+        "kill-region",
+        &[Kind::KillRegion],
+        false,
+        Some((1, 3)),
+        Some((1, 10)),
+        true,
+    ),
+    (
+        "degrade",
+        &[Kind::Degrade],
+        false,
+        None,
+        Some((10, 40)),
+        false,
+    ),
+    (
+        "mixed",
+        &Kind::ALL,
+        true,
+        Some((3, 8)),
+        Some((5, 40)),
+        false,
+    ),
+    (
+        "power-loss",
+        &[Kind::PowerLoss],
+        false,
+        Some((1, 3)),
+        Some((1, 10)),
+        true,
+    ),
+];
 
-/// The scenarios of the short mode (each a few tens of seconds).
-pub fn short() -> Vec<Scenario> {
-    vec![
-        Scenario {
-            name: "kill",
-            kinds: vec![Kind::Kill],
-            combine: false,
-            hold: (2, 5),
-            heavy: false,
-        },
-        Scenario {
-            name: "partitions",
-            kinds: vec![Kind::IsolateLeader, Kind::Partition, Kind::OneWay],
-            combine: false,
-            hold: (3, 6),
-            heavy: false,
-        },
-        Scenario {
-            name: "pause",
-            kinds: vec![Kind::Pause],
-            combine: false,
-            hold: (2, 5),
-            heavy: false,
-        },
-        Scenario {
-            name: "cut-uplink",
-            kinds: vec![Kind::CutUplink, Kind::LoseAcks, Kind::StaleSender],
-            combine: false,
-            hold: (8, 12),
-            heavy: false,
-        },
-        Scenario {
-            name: "kill-region",
-            kinds: vec![Kind::KillRegion],
-            combine: false,
-            hold: (1, 3),
-            heavy: true,
-        },
-        Scenario {
-            name: "mixed",
-            kinds: Kind::ALL.to_vec(),
-            combine: true,
-            hold: (3, 8),
-            heavy: false,
-        },
-    ]
-}
-
-/// The scenarios of the long mode (taken in turn until the time is up); faults held longer,
-/// the uplink cut for minutes.
-pub fn long() -> Vec<Scenario> {
-    vec![
-        Scenario {
-            name: "kill",
-            kinds: vec![Kind::Kill],
-            combine: false,
-            hold: (3, 15),
-            heavy: false,
-        },
-        Scenario {
-            name: "partitions",
-            kinds: vec![Kind::IsolateLeader, Kind::Partition, Kind::OneWay],
-            combine: false,
-            hold: (5, 30),
-            heavy: false,
-        },
-        Scenario {
-            name: "cut-uplink",
-            kinds: vec![Kind::CutUplink, Kind::LoseAcks, Kind::StaleSender],
-            combine: false,
-            hold: (60, 180),
-            heavy: false,
-        },
-        Scenario {
-            name: "pause",
-            kinds: vec![Kind::Pause],
-            combine: false,
-            hold: (3, 20),
-            heavy: false,
-        },
-        Scenario {
-            name: "kill-region",
-            kinds: vec![Kind::KillRegion],
-            combine: false,
-            hold: (1, 10),
-            heavy: true,
-        },
-        Scenario {
-            name: "degrade",
-            kinds: vec![Kind::Degrade],
-            combine: false,
-            hold: (10, 40),
-            heavy: false,
-        },
-        Scenario {
-            name: "mixed",
-            kinds: Kind::ALL.to_vec(),
-            combine: true,
-            hold: (5, 40),
-            heavy: false,
-        },
-    ]
+/// The scenarios of a mode (short: each a few tens of seconds; long: faults held longer, the
+/// uplink cut for minutes); `power-loss` only when LazyFS is there.
+pub fn scenarios(long: bool, lazyfs: bool) -> Vec<Scenario> {
+    SCENARIOS
+        .iter()
+        .filter(|r| lazyfs || r.0 != "power-loss")
+        .filter_map(|&(name, kinds, combine, short, long_hold, heavy)| {
+            Some(Scenario {
+                name,
+                kinds: kinds.to_vec(),
+                combine,
+                hold: if long { long_hold? } else { short? },
+                heavy,
+            })
+        })
+        .collect()
 }
 
 /// The leader of a region as its nodes report it (any node's answer).

@@ -140,10 +140,7 @@ async fn execute(
     write_outcome(
         tokio::time::timeout(
             OP_TIMEOUT,
-            client.call(|mut c| {
-                let req = req.clone();
-                async move { c.execute(req).await }
-            }),
+            client.call_with_request(req.clone(), |mut c, r| async move { c.execute(r).await }),
         )
         .await,
     )
@@ -170,10 +167,10 @@ impl Workload {
                 agency: Some(agency_input(&format!("寄存器{k}"), "v0")),
             };
             let r = c
-                .call(|mut cl| {
-                    let req = req.clone();
-                    async move { cl.register_agency(req).await }
-                })
+                .call_with_request(
+                    req.clone(),
+                    |mut c, r| async move { c.register_agency(r).await },
+                )
                 .await?;
             let Some(pb::write_reply::Outcome::Agency(a)) = r.outcome else {
                 return Err(ChaosError::Setup(format!(
@@ -281,10 +278,10 @@ async fn agencies(
         };
         let r = tokio::time::timeout(
             OP_TIMEOUT,
-            client.call(|mut c| {
-                let req = req.clone();
-                async move { c.register_agency(req).await }
-            }),
+            client.call_with_request(
+                req.clone(),
+                |mut c, r| async move { c.register_agency(r).await },
+            ),
         )
         .await;
         let (outcome, id, detail) = write_outcome(r);
@@ -328,9 +325,8 @@ async fn register(
             };
             let r = tokio::time::timeout(
                 OP_TIMEOUT,
-                client.call(|mut c| {
-                    let req = req.clone();
-                    async move { c.update_agency(req).await }
+                client.call_with_request(req.clone(), |mut c, r| async move {
+                    c.update_agency(r).await
                 }),
             )
             .await;
@@ -471,10 +467,7 @@ pub async fn inbox(client: &mut Client) -> Result<Vec<(u64, String, Unit)>, Chao
         id: 0,
     };
     let r = client
-        .call(|mut c| {
-            let req = req.clone();
-            async move { c.query(req).await }
-        })
+        .call_with_request(req.clone(), |mut c, r| async move { c.query(r).await })
         .await?;
     let v: serde_json::Value = serde_json::from_str(&r.json)?;
     let mut out = Vec::new();

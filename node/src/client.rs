@@ -107,6 +107,16 @@ impl Client {
         .await
     }
 
+    /// [`Client::call`] with one request, cloned for each attempt (same write id every time).
+    pub async fn call_with_request<R, T, F, Fut>(&mut self, req: R, f: F) -> Result<T, ClientError>
+    where
+        R: Clone,
+        F: Fn(RegionClient<Channel>, R) -> Fut,
+        Fut: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+    {
+        self.call(|c| f(c, req.clone())).await
+    }
+
     /// Like [`Client::call`], against the `Monitor` service.
     pub async fn call_monitor<T, F, Fut>(&mut self, f: F) -> Result<T, ClientError>
     where
