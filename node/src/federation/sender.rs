@@ -179,11 +179,32 @@ impl Session<'_> {
             .into_inner()
             .mark;
         self.set_up(true);
-        let stats = self
+        let mut stats = self
             .ctx
             .sm
             .read(|s| outbox_stats(&s.domain))
             .map_err(|e| e.to_string())?;
+        if mark > stats.tail {
+            // A former leader that has not yet learned it was replaced reads an outbox older
+            // than what its successor sent. Only a confirmed leader, caught up to its read
+            // index, may call the parent's mark a divergence.
+            let confirmed =
+                tokio::time::timeout(Duration::from_secs(5), self.ctx.read_index_local()).await;
+            if !matches!(confirmed, Ok(Ok(_))) {
+                tracing::info!(
+                    region = %self.ctx.region,
+                    parent_mark = mark,
+                    our_tail = stats.tail,
+                    "the parent holds more of this link than this node has applied, and this node cannot confirm it still leads: leaving the link to the current leader"
+                );
+                return Err("leadership not confirmed".into());
+            }
+            stats = self
+                .ctx
+                .sm
+                .read(|s| outbox_stats(&s.domain))
+                .map_err(|e| e.to_string())?;
+        }
         let mut cursor = mark + 1;
         if mark > stats.tail {
             tracing::error!(

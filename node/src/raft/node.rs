@@ -728,7 +728,7 @@ impl RunningNode {
                 let _ = t.await;
             }
         }
-        if let Err(e) = crate::store::flush(&self.ctx.sm.db).await {
+        if let Err(e) = self.ctx.sm.disk.flush().await {
             tracing::error!(cause = %e, "final flush failed");
         }
     }

@@ -2,7 +2,7 @@
 //!
 //! openraft calls `append` once per client write and never batches across calls, so batching is
 //! done here: `append` writes the entries into sled at once (readable immediately) and queues its
-//! completion; one flusher task takes everything queued, calls `flush` once (fsync, see [`super::flush`]), and then
+//! completion; one flusher task takes everything queued, calls `flush` once (fsync, see [`super::Disk::flush`]), and then
 //! signals the completions in the order they were queued. `save_vote` queues a barrier behind the
 //! pending appends and returns only after a flush that covers them and the vote.
 use std::fmt::Debug;
@@ -49,12 +49,12 @@ pub struct LogStore {
 
 impl LogStore {
     /// Opens the log trees and starts the flusher task (needs a tokio runtime).
-    pub fn open(db: sled::Db) -> Result<LogStore, StorageError> {
-        let log = db.open_tree(LOG_TREE).map_err(io_write)?;
-        let raft = db.open_tree(RAFT_TREE).map_err(io_write)?;
+    pub fn open(disk: super::Disk) -> Result<LogStore, StorageError> {
+        let log = disk.db().open_tree(LOG_TREE).map_err(io_write)?;
+        let raft = disk.db().open_tree(RAFT_TREE).map_err(io_write)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let stats = Arc::new(FlushStats::default());
-        tokio::spawn(flusher(db.clone(), rx, stats.clone()));
+        tokio::spawn(flusher(disk, rx, stats.clone()));
         Ok(LogStore {
             inner: Arc::new(Inner {
                 log,
@@ -102,7 +102,11 @@ fn closed() -> std::io::Error {
 }
 
 /// The single writer: one fsync for everything queued, then completions in queue order.
-async fn flusher(db: sled::Db, mut rx: mpsc::UnboundedReceiver<FlushReq>, stats: Arc<FlushStats>) {
+async fn flusher(
+    disk: super::Disk,
+    mut rx: mpsc::UnboundedReceiver<FlushReq>,
+    stats: Arc<FlushStats>,
+) {
     let mut batch = Vec::new();
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -110,7 +114,7 @@ async fn flusher(db: sled::Db, mut rx: mpsc::UnboundedReceiver<FlushReq>, stats:
             batch.push(more);
         }
         let started = std::time::Instant::now();
-        let res = super::flush(&db).await;
+        let res = disk.flush().await;
         stats
             .flush_micros
             .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);

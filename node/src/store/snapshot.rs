@@ -56,10 +56,6 @@ pub(crate) fn remove_partial(dir: &Path) {
     }
 }
 
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::File::open(dir)?.sync_all()
-}
-
 /// Builds a snapshot of the applied state into `current.bin`.
 pub(crate) async fn build(
     shared: &std::sync::Arc<SmShared>,
@@ -122,7 +118,7 @@ fn write_file(shared: &SmShared, meta: &SnapshotMeta, copy: SmState) -> Result<(
     let f = w.into_inner().map_err(|e| io_write(e.into_error()))?;
     f.sync_all().map_err(io_write)?;
     std::fs::rename(&tmp, dir.join(CURRENT)).map_err(io_write)?;
-    sync_dir(dir).map_err(io_write)?;
+    super::sync_dir(dir).map_err(io_write)?;
     Ok(())
 }
 
@@ -192,12 +188,12 @@ pub(crate) async fn install(
         // Validated and applied first; only a snapshot that installed becomes the current one.
         let state = load_into_tree(&shared2, &tmp, &meta)?;
         std::fs::rename(&tmp, dir.join(CURRENT)).map_err(io_write)?;
-        sync_dir(dir).map_err(io_write)?;
+        super::sync_dir(dir).map_err(io_write)?;
         Ok(state)
     })
     .await
     .map_err(io_write)??;
-    super::flush(&shared.db).await.map_err(io_write)?;
+    shared.disk.flush().await.map_err(io_write)?;
     let mut guard = shared.state.write().unwrap_or_else(|p| p.into_inner());
     *guard = new_state;
     Ok(())

@@ -32,7 +32,7 @@ pub struct SmState {
 /// Shared by the state machine, its snapshot builder and the read paths of the API.
 pub struct SmShared {
     pub(crate) tree: sled::Tree,
-    pub(crate) db: sled::Db,
+    pub(crate) disk: super::Disk,
     pub(crate) region: String,
     pub(crate) state: RwLock<SmState>,
     pub(crate) snapshot_dir: PathBuf,
@@ -107,18 +107,18 @@ fn get_bin<T: serde::de::DeserializeOwned>(
 impl StateMachine {
     /// Loads the applied state from the database.
     pub async fn open(
-        db: sled::Db,
+        disk: super::Disk,
         region: &str,
         snapshot_dir: &Path,
     ) -> Result<StateMachine, StorageError> {
-        let tree = db.open_tree(SM_TREE).map_err(io_write)?;
+        let tree = disk.db().open_tree(SM_TREE).map_err(io_write)?;
         std::fs::create_dir_all(snapshot_dir).map_err(io_write)?;
         snapshot::remove_partial(snapshot_dir);
         let state = load_state(&tree)?;
         Ok(StateMachine {
             shared: Arc::new(SmShared {
                 tree,
-                db,
+                disk,
                 region: region.to_string(),
                 state: RwLock::new(state),
                 snapshot_dir: snapshot_dir.to_path_buf(),
