@@ -128,7 +128,10 @@ impl Disk {
 
     fn new(db: sled::Db, dir: &Path) -> std::io::Result<Disk> {
         let log_file = std::fs::File::open(dir.join("db"))?;
-        // The names sled created at open (its log, config, blob directory) must survive too.
+        // sled writes its configuration file at creation and never syncs it; a power loss
+        // right after would leave it empty. The names sled created (its log, configuration,
+        // blob directory) must survive too.
+        std::fs::File::open(dir.join("conf"))?.sync_all()?;
         sync_dir(dir)?;
         if let Some(parent) = dir.parent() {
             sync_dir(parent)?;
