@@ -485,13 +485,18 @@ pub async fn inbox(client: &mut Client) -> Result<Vec<(u64, String, Unit)>, Chao
     Ok(out)
 }
 
-/// Acknowledges every notice delivered to the county; with `once`, one pass and done. The
-/// write id is the notice's, the same in every pass, so a notice is answered once.
+/// Acknowledges every notice delivered to the county. With `once`, passes until one reads the
+/// inbox and every answer it gives is acknowledged (an election can refuse a read or leave an
+/// answer unknown), for at most a minute. The write id is the notice's, the same in every
+/// pass, so a notice is answered once.
 async fn answer_loop(ctx: Arc<Ctx>, mut client: Client, county: &'static str, once: bool) {
     let short = county.rsplit('/').next().unwrap_or(county);
     let process = format!("answers-{short}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
+        let mut complete = false;
         if let Ok(Ok(list)) = tokio::time::timeout(OP_TIMEOUT, inbox(&mut client)).await {
+            complete = true;
             for (id, stage, unit) in list {
                 if stage != "delivered" {
                     continue;
@@ -509,10 +514,14 @@ async fn answer_loop(ctx: Arc<Ctx>, mut client: Client, county: &'static str, on
                     },
                 )
                 .await;
+                complete &= outcome == Outcome::Ok;
                 ctx.finish(op, outcome, Some(id), detail);
             }
         }
-        if once || ctx.stopped() {
+        if once && (complete || tokio::time::Instant::now() > deadline) {
+            return;
+        }
+        if !once && ctx.stopped() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(1000)).await;
