@@ -19,7 +19,7 @@ pub struct Violation {
     pub what: String,
 }
 
-fn v(check: &'static str, what: String) -> Violation {
+pub(crate) fn v(check: &'static str, what: String) -> Violation {
     Violation {
         check,
         class: "other",
@@ -27,7 +27,7 @@ fn v(check: &'static str, what: String) -> Violation {
     }
 }
 
-fn classed(check: &'static str, class: &'static str, what: String) -> Violation {
+pub(crate) fn classed(check: &'static str, class: &'static str, what: String) -> Violation {
     Violation { check, class, what }
 }
 

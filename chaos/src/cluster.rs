@@ -32,6 +32,10 @@ pub const NODES_PER_REGION: u64 = 3;
 pub const CLERK: &str = "clerk-chaos";
 pub const SUPERVISOR: &str = "supervisor-chaos";
 pub const HEAD: &str = "head-chaos";
+/// A county's case officer (user `zhang`).
+pub const OFFICER: &str = "officer-zhang";
+/// A county's head, who decides cases (user `zhao`).
+pub const CASE_HEAD: &str = "head-zhao";
 
 /// One node's process.
 pub struct Proc {
@@ -169,6 +173,14 @@ impl Cluster {
             (CITY, "clerk", "chaos"),
             (COUNTY_A, "clerk", "chaos"),
             (COUNTY_B, "clerk", "chaos"),
+            // A county's case workload: its supervisor certifies the officers, 张三 handles
+            // cases, 赵六 decides them.
+            (COUNTY_A, "supervisor", "chaos"),
+            (COUNTY_B, "supervisor", "chaos"),
+            (COUNTY_A, "officer", "zhang"),
+            (COUNTY_B, "officer", "zhang"),
+            (COUNTY_A, "head", "zhao"),
+            (COUNTY_B, "head", "zhao"),
         ];
         for (region, role, name) in people {
             run(

@@ -2,6 +2,7 @@
 //! method): a generated network of 12 processes with a relay on every link ([`cluster`],
 //! [`net`]), a workload that records every operation ([`workload`], [`history`]), seeded
 //! nemeses ([`nemesis`]) and checkers run after healing ([`check`], [`linearizability`]).
+pub mod cases;
 pub mod check;
 pub mod cluster;
 pub mod fuzz;

@@ -91,13 +91,46 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match rt.block_on(run(args)) {
+    // On Ctrl-C or SIGTERM the run is dropped, and with it the network: nodes killed, relays
+    // closed, LazyFS unmounted.
+    let outcome = rt.block_on(async {
+        tokio::select! {
+            r = run(args) => Some(r),
+            _ = interrupted() => None,
+        }
+    });
+    let Some(outcome) = outcome else {
+        eprintln!("chaos: interrupted; nodes stopped, no verdict");
+        return ExitCode::from(130);
+    };
+    match outcome {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(e) => {
             eprintln!("chaos: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM (never, if neither can be watched).
+async fn interrupted() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
     }
 }
 
@@ -156,6 +189,7 @@ async fn run(args: Args) -> Result<bool, ChaosError> {
     let history = History::new(Some(&dir.join("history.jsonl")))?;
     let t_up = Instant::now();
     let keys = workload::Workload::setup_register(&cluster, &history).await?;
+    let desks = sanxiang_chaos::cases::setup(&cluster).await?;
     if let Err(e) = check::converge(&cluster, Duration::from_secs(120)).await {
         return Err(ChaosError::Setup(format!(
             "the network did not come up: {}",
@@ -190,6 +224,7 @@ async fn run(args: Args) -> Result<bool, ChaosError> {
                     &mut cluster,
                     &history,
                     &keys,
+                    &desks,
                     sc,
                     secs,
                     seed,
@@ -262,6 +297,7 @@ async fn scenario(
     cluster: &mut Cluster,
     history: &History,
     keys: &[u64],
+    desks: &[sanxiang_chaos::cases::CaseDesk],
     sc: &Scenario,
     secs: u64,
     seed: u64,
@@ -273,7 +309,7 @@ async fn scenario(
     history.set_scenario(sc.name);
     let before = history.len();
     workload::record_initial(cluster, history, keys).await?;
-    let wl = Workload::start(cluster, history, keys, rng, epoch, sc.heavy)?;
+    let wl = Workload::start(cluster, history, keys, desks, rng, epoch, sc.heavy)?;
     let mut sub = rng.fork();
     let faults = nemesis::run(cluster, sc, Duration::from_secs(secs), &mut sub, &mut |l| {
         eprintln!("{l}")
@@ -314,6 +350,7 @@ async fn scenario(
         if let Ok(vs) = &views {
             found.extend(check::uplink(cluster, vs, &ops).await);
         }
+        found.extend(sanxiang_chaos::cases::check(cluster, &ops).await);
         let (nv, n) = check::notices(cluster, &ops).await;
         found.extend(nv);
         match &views {

@@ -31,7 +31,7 @@ const OP_TIMEOUT: Duration = Duration::from_secs(6);
 const PACE: Duration = Duration::from_millis(25);
 
 /// A write id unique to (workload epoch, process, operation number).
-fn write_id(epoch: u64, process: &str, n: u64) -> Option<pb::WriteId> {
+pub(crate) fn write_id(epoch: u64, process: &str, n: u64) -> Option<pb::WriteId> {
     Some(pb::WriteId {
         client_id: format!("chaos-{epoch}-{process}"),
         request_id: n,
@@ -84,15 +84,21 @@ fn write_outcome(
     }
 }
 
-struct Ctx {
-    history: History,
+pub(crate) struct Ctx {
+    pub(crate) history: History,
     stop: Arc<AtomicBool>,
     /// Distinguishes the write ids of each start of the workload.
-    epoch: u64,
+    pub(crate) epoch: u64,
 }
 
 impl Ctx {
-    fn op(&self, process: &str, region: &str, kind: &'static str, invoked_us: u64) -> Op {
+    pub(crate) fn op(
+        &self,
+        process: &str,
+        region: &str,
+        kind: &'static str,
+        invoked_us: u64,
+    ) -> Op {
         Op {
             scenario: String::new(),
             process: process.to_string(),
@@ -109,7 +115,7 @@ impl Ctx {
         }
     }
 
-    fn finish(&self, mut op: Op, outcome: Outcome, id: Option<u64>, detail: String) {
+    pub(crate) fn finish(&self, mut op: Op, outcome: Outcome, id: Option<u64>, detail: String) {
         if outcome != Outcome::Unknown {
             op.answered_us = Some(self.history.now());
         }
@@ -119,12 +125,12 @@ impl Ctx {
         self.history.record(op);
     }
 
-    fn stopped(&self) -> bool {
+    pub(crate) fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
 }
 
-async fn execute(
+pub(crate) async fn execute_write(
     client: &mut Client,
     write_id: Option<pb::WriteId>,
     command: &Command,
@@ -202,6 +208,7 @@ impl Workload {
         cluster: &Cluster,
         history: &History,
         keys: &[u64],
+        desks: &[crate::cases::CaseDesk],
         rng: &mut Rng,
         epoch: u64,
         heavy: bool,
@@ -236,6 +243,15 @@ impl Workload {
                 keys.to_vec(),
                 rng.fork(),
                 counter.clone(),
+            )));
+        }
+        for desk in desks {
+            let (officer, head) = crate::cases::clients(cluster, desk)?;
+            tasks.push(tokio::spawn(crate::cases::run(
+                ctx.clone(),
+                desk.clone(),
+                officer,
+                head,
             )));
         }
         let s = cluster.client(PROVINCE, SUPERVISOR, deadline)?;
@@ -386,7 +402,7 @@ async fn issue_notices(ctx: Arc<Ctx>, mut supervisor: Client, mut head: Client) 
             basis: vec![],
         };
         let op = ctx.op("notices", PROVINCE, "draft_notice", ctx.history.now());
-        let (outcome, id, detail) = execute(
+        let (outcome, id, detail) = execute_write(
             &mut supervisor,
             write_id(ctx.epoch, "notices-draft", n),
             &Command::DraftNotice(draft),
@@ -396,7 +412,7 @@ async fn issue_notices(ctx: Arc<Ctx>, mut supervisor: Client, mut head: Client) 
         if let (Outcome::Ok, Some(id)) = (outcome, id) {
             let mut op = ctx.op("notices", PROVINCE, "sign_notice", ctx.history.now());
             op.key = Some(id);
-            let (outcome, _, detail) = execute(
+            let (outcome, _, detail) = execute_write(
                 &mut head,
                 write_id(ctx.epoch, "notices-sign", id),
                 &Command::SignNotice {
@@ -503,7 +519,7 @@ async fn answer_loop(ctx: Arc<Ctx>, mut client: Client, county: &'static str, on
                 }
                 let mut op = ctx.op(&process, county, "answer_notice", ctx.history.now());
                 op.key = Some(id);
-                let (outcome, _, detail) = execute(
+                let (outcome, _, detail) = execute_write(
                     &mut client,
                     write_id(0, &process, id),
                     &Command::AnswerNotice {

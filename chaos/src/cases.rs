@@ -1,0 +1,441 @@
+//! The case workload of each county: an agency with certified officers (set up once, before
+//! any fault), then one official after another taking penalty cases through their lifecycle
+//! during the faults — opened, investigated, the party told of their rights, decided by the
+//! head, the decision served and published (REC-*, LAW-*, PUB-*) — and the checker that finds
+//! every acknowledged step on every replica exactly once.
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sanxiang::client::Client;
+use sanxiang::domain::agency::{AgencyInput, PowerKind};
+use sanxiang::domain::cmd_case::OpenCaseInput;
+use sanxiang::domain::cmd_certificate::IssueCertificate;
+use sanxiang::domain::cmd_decide::DecideInput;
+use sanxiang::domain::cmd_officer::OfficerInput;
+use sanxiang::domain::cmd_step::StepInput;
+use sanxiang::domain::enforcement::{Duty, MajorFlags, Party, PartyKind, Procedure, StepKind};
+use sanxiang::domain::Command;
+use serde_json::Value;
+
+use crate::check::{classed, v, Violation};
+use crate::cluster::{Cluster, CASE_HEAD, CLERK, COUNTIES, OFFICER, SUPERVISOR};
+use crate::history::{Op, Outcome};
+use crate::net::{show, NodeRef};
+use crate::workload::{execute_write, Ctx};
+use crate::ChaosError;
+
+/// A county's agency and officers for cases.
+#[derive(Clone, Debug)]
+pub struct CaseDesk {
+    pub county: &'static str,
+    pub agency: u64,
+    /// 张三 and 李四, the two handlers every case needs (REC-3).
+    pub handlers: [u64; 2],
+    /// 赵六, the head who decides.
+    pub head: u64,
+}
+
+/// Registers, in each county, an agency with penalty powers and three certified officers.
+pub async fn setup(cluster: &Cluster) -> Result<Vec<CaseDesk>, ChaosError> {
+    let mut desks = Vec::new();
+    for county in COUNTIES {
+        let short = county.rsplit('/').next().unwrap_or(county);
+        let process = format!("cases-setup-{short}");
+        let deadline = Duration::from_secs(60);
+        let mut clerk = cluster.client(county, CLERK, deadline)?;
+        let mut sup = cluster.client(county, SUPERVISOR, deadline)?;
+        let mut n = 0u64;
+        let agency = once(
+            &mut clerk,
+            county,
+            &process,
+            &mut n,
+            Command::RegisterAgency(AgencyInput {
+                name: format!("{short}混沌案件局"),
+                powers: vec![PowerKind::Penalty],
+                legal_basis: "《中华人民共和国行政处罚法》".into(),
+                domain: "市场监管".into(),
+                contact: String::new(),
+            }),
+        )
+        .await?;
+        let mut ids = Vec::new();
+        for (name, user, duties) in [
+            ("张三", "zhang", vec![Duty::Enforcement]),
+            ("李四", "li", vec![Duty::Enforcement]),
+            ("赵六", "zhao", vec![Duty::Head, Duty::Enforcement]),
+        ] {
+            let id = once(
+                &mut clerk,
+                county,
+                &process,
+                &mut n,
+                Command::RegisterOfficer(OfficerInput {
+                    agency_id: agency,
+                    name: name.into(),
+                    user: user.into(),
+                    duties,
+                    legal_qualification: false,
+                }),
+            )
+            .await?;
+            let (Some(from), Some(until)) = (
+                chrono::NaiveDate::from_ymd_opt(2024, 1, 1),
+                chrono::NaiveDate::from_ymd_opt(2030, 12, 31),
+            ) else {
+                return Err(ChaosError::Setup("certificate dates".into()));
+            };
+            once(
+                &mut sup,
+                county,
+                &process,
+                &mut n,
+                Command::IssueCertificate(IssueCertificate {
+                    officer_id: id,
+                    number: format!("43{:02}{:08}", short.len(), agency * 100 + id),
+                    valid_from: from,
+                    valid_until: until,
+                    area: "行政区域内".into(),
+                }),
+            )
+            .await?;
+            ids.push(id);
+        }
+        desks.push(CaseDesk {
+            county,
+            agency,
+            handlers: [ids[0], ids[1]],
+            head: ids[2],
+        });
+    }
+    Ok(desks)
+}
+
+/// One setup write that must succeed; returns the id it made.
+async fn once(
+    c: &mut Client,
+    county: &str,
+    process: &str,
+    n: &mut u64,
+    cmd: Command,
+) -> Result<u64, ChaosError> {
+    *n += 1;
+    match execute_write(c, crate::workload::write_id(0, process, *n), &cmd).await {
+        (Outcome::Ok, Some(id), _) => Ok(id),
+        (o, _, detail) => Err(ChaosError::Setup(format!(
+            "case desk of {county}: {cmd:?} answered {o:?} {detail}"
+        ))),
+    }
+}
+
+/// Takes cases through their lifecycle until stopped; a case whose step is refused or left
+/// unknown is left where it is and the next one begins.
+pub(crate) async fn run(ctx: Arc<Ctx>, desk: CaseDesk, mut officer: Client, mut head: Client) {
+    let short = desk.county.rsplit('/').next().unwrap_or(desk.county);
+    let process = format!("cases-{short}");
+    let mut n = 0u64;
+    let mut case_no = 0u64;
+    while !ctx.stopped() {
+        case_no += 1;
+        let party = format!("混沌当事人-{short}-{}-{case_no:05}", ctx.epoch);
+        n += 1;
+        let mut op = ctx.op(&process, desk.county, "open_case", ctx.history.now());
+        op.name = Some(party.clone());
+        let (outcome, id, detail) = execute_write(
+            &mut officer,
+            crate::workload::write_id(ctx.epoch, &process, n),
+            &Command::OpenCase(OpenCaseInput {
+                agency_id: desk.agency,
+                kind: PowerKind::Penalty,
+                procedure: Procedure::General,
+                party: Party {
+                    kind: PartyKind::Legal,
+                    name: party,
+                    id_number: String::new(),
+                    phone: "13800000000".into(),
+                    address: "某街道某路1号".into(),
+                    credit_code: String::new(),
+                },
+                summary: "无证经营".into(),
+                handlers: desk.handlers.to_vec(),
+                amount_fen: 500_000,
+                flags: MajorFlags::default(),
+            }),
+        )
+        .await;
+        ctx.finish(op, outcome, id, detail);
+        let (Outcome::Ok, Some(case)) = (outcome, id) else {
+            continue;
+        };
+        let now = chrono::Utc::now().timestamp_millis();
+        let step = |kind, at_ms, text: &str| {
+            Command::RecordStep(StepInput {
+                case_id: case,
+                kind,
+                officers: desk.handlers.to_vec(),
+                at_ms,
+                place: "当事人经营场所".into(),
+                text: text.into(),
+                attachments: vec![],
+                audio_video: true,
+                exemption: None,
+                corrects: None,
+            })
+        };
+        let plan: Vec<(&'static str, bool, Command)> = vec![
+            (
+                "record_step",
+                false,
+                step(
+                    StepKind::Investigation,
+                    now - 3_600_000,
+                    "现场检查，制作现场笔录，全程音像记录。",
+                ),
+            ),
+            (
+                "record_step",
+                false,
+                step(
+                    StepKind::RightsNotice,
+                    now - 3_000_000,
+                    "告知拟作出处罚的事实、理由、依据及陈述申辩、听证权利。",
+                ),
+            ),
+            (
+                "decide",
+                true,
+                Command::Decide(DecideInput {
+                    case_id: case,
+                    deciders: vec![desk.head],
+                    text: "罚款五千元".into(),
+                    reasons_evidence: "现场笔录、音像记录证明违法事实".into(),
+                    reasons_basis: "《中华人民共和国行政处罚法》第二十八条".into(),
+                    reasons_discretion: "依据裁量基准，综合违法情节确定".into(),
+                    collective_minutes: None,
+                }),
+            ),
+            (
+                "record_step",
+                false,
+                step(
+                    StepKind::Service,
+                    now - 60_000,
+                    "直接送达行政处罚决定书，当事人签收。",
+                ),
+            ),
+        ];
+        let mut done = true;
+        for (kind, by_head, cmd) in plan {
+            if ctx.stopped() {
+                done = false;
+                break;
+            }
+            n += 1;
+            let mut op = ctx.op(&process, desk.county, kind, ctx.history.now());
+            op.key = Some(case);
+            let client = if by_head { &mut head } else { &mut officer };
+            let (outcome, id, detail) = execute_write(
+                client,
+                crate::workload::write_id(ctx.epoch, &process, n),
+                &cmd,
+            )
+            .await;
+            ctx.finish(op, outcome, id, detail);
+            if outcome != Outcome::Ok {
+                done = false;
+                break;
+            }
+        }
+        if !done {
+            continue;
+        }
+        n += 1;
+        let mut op = ctx.op(
+            &process,
+            desk.county,
+            "draft_publication",
+            ctx.history.now(),
+        );
+        op.key = Some(case);
+        let (outcome, id, detail) = execute_write(
+            &mut officer,
+            crate::workload::write_id(ctx.epoch, &process, n),
+            &Command::DraftPublication {
+                case_id: case,
+                content: "当事人无证经营，罚款五千元。".into(),
+                exception_basis: None,
+            },
+        )
+        .await;
+        ctx.finish(op, outcome, id, detail);
+        let (Outcome::Ok, Some(publication)) = (outcome, id) else {
+            continue;
+        };
+        n += 1;
+        let mut op = ctx.op(
+            &process,
+            desk.county,
+            "release_publication",
+            ctx.history.now(),
+        );
+        op.key = Some(case);
+        let (outcome, id, detail) = execute_write(
+            &mut head,
+            crate::workload::write_id(ctx.epoch, &process, n),
+            &Command::ReleasePublication {
+                id: publication,
+                approve: true,
+                reasons: String::new(),
+            },
+        )
+        .await;
+        ctx.finish(op, outcome, id, detail);
+    }
+}
+
+/// The clients of a county's case official and head.
+pub fn clients(cluster: &Cluster, desk: &CaseDesk) -> Result<(Client, Client), ChaosError> {
+    let d = Duration::from_secs(4);
+    Ok((
+        cluster.client(desk.county, OFFICER, d)?,
+        cluster.client(desk.county, CASE_HEAD, d)?,
+    ))
+}
+
+/// What one replica holds of the cases: by party, the cases (id, steps, state); by case, the
+/// states of its publications.
+struct CaseView {
+    by_party: BTreeMap<String, Vec<(u64, u64, String)>>,
+    publications: BTreeMap<u64, Vec<Value>>,
+}
+
+async fn view(cluster: &Cluster, n: &NodeRef) -> Result<CaseView, ChaosError> {
+    let cases = cluster.node_query(n, "cases").await?;
+    let mut by_party: BTreeMap<String, Vec<(u64, u64, String)>> = BTreeMap::new();
+    for c in cases.as_array().map(Vec::as_slice).unwrap_or_default() {
+        let (Some(party), Some(id)) = (c["party"].as_str(), c["id"].as_u64()) else {
+            continue;
+        };
+        by_party.entry(party.to_string()).or_default().push((
+            id,
+            c["steps"].as_u64().unwrap_or(0),
+            c["state"].as_str().unwrap_or("").to_string(),
+        ));
+    }
+    let pubs = cluster.node_query(n, "publications").await?;
+    let mut publications: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
+    for p in pubs.as_array().map(Vec::as_slice).unwrap_or_default() {
+        if let Some(case) = p["case_id"].as_u64() {
+            publications
+                .entry(case)
+                .or_default()
+                .push(p["state"].clone());
+        }
+    }
+    Ok(CaseView {
+        by_party,
+        publications,
+    })
+}
+
+/// Every acknowledged case once on every replica of its county, with every acknowledged
+/// step (and none twice), its decision and its released publication; refused cases absent.
+pub async fn check(cluster: &Cluster, ops: &[Op]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for county in COUNTIES {
+        let mine: Vec<&Op> = ops.iter().filter(|o| o.region == county).collect();
+        // Per case: steps acknowledged, steps unknown, decided, published.
+        let mut expect: BTreeMap<u64, (u64, u64, bool, bool)> = BTreeMap::new();
+        for o in &mine {
+            let Some(case) = o.key else { continue };
+            let e = expect.entry(case).or_default();
+            match (o.kind, o.outcome) {
+                ("record_step", Outcome::Ok) => e.0 += 1,
+                ("record_step", Outcome::Unknown) => e.1 += 1,
+                ("decide", Outcome::Ok) => e.2 = true,
+                ("release_publication", Outcome::Ok) => e.3 = true,
+                _ => {}
+            }
+        }
+        for n in cluster.region_nodes(county) {
+            let view = match view(cluster, &n).await {
+                Ok(v) => v,
+                Err(e) => {
+                    out.push(v("cases", format!("{}: cannot read cases: {e}", show(&n))));
+                    continue;
+                }
+            };
+            for o in mine.iter().filter(|o| o.kind == "open_case") {
+                let Some(party) = &o.name else { continue };
+                let found = view.by_party.get(party).cloned().unwrap_or_default();
+                let ids: Vec<u64> = found.iter().map(|c| c.0).collect();
+                let bad = match o.outcome {
+                    Outcome::Ok => ids.len() != 1 || Some(ids[0]) != o.result_id,
+                    Outcome::Refused => !ids.is_empty(),
+                    Outcome::Unknown => ids.len() > 1,
+                };
+                if bad {
+                    let class = match ids.len() {
+                        0 => "lost",
+                        1 => "other",
+                        _ => "duplicated",
+                    };
+                    out.push(classed(
+                        "cases",
+                        class,
+                        format!(
+                            "open_case {party} ({:?}, id {:?}) on {}: found case ids {ids:?}",
+                            o.outcome,
+                            o.result_id,
+                            show(&n)
+                        ),
+                    ));
+                    continue;
+                }
+                let (Outcome::Ok, Some(case), Some((_, steps, state))) =
+                    (o.outcome, o.result_id, found.first())
+                else {
+                    continue;
+                };
+                let (acked, unknown, decided, published) =
+                    expect.get(&case).copied().unwrap_or_default();
+                if *steps < acked || *steps > acked + unknown {
+                    out.push(classed(
+                        "cases",
+                        if *steps < acked { "lost" } else { "duplicated" },
+                        format!(
+                            "case {case} on {}: {acked} steps acknowledged ({unknown} unknown), {steps} recorded",
+                            show(&n)
+                        ),
+                    ));
+                }
+                if decided && state != "Decided" {
+                    out.push(classed(
+                        "cases",
+                        "lost",
+                        format!(
+                            "case {case} on {}: decision acknowledged, state {state}",
+                            show(&n)
+                        ),
+                    ));
+                }
+                let pubs = view.publications.get(&case).cloned().unwrap_or_default();
+                let released = pubs.iter().filter(|s| s.get("Published").is_some()).count();
+                if (published && released != 1) || released > 1 {
+                    out.push(classed(
+                        "cases",
+                        if released > 1 { "duplicated" } else { "lost" },
+                        format!(
+                            "case {case} on {}: publication released {}, found {released} published of {}",
+                            show(&n),
+                            if published { "(acknowledged)" } else { "(not acknowledged)" },
+                            pubs.len()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
