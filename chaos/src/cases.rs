@@ -343,8 +343,24 @@ async fn view(cluster: &Cluster, n: &NodeRef) -> Result<CaseView, ChaosError> {
 /// step (and none twice), its decision and its released publication; refused cases absent.
 pub async fn check(cluster: &Cluster, ops: &[Op]) -> Vec<Violation> {
     let mut out = Vec::new();
+    let mut views = Vec::new();
     for county in COUNTIES {
-        let mine: Vec<&Op> = ops.iter().filter(|o| o.region == county).collect();
+        for n in cluster.region_nodes(county) {
+            match view(cluster, &n).await {
+                Ok(v) => views.push((n, v)),
+                Err(e) => out.push(v("cases", format!("{}: cannot read cases: {e}", show(&n)))),
+            }
+        }
+    }
+    out.extend(judge(&views, ops));
+    out
+}
+
+/// The case checker on views already read (each replica's view against its county's ops).
+fn judge(views: &[(NodeRef, CaseView)], ops: &[Op]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for (n, view) in views {
+        let mine: Vec<&Op> = ops.iter().filter(|o| o.region == n.0).collect();
         // Per case: steps acknowledged, steps unknown, decided, published.
         let mut expect: BTreeMap<u64, (u64, u64, bool, bool)> = BTreeMap::new();
         for o in &mine {
@@ -358,84 +374,210 @@ pub async fn check(cluster: &Cluster, ops: &[Op]) -> Vec<Violation> {
                 _ => {}
             }
         }
-        for n in cluster.region_nodes(county) {
-            let view = match view(cluster, &n).await {
-                Ok(v) => v,
-                Err(e) => {
-                    out.push(v("cases", format!("{}: cannot read cases: {e}", show(&n))));
-                    continue;
-                }
+        for o in mine.iter().filter(|o| o.kind == "open_case") {
+            let Some(party) = &o.name else { continue };
+            let found = view.by_party.get(party).cloned().unwrap_or_default();
+            let ids: Vec<u64> = found.iter().map(|c| c.0).collect();
+            let bad = match o.outcome {
+                Outcome::Ok => ids.len() != 1 || Some(ids[0]) != o.result_id,
+                Outcome::Refused => !ids.is_empty(),
+                Outcome::Unknown => ids.len() > 1,
             };
-            for o in mine.iter().filter(|o| o.kind == "open_case") {
-                let Some(party) = &o.name else { continue };
-                let found = view.by_party.get(party).cloned().unwrap_or_default();
-                let ids: Vec<u64> = found.iter().map(|c| c.0).collect();
-                let bad = match o.outcome {
-                    Outcome::Ok => ids.len() != 1 || Some(ids[0]) != o.result_id,
-                    Outcome::Refused => !ids.is_empty(),
-                    Outcome::Unknown => ids.len() > 1,
+            if bad {
+                let class = match ids.len() {
+                    0 => "lost",
+                    1 => "other",
+                    _ => "duplicated",
                 };
-                if bad {
-                    let class = match ids.len() {
-                        0 => "lost",
-                        1 => "other",
-                        _ => "duplicated",
-                    };
-                    out.push(classed(
-                        "cases",
-                        class,
-                        format!(
-                            "open_case {party} ({:?}, id {:?}) on {}: found case ids {ids:?}",
-                            o.outcome,
-                            o.result_id,
-                            show(&n)
-                        ),
-                    ));
-                    continue;
-                }
-                let (Outcome::Ok, Some(case), Some((_, steps, state))) =
-                    (o.outcome, o.result_id, found.first())
-                else {
-                    continue;
-                };
-                let (acked, unknown, decided, published) =
-                    expect.get(&case).copied().unwrap_or_default();
-                if *steps < acked || *steps > acked + unknown {
-                    out.push(classed(
-                        "cases",
-                        if *steps < acked { "lost" } else { "duplicated" },
-                        format!(
-                            "case {case} on {}: {acked} steps acknowledged ({unknown} unknown), {steps} recorded",
-                            show(&n)
-                        ),
-                    ));
-                }
-                if decided && state != "Decided" {
-                    out.push(classed(
-                        "cases",
-                        "lost",
-                        format!(
-                            "case {case} on {}: decision acknowledged, state {state}",
-                            show(&n)
-                        ),
-                    ));
-                }
-                let pubs = view.publications.get(&case).cloned().unwrap_or_default();
-                let released = pubs.iter().filter(|s| s.get("Published").is_some()).count();
-                if (published && released != 1) || released > 1 {
-                    out.push(classed(
-                        "cases",
-                        if released > 1 { "duplicated" } else { "lost" },
-                        format!(
-                            "case {case} on {}: publication released {}, found {released} published of {}",
-                            show(&n),
-                            if published { "(acknowledged)" } else { "(not acknowledged)" },
-                            pubs.len()
-                        ),
-                    ));
-                }
+                out.push(classed(
+                    "cases",
+                    class,
+                    format!(
+                        "open_case {party} ({:?}, id {:?}) on {}: found case ids {ids:?}",
+                        o.outcome,
+                        o.result_id,
+                        show(n)
+                    ),
+                ));
+                continue;
+            }
+            let (Outcome::Ok, Some(case), Some((_, steps, state))) =
+                (o.outcome, o.result_id, found.first())
+            else {
+                continue;
+            };
+            let (acked, unknown, decided, published) =
+                expect.get(&case).copied().unwrap_or_default();
+            if *steps < acked || *steps > acked + unknown {
+                out.push(classed(
+                    "cases",
+                    if *steps < acked { "lost" } else { "duplicated" },
+                    format!(
+                        "case {case} on {}: {acked} steps acknowledged ({unknown} unknown), {steps} recorded",
+                        show(n)
+                    ),
+                ));
+            }
+            if decided && state != "Decided" {
+                out.push(classed(
+                    "cases",
+                    "lost",
+                    format!(
+                        "case {case} on {}: decision acknowledged, state {state}",
+                        show(n)
+                    ),
+                ));
+            }
+            let pubs = view.publications.get(&case).cloned().unwrap_or_default();
+            let released = pubs.iter().filter(|s| s.get("Published").is_some()).count();
+            if (published && released != 1) || released > 1 {
+                out.push(classed(
+                    "cases",
+                    if released > 1 { "duplicated" } else { "lost" },
+                    format!(
+                        "case {case} on {}: publication released {}, found {released} published of {}",
+                        show(n),
+                        if published { "(acknowledged)" } else { "(not acknowledged)" },
+                        pubs.len()
+                    ),
+                ));
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const COUNTY: &str = "hunan/changsha/liuyang";
+
+    fn op(
+        kind: &'static str,
+        outcome: Outcome,
+        key: Option<u64>,
+        name: Option<&str>,
+        id: Option<u64>,
+    ) -> Op {
+        Op {
+            scenario: String::new(),
+            process: "cases-liuyang".into(),
+            region: COUNTY.into(),
+            kind,
+            key,
+            value: None,
+            name: name.map(str::to_string),
+            invoked_us: 0,
+            answered_us: Some(1),
+            outcome,
+            result_id: id,
+            detail: String::new(),
+        }
+    }
+
+    /// A case 7 of party "p" acknowledged through its whole lifecycle.
+    fn full_history() -> Vec<Op> {
+        vec![
+            op("open_case", Outcome::Ok, None, Some("p"), Some(7)),
+            op("record_step", Outcome::Ok, Some(7), None, Some(1)),
+            op("record_step", Outcome::Ok, Some(7), None, Some(2)),
+            op("decide", Outcome::Ok, Some(7), None, None),
+            op("record_step", Outcome::Unknown, Some(7), None, None),
+            op("draft_publication", Outcome::Ok, Some(7), None, Some(3)),
+            op("release_publication", Outcome::Ok, Some(7), None, None),
+            op("open_case", Outcome::Refused, None, Some("q"), None),
+        ]
+    }
+
+    fn replica(
+        cases: &[(&str, u64, u64, &str)],
+        pubs: &[(u64, Value)],
+    ) -> Vec<(NodeRef, CaseView)> {
+        let mut by_party: BTreeMap<String, Vec<(u64, u64, String)>> = BTreeMap::new();
+        for (party, id, steps, state) in cases {
+            by_party
+                .entry(party.to_string())
+                .or_default()
+                .push((*id, *steps, state.to_string()));
+        }
+        let mut publications: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
+        for (case, state) in pubs {
+            publications.entry(*case).or_default().push(state.clone());
+        }
+        vec![(
+            (COUNTY.to_string(), 1),
+            CaseView {
+                by_party,
+                publications,
+            },
+        )]
+    }
+
+    fn published() -> Value {
+        json!({"Published": {"at_ms": 1, "on_time": true}})
+    }
+
+    fn classes(found: &[Violation]) -> Vec<&'static str> {
+        found.iter().map(|v| v.class).collect()
+    }
+
+    #[test]
+    fn a_replica_with_everything_acknowledged_is_clean() {
+        // The unknown step may or may not have happened: 2 or 3 steps are both right.
+        for steps in [2, 3] {
+            let views = replica(&[("p", 7, steps, "Decided")], &[(7, published())]);
+            assert!(judge(&views, &full_history()).is_empty(), "{steps} steps");
+        }
+    }
+
+    #[test]
+    fn each_kind_of_loss_and_duplicate_is_named() {
+        let h = full_history();
+        let cases: Vec<(Vec<(&str, u64, u64, &str)>, Vec<(u64, Value)>, &str)> = vec![
+            (vec![], vec![], "lost"),
+            (
+                vec![("p", 7, 3, "Decided"), ("p", 8, 3, "Decided")],
+                vec![(7, published())],
+                "duplicated",
+            ),
+            (vec![("p", 7, 1, "Decided")], vec![(7, published())], "lost"),
+            (
+                vec![("p", 7, 4, "Decided")],
+                vec![(7, published())],
+                "duplicated",
+            ),
+            (
+                vec![("p", 7, 3, "Investigating")],
+                vec![(7, published())],
+                "lost",
+            ),
+            (
+                vec![("p", 7, 3, "Decided")],
+                vec![(7, json!("Drafted"))],
+                "lost",
+            ),
+            (
+                vec![("p", 7, 3, "Decided")],
+                vec![(7, published()), (7, published())],
+                "duplicated",
+            ),
+            (
+                vec![("p", 7, 3, "Decided"), ("q", 9, 0, "Opened")],
+                vec![(7, published())],
+                "other",
+            ),
+        ];
+        for (i, (c, p, want)) in cases.into_iter().enumerate() {
+            let found = judge(&replica(&c, &p), &h);
+            assert_eq!(
+                found.len(),
+                1,
+                "case {i}: {:?}",
+                found.iter().map(|v| &v.what).collect::<Vec<_>>()
+            );
+            assert_eq!(classes(&found), vec![want], "case {i}: {}", found[0].what);
+        }
+    }
 }
