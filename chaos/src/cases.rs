@@ -454,6 +454,11 @@ mod tests {
 
     const COUNTY: &str = "hunan/changsha/liuyang";
 
+    /// A case a replica holds: party, id, steps, state.
+    type Held = (&'static str, u64, u64, &'static str);
+    /// A replica's publications: case, state.
+    type Pubs = Vec<(u64, Value)>;
+
     fn op(
         kind: &'static str,
         outcome: Outcome,
@@ -535,7 +540,7 @@ mod tests {
     #[test]
     fn each_kind_of_loss_and_duplicate_is_named() {
         let h = full_history();
-        let cases: Vec<(Vec<(&str, u64, u64, &str)>, Vec<(u64, Value)>, &str)> = vec![
+        let cases: Vec<(Vec<Held>, Pubs, &str)> = vec![
             (vec![], vec![], "lost"),
             (
                 vec![("p", 7, 3, "Decided"), ("p", 8, 3, "Decided")],
