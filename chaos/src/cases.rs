@@ -129,43 +129,72 @@ async fn once(
     }
 }
 
+/// One official's recorded writes: each gets the next write id and its own history entry.
+struct Official {
+    ctx: Arc<Ctx>,
+    process: String,
+    county: &'static str,
+    n: u64,
+}
+
+impl Official {
+    /// Writes `cmd` about `case` (or opening the case of party `name`); outcome and id made.
+    async fn write(
+        &mut self,
+        client: &mut Client,
+        kind: &'static str,
+        case: Option<u64>,
+        name: Option<String>,
+        cmd: &Command,
+    ) -> (Outcome, Option<u64>) {
+        self.n += 1;
+        let mut op = self
+            .ctx
+            .op(&self.process, self.county, kind, self.ctx.history.now());
+        op.key = case;
+        op.name = name;
+        let id = crate::workload::write_id(self.ctx.epoch, &self.process, self.n);
+        let (outcome, made, detail) = execute_write(client, id, cmd).await;
+        self.ctx.finish(op, outcome, made, detail);
+        (outcome, made)
+    }
+}
+
 /// Takes cases through their lifecycle until stopped; a case whose step is refused or left
 /// unknown is left where it is and the next one begins.
 pub(crate) async fn run(ctx: Arc<Ctx>, desk: CaseDesk, mut officer: Client, mut head: Client) {
     let short = desk.county.rsplit('/').next().unwrap_or(desk.county);
-    let process = format!("cases-{short}");
-    let mut n = 0u64;
+    let mut me = Official {
+        ctx: ctx.clone(),
+        process: format!("cases-{short}"),
+        county: desk.county,
+        n: 0,
+    };
     let mut case_no = 0u64;
-    while !ctx.stopped() {
+    'cases: while !ctx.stopped() {
         case_no += 1;
         let party = format!("混沌当事人-{short}-{}-{case_no:05}", ctx.epoch);
-        n += 1;
-        let mut op = ctx.op(&process, desk.county, "open_case", ctx.history.now());
-        op.name = Some(party.clone());
-        let (outcome, id, detail) = execute_write(
-            &mut officer,
-            crate::workload::write_id(ctx.epoch, &process, n),
-            &Command::OpenCase(OpenCaseInput {
-                agency_id: desk.agency,
-                kind: PowerKind::Penalty,
-                procedure: Procedure::General,
-                party: Party {
-                    kind: PartyKind::Legal,
-                    name: party,
-                    id_number: String::new(),
-                    phone: "13800000000".into(),
-                    address: "某街道某路1号".into(),
-                    credit_code: String::new(),
-                },
-                summary: "无证经营".into(),
-                handlers: desk.handlers.to_vec(),
-                amount_fen: 500_000,
-                flags: MajorFlags::default(),
-            }),
-        )
-        .await;
-        ctx.finish(op, outcome, id, detail);
-        let (Outcome::Ok, Some(case)) = (outcome, id) else {
+        let open = Command::OpenCase(OpenCaseInput {
+            agency_id: desk.agency,
+            kind: PowerKind::Penalty,
+            procedure: Procedure::General,
+            party: Party {
+                kind: PartyKind::Legal,
+                name: party.clone(),
+                id_number: String::new(),
+                phone: "13800000000".into(),
+                address: "某街道某路1号".into(),
+                credit_code: String::new(),
+            },
+            summary: "无证经营".into(),
+            handlers: desk.handlers.to_vec(),
+            amount_fen: 500_000,
+            flags: MajorFlags::default(),
+        });
+        let (Outcome::Ok, Some(case)) = me
+            .write(&mut officer, "open_case", None, Some(party), &open)
+            .await
+        else {
             continue;
         };
         let now = chrono::Utc::now().timestamp_millis();
@@ -183,7 +212,7 @@ pub(crate) async fn run(ctx: Arc<Ctx>, desk: CaseDesk, mut officer: Client, mut 
                 corrects: None,
             })
         };
-        let plan: Vec<(&'static str, bool, Command)> = vec![
+        let plan: [(&'static str, bool, Command); 5] = [
             (
                 "record_step",
                 false,
@@ -224,73 +253,37 @@ pub(crate) async fn run(ctx: Arc<Ctx>, desk: CaseDesk, mut officer: Client, mut 
                     "直接送达行政处罚决定书，当事人签收。",
                 ),
             ),
+            (
+                "draft_publication",
+                false,
+                Command::DraftPublication {
+                    case_id: case,
+                    content: "当事人无证经营，罚款五千元。".into(),
+                    exception_basis: None,
+                },
+            ),
         ];
-        let mut done = true;
-        for (kind, by_head, cmd) in plan {
+        let mut made = None;
+        for (kind, by_head, cmd) in &plan {
             if ctx.stopped() {
-                done = false;
-                break;
+                break 'cases;
             }
-            n += 1;
-            let mut op = ctx.op(&process, desk.county, kind, ctx.history.now());
-            op.key = Some(case);
-            let client = if by_head { &mut head } else { &mut officer };
-            let (outcome, id, detail) = execute_write(
-                client,
-                crate::workload::write_id(ctx.epoch, &process, n),
-                &cmd,
-            )
-            .await;
-            ctx.finish(op, outcome, id, detail);
+            let client = if *by_head { &mut head } else { &mut officer };
+            let (outcome, id) = me.write(client, kind, Some(case), None, cmd).await;
             if outcome != Outcome::Ok {
-                done = false;
-                break;
+                continue 'cases;
             }
+            made = id;
         }
-        if !done {
-            continue;
-        }
-        n += 1;
-        let mut op = ctx.op(
-            &process,
-            desk.county,
-            "draft_publication",
-            ctx.history.now(),
-        );
-        op.key = Some(case);
-        let (outcome, id, detail) = execute_write(
-            &mut officer,
-            crate::workload::write_id(ctx.epoch, &process, n),
-            &Command::DraftPublication {
-                case_id: case,
-                content: "当事人无证经营，罚款五千元。".into(),
-                exception_basis: None,
-            },
-        )
-        .await;
-        ctx.finish(op, outcome, id, detail);
-        let (Outcome::Ok, Some(publication)) = (outcome, id) else {
-            continue;
+        // The last step drafted the publication; its head releases it.
+        let Some(publication) = made else { continue };
+        let release = Command::ReleasePublication {
+            id: publication,
+            approve: true,
+            reasons: String::new(),
         };
-        n += 1;
-        let mut op = ctx.op(
-            &process,
-            desk.county,
-            "release_publication",
-            ctx.history.now(),
-        );
-        op.key = Some(case);
-        let (outcome, id, detail) = execute_write(
-            &mut head,
-            crate::workload::write_id(ctx.epoch, &process, n),
-            &Command::ReleasePublication {
-                id: publication,
-                approve: true,
-                reasons: String::new(),
-            },
-        )
-        .await;
-        ctx.finish(op, outcome, id, detail);
+        me.write(&mut head, "release_publication", Some(case), None, &release)
+            .await;
     }
 }
 
