@@ -8,13 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sanxiang::client::Client;
-use sanxiang::domain::agency::{AgencyInput, PowerKind};
-use sanxiang::domain::cmd_case::OpenCaseInput;
-use sanxiang::domain::cmd_certificate::IssueCertificate;
-use sanxiang::domain::cmd_decide::DecideInput;
-use sanxiang::domain::cmd_officer::OfficerInput;
-use sanxiang::domain::cmd_step::StepInput;
-use sanxiang::domain::enforcement::{Duty, MajorFlags, Party, PartyKind, Procedure, StepKind};
+use sanxiang::domain::core::organ::{AgencyInput, PowerKind};
+use sanxiang::domain::enforcement::case::OpenCaseInput;
+use sanxiang::domain::enforcement::certificate::IssueCertificate;
+use sanxiang::domain::enforcement::decide::DecideInput;
+use sanxiang::domain::enforcement::model::{
+    Duty, MajorFlags, Party, PartyKind, Procedure, StepKind,
+};
+use sanxiang::domain::enforcement::officer::OfficerInput;
+use sanxiang::domain::enforcement::step::StepInput;
 use sanxiang::domain::Command;
 use serde_json::Value;
 

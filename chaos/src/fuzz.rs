@@ -2,8 +2,9 @@
 //! return (an error is fine) for any input, never panic: the cargo-fuzz targets in
 //! `chaos/fuzz/` call them with libFuzzer's inputs (nightly), and the property tests below
 //! with generated and mutated inputs (stable, in every test run).
-use sanxiang::domain::envelope::{Actor, Envelope, Person, Role, RULES_VERSION};
-use sanxiang::domain::federation::{Carried, UpItem};
+use sanxiang::domain::command::envelope::{Envelope, RULES_VERSION};
+use sanxiang::domain::core::identity::{Actor, Person, Role};
+use sanxiang::domain::federation::items::{Carried, UpItem};
 use sanxiang::domain::{apply_envelope, ApplyContext, Command, State};
 
 const REGION: &str = "hunan/changsha/liuyang";

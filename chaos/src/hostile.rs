@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use sanxiang::client::ClientError;
-use sanxiang::domain::federation::Carried;
+use sanxiang::domain::federation::items::Carried;
 use sanxiang::domain::Role;
 use sanxiang::pki::{Expect, Identity, TlsMaterial};
 use sanxiang::raft::transport;

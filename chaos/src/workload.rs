@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sanxiang::client::{Client, ClientError};
-use sanxiang::domain::notice::{NoticeDraft, NoticeKind, Reply};
-use sanxiang::domain::report::Unit;
+use sanxiang::domain::supervision::notice::{NoticeDraft, NoticeKind, Reply};
+use sanxiang::domain::supervision::report::Unit;
 use sanxiang::domain::Command;
 use sanxiang_proto::region as pb;
 use tokio::task::JoinHandle;

@@ -11,15 +11,17 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::Topology;
-use crate::domain::agency::{Agency, AGENCIES};
-use crate::domain::federation::{in_subtree, ALERTS, ORIGINS};
-use crate::domain::held::{HELD_AGENCIES, HELD_PUBLICATIONS, HELD_SUMMARIES};
-use crate::domain::notice::{Stage, NOTICES};
-use crate::domain::report::{
+use crate::domain::core::organ::Agency;
+use crate::domain::core::region::in_subtree;
+use crate::domain::core::state::{State, CLOCK, META};
+use crate::domain::federation::ingest::{ALERTS, ORIGINS};
+use crate::domain::registry::AGENCIES;
+use crate::domain::supervision::held::{HELD_AGENCIES, HELD_PUBLICATIONS, HELD_SUMMARIES};
+use crate::domain::supervision::notice::{Stage, NOTICES};
+use crate::domain::supervision::report::{
     agency_active, period, Period, Rates, Report, Unit, HELD_REPORTS, REPORTS, REPORT_LATEST,
 };
-use crate::domain::state::{State, CLOCK, META};
-use crate::domain::summary::{self, OverdueCase, OVERDUE_CASES};
+use crate::domain::supervision::summary::{self, OverdueCase, OVERDUE_CASES};
 use crate::domain::DomainError;
 
 #[derive(Debug, thiserror::Error)]
@@ -519,10 +521,10 @@ fn ctx<'a>(
         .read(state, CLOCK)?
         .filter(|t| *t > 0)
         .unwrap_or_else(crate::clock::now_ms);
-    let today =
-        crate::domain::calendar::date_of(now).map_err(|e| MonitorError::Input(e.to_string()))?;
+    let today = crate::domain::calendar::days::date_of(now)
+        .map_err(|e| MonitorError::Input(e.to_string()))?;
     let period_id = if period_id.is_empty() {
-        crate::domain::report::previous_quarter(today)
+        crate::domain::supervision::report::previous_quarter(today)
     } else {
         period_id.to_string()
     };

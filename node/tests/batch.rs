@@ -2,7 +2,7 @@
 //! its own ledger leaf and answer, and later envelopes see the effects of earlier ones.
 use openraft::storage::RaftStateMachine;
 use openraft::{CommittedLeaderId, EntryPayload, LogId};
-use sanxiang::domain::envelope::{CommandResult, Outcome};
+use sanxiang::domain::core::outcome::{CommandResult, Outcome};
 use sanxiang::domain::{
     Actor, AgencyInput, Command, Envelope, Person, PowerKind, Role, RULES_VERSION,
 };

@@ -2,8 +2,8 @@
 //! signature of the node they name; anything else is refused and changes nothing.
 use openraft::storage::RaftStateMachine;
 use openraft::{CommittedLeaderId, EntryPayload, LogId};
-use sanxiang::domain::envelope::Outcome;
-use sanxiang::domain::tree_head::{SignedHead, TreeHead, HEADS};
+use sanxiang::domain::core::outcome::Outcome;
+use sanxiang::domain::federation::tree_head::{SignedHead, TreeHead, HEADS};
 use sanxiang::domain::{
     Actor, AgencyInput, Command, Envelope, Person, PowerKind, Response, Role, RULES_VERSION,
 };

@@ -14,8 +14,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use sanxiang::domain::agency::{AgencyInput, PowerKind};
-use sanxiang::domain::federation::{outbox_stats, Carried, ItemBody, UpItem, HELD_ITEMS};
+use sanxiang::domain::core::organ::{AgencyInput, PowerKind};
+use sanxiang::domain::federation::ingest::HELD_ITEMS;
+use sanxiang::domain::federation::items::{Carried, ItemBody, UpItem};
+use sanxiang::domain::federation::outbox::outbox_stats;
 use sanxiang::domain::{Actor, Command, Envelope, Person, Role, RULES_VERSION};
 use sanxiang_tests::network::*;
 use sanxiang_tests::timings;

@@ -222,7 +222,7 @@ impl Cluster {
                         (
                             s.frontier.size(),
                             s.frontier.root(),
-                            sanxiang::domain::federation::UP_PENDING
+                            sanxiang::domain::federation::outbox::UP_PENDING
                                 .keys(&s.domain)
                                 .count(),
                         )

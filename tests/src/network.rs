@@ -9,7 +9,9 @@ use std::time::Duration;
 use anyhow::Context;
 use sanxiang::client::Client;
 use sanxiang::config::{NodeSpec, RaftTimings, RegionKind, RegionSpec, Topology};
-use sanxiang::domain::federation::{Alert, HeldItem, OriginState, ALERTS, HELD_ITEMS, ORIGINS};
+use sanxiang::domain::federation::ingest::{
+    Alert, HeldItem, OriginState, ALERTS, HELD_ITEMS, ORIGINS,
+};
 use sanxiang::domain::{Role, State};
 use sanxiang::federation::Faults;
 use sanxiang::pki::{issue, TlsMaterial};

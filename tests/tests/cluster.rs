@@ -64,11 +64,11 @@ async fn election_failover_restart_catch_up() -> anyhow::Result<()> {
     // One leaf per command; each agency is also an item for the parent region (its own leaf);
     // and each signed head is a command (none here: the parent is never reachable, so items
     // wait for the periodic head).
-    let recorded_heads =
-        c.node(new_leader)
-            .ctx
-            .sm
-            .read(|s| sanxiang::domain::tree_head::HEADS.keys(&s.domain).count()) as u64;
+    let recorded_heads = c.node(new_leader).ctx.sm.read(|s| {
+        sanxiang::domain::federation::tree_head::HEADS
+            .keys(&s.domain)
+            .count()
+    }) as u64;
     assert_eq!(heads[0].0, 40 + 40 + recorded_heads);
     let names: Vec<_> = list(&mut cl).await?.into_iter().map(|a| a.name).collect();
     assert_eq!(names.len(), 40);
@@ -186,8 +186,11 @@ async fn leader_signs_tree_heads_every_replica_records_them() -> anyhow::Result<
     }
     let last_head = |n: &sanxiang::raft::RunningNode| {
         n.ctx.sm.read(|s| {
-            sanxiang::domain::state::META
-                .read(&s.domain, sanxiang::domain::tree_head::LAST_HEAD_SIZE)
+            sanxiang::domain::core::state::META
+                .read(
+                    &s.domain,
+                    sanxiang::domain::federation::tree_head::LAST_HEAD_SIZE,
+                )
                 .ok()
                 .flatten()
                 .unwrap_or(0)
@@ -217,7 +220,7 @@ async fn leader_signs_tree_heads_every_replica_records_them() -> anyhow::Result<
         let sh = n
             .ctx
             .sm
-            .read(|s| sanxiang::domain::tree_head::HEADS.read(&s.domain, &size))
+            .read(|s| sanxiang::domain::federation::tree_head::HEADS.read(&s.domain, &size))
             .unwrap()
             .unwrap();
         sanxiang::ledger::head::verify(&sh.head, &sh.signature, &sh.cert_der)?;

@@ -4,7 +4,8 @@
 //! histories are detected; only nodes of a direct child may push.
 use std::time::Duration;
 
-use sanxiang::domain::federation::{AlertKind, Carried, ItemBody, UpItem, EPOCH};
+use sanxiang::domain::federation::ingest::AlertKind;
+use sanxiang::domain::federation::items::{Carried, ItemBody, UpItem, EPOCH};
 use sanxiang::domain::Role;
 use sanxiang_proto::federation as fpb;
 use sanxiang_proto::federation::uplink_client::UplinkClient;
@@ -77,7 +78,7 @@ async fn county_item_reaches_the_province_once_through_its_city() -> anyhow::Res
         .await?;
     for region in [COUNTY_A, CITY] {
         net.wait_until(region, "outbox acknowledged", LONG, |s| {
-            let st = sanxiang::domain::federation::outbox_stats(s).ok()?;
+            let st = sanxiang::domain::federation::outbox::outbox_stats(s).ok()?;
             (st.backlog == 0 && st.pending == 0 && st.tail > 0).then_some(st)
         })
         .await?;
@@ -431,7 +432,7 @@ async fn a_county_whose_history_was_rewritten_is_detected_at_the_city_and_the_pr
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_notice_travels_down_once_per_region_and_its_receipt_comes_back_up() -> anyhow::Result<()>
 {
-    use sanxiang::domain::downlink::{DownBody, RECEIVED, SENT_DOWN};
+    use sanxiang::domain::federation::downlink::{DownBody, RECEIVED, SENT_DOWN};
     use sanxiang::domain::Command;
     use sanxiang_proto::region as rpb;
     let net = Network::start(
@@ -550,7 +551,7 @@ async fn a_notice_travels_down_once_per_region_and_its_receipt_comes_back_up() -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revocation_sent_down_is_enforced_at_every_region_on_its_path() -> anyhow::Result<()> {
-    use sanxiang::domain::downlink::DownBody;
+    use sanxiang::domain::federation::downlink::DownBody;
     use sanxiang::domain::Command;
     use sanxiang_proto::region as rpb;
     let net = Network::start(&[(PROVINCE, 1), (CITY, 1), (COUNTY_A, 1)], timings()).await?;

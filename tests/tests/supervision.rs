@@ -5,9 +5,11 @@
 use std::time::Duration;
 
 use sanxiang::config::RaftTimings;
-use sanxiang::domain::federation::{Carried, UpItem};
-use sanxiang::domain::notice::{NoticeDraft, NoticeKind, Reply, Stage, INBOX, NOTICES};
-use sanxiang::domain::report::{DraftReport, Narrative, Unit, HELD_REPORTS};
+use sanxiang::domain::federation::items::{Carried, UpItem};
+use sanxiang::domain::supervision::notice::{
+    NoticeDraft, NoticeKind, Reply, Stage, INBOX, NOTICES,
+};
+use sanxiang::domain::supervision::report::{DraftReport, Narrative, Unit, HELD_REPORTS};
 use sanxiang::domain::{Command, Role};
 use sanxiang_proto::region as rpb;
 use sanxiang_tests::network::*;
@@ -289,8 +291,8 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
         ..timings()
     };
     let net = Network::start(&[(PROVINCE, 1), (CITY, 1), (COUNTY_A, 1), (COUNTY_B, 1)], t).await?;
-    let today = sanxiang::domain::calendar::date_of(sanxiang::clock::now_ms())?;
-    let quarter = sanxiang::domain::report::quarter_of(today);
+    let today = sanxiang::domain::calendar::days::date_of(sanxiang::clock::now_ms())?;
+    let quarter = sanxiang::domain::supervision::report::quarter_of(today);
     for (region, agencies) in [(COUNTY_A, 3u64), (COUNTY_B, 2)] {
         for i in 1..=agencies {
             exec(
@@ -391,10 +393,12 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
     })
     .await?;
     net.wait_until(COUNTY_A, "its report returned", LONG, |s| {
-        let id = sanxiang::domain::report::REPORT_LATEST
+        let id = sanxiang::domain::supervision::report::REPORT_LATEST
             .read(s, &key_a)
             .ok()??;
-        let r = sanxiang::domain::report::REPORTS.read(s, &id).ok()??;
+        let r = sanxiang::domain::supervision::report::REPORTS
+            .read(s, &id)
+            .ok()??;
         (r.state.as_str() == "returned").then_some(())
     })
     .await?;
@@ -411,15 +415,15 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
         // change), and the province holds that summary.
         let last = net
             .wait_until(county, "a summary of the current counters", LONG, |s| {
-                let last = sanxiang::domain::federation::LAST_SUMMARY
+                let last = sanxiang::domain::federation::ingest::LAST_SUMMARY
                     .read(s, "last")
                     .ok()??;
-                (last == sanxiang::domain::summary::counters(s).ok()?).then_some(last)
+                (last == sanxiang::domain::supervision::summary::counters(s).ok()?).then_some(last)
             })
             .await
             .map(Some)?;
         net.wait_until(PROVINCE, "the county's latest summary", LONG, |s| {
-            let h = sanxiang::domain::held::HELD_SUMMARIES
+            let h = sanxiang::domain::supervision::held::HELD_SUMMARIES
                 .read(s, county)
                 .ok()??;
             (Some(h.counters) == last).then_some(())

@@ -2,12 +2,12 @@
 //! only to the agency's own staff roles (REC-4); everyone else sees them masked.
 use serde_json::{json, Value};
 
-use crate::domain::agency::PowerKind;
-use crate::domain::calendar::YearSource;
-use crate::domain::cmd_calendar::StateYears;
-use crate::domain::cmd_catalog::{all_rules, default_rule};
-use crate::domain::cmd_publication::PUBLICATIONS;
-use crate::domain::enforcement::{Case, CASES, OFFICERS, STEPS};
+use crate::domain::calendar::days::YearSource;
+use crate::domain::calendar::load::StateYears;
+use crate::domain::core::organ::PowerKind;
+use crate::domain::enforcement::catalog::{all_rules, default_rule};
+use crate::domain::enforcement::model::{Case, CASES, OFFICERS, STEPS};
+use crate::domain::enforcement::publication::PUBLICATIONS;
 use crate::domain::{Role, State};
 use crate::pki::Identity;
 
@@ -98,19 +98,19 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
         "head" => {
             // The latest signed tree head (REC-3), or the one recorded for exactly size `id`.
             let size = if id == 0 {
-                crate::domain::state::META.read(state, crate::domain::tree_head::LAST_HEAD_SIZE)?.unwrap_or(0) as u64
+                crate::domain::core::state::META.read(state, crate::domain::federation::tree_head::LAST_HEAD_SIZE)?.unwrap_or(0) as u64
             } else {
                 id
             };
-            let sh = crate::domain::tree_head::HEADS
+            let sh = crate::domain::federation::tree_head::HEADS
                 .read(state, &size)?
                 .ok_or_else(|| QueryError::NotFound(format!("no signed tree head for size {size}")))?;
             json!({"region": sh.head.region, "size": sh.head.size, "root": hex::encode(sh.head.root), "time_ms": sh.head.time_ms,
                    "signer": sh.signer, "cert_der": hex::encode(&sh.cert_der), "signature": hex::encode(&sh.signature)})
         }
         "summary" => {
-            let c = crate::domain::summary::counters(state)?;
-            let low = crate::domain::summary::reviewer_ratio_below_5_percent(&c);
+            let c = crate::domain::supervision::summary::counters(state)?;
+            let low = crate::domain::supervision::summary::reviewer_ratio_below_5_percent(&c);
             json!({"counters": c, "reviewer_ratio_below_5_percent": low})
         }
         "publications" => {
@@ -134,8 +134,8 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
         }
         // Reports of this region's units, and those received from below (SUP-1).
         "reports" => {
-            let own: Vec<_> = crate::domain::report::REPORTS.scan_from(state, &0).collect::<Result<_, _>>()?;
-            let held: Vec<_> = crate::domain::report::HELD_REPORTS
+            let own: Vec<_> = crate::domain::supervision::report::REPORTS.scan_from(state, &0).collect::<Result<_, _>>()?;
+            let held: Vec<_> = crate::domain::supervision::report::HELD_REPORTS
                 .scan_from(state, &(String::new(), String::new()))
                 .map(|h| h.map(|h| { let j = h.needs_judgement(h.report.due); json!({"origin": h.origin, "received_ms": h.received_ms, "to_judge": j, "on_time": h.report.submitted_on_time(), "report": h.report}) }))
                 .collect::<Result<_, _>>()?;
@@ -144,9 +144,9 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
         // Agencies of the regions below, as their items brought them: origin → [[id, name, version]].
         "held_agencies" => {
             let mut by: serde_json::Map<String, Value> = serde_json::Map::new();
-            for k in crate::domain::federation::ORIGINS.keys(state) {
+            for k in crate::domain::federation::ingest::ORIGINS.keys(state) {
                 let origin = String::from_utf8_lossy(k.get(1..).unwrap_or_default()).into_owned();
-                let list: Vec<Value> = crate::domain::held::HELD_AGENCIES
+                let list: Vec<Value> = crate::domain::supervision::held::HELD_AGENCIES
                     .scan_under(state, &origin)
                     .map(|a| a.map(|a| json!([a.id, a.name, a.version])))
                     .collect::<Result<_, _>>()?;
@@ -156,8 +156,8 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<String,
         }
         // Notices issued here, and notices received by this region's units (SUP-2).
         "notices" => {
-            let issued: Vec<_> = crate::domain::notice::NOTICES.scan_from(state, &0).collect::<Result<_, _>>()?;
-            let inbox: Vec<_> = crate::domain::notice::INBOX
+            let issued: Vec<_> = crate::domain::supervision::notice::NOTICES.scan_from(state, &0).collect::<Result<_, _>>()?;
+            let inbox: Vec<_> = crate::domain::supervision::notice::INBOX
                 .scan_from(state, &(String::new(), String::new(), 0))
                 .collect::<Result<_, _>>()?;
             json!({"issued": issued, "inbox": inbox})

@@ -10,7 +10,7 @@ use sanxiang_proto::region::region_server::Region;
 use tonic::{Request, Response, Status};
 
 use super::{convert, LEADER_HEADER};
-use crate::domain::agency::AGENCIES;
+use crate::domain::registry::AGENCIES;
 use crate::domain::{Command, Envelope, RULES_VERSION};
 use crate::ledger;
 use crate::pki::Identity;
@@ -152,8 +152,8 @@ impl Region for RegionService {
             .unwrap_or_default();
         let (size, root) = self.ctx.sm.ledger_head();
         let clock = self.ctx.sm.read(|s| {
-            crate::domain::state::META
-                .read(&s.domain, crate::domain::state::CLOCK)
+            crate::domain::core::state::META
+                .read(&s.domain, crate::domain::core::state::CLOCK)
                 .ok()
                 .flatten()
                 .unwrap_or(0)

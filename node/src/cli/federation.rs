@@ -78,7 +78,7 @@ pub async fn run(c: FederationCmd) -> anyhow::Result<()> {
     match c {
         FederationCmd::Status(a) => status(a).await,
         FederationCmd::SendDown(c) => {
-            use crate::domain::downlink::DownBody;
+            use crate::domain::federation::downlink::DownBody;
             let (to, body, common) = match c {
                 SendDownCmd::Notice {
                     to,

@@ -241,7 +241,7 @@ pub async fn run(c: LedgerCmd) -> anyhow::Result<()> {
             let root_bytes: [u8; 32] = unhex("root", &field("root")?)?
                 .try_into()
                 .map_err(|_| anyhow::anyhow!("root is not 32 bytes"))?;
-            let head = crate::domain::tree_head::TreeHead {
+            let head = crate::domain::federation::tree_head::TreeHead {
                 region: field("region")?,
                 size: u64::try_from(num("size")?).context("size")?,
                 root: root_bytes,

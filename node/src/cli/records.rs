@@ -11,18 +11,18 @@ use sanxiang_proto::region as pb;
 use super::agency::WriteIds;
 use super::conn::{print_json, Conn};
 use crate::client::new_client_id;
-use crate::domain::agency::PowerKind;
-use crate::domain::calendar::YearCalendar;
-use crate::domain::cmd_case::OpenCaseInput;
-use crate::domain::cmd_catalog::CatalogRule;
-use crate::domain::cmd_certificate::{CertAction, IssueCertificate};
-use crate::domain::cmd_decide::DecideInput;
-use crate::domain::cmd_officer::OfficerInput;
-use crate::domain::cmd_step::StepInput;
-use crate::domain::enforcement::{
+use crate::domain::calendar::days::YearCalendar;
+use crate::domain::core::organ::PowerKind;
+use crate::domain::enforcement::case::OpenCaseInput;
+use crate::domain::enforcement::catalog::CatalogRule;
+use crate::domain::enforcement::certificate::{CertAction, IssueCertificate};
+use crate::domain::enforcement::decide::DecideInput;
+use crate::domain::enforcement::model::{
     Attachment, AvExemption, AvList, Duty, Forum, LegalResult, MajorFlags, Opinion, Party,
     PartyKind, Procedure, StepKind,
 };
+use crate::domain::enforcement::officer::OfficerInput;
+use crate::domain::enforcement::step::StepInput;
 use crate::domain::Command;
 
 /// Shared by every record command.

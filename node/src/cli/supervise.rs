@@ -10,9 +10,11 @@ use serde_json::Value;
 
 use super::conn::{beijing, print_json, Conn};
 use super::records::{exec, Common};
-use crate::domain::downlink::{DownBody, SETTING_PERIOD, SETTING_REPORT_DUE};
-use crate::domain::notice::{NoticeDraft, NoticeKind, Reply, Stage, MAX_NAMED};
-use crate::domain::report::{Attachment, DraftReport, DueRule, Narrative, Period, Unit};
+use crate::domain::federation::downlink::{DownBody, SETTING_PERIOD, SETTING_REPORT_DUE};
+use crate::domain::supervision::notice::{NoticeDraft, NoticeKind, Reply, Stage, MAX_NAMED};
+use crate::domain::supervision::report::{
+    Attachment, DraftReport, DueRule, Narrative, Period, Unit,
+};
 use crate::domain::Command;
 
 #[derive(Debug, Subcommand)]
@@ -266,7 +268,7 @@ async fn send_down_setting(common: &Common, key: &str, value: &str) -> anyhow::R
     let topology = crate::config::Topology::load(path)?;
     let below: Vec<String> = topology
         .regions()
-        .filter(|r| r.id != *region && crate::domain::federation::in_subtree(&r.id, region))
+        .filter(|r| r.id != *region && crate::domain::core::region::in_subtree(&r.id, region))
         .map(|r| r.id.clone())
         .collect();
     if below.is_empty() {

@@ -20,18 +20,18 @@ use anyhow::Context;
 use chrono::NaiveDate;
 
 use super::network::DemoNetwork;
-use crate::domain::agency::{AgencyInput, PowerKind};
-use crate::domain::calendar::start_of;
-use crate::domain::cmd_case::OpenCaseInput;
-use crate::domain::cmd_certificate::IssueCertificate;
-use crate::domain::cmd_decide::DecideInput;
-use crate::domain::cmd_officer::OfficerInput;
-use crate::domain::cmd_step::StepInput;
-use crate::domain::enforcement::{
+use crate::domain::calendar::days::start_of;
+use crate::domain::core::organ::{AgencyInput, PowerKind};
+use crate::domain::enforcement::case::OpenCaseInput;
+use crate::domain::enforcement::certificate::IssueCertificate;
+use crate::domain::enforcement::decide::DecideInput;
+use crate::domain::enforcement::model::{
     Duty, Forum, LegalResult, MajorFlags, Opinion, Party, PartyKind, Procedure, StepKind,
 };
-use crate::domain::notice::{NoticeDraft, NoticeKind, Reply, Stage, INBOX, NOTICES};
-use crate::domain::report::{DraftReport, Narrative, ReportState, Unit, HELD_REPORTS};
+use crate::domain::enforcement::officer::OfficerInput;
+use crate::domain::enforcement::step::StepInput;
+use crate::domain::supervision::notice::{NoticeDraft, NoticeKind, Reply, Stage, INBOX, NOTICES};
+use crate::domain::supervision::report::{DraftReport, Narrative, ReportState, Unit, HELD_REPORTS};
 use crate::domain::{Command, CommandResult, Role};
 
 /// The quarter the demo records.
@@ -742,10 +742,10 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
             Duration::from_secs(60),
             |ctx| {
                 ctx.sm.read(|st| {
-                    let id = crate::domain::report::REPORT_LATEST
+                    let id = crate::domain::supervision::report::REPORT_LATEST
                         .read(&st.domain, &key)
                         .ok()??;
-                    let r = crate::domain::report::REPORTS
+                    let r = crate::domain::supervision::report::REPORTS
                         .read(&st.domain, &id)
                         .ok()??;
                     matches!(r.state, ReportState::Returned { .. }).then_some(())
@@ -828,13 +828,13 @@ pub async fn finish(
         let mut behind = Vec::new();
         for r in net.regions().into_iter().filter(|r| r != PROVINCE) {
             let own = net.ctx(&r)?.sm.read(|st| {
-                crate::domain::federation::LAST_SUMMARY
+                crate::domain::federation::ingest::LAST_SUMMARY
                     .read(&st.domain, "last")
                     .ok()
                     .flatten()
             });
             let held = net.ctx(PROVINCE)?.sm.read(|st| {
-                crate::domain::held::HELD_SUMMARIES
+                crate::domain::supervision::held::HELD_SUMMARIES
                     .read(&st.domain, &r)
                     .ok()
                     .flatten()
@@ -874,7 +874,7 @@ pub async fn finish(
         .find(|c| c.plan == Plan::Late)
         .context("no late county")?;
     progress("省司法厅通报醴陵市 the province issues a criticism to the late county");
-    let today = crate::domain::calendar::date_of(crate::clock::now_ms())?;
+    let today = crate::domain::calendar::days::date_of(crate::clock::now_ms())?;
     let id = s
         .run(
             PROVINCE,

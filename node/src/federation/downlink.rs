@@ -12,9 +12,9 @@ use tokio::sync::watch;
 use tonic::{Request, Response, Status};
 
 use super::MAX_ENTRY_BYTES;
-use crate::domain::downlink::{DownItem, DOWN_LINKS, DOWN_MARK, DOWN_OUT};
-use crate::domain::federation::MAX_INGEST_ITEMS;
-use crate::domain::state::META;
+use crate::domain::core::state::META;
+use crate::domain::federation::downlink::{DownItem, DOWN_LINKS, DOWN_MARK, DOWN_OUT};
+use crate::domain::federation::items::MAX_INGEST_ITEMS;
 use crate::domain::Command;
 use crate::pki::{Expect, Identity};
 use crate::raft::transport::{self, caller};

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::domain::federation::Carried;
+use crate::domain::federation::items::Carried;
 
 /// What happens on a link from a child region to its parent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Federation between regions, the node side (ARCHITECTURE "Federation guarantees"). The rules
 //! — marks, deduplication, tamper checks, outboxes — are pure and live in
-//! [`crate::domain::federation`]; this module moves entries between clusters.
+//! [`crate::domain::federation::outbox`]; this module moves entries between clusters.
 //!
 //! - [`service`]: the parent's `Uplink` gRPC service; callers must be nodes of a direct child.
 //! - [`sender`]: the leader's task that drains the outbox to the parent, resuming from the

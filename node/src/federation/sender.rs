@@ -16,7 +16,8 @@ use tokio::sync::watch;
 use tonic::transport::Channel;
 
 use super::MAX_PUSH_BYTES;
-use crate::domain::federation::{outbox_from, outbox_stats, resolve, Carried, MAX_INGEST_ITEMS};
+use crate::domain::federation::items::{Carried, MAX_INGEST_ITEMS};
+use crate::domain::federation::outbox::{outbox_from, outbox_stats, resolve};
 use crate::domain::Command;
 use crate::ledger;
 use crate::pki::Expect;

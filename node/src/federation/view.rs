@@ -2,7 +2,8 @@
 //! entry), each link from a direct child, each origin below it, and tamper alerts.
 use serde_json::{json, Value};
 
-use crate::domain::federation::{outbox_stats, ALERTS, HELD_ITEMS, LINKS, ORIGINS};
+use crate::domain::federation::ingest::{ALERTS, HELD_ITEMS, LINKS, ORIGINS};
+use crate::domain::federation::outbox::outbox_stats;
 use crate::domain::{DomainError, State};
 
 /// Builds the view. Item counts are recounted from the held items, not taken from the marks,
@@ -57,7 +58,7 @@ pub fn json(state: &State) -> Result<Value, DomainError> {
     let mut alerts = Vec::new();
     for k in ALERTS.keys(state) {
         let v = state.get_raw(k).cloned().unwrap_or_default();
-        let a: crate::domain::federation::Alert =
+        let a: crate::domain::federation::ingest::Alert =
             bincode::deserialize(&v).map_err(|e| DomainError::Corrupt {
                 key: hex::encode(k),
                 cause: e.to_string(),
@@ -66,7 +67,7 @@ pub fn json(state: &State) -> Result<Value, DomainError> {
                            "message": a.message, "first_ms": a.first_ms, "last_ms": a.last_ms, "count": a.count}));
     }
     let mut sent = Vec::new();
-    for s in crate::domain::downlink::SENT_DOWN.scan_from(state, &0) {
+    for s in crate::domain::federation::downlink::SENT_DOWN.scan_from(state, &0) {
         let s = s?;
         sent.push(
             json!({"seq": s.item.seq, "to": s.item.to, "by": s.item.by, "time_ms": s.item.time_ms,
@@ -74,9 +75,9 @@ pub fn json(state: &State) -> Result<Value, DomainError> {
         );
     }
     let mut received = Vec::new();
-    for k in crate::domain::downlink::RECEIVED.keys(state) {
+    for k in crate::domain::federation::downlink::RECEIVED.keys(state) {
         let v = state.get_raw(k).cloned().unwrap_or_default();
-        let r: crate::domain::downlink::Received =
+        let r: crate::domain::federation::downlink::Received =
             bincode::deserialize(&v).map_err(|e| DomainError::Corrupt {
                 key: hex::encode(k),
                 cause: e.to_string(),
@@ -85,9 +86,9 @@ pub fn json(state: &State) -> Result<Value, DomainError> {
                              "body": r.item.body, "received_ms": r.received_ms, "delivered_here": r.delivered}));
     }
     let mut down_links = serde_json::Map::new();
-    for k in crate::domain::downlink::DOWN_LINKS.keys(state) {
+    for k in crate::domain::federation::downlink::DOWN_LINKS.keys(state) {
         let name = String::from_utf8_lossy(&k[1..]).into_owned();
-        if let Some(l) = crate::domain::downlink::DOWN_LINKS.read(state, &name)? {
+        if let Some(l) = crate::domain::federation::downlink::DOWN_LINKS.read(state, &name)? {
             down_links.insert(
                 name,
                 json!({"tail": l.tail, "acked": l.acked, "backlog": l.tail - l.acked.min(l.tail)}),

@@ -8,8 +8,8 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::RootCertStore;
 
-use crate::domain::federation::{Crypto, Hash};
-use crate::domain::tree_head::SignedHead;
+use crate::domain::federation::items::{Crypto, Hash};
+use crate::domain::federation::tree_head::SignedHead;
 use crate::pki::Identity;
 
 /// [`Crypto`] backed by the ledger module and the deployment's CA.

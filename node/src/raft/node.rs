@@ -340,8 +340,11 @@ impl NodeCtx {
         }
         let (size, root) = self.sm.ledger_head();
         let last = self.sm.read(|s| {
-            crate::domain::state::META
-                .read(&s.domain, crate::domain::tree_head::LAST_HEAD_SIZE)
+            crate::domain::core::state::META
+                .read(
+                    &s.domain,
+                    crate::domain::federation::tree_head::LAST_HEAD_SIZE,
+                )
                 .ok()
                 .flatten()
                 .unwrap_or(0)
@@ -351,7 +354,7 @@ impl NodeCtx {
         if size as i64 <= covered {
             return Ok(());
         }
-        let head = crate::domain::tree_head::TreeHead {
+        let head = crate::domain::federation::tree_head::TreeHead {
             region: self.region.clone(),
             size,
             root,
@@ -364,7 +367,7 @@ impl NodeCtx {
         let signature =
             crate::ledger::head::sign(&head, key).map_err(|e| PathError::Fatal(e.to_string()))?;
         let env = self.node_envelope(Command::RecordTreeHead(
-            crate::domain::tree_head::SignedHead {
+            crate::domain::federation::tree_head::SignedHead {
                 head,
                 signer: self.node_id,
                 cert_der: self.tls.cert_der().to_vec(),
@@ -396,7 +399,7 @@ impl NodeCtx {
         self.uplink_up.load(std::sync::atomic::Ordering::Relaxed)
             && self.raft.metrics().borrow().state == ServerState::Leader
             && self.sm.read(|s| {
-                crate::domain::federation::UP_PENDING
+                crate::domain::federation::outbox::UP_PENDING
                     .keys(&s.domain)
                     .next()
                     .is_some()
@@ -659,13 +662,17 @@ impl RunningNode {
             let mut seen = usize::MAX;
             loop {
                 let fresh = rev_ctx.sm.read(|s| {
-                    crate::domain::downlink::RECEIVED.keys(&s.domain).count()
-                        + crate::domain::downlink::SENT_DOWN.keys(&s.domain).count()
+                    crate::domain::federation::downlink::RECEIVED
+                        .keys(&s.domain)
+                        .count()
+                        + crate::domain::federation::downlink::SENT_DOWN
+                            .keys(&s.domain)
+                            .count()
                 });
                 if fresh != seen {
                     match rev_ctx
                         .sm
-                        .read(|s| crate::domain::downlink::revoked_serials(&s.domain))
+                        .read(|s| crate::domain::federation::downlink::revoked_serials(&s.domain))
                     {
                         Ok((n, serials)) => {
                             seen = n;

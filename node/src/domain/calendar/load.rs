@@ -1,0 +1,48 @@
+//! `LoadCalendarYear` — the State Council's holiday notice for a year, loaded by an operator
+//! when it appears (replicated, so every replica counts working days alike).
+use crate::domain::calendar::days::{YearCalendar, YearSource};
+use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::state::{DomainError, Space, State, Txn};
+
+/// Loaded years (override the notices shipped with the code).
+pub const CALENDAR: Space<u64, YearCalendar> = Space::new(b'y');
+
+/// Years from the replicated state first, then the shipped notices.
+pub struct StateYears<'a>(pub &'a State);
+
+impl YearSource for StateYears<'_> {
+    fn year(&self, year: i32) -> Option<YearCalendar> {
+        u64::try_from(year)
+            .ok()
+            .and_then(|y| CALENDAR.read(self.0, &y).ok().flatten())
+            .or_else(|| crate::domain::calendar::days::shipped(year))
+    }
+}
+
+pub fn apply(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    year: &YearCalendar,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor)) {
+        return Ok(Err(Refusal::new(
+            "AUTH",
+            format!("{} may not load the official calendar", actor.label()),
+        )));
+    }
+    if let Err(e) = year.validate() {
+        return Ok(Err(Refusal::new("INPUT", e)));
+    }
+    if crate::domain::core::text::check_text("source", &year.source, 200, true).is_err() {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            "source: name the notice (e.g. 国办发明电〔2026〕N号)",
+        )));
+    }
+    CALENDAR.put(txn, &(year.year as u64), year)?;
+    Ok(Ok(CommandResult::Record {
+        id: year.year as u64,
+        flags: vec![],
+    }))
+}

@@ -1,0 +1,11 @@
+//! **Command**: the state machine's spine, above every context. The command enum and the
+//! envelope that is committed, `apply_envelope` (clock clamping, deduplication, authorization
+//! by region), the dispatch of each command to the context that owns it, the routing of what
+//! one context produces for another, and `Tick`.
+//!
+//! - [`envelope`]: what is committed — actor, dedup ids, leader time, rules version, command.
+//! - [`apply`]: the spine, and the dispatch to the owning context.
+//! - [`tick`]: the leader-proposed heartbeat that drives time-based states.
+pub mod apply;
+pub mod envelope;
+pub mod tick;

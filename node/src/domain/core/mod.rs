@@ -1,0 +1,16 @@
+//! **Core**: what every context stands on, and nothing else. A leaf: it imports no other room
+//! of the domain.
+//!
+//! - [`identity`]: who acts — a person read from a certificate, or a node of the region.
+//! - [`organ`]: the enforcement organ's record (PUB-1) and its input checks.
+//! - [`outcome`]: a refusal naming its rule, a command's result, the state machine's answer.
+//! - [`state`]: the replicated key/value state, typed key spaces, the write-set transaction.
+//! - [`ids`]: record id counters; [`text`]: checks of entered text.
+//! - [`region`]: the administrative tree as region ids (`parent_of`, `in_subtree`, …).
+pub mod identity;
+pub mod ids;
+pub mod organ;
+pub mod outcome;
+pub mod region;
+pub mod state;
+pub mod text;

@@ -1,0 +1,148 @@
+//! Enforcement agencies (行政执法机关), the first public list of PUB-1.
+use crate::domain::core::outcome::Refusal;
+use serde::{Deserialize, Serialize};
+
+/// Kinds of enforcement power an agency holds (REQUIREMENTS glossary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PowerKind {
+    Licensing,
+    Penalty,
+    Coercion,
+    Inspection,
+    Expropriation,
+    Fee,
+    Confirmation,
+    Benefit,
+    Adjudication,
+    Award,
+    Other,
+}
+
+impl PowerKind {
+    pub const ALL: [PowerKind; 11] = [
+        PowerKind::Licensing,
+        PowerKind::Penalty,
+        PowerKind::Coercion,
+        PowerKind::Inspection,
+        PowerKind::Expropriation,
+        PowerKind::Fee,
+        PowerKind::Confirmation,
+        PowerKind::Benefit,
+        PowerKind::Adjudication,
+        PowerKind::Award,
+        PowerKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PowerKind::Licensing => "licensing",
+            PowerKind::Penalty => "penalty",
+            PowerKind::Coercion => "coercion",
+            PowerKind::Inspection => "inspection",
+            PowerKind::Expropriation => "expropriation",
+            PowerKind::Fee => "fee",
+            PowerKind::Confirmation => "confirmation",
+            PowerKind::Benefit => "benefit",
+            PowerKind::Adjudication => "adjudication",
+            PowerKind::Award => "award",
+            PowerKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PowerKind> {
+        PowerKind::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// What a client submits for an agency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyInput {
+    pub name: String,
+    pub powers: Vec<PowerKind>,
+    pub legal_basis: String,
+    pub domain: String,
+    pub contact: String,
+}
+
+/// A registered agency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agency {
+    pub id: u64,
+    pub name: String,
+    pub powers: Vec<PowerKind>,
+    pub legal_basis: String,
+    pub domain: String,
+    pub contact: String,
+    pub version: u64,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    pub created_by: String,
+    /// Closed or merged into another agency: from this day it is no longer expected to report.
+    pub closed: Option<Closure>,
+}
+
+/// An agency's closure (撤销) or merger (合并).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub on: chrono::NaiveDate,
+    pub merged_into: Option<u64>,
+    pub by: String,
+}
+
+/// Limits on agency fields, in characters.
+pub const MAX_NAME: usize = 100;
+
+pub const MAX_LEGAL_BASIS: usize = 4000;
+
+pub const MAX_DOMAIN: usize = 100;
+
+pub const MAX_CONTACT: usize = 200;
+
+fn check_text(field: &str, v: &str, max: usize, required: bool) -> Result<(), Refusal> {
+    let n = v.chars().count();
+    if required && v.trim().is_empty() {
+        return Err(Refusal::new("INPUT", format!("{field} is required")));
+    }
+    if n > max {
+        return Err(Refusal::new(
+            "INPUT",
+            format!("{field} has {n} characters; at most {max} allowed"),
+        ));
+    }
+    if v.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Refusal::new(
+            "INPUT",
+            format!("{field} contains control characters"),
+        ));
+    }
+    if v != v.trim() {
+        return Err(Refusal::new(
+            "INPUT",
+            format!("{field} has leading or trailing spaces"),
+        ));
+    }
+    Ok(())
+}
+
+impl AgencyInput {
+    /// Checks every field; the first problem is refused with its field named.
+    pub fn validate(&self) -> Result<(), Refusal> {
+        check_text("name", &self.name, MAX_NAME, true)?;
+        check_text("legal_basis", &self.legal_basis, MAX_LEGAL_BASIS, true)?;
+        check_text("domain", &self.domain, MAX_DOMAIN, true)?;
+        check_text("contact", &self.contact, MAX_CONTACT, false)?;
+        if self.powers.is_empty() {
+            return Err(Refusal::new(
+                "INPUT",
+                "powers: name at least one kind of enforcement power",
+            ));
+        }
+        let mut sorted = self.powers.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() != self.powers.len() {
+            return Err(Refusal::new("INPUT", "powers: a kind is listed twice"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,156 @@
+//! `OpenCase` — a case (for licensing: an application) with its party, procedure and handlers.
+//! LAW-1: summary procedure only for a warning or a fine ≤ 200 yuan (citizen) / 3,000 yuan
+//! (organisation). PUB-2: every handler holds a valid certificate today.
+use serde::{Deserialize, Serialize};
+
+use crate::domain::calendar::days::date_of;
+use crate::domain::core::identity::Actor;
+use crate::domain::core::ids::next_id;
+use crate::domain::core::organ::PowerKind;
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::text::check_text;
+use crate::domain::enforcement::deadlines::{schedule, Deadline, DeadlineKind, DECISION_DAYS};
+use crate::domain::enforcement::model::{
+    acting_officer, load_officers, Case, CaseState, MajorFlags, Party, PartyKind, Procedure, CASES,
+    MAX_AMOUNT_FEN,
+};
+use crate::domain::enforcement::redact::{is_valid_credit_code, is_valid_id_number};
+use crate::domain::registry::AGENCIES;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenCaseInput {
+    pub agency_id: u64,
+    pub kind: PowerKind,
+    pub procedure: Procedure,
+    pub party: Party,
+    pub summary: String,
+    pub handlers: Vec<u64>,
+    pub amount_fen: u64,
+    pub flags: MajorFlags,
+}
+
+/// LAW-1 limits, in fen.
+pub const SUMMARY_LIMIT_NATURAL_FEN: u64 = 200 * 100;
+pub const SUMMARY_LIMIT_LEGAL_FEN: u64 = 3_000 * 100;
+
+fn check_party(p: &Party) -> Result<(), Refusal> {
+    check_text("party.name", &p.name, 100, true)?;
+    check_text("party.phone", &p.phone, 30, false)?;
+    check_text("party.address", &p.address, 200, false)?;
+    if !p.id_number.is_empty() && !is_valid_id_number(&p.id_number) {
+        return Err(Refusal::new(
+            "INPUT",
+            "party.id_number is not a valid resident ID number",
+        ));
+    }
+    if !p.credit_code.is_empty() && !is_valid_credit_code(&p.credit_code) {
+        return Err(Refusal::new(
+            "INPUT",
+            "party.credit_code is not a valid unified social credit code",
+        ));
+    }
+    if p.kind == PartyKind::Natural && !p.credit_code.is_empty() {
+        return Err(Refusal::new(
+            "INPUT",
+            "a natural person has no unified social credit code",
+        ));
+    }
+    Ok(())
+}
+
+pub fn apply(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    c: &OpenCaseInput,
+    now: i64,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = check_party(&c.party).and(check_text("summary", &c.summary, 2000, true)) {
+        return Ok(Err(r));
+    }
+    if c.amount_fen > MAX_AMOUNT_FEN {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            "amount is beyond any plausible case (over 100 billion yuan)",
+        )));
+    }
+    if c.handlers.is_empty() || c.handlers.len() > 10 {
+        return Ok(Err(Refusal::new("INPUT", "handlers: name 1–10 officers")));
+    }
+    if AGENCIES.get(txn, &c.agency_id)?.is_none() {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no agency with id {}", c.agency_id),
+        )));
+    }
+    if c.procedure == Procedure::Summary {
+        let limit = match c.party.kind {
+            PartyKind::Natural => SUMMARY_LIMIT_NATURAL_FEN,
+            PartyKind::Legal => SUMMARY_LIMIT_LEGAL_FEN,
+        };
+        if c.kind != PowerKind::Penalty || c.amount_fen > limit {
+            return Ok(Err(Refusal::new(
+                "LAW-1",
+                format!("summary procedure is only for a warning or a fine of at most {} yuan on this party", limit / 100),
+            )));
+        }
+    }
+    let officers = match load_officers(txn, &c.handlers, c.agency_id)? {
+        Ok(o) => o,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Err(r) = acting_officer(actor, &officers) {
+        return Ok(Err(r));
+    }
+    let today = match date_of(now) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+    };
+    for o in &officers {
+        if let Err(r) = o.check_may_act(today) {
+            return Ok(Err(r));
+        }
+    }
+    let id = next_id(txn, "case")?;
+    CASES.put(
+        txn,
+        &id,
+        &Case {
+            id,
+            agency_id: c.agency_id,
+            kind: c.kind,
+            procedure: c.procedure,
+            party: c.party.clone(),
+            summary: c.summary.clone(),
+            handlers: c.handlers.clone(),
+            amount_fen: c.amount_fen,
+            flags: c.flags.clone(),
+            hearing_held: false,
+            state: CaseState::Opened,
+            major: None,
+            catalog_rule: None,
+            steps: vec![],
+            reviews: vec![],
+            decision: None,
+            opened_at_ms: now,
+            opened_by: actor.label(),
+            published_at_ms: None,
+            overdue: vec![],
+            legal_outcomes: vec![],
+        },
+    )?;
+    // LAW-3: a general-procedure penalty is decided within 90 days of filing.
+    if c.kind == PowerKind::Penalty && c.procedure == Procedure::General {
+        if let Some(due) = today.checked_add_signed(chrono::Duration::days(DECISION_DAYS)) {
+            schedule(
+                txn,
+                Deadline {
+                    case_id: id,
+                    kind: DeadlineKind::Decision,
+                    due,
+                },
+            )?;
+        }
+    }
+    Ok(Ok(CommandResult::Record { id, flags: vec![] }))
+}

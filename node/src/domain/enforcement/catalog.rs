@@ -1,0 +1,172 @@
+//! The major-decision catalog (REV-2): which decisions need legal review.
+//! Always major: major public interest or social risk, major rights, complex legal relations,
+//! law requires it, decided after a hearing. Per kind: an amount threshold (at least the lower
+//! bound set by the sector's superior department), and optionally "every penalty except summary
+//! procedure" (seed 003). Rules are region-wide or per agency, with the day they take effect;
+//! the version in force at submission decides and is kept with the case.
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::organ::PowerKind;
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::state::{DomainError, Space, State, Txn};
+use crate::domain::enforcement::model::{Case, Procedure};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogRule {
+    /// The agency whose catalog this is; `None`: the region's rule for every agency.
+    pub agency_id: Option<u64>,
+    pub kind: PowerKind,
+    /// First day the rule is in force.
+    pub effective_from: NaiveDate,
+    /// Amount (fen) from which a decision of this kind is major; `None`: never by amount.
+    pub min_amount_fen: Option<u64>,
+    /// Lower bound set by the sector's superior department; the threshold may not exceed it.
+    pub superior_bound_fen: Option<u64>,
+    /// Every penalty except summary procedure is reviewed (003).
+    pub every_general_penalty: bool,
+}
+
+/// Catalog rules; key `<agency id, 0 for the region>/<kind>/<YYYYMMDD>`.
+pub const CATALOG: Space<str, CatalogRule> = Space::new(b'g');
+
+fn rule_prefix(agency: u64, kind: PowerKind) -> String {
+    format!("{agency:020}/{}/", kind.as_str())
+}
+
+fn rule_key(r: &CatalogRule) -> String {
+    let d = r.effective_from;
+    format!(
+        "{}{:04}{:02}{:02}",
+        rule_prefix(r.agency_id.unwrap_or(0), r.kind),
+        d.year(),
+        d.month(),
+        d.day()
+    )
+}
+
+/// The latest version with `effective_from ≤ date` among one agency's (or the region's) rules.
+fn latest(
+    state: &State,
+    agency: u64,
+    kind: PowerKind,
+    date: NaiveDate,
+) -> Result<Option<CatalogRule>, DomainError> {
+    let prefix = CATALOG.key(&rule_prefix(agency, kind));
+    let mut found = None;
+    for (_, v) in state.range_from(&prefix, prefix.clone()) {
+        let r: CatalogRule = bincode::deserialize(v).map_err(|e| DomainError::Corrupt {
+            key: "catalog".into(),
+            cause: e.to_string(),
+        })?;
+        if r.effective_from <= date {
+            found = Some(r);
+        }
+    }
+    Ok(found)
+}
+
+/// Every stored rule, for display.
+pub fn all_rules(state: &State) -> Result<Vec<CatalogRule>, DomainError> {
+    let mut out = Vec::new();
+    for key in CATALOG.keys(state) {
+        let name = String::from_utf8_lossy(&key[1..]).to_string();
+        if let Some(r) = CATALOG.read(state, &name)? {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// Default rules when none was set: penalties from 10,000 yuan, coercion from 50,000 yuan,
+/// expropriation always.
+pub fn default_rule(kind: PowerKind) -> CatalogRule {
+    let min = match kind {
+        PowerKind::Penalty => Some(1_000_000),
+        PowerKind::Coercion => Some(5_000_000),
+        PowerKind::Expropriation => Some(0),
+        _ => None,
+    };
+    CatalogRule {
+        agency_id: None,
+        kind,
+        effective_from: NaiveDate::MIN,
+        min_amount_fen: min,
+        superior_bound_fen: None,
+        every_general_penalty: false,
+    }
+}
+
+/// The rule in force for an agency's decisions of a kind on `date`: the agency's own catalog,
+/// else the region's, else the defaults.
+pub fn rule(
+    state: &State,
+    agency: u64,
+    kind: PowerKind,
+    date: NaiveDate,
+) -> Result<CatalogRule, DomainError> {
+    if let Some(r) = latest(state, agency, kind, date)? {
+        return Ok(r);
+    }
+    Ok(latest(state, 0, kind, date)?.unwrap_or_else(|| default_rule(kind)))
+}
+
+/// REV-2: is this case's decision major under `r`?
+pub fn is_major(case: &Case, r: &CatalogRule) -> bool {
+    case.flags.any()
+        || case.hearing_held
+        || r.min_amount_fen.is_some_and(|m| case.amount_fen >= m)
+        || (r.every_general_penalty
+            && case.kind == PowerKind::Penalty
+            && case.procedure == Procedure::General)
+}
+
+pub fn apply(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    r: &CatalogRule,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor)) {
+        return Ok(Err(Refusal::new(
+            "REV-2",
+            format!(
+                "{} may not change the major-decision catalog",
+                actor.label()
+            ),
+        )));
+    }
+    if let (Some(min), Some(bound)) = (r.min_amount_fen, r.superior_bound_fen) {
+        if min > bound {
+            return Ok(Err(Refusal::new(
+                "REV-2",
+                format!(
+                    "threshold {} yuan is above the superior department's bound {} yuan",
+                    min / 100,
+                    bound / 100
+                ),
+            )));
+        }
+    }
+    if r.min_amount_fen
+        .is_some_and(|m| m > crate::domain::enforcement::model::MAX_AMOUNT_FEN)
+    {
+        return Ok(Err(Refusal::new("INPUT", "threshold out of range")));
+    }
+    if let Some(a) = r.agency_id {
+        if a == 0 || crate::domain::registry::AGENCIES.get(txn, &a)?.is_none() {
+            return Ok(Err(Refusal::new("INPUT", format!("no agency with id {a}"))));
+        }
+    }
+    if r.effective_from.year() < 2000 || r.effective_from.year() > 2100 {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            "effective_from must lie in 2000–2100",
+        )));
+    }
+    CATALOG.put(txn, &rule_key(r), r)?;
+    Ok(Ok(CommandResult::Record {
+        id: 0,
+        flags: vec![],
+    }))
+}

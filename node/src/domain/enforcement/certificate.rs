@@ -1,0 +1,171 @@
+//! Enforcement certificates (PUB-2): issued, checked yearly (年审), suspended, reinstated and
+//! revoked by the judicial administration — never by the agency itself.
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::core::identity::Actor;
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::text::check_text;
+use crate::domain::enforcement::model::{
+    judicial_administration, CertStatus, Certificate, CERT_NUMBERS, OFFICERS,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueCertificate {
+    pub officer_id: u64,
+    pub number: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub area: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CertAction {
+    /// Annual check of `year`; a failed check suspends the certificate.
+    AnnualCheck {
+        year: i32,
+        passed: bool,
+        note: String,
+    },
+    Suspend {
+        reason: String,
+    },
+    Reinstate,
+    Revoke {
+        reason: String,
+    },
+}
+
+pub fn issue(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    c: &IssueCertificate,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = judicial_administration(actor) {
+        return Ok(Err(r));
+    }
+    if let Err(r) =
+        check_text("number", &c.number, 40, true).and(check_text("area", &c.area, 100, true))
+    {
+        return Ok(Err(r));
+    }
+    if c.valid_until <= c.valid_from
+        || c.valid_from.year() < 2000
+        || (c.valid_until - c.valid_from).num_days() > 10 * 366
+    {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            "validity must run forwards, from 2000 on, for at most 10 years",
+        )));
+    }
+    let Some(mut officer) = OFFICERS.get(txn, &c.officer_id)? else {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no officer with id {}", c.officer_id),
+        )));
+    };
+    if let Some(holder) = CERT_NUMBERS.get(txn, &c.number)? {
+        if holder != officer.id {
+            return Ok(Err(Refusal::new(
+                "INPUT",
+                format!(
+                    "certificate number {} is held by officer {holder}",
+                    c.number
+                ),
+            )));
+        }
+    }
+    if let Some(old) = &officer.certificate {
+        CERT_NUMBERS.delete(txn, &old.number);
+    }
+    officer.certificate = Some(Certificate {
+        number: c.number.clone(),
+        valid_from: c.valid_from,
+        valid_until: c.valid_until,
+        area: c.area.clone(),
+        status: CertStatus::Valid,
+        checked_years: vec![],
+    });
+    CERT_NUMBERS.put(txn, &c.number, &officer.id)?;
+    OFFICERS.put(txn, &officer.id, &officer)?;
+    Ok(Ok(CommandResult::Record {
+        id: officer.id,
+        flags: vec![],
+    }))
+}
+
+pub fn change(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    officer_id: u64,
+    action: &CertAction,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = judicial_administration(actor) {
+        return Ok(Err(r));
+    }
+    let Some(mut officer) = OFFICERS.get(txn, &officer_id)? else {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no officer with id {officer_id}"),
+        )));
+    };
+    let Some(cert) = officer.certificate.as_mut() else {
+        return Ok(Err(Refusal::new(
+            "PUB-2",
+            format!("officer {officer_id} holds no certificate"),
+        )));
+    };
+    if matches!(cert.status, CertStatus::Revoked { .. }) {
+        return Ok(Err(Refusal::new(
+            "PUB-2",
+            format!("certificate {} is revoked; issue a new one", cert.number),
+        )));
+    }
+    let reason_ok = |r: &str| check_text("reason", r, 500, true);
+    match action {
+        CertAction::AnnualCheck { year, passed, note } => {
+            if let Err(r) = check_text("note", note, 500, false) {
+                return Ok(Err(r));
+            }
+            if *year < cert.valid_from.year() || *year > cert.valid_until.year() {
+                return Ok(Err(Refusal::new(
+                    "INPUT",
+                    format!("{year} is outside the certificate's validity"),
+                )));
+            }
+            if *passed {
+                if !cert.checked_years.contains(year) {
+                    cert.checked_years.push(*year);
+                    cert.checked_years.sort();
+                }
+            } else {
+                cert.status = CertStatus::Suspended {
+                    reason: format!("{year} 年审未通过: {note}"),
+                };
+            }
+        }
+        CertAction::Suspend { reason } => {
+            if let Err(r) = reason_ok(reason) {
+                return Ok(Err(r));
+            }
+            cert.status = CertStatus::Suspended {
+                reason: reason.clone(),
+            };
+        }
+        CertAction::Reinstate => cert.status = CertStatus::Valid,
+        CertAction::Revoke { reason } => {
+            if let Err(r) = reason_ok(reason) {
+                return Ok(Err(r));
+            }
+            cert.status = CertStatus::Revoked {
+                reason: reason.clone(),
+            };
+        }
+    }
+    OFFICERS.put(txn, &officer.id, &officer)?;
+    Ok(Ok(CommandResult::Record {
+        id: officer.id,
+        flags: vec![],
+    }))
+}

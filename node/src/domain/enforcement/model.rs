@@ -1,0 +1,468 @@
+//! Records of the three systems kept by a region: officers and their enforcement certificates
+//! (PUB-2), cases (案件), whole-process record steps (REC-1, REC-2), legal reviews (REV-*) and
+//! decisions. Commands are one per file (`cmd_*.rs`); this module holds the types, key spaces and
+//! the shared checks every step uses.
+use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::organ::PowerKind;
+use crate::domain::core::outcome::Refusal;
+use crate::domain::core::state::{DomainError, Space, Txn};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// What an officer may do in an agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Duty {
+    /// Enforcement officer (执法人员).
+    Enforcement,
+    /// Legal reviewer (法制审核人员).
+    Reviewer,
+    /// Head of the agency (负责人).
+    Head,
+}
+
+/// Status of an enforcement certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CertStatus {
+    Valid,
+    Suspended { reason: String },
+    Revoked { reason: String },
+}
+
+/// An enforcement certificate (执法证), issued and checked yearly by the judicial administration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub number: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    /// Enforcement area (执法区域/领域).
+    pub area: String,
+    pub status: CertStatus,
+    /// Years whose annual check (年审) passed.
+    pub checked_years: Vec<i32>,
+}
+
+/// An officer of an agency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Officer {
+    pub id: u64,
+    pub agency_id: u64,
+    pub name: String,
+    /// The user name of the officer's person certificate (`sanxiang pki issue --name`), which
+    /// links a signed-in person to this officer.
+    pub user: String,
+    pub duties: Vec<Duty>,
+    /// Holds the national legal professional qualification (REV-6).
+    pub legal_qualification: bool,
+    pub certificate: Option<Certificate>,
+}
+
+impl Officer {
+    /// PUB-2: may this officer act on `date`? Returns the refusal naming why not.
+    pub fn check_may_act(&self, date: NaiveDate) -> Result<(), Refusal> {
+        let Some(c) = &self.certificate else {
+            return Err(Refusal::new(
+                "PUB-2",
+                format!(
+                    "officer {} ({}) holds no enforcement certificate",
+                    self.id, self.name
+                ),
+            ));
+        };
+        match &c.status {
+            CertStatus::Valid => {}
+            CertStatus::Suspended { reason } => {
+                return Err(Refusal::new(
+                    "PUB-2",
+                    format!(
+                        "certificate {} of officer {} is suspended: {reason}",
+                        c.number, self.name
+                    ),
+                ))
+            }
+            CertStatus::Revoked { reason } => {
+                return Err(Refusal::new(
+                    "PUB-2",
+                    format!(
+                        "certificate {} of officer {} is revoked: {reason}",
+                        c.number, self.name
+                    ),
+                ))
+            }
+        }
+        if date < c.valid_from || date > c.valid_until {
+            return Err(Refusal::new(
+                "PUB-2",
+                format!(
+                    "certificate {} of officer {} is valid {}–{}, not on {date}",
+                    c.number, self.name, c.valid_from, c.valid_until
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Case procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Procedure {
+    /// 简易程序 (LAW-1).
+    Summary,
+    /// 一般程序.
+    General,
+}
+
+/// Natural or legal person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PartyKind {
+    Natural,
+    Legal,
+}
+
+/// The party of a case. ID number, phone and address are private (REC-4, PUB-4); a legal
+/// person's unified social credit code is public.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub kind: PartyKind,
+    pub name: String,
+    pub id_number: String,
+    pub phone: String,
+    pub address: String,
+    pub credit_code: String,
+}
+
+/// Facts that make a decision major whatever the amount (REV-2).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MajorFlags {
+    pub public_interest_or_social_risk: bool,
+    pub major_rights: bool,
+    pub complex_legal_relations: bool,
+    pub law_requires_review: bool,
+}
+
+impl MajorFlags {
+    pub fn any(&self) -> bool {
+        self.public_interest_or_social_risk
+            || self.major_rights
+            || self.complex_legal_relations
+            || self.law_requires_review
+    }
+}
+
+/// Case states (DOMAIN.md "Case"), derived from its steps and reviews.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CaseState {
+    Opened,
+    Investigating,
+    InReview,
+    /// The last review approved; a decision may be made.
+    Approved,
+    Returned,
+    Decided,
+    Transferred,
+}
+
+/// A case (for licensing: an application).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: u64,
+    pub agency_id: u64,
+    pub kind: PowerKind,
+    pub procedure: Procedure,
+    pub party: Party,
+    pub summary: String,
+    /// Handling officers.
+    pub handlers: Vec<u64>,
+    /// Amount involved or fine proposed, in fen (分).
+    pub amount_fen: u64,
+    pub flags: MajorFlags,
+    pub hearing_held: bool,
+    pub state: CaseState,
+    /// The catalog's answer at submission for review (REV-2), kept with the case.
+    pub major: Option<bool>,
+    /// The catalog rule in force at that submission, kept with the case.
+    pub catalog_rule: Option<crate::domain::enforcement::catalog::CatalogRule>,
+    pub steps: Vec<u64>,
+    pub reviews: Vec<Review>,
+    pub decision: Option<Decision>,
+    pub opened_at_ms: i64,
+    pub opened_by: String,
+    /// When the decision was first published (PUB-3).
+    pub published_at_ms: Option<i64>,
+    /// Time limits passed while the obligation was open (REV-8, PUB-3, LAW-3, LAW-4).
+    pub overdue: Vec<String>,
+    /// Reconsideration and litigation outcomes (SUP-7).
+    pub legal_outcomes: Vec<LegalOutcome>,
+}
+
+/// Kinds of process step (REC-1, REC-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum StepKind {
+    Initiation,
+    Investigation,
+    Inspection,
+    EvidenceCollection,
+    OnSite,
+    /// Seizure or detention of property (查封、扣押).
+    Seizure,
+    /// Acts touching personal freedom (限制人身自由).
+    RestrictionOfFreedom,
+    ForcedDemolition,
+    RightsNotice,
+    Hearing,
+    Service,
+    Execution,
+    Archiving,
+    Other,
+}
+
+impl StepKind {
+    /// REC-2 defaults from the seeds: audio-video required.
+    pub fn av_required(self) -> bool {
+        matches!(
+            self,
+            StepKind::Seizure | StepKind::RestrictionOfFreedom | StepKind::ForcedDemolition
+        )
+    }
+
+    /// REC-2 defaults: audio-video expected (missing is flagged, not refused).
+    pub fn av_expected(self) -> bool {
+        matches!(
+            self,
+            StepKind::OnSite
+                | StepKind::Inspection
+                | StepKind::EvidenceCollection
+                | StepKind::Hearing
+                | StepKind::Service
+        )
+    }
+
+    /// LAW-2: two officers at least.
+    pub fn needs_two_officers(self) -> bool {
+        matches!(
+            self,
+            StepKind::Investigation
+                | StepKind::Inspection
+                | StepKind::EvidenceCollection
+                | StepKind::Seizure
+        )
+    }
+}
+
+/// Reference to an attachment stored outside the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// SHA-256, lowercase hex.
+    pub sha256: String,
+    pub size: u64,
+    pub media_type: String,
+}
+
+/// Why audio-video is missing where required, approved by the head (REC-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvExemption {
+    pub reason: String,
+    /// Officer id of the head who approved.
+    pub approved_by: u64,
+}
+
+/// One recorded step; append-only (a correction is a new step pointing at the old).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub id: u64,
+    pub case_id: u64,
+    pub kind: StepKind,
+    pub officers: Vec<u64>,
+    pub at_ms: i64,
+    pub place: String,
+    pub text: String,
+    pub attachments: Vec<Attachment>,
+    pub audio_video: bool,
+    pub exemption: Option<AvExemption>,
+    pub corrects: Option<u64>,
+    /// Flags raised (e.g. "REC-2: audio-video expected but missing").
+    pub flags: Vec<String>,
+    pub recorded_at_ms: i64,
+    pub recorded_by: String,
+}
+
+/// Review opinion (REV-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Opinion {
+    Approve,
+    Modify,
+    Correct,
+    Supplement,
+    Transfer,
+}
+
+/// One round of legal review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub submitted_at_ms: i64,
+    pub submitted_by: String,
+    pub materials: String,
+    pub reviewer: Option<u64>,
+    /// The ten REV-3 points, in order.
+    pub checklist: Option<[bool; 10]>,
+    pub opinion: Option<Opinion>,
+    pub reasons: String,
+    pub decided_at_ms: Option<i64>,
+    /// Opinions of legal advisers, public-sector lawyers or experts consulted (REV-5).
+    pub expert_opinions: Vec<String>,
+}
+
+/// Outcome of administrative reconsideration or litigation (SUP-7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Forum {
+    Reconsideration,
+    Litigation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LegalResult {
+    Upheld,
+    Changed,
+    Revoked,
+    FoundUnlawful,
+}
+
+impl LegalResult {
+    /// Counts against the correction rate (被纠错率).
+    pub fn corrects(self) -> bool {
+        !matches!(self, LegalResult::Upheld)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalOutcome {
+    pub forum: Forum,
+    pub result: LegalResult,
+    pub on: NaiveDate,
+    pub reference: String,
+}
+
+/// An agency's audio-video item list (REC-2), replacing the seeds' defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AvList {
+    pub agency_id: u64,
+    pub required: Vec<StepKind>,
+    pub expected: Vec<StepKind>,
+}
+
+pub const AV_LISTS: Space<u64, AvList> = Space::new(b'v');
+
+/// Per agency: the legal review comes before the rights notice (market regulation's order).
+/// Default: the party is notified of its rights first, then the case goes to review.
+pub const REVIEW_BEFORE_RIGHTS_NOTICE: Space<u64, bool> = Space::new(b'w');
+
+/// Whether a case has a step of this kind.
+pub fn has_step(txn: &Txn<'_>, case: &Case, kind: StepKind) -> Result<bool, DomainError> {
+    for s in &case.steps {
+        if STEPS.get(txn, s)?.is_some_and(|st| st.kind == kind) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// The decision (REV-1, REC-6, REV-7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub decided_by: Vec<u64>,
+    pub text: String,
+    pub reasons_evidence: String,
+    pub reasons_basis: String,
+    pub reasons_discretion: String,
+    pub collective_minutes: Option<String>,
+    pub decided_at_ms: i64,
+    /// Publication deadline (PUB-3): decision day + 7 or 20 working days, day itself not counted.
+    pub publish_by: NaiveDate,
+}
+
+pub const OFFICERS: Space<u64, Officer> = Space::new(b'o');
+
+pub const CERT_NUMBERS: Space<str, u64> = Space::new(b'c');
+
+pub const CASES: Space<u64, Case> = Space::new(b'k');
+
+pub const STEPS: Space<u64, Step> = Space::new(b's');
+
+/// The judicial administration (not the agency) issues and checks certificates (PUB-2).
+pub fn judicial_administration(actor: &Actor) -> Result<(), Refusal> {
+    match actor {
+        Actor::Person(p) if matches!(p.role, Role::Supervisor | Role::Head) => Ok(()),
+        _ => Err(Refusal::new(
+            "PUB-2",
+            format!("{} may not manage enforcement certificates: the judicial administration (supervisor or head) does", actor.label()),
+        )),
+    }
+}
+
+/// The officer record of the signed-in person, who must be among `officers` (the actor is one of
+/// the acting officers; nobody acts in another's name).
+pub fn acting_officer(actor: &Actor, officers: &[Officer]) -> Result<u64, Refusal> {
+    let Actor::Person(p) = actor else {
+        return Err(Refusal::new(
+            "AUTH",
+            "only a signed-in officer records enforcement acts",
+        ));
+    };
+    officers
+        .iter()
+        .find(|o| o.user == p.user)
+        .map(|o| o.id)
+        .ok_or_else(|| {
+            Refusal::new(
+                "AUTH",
+                format!("{} is not one of the acting officers", actor.label()),
+            )
+        })
+}
+
+/// The officer of an agency whose person certificate has this user name.
+pub fn officer_by_user(
+    txn: &Txn<'_>,
+    agency_id: u64,
+    user: &str,
+) -> Result<Option<Officer>, DomainError> {
+    for o in OFFICERS.scan_from(txn.base(), &0) {
+        let o = o?;
+        if o.agency_id == agency_id && o.user == user {
+            return Ok(Some(o));
+        }
+    }
+    Ok(None)
+}
+
+/// Loads officers by id; unknown ids and officers of another agency are refused.
+pub fn load_officers(
+    txn: &Txn<'_>,
+    ids: &[u64],
+    agency_id: u64,
+) -> Result<Result<Vec<Officer>, Refusal>, DomainError> {
+    let mut out = Vec::new();
+    for id in ids {
+        match OFFICERS.get(txn, id)? {
+            Some(o) if o.agency_id == agency_id => out.push(o),
+            Some(o) => {
+                return Ok(Err(Refusal::new(
+                    "INPUT",
+                    format!(
+                        "officer {id} ({}) belongs to agency {}, not {agency_id}",
+                        o.name, o.agency_id
+                    ),
+                )))
+            }
+            None => {
+                return Ok(Err(Refusal::new(
+                    "INPUT",
+                    format!("no officer with id {id}"),
+                )))
+            }
+        }
+    }
+    Ok(Ok(out))
+}
+
+/// Largest amount accepted, in fen: 100 billion yuan.
+pub const MAX_AMOUNT_FEN: u64 = 10_000_000_000_000;

@@ -1,0 +1,67 @@
+//! `RegisterOfficer` — an agency's officer with duties and legal qualification (PUB-2, REV-6).
+//! Writers: a clerk or the head of the region.
+use serde::{Deserialize, Serialize};
+
+use crate::domain::core::identity::Actor;
+use crate::domain::core::ids::next_id;
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::text::check_text;
+use crate::domain::enforcement::model::{Duty, Officer, OFFICERS};
+use crate::domain::registry::register::may_write_registry;
+use crate::domain::registry::AGENCIES;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficerInput {
+    pub agency_id: u64,
+    pub name: String,
+    /// User name of the person certificate that signs in as this officer.
+    pub user: String,
+    pub duties: Vec<Duty>,
+    pub legal_qualification: bool,
+}
+
+pub fn apply(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    input: &OfficerInput,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = may_write_registry(actor) {
+        return Ok(Err(r));
+    }
+    for (f, v, max) in [("name", &input.name, 50), ("user", &input.user, 64)] {
+        if let Err(r) = check_text(f, v, max, true) {
+            return Ok(Err(r));
+        }
+    }
+    if input.duties.is_empty() {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            "duties: name at least one (enforcement, reviewer, head)",
+        )));
+    }
+    if AGENCIES.get(txn, &input.agency_id)?.is_none() {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no agency with id {}", input.agency_id),
+        )));
+    }
+    let mut duties = input.duties.clone();
+    duties.sort();
+    duties.dedup();
+    let id = next_id(txn, "officer")?;
+    OFFICERS.put(
+        txn,
+        &id,
+        &Officer {
+            id,
+            agency_id: input.agency_id,
+            name: input.name.clone(),
+            user: input.user.clone(),
+            duties,
+            legal_qualification: input.legal_qualification,
+            certificate: None,
+        },
+    )?;
+    Ok(Ok(CommandResult::Record { id, flags: vec![] }))
+}

@@ -1,0 +1,196 @@
+//! After the decision: reconsideration and litigation outcomes (SUP-7, the correction rate),
+//! expert opinions on a review (REV-5), and an agency's audio-video item list (REC-2).
+use crate::domain::core::identity::Actor;
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::text::check_text;
+use crate::domain::enforcement::deadlines::{schedule, Deadline, DeadlineKind};
+use crate::domain::enforcement::model::{
+    officer_by_user, AvList, CaseState, Duty, LegalOutcome, AV_LISTS, CASES,
+};
+use crate::domain::registry::register::may_write_registry;
+
+/// Records the outcome of a reconsideration or a lawsuit. A changed or revoked (or unlawful)
+/// decision that was published must be withdrawn within 3 working days (LAW-6): the clock starts.
+pub fn record_outcome(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    case_id: u64,
+    outcome: &LegalOutcome,
+    now: i64,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = may_write_registry(actor) {
+        return Ok(Err(Refusal::new("SUP-7", r.message)));
+    }
+    let LegalOutcome {
+        result,
+        on,
+        reference,
+        ..
+    } = outcome;
+    let (result, on) = (*result, *on);
+    if let Err(r) = check_text("reference", reference, 200, true) {
+        return Ok(Err(r));
+    }
+    let today = match crate::domain::calendar::days::date_of(now) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+    };
+    let Some(mut case) = CASES.get(txn, &case_id)? else {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no case with id {case_id}"),
+        )));
+    };
+    let Some(decision) = &case.decision else {
+        return Ok(Err(Refusal::new(
+            "SUP-7",
+            format!("case {case_id} has no decision to challenge"),
+        )));
+    };
+    let decided = crate::domain::calendar::days::date_of(decision.decided_at_ms).unwrap_or(today);
+    if on > today || on < decided {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("the outcome date must lie between the decision ({decided}) and today"),
+        )));
+    }
+    case.legal_outcomes.push(outcome.clone());
+    let mut flags = Vec::new();
+    if result.corrects() && case.published_at_ms.is_some() {
+        let due = match crate::domain::calendar::days::add_working_days(
+            &crate::domain::calendar::load::StateYears(txn.base()),
+            on,
+            3,
+        ) {
+            Ok(d) => d,
+            Err(e) => return Ok(Err(Refusal::new("LAW-6", e.to_string()))),
+        };
+        schedule(
+            txn,
+            Deadline {
+                case_id,
+                kind: DeadlineKind::Withdrawal,
+                due,
+            },
+        )?;
+        flags.push(format!("LAW-6: withdraw the publication by {due}"));
+    }
+    CASES.put(txn, &case.id, &case)?;
+    Ok(Ok(CommandResult::Record { id: case.id, flags }))
+}
+
+/// Attaches the opinion of a legal adviser, public-sector lawyer or expert to the current
+/// review round (REV-5). By a reviewer or a head of the agency.
+pub fn expert_opinion(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    case_id: u64,
+    source: &str,
+    text: &str,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) =
+        check_text("source", source, 100, true).and(check_text("text", text, 20_000, true))
+    {
+        return Ok(Err(r));
+    }
+    let Some(mut case) = CASES.get(txn, &case_id)? else {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no case with id {case_id}"),
+        )));
+    };
+    let Actor::Person(p) = actor else {
+        return Ok(Err(Refusal::new(
+            "AUTH",
+            "only a signed-in person attaches opinions",
+        )));
+    };
+    let allowed = officer_by_user(txn, case.agency_id, &p.user)?
+        .is_some_and(|o| o.duties.contains(&Duty::Reviewer) || o.duties.contains(&Duty::Head));
+    if !allowed {
+        return Ok(Err(Refusal::new(
+            "REV-5",
+            "a reviewer or a head of the agency attaches consulted opinions",
+        )));
+    }
+    if matches!(case.state, CaseState::Decided | CaseState::Transferred) {
+        return Ok(Err(Refusal::new(
+            "REV-5",
+            format!("case {case_id} is already {:?}", case.state),
+        )));
+    }
+    let Some(round) = case.reviews.last_mut() else {
+        return Ok(Err(Refusal::new(
+            "REV-5",
+            format!("case {case_id} was never submitted for review"),
+        )));
+    };
+    round.expert_opinions.push(format!("{source}: {text}"));
+    CASES.put(txn, &case.id, &case)?;
+    Ok(Ok(CommandResult::Record {
+        id: case.id,
+        flags: vec![],
+    }))
+}
+
+/// Sets an agency's audio-video item list (REC-2). By the clerk or head of the region.
+pub fn set_av_list(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    list: &AvList,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = may_write_registry(actor) {
+        return Ok(Err(Refusal::new("REC-2", r.message)));
+    }
+    if crate::domain::registry::AGENCIES
+        .get(txn, &list.agency_id)?
+        .is_none()
+    {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no agency with id {}", list.agency_id),
+        )));
+    }
+    if let Some(k) = list.required.iter().find(|k| list.expected.contains(k)) {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("{k:?} is listed both as required and as expected"),
+        )));
+    }
+    AV_LISTS.put(txn, &list.agency_id, list)?;
+    Ok(Ok(CommandResult::Record {
+        id: list.agency_id,
+        flags: vec![],
+    }))
+}
+
+/// Sets an agency's step order (REC-1): whether the legal review precedes the rights notice.
+pub fn set_step_order(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    agency_id: u64,
+    review_first: bool,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = may_write_registry(actor) {
+        return Ok(Err(r));
+    }
+    if crate::domain::registry::AGENCIES
+        .get(txn, &agency_id)?
+        .is_none()
+    {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no agency with id {agency_id}"),
+        )));
+    }
+    crate::domain::enforcement::model::REVIEW_BEFORE_RIGHTS_NOTICE.put(
+        txn,
+        &agency_id,
+        &review_first,
+    )?;
+    Ok(Ok(CommandResult::Record {
+        id: agency_id,
+        flags: vec![],
+    }))
+}

@@ -1,0 +1,248 @@
+//! Legal review of major decisions (REV-1, REV-3, REV-4, REV-6, REV-7).
+//! `SubmitReview`: a handler submits the materials; the catalog in force decides whether the
+//! decision is major and that answer is kept with the case. `ReviewOpinion`: a reviewer who is
+//! not a handler records the ten REV-3 points and an opinion with reasons.
+use crate::domain::calendar::days::date_of;
+use crate::domain::core::identity::Actor;
+use crate::domain::core::organ::PowerKind;
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::text::check_text;
+use crate::domain::enforcement::catalog::{is_major, rule};
+use crate::domain::enforcement::model::{
+    acting_officer, load_officers, officer_by_user, CaseState, Duty, Opinion, Procedure, Review,
+    CASES,
+};
+
+/// The ten REV-3 points, in the order of the checklist.
+pub const REV3_POINTS: [&str; 10] = [
+    "执法主体合法",
+    "执法人员具备资格",
+    "事实清楚",
+    "证据确凿充分合法",
+    "适用法律正确",
+    "裁量基准适用适当",
+    "程序合法",
+    "未超越或滥用职权",
+    "文书齐全规范",
+    "涉嫌犯罪已移送",
+];
+
+pub fn submit(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    case_id: u64,
+    materials: &str,
+    now: i64,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = check_text("materials", materials, 20_000, true) {
+        return Ok(Err(r));
+    }
+    let Some(mut case) = CASES.get(txn, &case_id)? else {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no case with id {case_id}"),
+        )));
+    };
+    if case.procedure == Procedure::Summary {
+        return Ok(Err(Refusal::new(
+            "LAW-1",
+            "a summary-procedure case has no legal review",
+        )));
+    }
+    if !matches!(
+        case.state,
+        CaseState::Opened | CaseState::Investigating | CaseState::Returned
+    ) {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!(
+                "case {case_id} is {:?}; it cannot be submitted for review now",
+                case.state
+            ),
+        )));
+    }
+    let handlers = match load_officers(txn, &case.handlers, case.agency_id)? {
+        Ok(o) => o,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Err(r) = acting_officer(actor, &handlers) {
+        return Ok(Err(r));
+    }
+    // PUB-2 and the step order: by default the party is told the reasons, basis and rights
+    // before the legal review; market regulation reviews first (REC-1, configurable per agency).
+    let review_first = crate::domain::enforcement::model::REVIEW_BEFORE_RIGHTS_NOTICE
+        .get(txn, &case.agency_id)?
+        .unwrap_or(false);
+    if case.kind == PowerKind::Penalty
+        && !review_first
+        && !crate::domain::enforcement::model::has_step(
+            txn,
+            &case,
+            crate::domain::enforcement::model::StepKind::RightsNotice,
+        )?
+    {
+        return Ok(Err(Refusal::new(
+            "PUB-2",
+            "record the rights notice (reasons, basis, statement, defence, hearing) before the legal review",
+        )));
+    }
+    // The catalog version in force at the first submission decides and is kept with the case;
+    // a hearing held since makes the decision major too.
+    let submitted_on = match date_of(now) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+    };
+    let catalog_rule = match &case.catalog_rule {
+        Some(r) => r.clone(),
+        None => rule(txn.base(), case.agency_id, case.kind, submitted_on)?,
+    };
+    let major = is_major(&case, &catalog_rule) || case.major == Some(true);
+    case.major = Some(major);
+    case.catalog_rule = Some(catalog_rule);
+    case.reviews.push(Review {
+        submitted_at_ms: now,
+        submitted_by: actor.label(),
+        materials: materials.to_string(),
+        reviewer: None,
+        checklist: None,
+        opinion: None,
+        reasons: String::new(),
+        decided_at_ms: None,
+        expert_opinions: vec![],
+    });
+    case.state = CaseState::InReview;
+    // REV-8: the review clock runs from each submission, in working days.
+    let today = submitted_on;
+    let days = crate::domain::enforcement::publication::setting_days(
+        txn.base(),
+        "review_days",
+        crate::domain::enforcement::deadlines::DEFAULT_REVIEW_DAYS,
+    )?;
+    let due = match crate::domain::calendar::days::add_working_days(
+        &crate::domain::calendar::load::StateYears(txn.base()),
+        today,
+        days,
+    ) {
+        Ok(d) => d,
+        Err(e) => {
+            return Ok(Err(Refusal::new(
+                "REV-8",
+                format!("cannot set the review time limit: {e}"),
+            )))
+        }
+    };
+    let round = case.reviews.len() as u32;
+    CASES.put(txn, &case.id, &case)?;
+    crate::domain::enforcement::deadlines::schedule(
+        txn,
+        crate::domain::enforcement::deadlines::Deadline {
+            case_id: case.id,
+            kind: crate::domain::enforcement::deadlines::DeadlineKind::Review { round },
+            due,
+        },
+    )?;
+    let flags = if major {
+        vec!["REV-2: major decision".to_string()]
+    } else {
+        vec![]
+    };
+    Ok(Ok(CommandResult::Record { id: case.id, flags }))
+}
+
+pub fn opinion(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    case_id: u64,
+    checklist: &[bool; 10],
+    opinion: Opinion,
+    reasons: &str,
+    now: i64,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = check_text("reasons", reasons, 20_000, opinion != Opinion::Approve) {
+        return Ok(Err(Refusal::new("REV-4", r.message)));
+    }
+    let Some(mut case) = CASES.get(txn, &case_id)? else {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no case with id {case_id}"),
+        )));
+    };
+    if case.state != CaseState::InReview {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("case {case_id} is not in review"),
+        )));
+    }
+    let Actor::Person(p) = actor else {
+        return Ok(Err(Refusal::new(
+            "AUTH",
+            "only a signed-in reviewer records an opinion",
+        )));
+    };
+    let Some(reviewer) = officer_by_user(txn, case.agency_id, &p.user)? else {
+        return Ok(Err(Refusal::new(
+            "REV-7",
+            format!(
+                "{} is not an officer of agency {}",
+                actor.label(),
+                case.agency_id
+            ),
+        )));
+    };
+    if !reviewer.duties.contains(&Duty::Reviewer) {
+        return Ok(Err(Refusal::new(
+            "REV-6",
+            format!(
+                "officer {} ({}) is not a legal reviewer",
+                reviewer.id, reviewer.name
+            ),
+        )));
+    }
+    if case.handlers.contains(&reviewer.id) {
+        return Ok(Err(Refusal::new(
+            "REV-1",
+            "the reviewer must not be a handler of the case",
+        )));
+    }
+    if case.kind == PowerKind::Penalty && !reviewer.legal_qualification {
+        return Ok(Err(Refusal::new("REV-6", "penalty decisions are reviewed by a reviewer with the legal professional qualification")));
+    }
+    let day = match date_of(now) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+    };
+    if let Err(r) = reviewer.check_may_act(day) {
+        return Ok(Err(r));
+    }
+    if opinion == Opinion::Approve {
+        if let Some(i) = checklist.iter().position(|ok| !ok) {
+            return Ok(Err(Refusal::new(
+                "REV-3",
+                format!(
+                    "cannot approve: point {} ({}) is not satisfied",
+                    i + 1,
+                    REV3_POINTS[i]
+                ),
+            )));
+        }
+    }
+    let Some(round) = case.reviews.last_mut() else {
+        return Ok(Err(Refusal::new("INPUT", "no submission to review")));
+    };
+    round.reviewer = Some(reviewer.id);
+    round.checklist = Some(*checklist);
+    round.opinion = Some(opinion);
+    round.reasons = reasons.to_string();
+    round.decided_at_ms = Some(now);
+    case.state = match opinion {
+        Opinion::Approve => CaseState::Approved,
+        Opinion::Transfer => CaseState::Transferred,
+        Opinion::Modify | Opinion::Correct | Opinion::Supplement => CaseState::Returned,
+    };
+    CASES.put(txn, &case.id, &case)?;
+    Ok(Ok(CommandResult::Record {
+        id: case.id,
+        flags: vec![],
+    }))
+}

@@ -1,0 +1,225 @@
+//! `RecordStep` — one step of the whole-process record (REC-1, REC-2), append-only.
+//! PUB-2: every acting officer holds a valid certificate on the day of the act. LAW-2: two
+//! officers for investigation and inspection. REC-2: audio-video required for seizure, acts on
+//! personal freedom and forced demolition — refused when missing unless an exemption approved
+//! by the head is recorded (then flagged); expected for on-site acts — flagged when missing.
+use serde::{Deserialize, Serialize};
+
+use crate::domain::calendar::days::date_of;
+use crate::domain::core::identity::Actor;
+use crate::domain::core::ids::next_id;
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::text::check_text;
+use crate::domain::enforcement::model::{
+    acting_officer, load_officers, Attachment, AvExemption, CaseState, Duty, Step, StepKind,
+    AV_LISTS, CASES, OFFICERS, STEPS,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepInput {
+    pub case_id: u64,
+    pub kind: StepKind,
+    pub officers: Vec<u64>,
+    /// When the act happened (Unix ms).
+    pub at_ms: i64,
+    pub place: String,
+    pub text: String,
+    pub attachments: Vec<Attachment>,
+    pub audio_video: bool,
+    pub exemption: Option<AvExemption>,
+    pub corrects: Option<u64>,
+}
+
+/// Acts may be recorded up to this long after they happened.
+pub const MAX_BACKDATE_MS: i64 = 5 * 366 * 24 * 3600 * 1000;
+/// And at most this far ahead of the region's clock (clock skew).
+pub const MAX_AHEAD_MS: i64 = 24 * 3600 * 1000;
+
+fn check_attachments(list: &[Attachment]) -> Result<(), Refusal> {
+    if list.len() > 50 {
+        return Err(Refusal::new("INPUT", "at most 50 attachments per step"));
+    }
+    for a in list {
+        if a.sha256.len() != 64
+            || !a
+                .sha256
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return Err(Refusal::new(
+                "INPUT",
+                "attachment sha256 must be 64 lowercase hex characters",
+            ));
+        }
+        if a.size == 0 || a.size > 1 << 40 {
+            return Err(Refusal::new(
+                "INPUT",
+                "attachment size must be 1 byte to 1 TiB",
+            ));
+        }
+        check_text("attachment media_type", &a.media_type, 100, true)?;
+    }
+    Ok(())
+}
+
+pub fn apply(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    s: &StepInput,
+    now: i64,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    // REC-1: a text record is mandatory for every act.
+    if s.text.trim().is_empty() {
+        return Ok(Err(Refusal::new(
+            "REC-1",
+            "every enforcement act needs its text record",
+        )));
+    }
+    if let Err(r) = check_text("text", &s.text, 20_000, true)
+        .and(check_text("place", &s.place, 200, true))
+        .and(check_attachments(&s.attachments))
+    {
+        return Ok(Err(r));
+    }
+    if s.at_ms > now.saturating_add(MAX_AHEAD_MS) || s.at_ms < now.saturating_sub(MAX_BACKDATE_MS) {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            "the act's time is in the future or more than five years back",
+        )));
+    }
+    let Some(mut case) = CASES.get(txn, &s.case_id)? else {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no case with id {}", s.case_id),
+        )));
+    };
+    if case.state == CaseState::Transferred && s.kind != StepKind::Archiving {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("case {} was transferred; only archiving remains", case.id),
+        )));
+    }
+    if let Some(old) = s.corrects {
+        if !case.steps.contains(&old) {
+            return Ok(Err(Refusal::new(
+                "INPUT",
+                format!("step {old} is not a step of case {}", case.id),
+            )));
+        }
+    }
+    let mut ids = s.officers.clone();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() || ids.len() > 10 {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            "officers: name 1–10 acting officers",
+        )));
+    }
+    if s.kind.needs_two_officers() && ids.len() < 2 {
+        return Ok(Err(Refusal::new(
+            "LAW-2",
+            format!("{:?} needs at least two officers", s.kind),
+        )));
+    }
+    let officers = match load_officers(txn, &ids, case.agency_id)? {
+        Ok(o) => o,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Err(r) = acting_officer(actor, &officers) {
+        return Ok(Err(r));
+    }
+    let day = match date_of(s.at_ms) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+    };
+    for o in &officers {
+        if let Err(r) = o.check_may_act(day) {
+            return Ok(Err(r));
+        }
+    }
+    let mut flags = Vec::new();
+    let list = AV_LISTS.get(txn, &case.agency_id)?;
+    let required = list
+        .as_ref()
+        .map(|l| l.required.contains(&s.kind))
+        .unwrap_or(s.kind.av_required());
+    let expected = list
+        .as_ref()
+        .map(|l| l.expected.contains(&s.kind))
+        .unwrap_or(s.kind.av_expected());
+    if !s.audio_video {
+        if required {
+            let Some(ex) = &s.exemption else {
+                return Ok(Err(Refusal::new(
+                    "REC-2",
+                    format!("{:?} requires whole-process audio-video; record it or an exemption approved by the head", s.kind),
+                )));
+            };
+            if let Err(r) = check_text("exemption.reason", &ex.reason, 500, true) {
+                return Ok(Err(r));
+            }
+            let head = OFFICERS.get(txn, &ex.approved_by)?;
+            let approved = head.as_ref().is_some_and(|h| {
+                h.agency_id == case.agency_id
+                    && h.duties.contains(&Duty::Head)
+                    && h.check_may_act(day).is_ok()
+            });
+            if !approved {
+                return Ok(Err(Refusal::new("REC-2", "the audio-video exemption must be approved by a head of the agency with a valid certificate")));
+            }
+            flags.push(format!(
+                "REC-2: audio-video missing, exemption approved by officer {}: {}",
+                ex.approved_by, ex.reason
+            ));
+        } else if expected {
+            flags.push("REC-2: audio-video expected but missing".to_string());
+        }
+    }
+    let id = next_id(txn, "step")?;
+    STEPS.put(
+        txn,
+        &id,
+        &Step {
+            id,
+            case_id: case.id,
+            kind: s.kind,
+            officers: ids,
+            at_ms: s.at_ms,
+            place: s.place.clone(),
+            text: s.text.clone(),
+            attachments: s.attachments.clone(),
+            audio_video: s.audio_video,
+            exemption: s.exemption.clone(),
+            corrects: s.corrects,
+            flags: flags.clone(),
+            recorded_at_ms: now,
+            recorded_by: actor.label(),
+        },
+    )?;
+    case.steps.push(id);
+    match (case.state, s.kind) {
+        (
+            CaseState::Opened,
+            StepKind::Investigation | StepKind::Inspection | StepKind::EvidenceCollection,
+        ) => case.state = CaseState::Investigating,
+        // A hearing after a review sends the case back to review.
+        (CaseState::InReview | CaseState::Approved, StepKind::Hearing) => {
+            case.state = CaseState::Returned;
+            case.hearing_held = true;
+        }
+        (_, StepKind::Hearing) => case.hearing_held = true,
+        // Market regulation's order: the rights notice after a review leads to a re-review.
+        (CaseState::InReview | CaseState::Approved, StepKind::RightsNotice)
+            if crate::domain::enforcement::model::REVIEW_BEFORE_RIGHTS_NOTICE
+                .get(txn, &case.agency_id)?
+                .unwrap_or(false) =>
+        {
+            case.state = CaseState::Returned;
+        }
+        _ => {}
+    }
+    CASES.put(txn, &case.id, &case)?;
+    Ok(Ok(CommandResult::Record { id, flags }))
+}

@@ -1,0 +1,18 @@
+//! **Federation** (ARCHITECTURE "Federation guarantees", "Tamper evidence"): what a region
+//! sends to its parent and how a parent accepts what its children send, and the downlink to
+//! the regions below. It carries the other contexts' items, so it imports them; none of them
+//! imports it.
+//!
+//! - [`items`]: what travels up — items, signed heads, proofs.
+//! - [`outbox`]: own items made from accepted writes, the outbox and its acknowledgement.
+//! - [`ingest`]: a child's batch, checked per link and per origin, with tamper alerts.
+//! - [`tree_head`]: signed tree heads recorded after commit.
+//! - [`downlink`]: items addressed to regions below, once per hop, receipts back up.
+pub mod downlink;
+pub mod ingest;
+pub mod items;
+pub mod outbox;
+pub mod tree_head;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,118 @@
+//! `RegisterAgency` — PUB-1: the region's judicial bureau registers its enforcement agencies.
+//! Writers: a clerk or the head of this region.
+use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::organ::{Agency, AgencyInput};
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::registry::{AGENCIES, AGENCY_NAMES};
+
+/// Only these roles of the region keep the agency registry.
+pub(crate) fn may_write_registry(actor: &Actor) -> Result<(), Refusal> {
+    match actor {
+        Actor::Person(p) if matches!(p.role, Role::Clerk | Role::Head) => Ok(()),
+        _ => Err(Refusal::new(
+            "PUB-1",
+            format!(
+                "{} may not change the agency registry: a clerk or the head of the region does",
+                actor.label()
+            ),
+        )),
+    }
+}
+
+pub fn apply(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    input: &AgencyInput,
+    now: i64,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = may_write_registry(actor) {
+        return Ok(Err(r));
+    }
+    if let Err(r) = input.validate() {
+        return Ok(Err(r));
+    }
+    if let Some(existing) = AGENCY_NAMES.get(txn, &input.name)? {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!(
+                "an agency named {} is already registered (id {existing})",
+                input.name
+            ),
+        )));
+    }
+    let id = crate::domain::core::ids::next_id(txn, "agency")?;
+    let agency = Agency {
+        id,
+        name: input.name.clone(),
+        powers: input.powers.clone(),
+        legal_basis: input.legal_basis.clone(),
+        domain: input.domain.clone(),
+        contact: input.contact.clone(),
+        version: 1,
+        created_at_ms: now,
+        updated_at_ms: now,
+        created_by: actor.label(),
+        closed: None,
+    };
+    AGENCIES.put(txn, &agency.id, &agency)?;
+    AGENCY_NAMES.put(txn, &agency.name, &agency.id)?;
+    Ok(Ok(CommandResult::Agency(agency)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::command::apply::tests::*;
+    use crate::domain::command::envelope::Command;
+    use crate::domain::core::outcome::{CommandResult, Outcome};
+    use crate::domain::State;
+
+    #[test]
+    fn registers_with_sequential_ids() {
+        let mut s = State::default();
+        let r = run(
+            &mut s,
+            &[
+                env(clerk(), "c", 1, 100, Command::RegisterAgency(input("甲局"))),
+                env(clerk(), "c", 2, 200, Command::RegisterAgency(input("乙局"))),
+            ],
+        );
+        let ids: Vec<u64> = r
+            .iter()
+            .map(|x| match &x.outcome {
+                Outcome::Ok(CommandResult::Agency(a)) => a.id,
+                o => panic!("{o:?}"),
+            })
+            .collect();
+        assert_eq!(ids, [1, 2]);
+    }
+
+    #[test]
+    fn hostile_fields_refused() {
+        let mut s = State::default();
+        let mut long = input("x");
+        long.name = "局".repeat(101);
+        let mut ctrl = input("y");
+        ctrl.name = "坏\u{0}名".into();
+        let mut nopower = input("z");
+        nopower.powers.clear();
+        let mut twice = input("w");
+        twice.powers = vec![crate::domain::PowerKind::Fee, crate::domain::PowerKind::Fee];
+        let mut spaces = input(" 前后空格 ");
+        spaces.contact = String::new();
+        let r = run(
+            &mut s,
+            &[long, ctrl, nopower, twice, spaces]
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| env(clerk(), "c", i as u64 + 1, 1, Command::RegisterAgency(x)))
+                .collect::<Vec<_>>(),
+        );
+        for x in r {
+            match x.outcome {
+                Outcome::Refused(f) => assert_eq!(f.rule, "INPUT", "{}", f.message),
+                o => panic!("{o:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! `UpdateAgency` — PUB-1: the published identity data are kept current as they change.
+use crate::domain::core::identity::Actor;
+use crate::domain::core::organ::AgencyInput;
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::registry::register::may_write_registry;
+use crate::domain::registry::{AGENCIES, AGENCY_NAMES};
+
+pub fn apply(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    id: u64,
+    input: &AgencyInput,
+    expected_version: Option<u64>,
+    now: i64,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = may_write_registry(actor) {
+        return Ok(Err(r));
+    }
+    if let Err(r) = input.validate() {
+        return Ok(Err(r));
+    }
+    let Some(mut agency) = AGENCIES.get(txn, &id)? else {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no agency with id {id}"),
+        )));
+    };
+    if let Some(v) = expected_version {
+        if v != agency.version {
+            return Ok(Err(Refusal::new(
+                "CONFLICT",
+                format!("agency {id} is at version {}, not {v}", agency.version),
+            )));
+        }
+    }
+    if input.name != agency.name {
+        if let Some(other) = AGENCY_NAMES.get(txn, &input.name)? {
+            return Ok(Err(Refusal::new(
+                "INPUT",
+                format!(
+                    "an agency named {} is already registered (id {other})",
+                    input.name
+                ),
+            )));
+        }
+        AGENCY_NAMES.delete(txn, &agency.name);
+        AGENCY_NAMES.put(txn, &input.name, &id)?;
+    }
+    agency.name = input.name.clone();
+    agency.powers = input.powers.clone();
+    agency.legal_basis = input.legal_basis.clone();
+    agency.domain = input.domain.clone();
+    agency.contact = input.contact.clone();
+    agency.version += 1;
+    agency.updated_at_ms = now;
+    AGENCIES.put(txn, &id, &agency)?;
+    Ok(Ok(CommandResult::Agency(agency)))
+}
+
+/// `CloseAgency`: the agency is closed, or merged into another, on a day; it keeps its records
+/// and stops being expected to report after that day.
+pub fn close(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    id: u64,
+    on: chrono::NaiveDate,
+    merged_into: Option<u64>,
+    now: i64,
+) -> Result<Result<CommandResult, Refusal>, DomainError> {
+    if let Err(r) = may_write_registry(actor) {
+        return Ok(Err(r));
+    }
+    let Some(mut agency) = AGENCIES.get(txn, &id)? else {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("no agency with id {id}"),
+        )));
+    };
+    if agency.closed.is_some() {
+        return Ok(Err(Refusal::new(
+            "CONFLICT",
+            format!("agency {id} is already closed"),
+        )));
+    }
+    if let Some(m) = merged_into {
+        let ok = m != id && AGENCIES.get(txn, &m)?.is_some_and(|a| a.closed.is_none());
+        if !ok {
+            return Ok(Err(Refusal::new(
+                "INPUT",
+                format!("agency {m} is not an open agency this one can merge into"),
+            )));
+        }
+    }
+    let created = crate::domain::calendar::days::date_of(agency.created_at_ms).ok();
+    if created.is_some_and(|c| on < c) {
+        return Ok(Err(Refusal::new(
+            "INPUT",
+            format!("agency {id} cannot close before it was registered"),
+        )));
+    }
+    agency.closed = Some(crate::domain::core::organ::Closure {
+        on,
+        merged_into,
+        by: actor.label(),
+    });
+    agency.version += 1;
+    agency.updated_at_ms = now;
+    AGENCIES.put(txn, &id, &agency)?;
+    Ok(Ok(CommandResult::Agency(agency)))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::command::apply::tests::*;
+    use crate::domain::command::envelope::Command;
+    use crate::domain::core::outcome::{CommandResult, Outcome};
+    use crate::domain::registry::{AGENCIES, AGENCY_NAMES};
+    use crate::domain::State;
+
+    #[test]
+    fn update_renames_and_checks_version() {
+        let mut s = State::default();
+        let upd = |req, name: &str, v| {
+            env(
+                clerk(),
+                "c",
+                req,
+                5,
+                Command::UpdateAgency {
+                    id: 1,
+                    input: input(name),
+                    expected_version: v,
+                },
+            )
+        };
+        let r = run(
+            &mut s,
+            &[
+                env(clerk(), "c", 1, 1, Command::RegisterAgency(input("甲局"))),
+                env(clerk(), "c", 2, 1, Command::RegisterAgency(input("乙局"))),
+                upd(3, "甲局新名", Some(1)),
+                upd(4, "再改", Some(1)),
+                upd(5, "乙局", None),
+                env(
+                    clerk(),
+                    "c",
+                    6,
+                    5,
+                    Command::UpdateAgency {
+                        id: 99,
+                        input: input("无"),
+                        expected_version: None,
+                    },
+                ),
+            ],
+        );
+        match &r[2].outcome {
+            Outcome::Ok(CommandResult::Agency(a)) => {
+                assert_eq!(a.version, 2);
+                assert_eq!(a.name, "甲局新名");
+            }
+            o => panic!("{o:?}"),
+        }
+        let rules: Vec<_> = r[3..]
+            .iter()
+            .map(|x| match &x.outcome {
+                Outcome::Refused(f) => f.rule.clone(),
+                o => panic!("{o:?}"),
+            })
+            .collect();
+        assert_eq!(rules, ["CONFLICT", "INPUT", "INPUT"]);
+        assert_eq!(AGENCY_NAMES.read(&s, "甲局").unwrap(), None);
+        assert_eq!(AGENCY_NAMES.read(&s, "甲局新名").unwrap(), Some(1));
+        assert_eq!(AGENCIES.read(&s, &1).unwrap().unwrap().version, 2);
+    }
+}
