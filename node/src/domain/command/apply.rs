@@ -277,6 +277,8 @@ fn decide(
     }
     let mut inner = Txn::new(txn.base());
     let mut up = Vec::new();
+    // Supervision's own items for the levels above, carried as federation items in order.
+    let mut sup_up = Vec::new();
     let result = match &env.command {
         Command::Tick => {
             if !matches!(env.actor, Actor::Node { .. }) {
@@ -315,7 +317,7 @@ fn decide(
         Command::DefinePeriod(p) => report::define_period(&mut inner, &env.actor, p)?,
         Command::DraftReport(d) => report::draft(&mut inner, &env.actor, ctx.region, d)?,
         Command::SubmitReport { id } => {
-            report::submit(&mut inner, &env.actor, ctx.region, *id, now, &mut up)?
+            report::submit(&mut inner, &env.actor, ctx.region, *id, now, &mut sup_up)?
         }
         Command::JudgeReport {
             unit,
@@ -323,12 +325,27 @@ fn decide(
             accept,
             reasons,
         } => report::judge(
-            &mut inner, &env.actor, ctx.region, unit, period, *accept, reasons, now, &mut up,
+            &mut inner,
+            &env.actor,
+            ctx.region,
+            unit,
+            period,
+            *accept,
+            reasons,
+            now,
+            &mut sup_up,
+            &mut downlink::Port,
         )?,
         Command::DraftNotice(d) => notice::draft(&mut inner, &env.actor, ctx.region, d, now)?,
-        Command::SignNotice { id, prefix } => {
-            notice::sign(&mut inner, &env.actor, ctx.region, *id, prefix, now)?
-        }
+        Command::SignNotice { id, prefix } => notice::sign(
+            &mut inner,
+            &env.actor,
+            ctx.region,
+            *id,
+            prefix,
+            now,
+            &mut downlink::Port,
+        )?,
         Command::AnswerNotice {
             issuer,
             id,
@@ -342,7 +359,15 @@ fn decide(
                 )));
             }
             notice::answer(
-                &mut inner, &env.actor, ctx.region, issuer, *id, unit, reply, now, &mut up,
+                &mut inner,
+                &env.actor,
+                ctx.region,
+                issuer,
+                *id,
+                unit,
+                reply,
+                now,
+                &mut sup_up,
             )?
         }
         Command::JudgeNotice {
@@ -351,7 +376,15 @@ fn decide(
             close,
             reasons,
         } => notice::judge(
-            &mut inner, &env.actor, ctx.region, *id, unit, *close, reasons, now,
+            &mut inner,
+            &env.actor,
+            ctx.region,
+            *id,
+            unit,
+            *close,
+            reasons,
+            now,
+            &mut downlink::Port,
         )?,
         Command::RegisterAgency(input) => {
             register_agency::apply(&mut inner, &env.actor, input, now)?
@@ -443,6 +476,7 @@ fn decide(
             cmd_publication::set_days(&mut inner, &env.actor, *kind, *days)?
         }
     };
+    up.extend(sup_up.into_iter().map(ItemBody::from));
     Ok(result.map(|r| (r, inner.into_writes(), up)))
 }
 

@@ -15,6 +15,8 @@ use crate::domain::federation::ingest::AlertKind;
 use crate::domain::federation::items::{ItemBody, MAX_INGEST_ITEMS};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::supervision::port::{Downlink, Downward};
+
 /// Longest text field of a downlink item.
 pub const MAX_TEXT: usize = 64 * 1024;
 
@@ -546,6 +548,43 @@ pub fn revoked_serials(
         }
     }
     Ok((seen, out))
+}
+
+impl From<Downward> for DownBody {
+    fn from(d: Downward) -> DownBody {
+        match d {
+            Downward::IssuedNotice(doc) => DownBody::IssuedNotice(doc),
+            Downward::NoticeJudged(j) => DownBody::NoticeJudged(j),
+            Downward::ReportJudged {
+                period,
+                version,
+                accepted,
+                reasons,
+            } => DownBody::ReportJudged {
+                period,
+                version,
+                accepted,
+                reasons,
+            },
+        }
+    }
+}
+
+/// Supervision's way down: its items are queued on this region's downlink.
+pub struct Port;
+
+impl Downlink for Port {
+    fn send(
+        &mut self,
+        txn: &mut Txn<'_>,
+        region: &str,
+        to: &str,
+        by: &str,
+        item: Downward,
+        now: i64,
+    ) -> Result<Result<u64, Refusal>, DomainError> {
+        queue_new(txn, region, to, by, item.into(), now)
+    }
 }
 
 #[cfg(test)]

@@ -587,7 +587,7 @@ fn accept(
                     )?;
                 }
             }
-            crate::domain::supervision::held::on_item(txn, region, &item, proven, now)?;
+            crate::domain::federation::route::on_item(txn, region, &item, proven, now)?;
             if let ItemBody::Alert(a) = &item.body {
                 // An alert from below is kept as reported, under its detecting region.
                 let key = (

@@ -4,6 +4,8 @@ use crate::domain::core::state::DomainError;
 use crate::domain::federation::ingest::Alert;
 use crate::domain::federation::tree_head::SignedHead;
 use serde::{Deserialize, Serialize};
+
+use crate::domain::supervision::port::Upward;
 use std::collections::BTreeMap;
 
 /// Epoch of every origin's sequence today. A region refounded from nothing would start a new
@@ -29,7 +31,7 @@ pub enum ItemBody {
     /// The region's status summary (region-wide counters) and its uplink backlog.
     Summary {
         counters: BTreeMap<String, i64>,
-        /// Cases with a time limit passed while open (capped at [`MAX_OVERDUE_LISTED`]).
+        /// Cases with a time limit passed while open (capped at [`crate::domain::supervision::summary::MAX_OVERDUE_LISTED`]).
         overdue: Vec<crate::domain::supervision::summary::OverdueCase>,
         backlog: u64,
     },
@@ -184,4 +186,14 @@ pub trait Crypto {
         second_root: &Hash,
         proof: &[Hash],
     ) -> Result<(), String>;
+}
+
+impl From<Upward> for ItemBody {
+    fn from(u: Upward) -> ItemBody {
+        match u {
+            Upward::Report(r) => ItemBody::Report(r),
+            Upward::ReportJudged(j) => ItemBody::ReportJudged(j),
+            Upward::NoticeAnswer(a) => ItemBody::NoticeAnswer(a),
+        }
+    }
 }

@@ -12,6 +12,7 @@ pub mod downlink;
 pub mod ingest;
 pub mod items;
 pub mod outbox;
+pub mod route;
 pub mod tree_head;
 
 #[cfg(test)]

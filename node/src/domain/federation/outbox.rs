@@ -35,6 +35,8 @@ use crate::domain::federation::tree_head::SignedHead;
 use crate::domain::registry::AGENCIES;
 use crate::domain::supervision::summary::COUNTERS;
 use serde::{Deserialize, Serialize};
+
+use crate::domain::supervision::summary::MAX_OVERDUE_LISTED;
 use std::collections::BTreeMap;
 
 /// An own item waiting for a head that covers its leaf.
@@ -107,9 +109,6 @@ pub const SUMMARY_HEARTBEAT_MS: i64 = 24 * 3_600_000;
 
 /// Meta key: when the last summary was made.
 const SUMMARY_MS: &str = "summary_ms";
-
-/// Most overdue cases listed in one summary (the counters still count them all).
-pub const MAX_OVERDUE_LISTED: usize = 500;
 
 /// Items the parent must see for the writes an accepted command made.
 pub fn items_for_writes(

@@ -9,6 +9,7 @@
 //! - [`report`]: reports, their judging and rates; [`notice`]: circulated notices.
 pub mod held;
 pub mod notice;
+pub mod port;
 pub mod report;
 pub mod summary;
 

@@ -17,9 +17,8 @@ use crate::domain::core::ids::next_id;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::valid_region_id;
 use crate::domain::core::state::{DomainError, Space, Txn};
-use crate::domain::federation::downlink::DownBody;
-use crate::domain::federation::items::ItemBody;
 use crate::domain::registry::AGENCIES;
+use crate::domain::supervision::port::{Downlink, Downward, Upward};
 use crate::domain::supervision::report::{unit_within, Unit, MAX_SECTION};
 
 /// Most units or persons named in one notice.
@@ -338,6 +337,7 @@ pub fn sign(
     id: u64,
     prefix: &str,
     now: i64,
+    down: &mut dyn Downlink,
 ) -> Result<Result<CommandResult, Refusal>, DomainError> {
     if !person_with(actor, &[Role::Head]) {
         return refuse(
@@ -399,12 +399,12 @@ pub fn sign(
                     progress: p.clone(),
                 },
             )?;
-        } else if let Err(r) = crate::domain::federation::downlink::queue_new(
+        } else if let Err(r) = down.send(
             txn,
             region,
             &u.region,
             &by,
-            DownBody::IssuedNotice(Box::new(n.doc(&u))),
+            Downward::IssuedNotice(Box::new(n.doc(&u))),
             now,
         )? {
             return Ok(Err(r));
@@ -475,7 +475,7 @@ pub fn answer(
     unit: &Unit,
     reply: &Reply,
     now: i64,
-    up: &mut Vec<ItemBody>,
+    up: &mut Vec<Upward>,
 ) -> Result<Result<CommandResult, Refusal>, DomainError> {
     if !person_with(actor, &[Role::Clerk, Role::Head, Role::Supervisor]) {
         return refuse(
@@ -550,7 +550,7 @@ pub fn answer(
     if issuer == region {
         on_answer(txn, region, region, &a, now)?;
     } else {
-        up.push(ItemBody::NoticeAnswer(Box::new(a)));
+        up.push(Upward::NoticeAnswer(Box::new(a)));
     }
     Ok(Ok(CommandResult::Record { id, flags: vec![] }))
 }
@@ -598,6 +598,7 @@ pub fn judge(
     close: bool,
     reasons: &str,
     now: i64,
+    down: &mut dyn Downlink,
 ) -> Result<Result<CommandResult, Refusal>, DomainError> {
     if !person_with(actor, &[Role::Supervisor, Role::Inspector, Role::Head]) {
         return refuse(
@@ -672,12 +673,12 @@ pub fn judge(
     };
     if unit.region == region {
         on_judged(txn, &judged, now)?;
-    } else if let Err(r) = crate::domain::federation::downlink::queue_new(
+    } else if let Err(r) = down.send(
         txn,
         region,
         &unit.region,
         &by,
-        DownBody::NoticeJudged(Box::new(judged)),
+        Downward::NoticeJudged(Box::new(judged)),
         now,
     )? {
         return Ok(Err(r));

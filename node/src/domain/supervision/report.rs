@@ -24,8 +24,8 @@ use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::{in_subtree, parent_of, valid_region_id};
 use crate::domain::core::state::{DomainError, Space, State, Txn};
 use crate::domain::enforcement::publication::{PubState, PUBLICATIONS};
-use crate::domain::federation::items::ItemBody;
 use crate::domain::registry::AGENCIES;
+use crate::domain::supervision::port::{Downlink, Downward, Upward};
 
 /// Longest narrative section or reason.
 pub const MAX_SECTION: usize = 16 * 1024;
@@ -593,7 +593,7 @@ pub fn submit(
     region: &str,
     id: u64,
     now: i64,
-    up: &mut Vec<ItemBody>,
+    up: &mut Vec<Upward>,
 ) -> Result<Result<CommandResult, Refusal>, DomainError> {
     let by = match bureau(actor, "submit a report") {
         Ok(b) => b,
@@ -666,7 +666,7 @@ pub fn submit(
     } else {
         vec![format!("SUP-1: late, due {}", r.due)]
     };
-    up.push(ItemBody::Report(Box::new(r)));
+    up.push(Upward::Report(Box::new(r)));
     Ok(Ok(CommandResult::Record { id, flags }))
 }
 
@@ -682,7 +682,8 @@ pub fn judge(
     accept: bool,
     reasons: &str,
     now: i64,
-    up: &mut Vec<ItemBody>,
+    up: &mut Vec<Upward>,
+    down: &mut dyn Downlink,
 ) -> Result<Result<CommandResult, Refusal>, DomainError> {
     let by = match judge_role(actor) {
         Ok(b) => b,
@@ -728,7 +729,7 @@ pub fn judge(
         r.judged_ms = Some(now);
         r.judged_by = Some(by);
         REPORTS.put(txn, &id, &r)?;
-        up.push(ItemBody::Report(Box::new(r)));
+        up.push(Upward::Report(Box::new(r)));
         return Ok(Ok(CommandResult::Record { id, flags: vec![] }));
     }
     if unit.agency.is_some() || parent_of(&unit.region) != Some(region) {
@@ -761,25 +762,18 @@ pub fn judge(
     held.report.judged_by = Some(by.clone());
     let version = held.report.version;
     HELD_REPORTS.put(txn, &key, &held)?;
-    let body = crate::domain::federation::downlink::DownBody::ReportJudged {
+    let body = Downward::ReportJudged {
         period: period_id.to_string(),
         version,
         accepted: accept,
         reasons: reasons.to_string(),
     };
-    let seq = match crate::domain::federation::downlink::queue_new(
-        txn,
-        region,
-        &unit.region,
-        &by,
-        body,
-        now,
-    )? {
+    let seq = match down.send(txn, region, &unit.region, &by, body, now)? {
         Ok(seq) => seq,
         Err(r) => return Ok(Err(r)),
     };
     // Levels above learn the judgement from the judge itself.
-    up.push(ItemBody::ReportJudged(Box::new(Judgement {
+    up.push(Upward::ReportJudged(Box::new(Judgement {
         unit: unit.clone(),
         period: period_id.to_string(),
         version,

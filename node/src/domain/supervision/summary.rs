@@ -12,6 +12,9 @@ use crate::domain::enforcement::model::{Case, Duty, Officer, Step, CASES, OFFICE
 use crate::domain::enforcement::publication::{PubState, Publication, PUBLICATIONS};
 use crate::domain::registry::AGENCIES;
 
+/// Most overdue cases listed in one summary (the counters still count them all).
+pub const MAX_OVERDUE_LISTED: usize = 500;
+
 /// Counters by name, e.g. `region/cases/state/Decided`, `agency/3/officers/reviewers`.
 pub const COUNTERS: Space<str, i64> = Space::new(b'z');
 
