@@ -26,6 +26,7 @@ use crate::history::{Op, Outcome};
 use crate::net::{show, NodeRef};
 use crate::workload::{execute_write, Ctx};
 use crate::ChaosError;
+use sanxiang::domain::command::cmd;
 
 /// A county's agency and officers for cases.
 #[derive(Clone, Debug)]
@@ -258,11 +259,11 @@ pub(crate) async fn run(ctx: Arc<Ctx>, desk: CaseDesk, mut officer: Client, mut 
             (
                 "draft_publication",
                 false,
-                Command::DraftPublication {
+                Command::DraftPublication(cmd::DraftPublication {
                     case_id: case,
                     content: "当事人无证经营，罚款五千元。".into(),
                     exception_basis: None,
-                },
+                }),
             ),
         ];
         let mut made = None;
@@ -279,11 +280,11 @@ pub(crate) async fn run(ctx: Arc<Ctx>, desk: CaseDesk, mut officer: Client, mut 
         }
         // The last step drafted the publication; its head releases it.
         let Some(publication) = made else { continue };
-        let release = Command::ReleasePublication {
+        let release = Command::ReleasePublication(cmd::ReleasePublication {
             id: publication,
             approve: true,
             reasons: String::new(),
-        };
+        });
         me.write(&mut head, "release_publication", Some(case), None, &release)
             .await;
     }

@@ -22,6 +22,7 @@ use crate::cluster::{Cluster, CLERK, COUNTIES, COUNTY_A, HEAD, PROVINCE, SUPERVI
 use crate::history::{History, Op, Outcome};
 use crate::rng::Rng;
 use crate::ChaosError;
+use sanxiang::domain::command::cmd;
 
 /// Keys of the register (agency ids in [`COUNTY_A`]).
 pub const REGISTER_KEYS: u64 = 3;
@@ -415,10 +416,10 @@ async fn issue_notices(ctx: Arc<Ctx>, mut supervisor: Client, mut head: Client) 
             let (outcome, _, detail) = execute_write(
                 &mut head,
                 write_id(ctx.epoch, "notices-sign", id),
-                &Command::SignNotice {
+                &Command::SignNotice(cmd::SignNotice {
                     id,
                     prefix: "湘司通".into(),
-                },
+                }),
             )
             .await;
             ctx.finish(op, outcome, Some(id), detail);
@@ -522,12 +523,12 @@ async fn answer_loop(ctx: Arc<Ctx>, mut client: Client, county: &'static str, on
                 let (outcome, _, detail) = execute_write(
                     &mut client,
                     write_id(0, &process, id),
-                    &Command::AnswerNotice {
+                    &Command::AnswerNotice(cmd::AnswerNotice {
                         issuer: PROVINCE.into(),
                         id,
                         unit,
                         reply: Reply::Acknowledge,
-                    },
+                    }),
                 )
                 .await;
                 complete &= outcome == Outcome::Ok;

@@ -4,6 +4,7 @@
 //! histories are detected; only nodes of a direct child may push.
 use std::time::Duration;
 
+use sanxiang::domain::command::cmd;
 use sanxiang::domain::federation::ingest::AlertKind;
 use sanxiang::domain::federation::items::{Carried, ItemBody, UpItem, EPOCH};
 use sanxiang::domain::Role;
@@ -447,14 +448,14 @@ async fn a_notice_travels_down_once_per_region_and_its_receipt_comes_back_up() -
             client_id: "insp".into(),
             request_id: req,
         }),
-        command_json: serde_json::to_string(&Command::SendDown {
+        command_json: serde_json::to_string(&Command::SendDown(cmd::SendDown {
             to: to.into(),
             body: DownBody::Notice {
                 number: "湘司通〔2026〕1号".into(),
                 title: "关于行政执法公示情况的通报".into(),
                 text: "请于十个工作日内整改。".into(),
             },
-        })
+        }))
         .unwrap(),
     };
     let r = cl
@@ -522,10 +523,10 @@ async fn a_notice_travels_down_once_per_region_and_its_receipt_comes_back_up() -
                     client_id: "insp".into(),
                     request_id: 9,
                 }),
-                command_json: serde_json::to_string(&Command::DownAcked {
+                command_json: serde_json::to_string(&Command::DownAcked(cmd::DownAcked {
                     child: CITY.into(),
                     mark: 1,
-                })
+                }))
                 .unwrap(),
             })
             .await
@@ -566,13 +567,13 @@ async fn a_revocation_sent_down_is_enforced_at_every_region_on_its_path() -> any
             client_id: "insp".into(),
             request_id: 1,
         }),
-        command_json: serde_json::to_string(&Command::SendDown {
+        command_json: serde_json::to_string(&Command::SendDown(cmd::SendDown {
             to: COUNTY_A.into(),
             body: DownBody::Revocation {
                 serials: vec![serial],
                 reason: "证件遗失".into(),
             },
-        })?,
+        }))?,
     };
     cl.call(|mut c| {
         let req = req.clone();

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use sanxiang::config::RaftTimings;
+use sanxiang::domain::command::cmd;
 use sanxiang::domain::federation::items::{Carried, UpItem};
 use sanxiang::domain::supervision::notice::{
     NoticeDraft, NoticeKind, Reply, Stage, INBOX, NOTICES,
@@ -118,10 +119,10 @@ async fn a_notice_reaches_an_agency_and_every_answer_comes_back_once() -> anyhow
         PROVINCE,
         Role::Clerk,
         "clerk",
-        Command::SignNotice {
+        Command::SignNotice(cmd::SignNotice {
             id,
             prefix: "湘司通".into(),
-        },
+        }),
     )
     .await
     .expect_err("a clerk signed off a notice");
@@ -131,10 +132,10 @@ async fn a_notice_reaches_an_agency_and_every_answer_comes_back_once() -> anyhow
         PROVINCE,
         Role::Head,
         "zhao",
-        Command::SignNotice {
+        Command::SignNotice(cmd::SignNotice {
             id,
             prefix: "湘司通".into(),
-        },
+        }),
     )
     .await?;
 
@@ -157,11 +158,13 @@ async fn a_notice_reaches_an_agency_and_every_answer_comes_back_once() -> anyhow
         stage_at_province(Stage::Delivered),
     )
     .await?;
-    let answer = |reply: Reply| Command::AnswerNotice {
-        issuer: PROVINCE.into(),
-        id,
-        unit: unit.clone(),
-        reply,
+    let answer = |reply: Reply| {
+        Command::AnswerNotice(cmd::AnswerNotice {
+            issuer: PROVINCE.into(),
+            id,
+            unit: unit.clone(),
+            reply,
+        })
     };
     exec(
         &net,
@@ -200,12 +203,12 @@ async fn a_notice_reaches_an_agency_and_every_answer_comes_back_once() -> anyhow
         PROVINCE,
         Role::Supervisor,
         "sup",
-        Command::JudgeNotice {
+        Command::JudgeNotice(cmd::JudgeNotice {
             id,
             unit: unit.clone(),
             close: true,
             reasons: String::new(),
-        },
+        }),
     )
     .await?;
     net.wait_until(COUNTY_A, "closed at the agency", LONG, |s| {
@@ -311,11 +314,11 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
         COUNTY_B,
         Role::Clerk,
         "clerk",
-        Command::CloseAgency {
+        Command::CloseAgency(cmd::CloseAgency {
             id: 2,
             on: today,
             merged_into: Some(1),
-        },
+        }),
     )
     .await?;
     // County A: two of three agencies report; its own report goes to the city, which returns
@@ -334,7 +337,7 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
             COUNTY_A,
             Role::Head,
             "zhao",
-            Command::SubmitReport { id },
+            Command::SubmitReport(cmd::SubmitReport { id }),
         )
         .await?;
     }
@@ -351,7 +354,7 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
         COUNTY_B,
         Role::Head,
         "zhao",
-        Command::SubmitReport { id },
+        Command::SubmitReport(cmd::SubmitReport { id }),
     )
     .await?;
     for county in [COUNTY_A, COUNTY_B] {
@@ -361,7 +364,7 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
             county,
             Role::Head,
             "zhao",
-            Command::SubmitReport { id },
+            Command::SubmitReport(cmd::SubmitReport { id }),
         )
         .await?;
     }
@@ -375,7 +378,7 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
         CITY,
         Role::Head,
         "zhao",
-        Command::JudgeReport {
+        Command::JudgeReport(cmd::JudgeReport {
             unit: Unit {
                 region: COUNTY_A.into(),
                 agency: None,
@@ -383,7 +386,7 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
             period: quarter.clone(),
             accept: false,
             reasons: "请补充执法数据统计表".into(),
-        },
+        }),
     )
     .await?;
     // The return travels down to county A, and up to the province as the city's own item.

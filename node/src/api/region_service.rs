@@ -10,6 +10,7 @@ use sanxiang_proto::region::region_server::Region;
 use tonic::{Request, Response, Status};
 
 use super::{convert, LEADER_HEADER};
+use crate::domain::command::cmd;
 use crate::domain::registry::AGENCIES;
 use crate::domain::{Command, Envelope, RULES_VERSION};
 use crate::ledger;
@@ -200,11 +201,11 @@ impl Region for RegionService {
         self.write(
             id,
             r.write_id,
-            Command::UpdateAgency {
+            Command::UpdateAgency(cmd::UpdateAgency {
                 id: r.id,
                 input,
                 expected_version: r.expected_version,
-            },
+            }),
         )
         .await
     }

@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use super::conn::{beijing, print_json, Conn};
+use crate::domain::command::cmd;
 
 #[derive(Debug, Subcommand)]
 pub enum FederationCmd {
@@ -108,7 +109,11 @@ pub async fn run(c: FederationCmd) -> anyhow::Result<()> {
                     common,
                 } => (to, DownBody::Setting { key: name, value }, common),
             };
-            super::records::exec(&common, crate::domain::Command::SendDown { to, body }).await
+            super::records::exec(
+                &common,
+                crate::domain::Command::SendDown(cmd::SendDown { to, body }),
+            )
+            .await
         }
     }
 }

@@ -12,6 +12,7 @@ use super::agency::WriteIds;
 use super::conn::{print_json, Conn};
 use crate::client::new_client_id;
 use crate::domain::calendar::days::YearCalendar;
+use crate::domain::command::cmd;
 use crate::domain::core::organ::PowerKind;
 use crate::domain::enforcement::case::OpenCaseInput;
 use crate::domain::enforcement::catalog::CatalogRule;
@@ -644,11 +645,11 @@ pub async fn publication(c: PublicationCmd) -> anyhow::Result<()> {
         } => {
             exec(
                 &common,
-                Command::DraftPublication {
+                Command::DraftPublication(cmd::DraftPublication {
                     case_id: case,
                     content,
                     exception_basis,
-                },
+                }),
             )
             .await
         }
@@ -660,11 +661,11 @@ pub async fn publication(c: PublicationCmd) -> anyhow::Result<()> {
         } => {
             exec(
                 &common,
-                Command::ReleasePublication {
+                Command::ReleasePublication(cmd::ReleasePublication {
                     id,
                     approve: !reject,
                     reasons,
-                },
+                }),
             )
             .await
         }
@@ -676,16 +677,20 @@ pub async fn publication(c: PublicationCmd) -> anyhow::Result<()> {
         } => {
             exec(
                 &common,
-                Command::WithdrawPublication {
+                Command::WithdrawPublication(cmd::WithdrawPublication {
                     id,
                     reason,
                     changed_on,
-                },
+                }),
             )
             .await
         }
         PublicationCmd::Days { kind, days, common } => {
-            exec(&common, Command::SetPublishDays { kind, days }).await
+            exec(
+                &common,
+                Command::SetPublishDays(cmd::SetPublishDays { kind, days }),
+            )
+            .await
         }
         PublicationCmd::List { case, conn } => query(&conn, "publications", case).await,
     }
@@ -756,14 +761,14 @@ pub async fn cert(c: CertCmd) -> anyhow::Result<()> {
         } => {
             exec(
                 &common,
-                Command::ChangeCertificate {
+                Command::ChangeCertificate(cmd::ChangeCertificate {
                     officer_id: officer,
                     action: CertAction::AnnualCheck {
                         year,
                         passed: !failed,
                         note,
                     },
-                },
+                }),
             )
             .await
         }
@@ -774,20 +779,20 @@ pub async fn cert(c: CertCmd) -> anyhow::Result<()> {
         } => {
             exec(
                 &common,
-                Command::ChangeCertificate {
+                Command::ChangeCertificate(cmd::ChangeCertificate {
                     officer_id: officer,
                     action: CertAction::Suspend { reason },
-                },
+                }),
             )
             .await
         }
         CertCmd::Reinstate { officer, common } => {
             exec(
                 &common,
-                Command::ChangeCertificate {
+                Command::ChangeCertificate(cmd::ChangeCertificate {
                     officer_id: officer,
                     action: CertAction::Reinstate,
-                },
+                }),
             )
             .await
         }
@@ -798,10 +803,10 @@ pub async fn cert(c: CertCmd) -> anyhow::Result<()> {
         } => {
             exec(
                 &common,
-                Command::ChangeCertificate {
+                Command::ChangeCertificate(cmd::ChangeCertificate {
                     officer_id: officer,
                     action: CertAction::Revoke { reason },
-                },
+                }),
             )
             .await
         }
@@ -952,10 +957,10 @@ pub async fn case(c: CaseCmd) -> anyhow::Result<()> {
         } => {
             exec(
                 &common,
-                Command::SubmitReview {
+                Command::SubmitReview(cmd::SubmitReview {
                     case_id: case,
                     materials,
-                },
+                }),
             )
             .await
         }
@@ -982,12 +987,12 @@ pub async fn case(c: CaseCmd) -> anyhow::Result<()> {
             };
             exec(
                 &common,
-                Command::ReviewOpinion {
+                Command::ReviewOpinion(cmd::ReviewOpinion {
                     case_id: case,
                     checklist,
                     opinion,
                     reasons,
-                },
+                }),
             )
             .await
         }
@@ -1038,13 +1043,13 @@ pub async fn case(c: CaseCmd) -> anyhow::Result<()> {
             };
             exec(
                 &common,
-                Command::RecordLegalOutcome {
+                Command::RecordLegalOutcome(cmd::RecordLegalOutcome {
                     case_id: case,
                     forum,
                     result,
                     on,
                     reference,
-                },
+                }),
             )
             .await
         }
@@ -1056,11 +1061,11 @@ pub async fn case(c: CaseCmd) -> anyhow::Result<()> {
         } => {
             exec(
                 &common,
-                Command::AddExpertOpinion {
+                Command::AddExpertOpinion(cmd::AddExpertOpinion {
                     case_id: case,
                     source,
                     text,
-                },
+                }),
             )
             .await
         }
@@ -1087,15 +1092,15 @@ pub async fn case(c: CaseCmd) -> anyhow::Result<()> {
         } => {
             exec(
                 &common,
-                Command::SetStepOrder {
+                Command::SetStepOrder(cmd::SetStepOrder {
                     agency_id: agency,
                     review_before_rights_notice: review_first,
-                },
+                }),
             )
             .await
         }
         CaseCmd::ReviewDays { days, common } => {
-            exec(&common, Command::SetReviewDays { days }).await
+            exec(&common, Command::SetReviewDays(cmd::SetReviewDays { days })).await
         }
         CaseCmd::Steps { id, conn } => query(&conn, "steps", id).await,
     }

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::conn::{beijing, print_json, Conn};
 use super::records::{exec, Common};
+use crate::domain::command::cmd;
 use crate::domain::federation::downlink::{DownBody, SETTING_PERIOD, SETTING_REPORT_DUE};
 use crate::domain::supervision::notice::{NoticeDraft, NoticeKind, Reply, Stage, MAX_NAMED};
 use crate::domain::supervision::report::{
@@ -286,10 +287,10 @@ async fn send_down_setting(common: &Common, key: &str, value: &str) -> anyhow::R
         };
         exec(
             &c,
-            Command::SendDown {
+            Command::SendDown(cmd::SendDown {
                 to: to.clone(),
                 body,
-            },
+            }),
         )
         .await?;
     }
@@ -490,19 +491,21 @@ pub async fn report(c: ReportCmd) -> anyhow::Result<()> {
             };
             exec(&common, Command::DraftReport(d)).await
         }
-        ReportCmd::Submit { id, common } => exec(&common, Command::SubmitReport { id }).await,
+        ReportCmd::Submit { id, common } => {
+            exec(&common, Command::SubmitReport(cmd::SubmitReport { id })).await
+        }
         ReportCmd::Judge {
             unit: u,
             period,
             return_reasons,
             common,
         } => {
-            let cmd = Command::JudgeReport {
+            let cmd = Command::JudgeReport(cmd::JudgeReport {
                 unit: unit(&u)?,
                 period,
                 accept: return_reasons.is_none(),
                 reasons: return_reasons.unwrap_or_default(),
-            };
+            });
             exec(&common, cmd).await
         }
         ReportCmd::Due {
@@ -550,11 +553,11 @@ pub async fn report(c: ReportCmd) -> anyhow::Result<()> {
         } => {
             exec(
                 &common,
-                Command::CloseAgency {
+                Command::CloseAgency(cmd::CloseAgency {
                     id,
                     on,
                     merged_into,
-                },
+                }),
             )
             .await
         }
@@ -667,7 +670,7 @@ pub async fn notice(c: NoticeCmd) -> anyhow::Result<()> {
             exec(&common, Command::DraftNotice(d)).await
         }
         NoticeCmd::Sign { id, prefix, common } => {
-            exec(&common, Command::SignNotice { id, prefix }).await
+            exec(&common, Command::SignNotice(cmd::SignNotice { id, prefix })).await
         }
         NoticeCmd::Answer {
             issuer,
@@ -680,12 +683,12 @@ pub async fn notice(c: NoticeCmd) -> anyhow::Result<()> {
                 Some(text) => Reply::Rectification { text },
                 None => Reply::Acknowledge,
             };
-            let cmd = Command::AnswerNotice {
+            let cmd = Command::AnswerNotice(cmd::AnswerNotice {
                 issuer,
                 id,
                 unit: unit(&u)?,
                 reply,
-            };
+            });
             exec(&common, cmd).await
         }
         NoticeCmd::Judge {
@@ -694,12 +697,12 @@ pub async fn notice(c: NoticeCmd) -> anyhow::Result<()> {
             return_reasons,
             common,
         } => {
-            let cmd = Command::JudgeNotice {
+            let cmd = Command::JudgeNotice(cmd::JudgeNotice {
                 id,
                 unit: unit(&u)?,
                 close: return_reasons.is_none(),
                 reasons: return_reasons.unwrap_or_default(),
-            };
+            });
             exec(&common, cmd).await
         }
         NoticeCmd::List { conn, json } => {

@@ -21,6 +21,7 @@ use chrono::NaiveDate;
 
 use super::network::DemoNetwork;
 use crate::domain::calendar::days::start_of;
+use crate::domain::command::cmd;
 use crate::domain::core::organ::{AgencyInput, PowerKind};
 use crate::domain::enforcement::case::OpenCaseInput;
 use crate::domain::enforcement::certificate::IssueCertificate;
@@ -415,22 +416,22 @@ impl Seeder<'_> {
                 r,
                 Role::Officer,
                 "zhang",
-                Command::DraftPublication {
+                Command::DraftPublication(cmd::DraftPublication {
                     case_id: case,
                     content: content.into(),
                     exception_basis: None,
-                },
+                }),
             )
             .await?;
         self.run(
             r,
             Role::Head,
             "zhao",
-            Command::ReleasePublication {
+            Command::ReleasePublication(cmd::ReleasePublication {
                 id,
                 approve: true,
                 reasons: String::new(),
-            },
+            }),
         )
         .await
         .map(|_| ())
@@ -441,10 +442,10 @@ impl Seeder<'_> {
             r,
             Role::Officer,
             "zhang",
-            Command::SubmitReview {
+            Command::SubmitReview(cmd::SubmitReview {
                 case_id: case,
                 materials: "立案审批表、现场笔录、询问笔录、证据照片、音像记录".into(),
-            },
+            }),
         )
         .await?;
         let mut checklist = [true; 10];
@@ -455,12 +456,12 @@ impl Seeder<'_> {
             r,
             Role::Reviewer,
             "wang",
-            Command::ReviewOpinion {
+            Command::ReviewOpinion(cmd::ReviewOpinion {
                 case_id: case,
                 checklist,
                 opinion,
                 reasons: why.into(),
-            },
+            }),
         )
         .await
         .map(|_| ())
@@ -493,9 +494,14 @@ impl Seeder<'_> {
     }
 
     async fn submit(&self, r: &str, id: u64) -> anyhow::Result<()> {
-        self.run(r, Role::Head, "zhao", Command::SubmitReport { id })
-            .await
-            .map(|_| ())
+        self.run(
+            r,
+            Role::Head,
+            "zhao",
+            Command::SubmitReport(cmd::SubmitReport { id }),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Waits until `region` holds the report of `unit` for the quarter in `state`.
@@ -637,11 +643,11 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
             c.id,
             Role::Clerk,
             "clerk",
-            Command::CloseAgency {
+            Command::CloseAgency(cmd::CloseAgency {
                 id: 4,
                 on: day(2026, 8, 15)?,
                 merged_into: Some(1),
-            },
+            }),
         )
         .await?;
         out.lines.push(format!(
@@ -656,13 +662,13 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
                 c.id,
                 Role::Clerk,
                 "clerk",
-                Command::RecordLegalOutcome {
+                Command::RecordLegalOutcome(cmd::RecordLegalOutcome {
                     case_id: *a,
                     forum: Forum::Reconsideration,
                     result: LegalResult::Changed,
                     on: day(2026, 9, 10)?,
                     reference: format!("{}人民政府行政复议决定书〔2026〕15号", c.name),
-                },
+                }),
             )
             .await?;
             out.lines.push(format!(
@@ -716,7 +722,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
             c.city,
             Role::Head,
             "zhao",
-            Command::JudgeReport {
+            Command::JudgeReport(cmd::JudgeReport {
                 unit: Unit {
                     region: c.id.into(),
                     agency: None,
@@ -724,7 +730,7 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
                 period: QUARTER.into(),
                 accept,
                 reasons: reasons.into(),
-            },
+            }),
         )
         .await?;
     }
@@ -766,12 +772,12 @@ pub async fn seed(net: &DemoNetwork, progress: &mut dyn FnMut(&str)) -> anyhow::
             c.city,
             Role::Head,
             "zhao",
-            Command::JudgeReport {
+            Command::JudgeReport(cmd::JudgeReport {
                 unit,
                 period: QUARTER.into(),
                 accept: true,
                 reasons: String::new(),
-            },
+            }),
         )
         .await?;
         out.lines.push(format!(
@@ -901,10 +907,10 @@ pub async fn finish(
         PROVINCE,
         Role::Head,
         "zhao",
-        Command::SignNotice {
+        Command::SignNotice(cmd::SignNotice {
             id,
             prefix: "湘司通".into(),
-        },
+        }),
     )
     .await?;
     let key = (PROVINCE.to_string(), late.id.to_string(), id);
@@ -922,7 +928,7 @@ pub async fn finish(
         late.id,
         Role::Clerk,
         "clerk",
-        Command::AnswerNotice {
+        Command::AnswerNotice(cmd::AnswerNotice {
             issuer: PROVINCE.into(),
             id,
             unit: Unit {
@@ -930,7 +936,7 @@ pub async fn finish(
                 agency: None,
             },
             reply: Reply::Acknowledge,
-        },
+        }),
     )
     .await?;
     let number = net

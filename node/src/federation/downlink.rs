@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use tonic::{Request, Response, Status};
 
 use super::MAX_ENTRY_BYTES;
+use crate::domain::command::cmd;
 use crate::domain::core::state::META;
 use crate::domain::federation::downlink::{DownItem, DOWN_LINKS, DOWN_MARK, DOWN_OUT};
 use crate::domain::federation::items::MAX_INGEST_ITEMS;
@@ -73,11 +74,11 @@ impl Downlink for DownlinkService {
                 .map_err(|e| Status::invalid_argument(format!("item {i} does not decode: {e}")))?;
             items.push(item);
         }
-        let env = self.ctx.node_envelope(Command::IngestDown {
+        let env = self.ctx.node_envelope(Command::IngestDown(cmd::IngestDown {
             from: from.clone(),
             first_seq: r.first_seq,
             items,
-        });
+        }));
         super::push_reply(self.ctx.write(env).await?.outcome, &from, "down")
     }
 
@@ -235,10 +236,10 @@ async fn push_once(
         acked = reply.mark.min(tail);
     }
     if acked > 0 {
-        let env = ctx.node_envelope(Command::DownAcked {
+        let env = ctx.node_envelope(Command::DownAcked(cmd::DownAcked {
             child: child.to_string(),
             mark: acked,
-        });
+        }));
         ctx.write_local(env).await.map_err(|e| e.to_string())?;
     }
     Ok(())

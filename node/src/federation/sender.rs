@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use tonic::transport::Channel;
 
 use super::MAX_PUSH_BYTES;
+use crate::domain::command::cmd;
 use crate::domain::federation::items::{Carried, MAX_INGEST_ITEMS};
 use crate::domain::federation::outbox::{outbox_from, outbox_stats, resolve};
 use crate::domain::Command;
@@ -127,7 +128,7 @@ async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: watch:
             behind = false;
             continue;
         }
-        let env = ctx.node_envelope(Command::UplinkAcked { mark });
+        let env = ctx.node_envelope(Command::UplinkAcked(cmd::UplinkAcked { mark }));
         match ctx.write_local(env).await {
             Ok(Some(_)) => {
                 done = mark;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::load as cmd_calendar;
+use crate::domain::command::cmd;
 use crate::domain::command::envelope::{Command, Envelope, RULES_VERSION};
 use crate::domain::command::tick;
 use crate::domain::core::identity::Actor;
@@ -294,37 +295,39 @@ fn decide(
         Command::Ingest(input) => ingest::ingest(
             &mut inner, &env.actor, ctx.region, input, ctx.crypto, now, &mut up,
         )?,
-        Command::UplinkAcked { mark } => outbox::acked(&mut inner, &env.actor, *mark)?,
-        Command::SendDown { to, body } => {
+        Command::UplinkAcked(cmd::UplinkAcked { mark }) => {
+            outbox::acked(&mut inner, &env.actor, *mark)?
+        }
+        Command::SendDown(cmd::SendDown { to, body }) => {
             downlink::send(&mut inner, &env.actor, ctx.region, to, body, now)?
         }
-        Command::IngestDown {
+        Command::IngestDown(cmd::IngestDown {
             from,
             first_seq,
             items,
-        } => downlink::ingest(
+        }) => downlink::ingest(
             &mut inner, &env.actor, ctx.region, from, *first_seq, items, now, &mut up,
         )?,
-        Command::DownAcked { child, mark } => {
+        Command::DownAcked(cmd::DownAcked { child, mark }) => {
             downlink::acked(&mut inner, &env.actor, child, *mark)?
         }
-        Command::CloseAgency {
+        Command::CloseAgency(cmd::CloseAgency {
             id,
             on,
             merged_into,
-        } => update_agency::close(&mut inner, &env.actor, *id, *on, *merged_into, now)?,
+        }) => update_agency::close(&mut inner, &env.actor, *id, *on, *merged_into, now)?,
         Command::SetReportDue(rule) => report::set_due(&mut inner, &env.actor, *rule)?,
         Command::DefinePeriod(p) => report::define_period(&mut inner, &env.actor, p)?,
         Command::DraftReport(d) => report::draft(&mut inner, &env.actor, ctx.region, d)?,
-        Command::SubmitReport { id } => {
+        Command::SubmitReport(cmd::SubmitReport { id }) => {
             report::submit(&mut inner, &env.actor, ctx.region, *id, now, &mut sup_up)?
         }
-        Command::JudgeReport {
+        Command::JudgeReport(cmd::JudgeReport {
             unit,
             period,
             accept,
             reasons,
-        } => report::judge(
+        }) => report::judge(
             &mut inner,
             &env.actor,
             ctx.region,
@@ -337,7 +340,7 @@ fn decide(
             &mut downlink::Port,
         )?,
         Command::DraftNotice(d) => notice::draft(&mut inner, &env.actor, ctx.region, d, now)?,
-        Command::SignNotice { id, prefix } => notice::sign(
+        Command::SignNotice(cmd::SignNotice { id, prefix }) => notice::sign(
             &mut inner,
             &env.actor,
             ctx.region,
@@ -346,12 +349,12 @@ fn decide(
             now,
             &mut downlink::Port,
         )?,
-        Command::AnswerNotice {
+        Command::AnswerNotice(cmd::AnswerNotice {
             issuer,
             id,
             unit,
             reply,
-        } => {
+        }) => {
             if unit.region != ctx.region {
                 return Ok(Err(Refusal::new(
                     "AUTH",
@@ -370,12 +373,12 @@ fn decide(
                 &mut sup_up,
             )?
         }
-        Command::JudgeNotice {
+        Command::JudgeNotice(cmd::JudgeNotice {
             id,
             unit,
             close,
             reasons,
-        } => notice::judge(
+        }) => notice::judge(
             &mut inner,
             &env.actor,
             ctx.region,
@@ -389,60 +392,60 @@ fn decide(
         Command::RegisterAgency(input) => {
             register_agency::apply(&mut inner, &env.actor, input, now)?
         }
-        Command::UpdateAgency {
+        Command::UpdateAgency(cmd::UpdateAgency {
             id,
             input,
             expected_version,
-        } => update_agency::apply(&mut inner, &env.actor, *id, input, *expected_version, now)?,
+        }) => update_agency::apply(&mut inner, &env.actor, *id, input, *expected_version, now)?,
         Command::LoadCalendarYear(y) => cmd_calendar::apply(&mut inner, &env.actor, y)?,
         Command::RegisterOfficer(o) => cmd_officer::apply(&mut inner, &env.actor, o)?,
         Command::IssueCertificate(c) => cmd_certificate::issue(&mut inner, &env.actor, c)?,
-        Command::ChangeCertificate { officer_id, action } => {
+        Command::ChangeCertificate(cmd::ChangeCertificate { officer_id, action }) => {
             cmd_certificate::change(&mut inner, &env.actor, *officer_id, action)?
         }
         Command::SetCatalogRule(r) => cmd_catalog::apply(&mut inner, &env.actor, r)?,
         Command::OpenCase(c) => cmd_case::apply(&mut inner, &env.actor, c, now)?,
         Command::RecordStep(st) => cmd_step::apply(&mut inner, &env.actor, st, now)?,
-        Command::SubmitReview { case_id, materials } => {
+        Command::SubmitReview(cmd::SubmitReview { case_id, materials }) => {
             cmd_review::submit(&mut inner, &env.actor, *case_id, materials, now)?
         }
-        Command::ReviewOpinion {
+        Command::ReviewOpinion(cmd::ReviewOpinion {
             case_id,
             checklist,
             opinion,
             reasons,
-        } => cmd_review::opinion(
+        }) => cmd_review::opinion(
             &mut inner, &env.actor, *case_id, checklist, *opinion, reasons, now,
         )?,
         Command::Decide(d) => cmd_decide::apply(&mut inner, &env.actor, d, now)?,
-        Command::DraftPublication {
+        Command::DraftPublication(cmd::DraftPublication {
             case_id,
             content,
             exception_basis,
-        } => cmd_publication::draft(
+        }) => cmd_publication::draft(
             &mut inner,
             &env.actor,
             *case_id,
             content,
             exception_basis.as_deref(),
         )?,
-        Command::ReleasePublication {
+        Command::ReleasePublication(cmd::ReleasePublication {
             id,
             approve,
             reasons,
-        } => cmd_publication::release(&mut inner, &env.actor, *id, *approve, reasons, now)?,
-        Command::WithdrawPublication {
+        }) => cmd_publication::release(&mut inner, &env.actor, *id, *approve, reasons, now)?,
+        Command::WithdrawPublication(cmd::WithdrawPublication {
             id,
             reason,
             changed_on,
-        } => cmd_publication::withdraw(&mut inner, &env.actor, *id, reason, *changed_on, now)?,
-        Command::RecordLegalOutcome {
+        }) => cmd_publication::withdraw(&mut inner, &env.actor, *id, reason, *changed_on, now)?,
+        Command::RecordLegalOutcome(cmd::RecordLegalOutcome {
             case_id,
             forum,
             result,
             on,
             reference,
-        } => {
+        }) => {
             let outcome = crate::domain::enforcement::model::LegalOutcome {
                 forum: *forum,
                 result: *result,
@@ -451,28 +454,28 @@ fn decide(
             };
             cmd_outcome::record_outcome(&mut inner, &env.actor, *case_id, &outcome, now)?
         }
-        Command::AddExpertOpinion {
+        Command::AddExpertOpinion(cmd::AddExpertOpinion {
             case_id,
             source,
             text,
-        } => cmd_outcome::expert_opinion(&mut inner, &env.actor, *case_id, source, text)?,
+        }) => cmd_outcome::expert_opinion(&mut inner, &env.actor, *case_id, source, text)?,
         Command::SetAvList(l) => cmd_outcome::set_av_list(&mut inner, &env.actor, l)?,
         Command::RecordTreeHead(sh) => {
             tree_head::apply(&mut inner, &env.actor, ctx.region, sh, now)?
         }
-        Command::SetStepOrder {
+        Command::SetStepOrder(cmd::SetStepOrder {
             agency_id,
             review_before_rights_notice,
-        } => cmd_outcome::set_step_order(
+        }) => cmd_outcome::set_step_order(
             &mut inner,
             &env.actor,
             *agency_id,
             *review_before_rights_notice,
         )?,
-        Command::SetReviewDays { days } => {
+        Command::SetReviewDays(cmd::SetReviewDays { days }) => {
             cmd_publication::set_review_days(&mut inner, &env.actor, *days)?
         }
-        Command::SetPublishDays { kind, days } => {
+        Command::SetPublishDays(cmd::SetPublishDays { kind, days }) => {
             cmd_publication::set_days(&mut inner, &env.actor, *kind, *days)?
         }
     };

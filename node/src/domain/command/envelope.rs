@@ -1,12 +1,12 @@
 //! The command envelope (ARCHITECTURE "Write path") and the state machine's response.
 use crate::domain::calendar::days::YearCalendar;
+use crate::domain::command::cmd;
 use crate::domain::core::identity::Actor;
 use crate::domain::core::organ::AgencyInput;
 use crate::domain::enforcement::case::OpenCaseInput;
 use crate::domain::enforcement::catalog::CatalogRule;
-use crate::domain::enforcement::certificate::{CertAction, IssueCertificate};
+use crate::domain::enforcement::certificate::IssueCertificate;
 use crate::domain::enforcement::decide::DecideInput;
-use crate::domain::enforcement::model::Opinion;
 use crate::domain::enforcement::officer::OfficerInput;
 use crate::domain::enforcement::step::StepInput;
 use serde::{Deserialize, Serialize};
@@ -22,11 +22,7 @@ pub enum Command {
     /// Register an enforcement agency (PUB-1).
     RegisterAgency(AgencyInput),
     /// Update an agency's public identity data (PUB-1: kept current as they change).
-    UpdateAgency {
-        id: u64,
-        input: AgencyInput,
-        expected_version: Option<u64>,
-    },
+    UpdateAgency(cmd::UpdateAgency),
     /// Load a year's official holiday notice.
     LoadCalendarYear(YearCalendar),
     /// Register an officer of an agency (PUB-2, REV-6).
@@ -34,7 +30,7 @@ pub enum Command {
     /// Issue an enforcement certificate (PUB-2).
     IssueCertificate(IssueCertificate),
     /// Annual check, suspend, reinstate or revoke a certificate (PUB-2).
-    ChangeCertificate { officer_id: u64, action: CertAction },
+    ChangeCertificate(cmd::ChangeCertificate),
     /// Set a rule of the major-decision catalog (REV-2).
     SetCatalogRule(CatalogRule),
     /// Open a case.
@@ -42,89 +38,45 @@ pub enum Command {
     /// Record a process step (REC-1, REC-2).
     RecordStep(StepInput),
     /// Submit a case for legal review (REV-1, REV-2).
-    SubmitReview { case_id: u64, materials: String },
+    SubmitReview(cmd::SubmitReview),
     /// Record a review opinion (REV-3, REV-4).
-    ReviewOpinion {
-        case_id: u64,
-        checklist: [bool; 10],
-        opinion: Opinion,
-        reasons: String,
-    },
+    ReviewOpinion(cmd::ReviewOpinion),
     /// Make the decision (REV-1, REC-6).
     Decide(DecideInput),
     /// Draft a publication of a decision (PUB-3, PUB-4, PUB-5).
-    DraftPublication {
-        case_id: u64,
-        content: String,
-        exception_basis: Option<String>,
-    },
+    DraftPublication(cmd::DraftPublication),
     /// Release review of a drafted publication (发布审核).
-    ReleasePublication {
-        id: u64,
-        approve: bool,
-        reasons: String,
-    },
+    ReleasePublication(cmd::ReleasePublication),
     /// Withdraw a published decision that was changed or revoked (LAW-6).
-    WithdrawPublication {
-        id: u64,
-        reason: String,
-        changed_on: chrono::NaiveDate,
-    },
+    WithdrawPublication(cmd::WithdrawPublication),
     /// Working days to publish a kind of decision (PUB-3).
-    SetPublishDays {
-        kind: crate::domain::core::organ::PowerKind,
-        days: u32,
-    },
+    SetPublishDays(cmd::SetPublishDays),
     /// Working days allowed for a legal review (REV-8).
-    SetReviewDays { days: u32 },
+    SetReviewDays(cmd::SetReviewDays),
     /// Outcome of a reconsideration or lawsuit against the decision (SUP-7).
-    RecordLegalOutcome {
-        case_id: u64,
-        forum: crate::domain::enforcement::model::Forum,
-        result: crate::domain::enforcement::model::LegalResult,
-        on: chrono::NaiveDate,
-        reference: String,
-    },
+    RecordLegalOutcome(cmd::RecordLegalOutcome),
     /// An adviser's, public-sector lawyer's or expert's opinion on the review (REV-5).
-    AddExpertOpinion {
-        case_id: u64,
-        source: String,
-        text: String,
-    },
+    AddExpertOpinion(cmd::AddExpertOpinion),
     /// An agency's audio-video item list (REC-2).
     SetAvList(crate::domain::enforcement::model::AvList),
     /// A tree head signed by the leader after commit (REC-3).
     RecordTreeHead(crate::domain::federation::tree_head::SignedHead),
     /// An agency's step order: legal review before the rights notice (market regulation).
-    SetStepOrder {
-        agency_id: u64,
-        review_before_rights_notice: bool,
-    },
+    SetStepOrder(cmd::SetStepOrder),
     /// A batch of uplink entries from a direct child, stamped with the child's verified region
     /// by the node that received it.
     Ingest(crate::domain::federation::ingest::IngestInput),
     /// The parent holds this region's outbox through `mark`: prune it.
-    UplinkAcked { mark: u64 },
+    UplinkAcked(cmd::UplinkAcked),
     /// Address an item to a region below (a notice, a revocation, a setting).
-    SendDown {
-        to: String,
-        body: crate::domain::federation::downlink::DownBody,
-    },
+    SendDown(cmd::SendDown),
     /// A batch of downlink items from the parent, stamped with the parent's verified region.
-    IngestDown {
-        from: String,
-        first_seq: u64,
-        items: Vec<crate::domain::federation::downlink::DownItem>,
-    },
+    IngestDown(cmd::IngestDown),
     /// A child holds this region's downlink to it through `mark`: prune.
-    DownAcked { child: String, mark: u64 },
+    DownAcked(cmd::DownAcked),
     /// Close an agency, or merge it into another, from a day on (it stops being expected to
     /// report).
-    CloseAgency {
-        id: u64,
-        on: chrono::NaiveDate,
-        merged_into: Option<u64>,
-    },
+    CloseAgency(cmd::CloseAgency),
     /// When quarterly reports are due (SUP-1).
     SetReportDue(crate::domain::supervision::report::DueRule),
     /// A staged or dated report period (SUP-3).
@@ -132,32 +84,17 @@ pub enum Command {
     /// Draft (or redraft) a unit's report for a period (SUP-1).
     DraftReport(crate::domain::supervision::report::DraftReport),
     /// Submit a drafted report: an agency's to its bureau, the region's to the parent.
-    SubmitReport { id: u64 },
+    SubmitReport(cmd::SubmitReport),
     /// Accept or return a report of an agency of this region or of a direct child region.
-    JudgeReport {
-        unit: crate::domain::supervision::report::Unit,
-        period: String,
-        accept: bool,
-        reasons: String,
-    },
+    JudgeReport(cmd::JudgeReport),
     /// Draft a circulated notice (SUP-2).
     DraftNotice(crate::domain::supervision::notice::NoticeDraft),
     /// The organ's head signs off (签发): the number is assigned and the notice issued.
-    SignNotice { id: u64, prefix: String },
+    SignNotice(cmd::SignNotice),
     /// A named unit answers a notice: acknowledgement or rectification.
-    AnswerNotice {
-        issuer: String,
-        id: u64,
-        unit: crate::domain::supervision::report::Unit,
-        reply: crate::domain::supervision::notice::Reply,
-    },
+    AnswerNotice(cmd::AnswerNotice),
     /// The issuer closes a unit's notice or returns its rectification.
-    JudgeNotice {
-        id: u64,
-        unit: crate::domain::supervision::report::Unit,
-        close: bool,
-        reasons: String,
-    },
+    JudgeNotice(cmd::JudgeNotice),
 }
 
 impl Command {
@@ -168,9 +105,9 @@ impl Command {
             Command::Tick
                 | Command::RecordTreeHead(_)
                 | Command::Ingest(_)
-                | Command::UplinkAcked { .. }
-                | Command::IngestDown { .. }
-                | Command::DownAcked { .. }
+                | Command::UplinkAcked(_)
+                | Command::IngestDown(_)
+                | Command::DownAcked(_)
         )
     }
 
@@ -179,42 +116,42 @@ impl Command {
         match self {
             Command::Tick => "tick",
             Command::RegisterAgency(_) => "register_agency",
-            Command::UpdateAgency { .. } => "update_agency",
+            Command::UpdateAgency(_) => "update_agency",
             Command::LoadCalendarYear(_) => "load_calendar_year",
             Command::RegisterOfficer(_) => "register_officer",
             Command::IssueCertificate(_) => "issue_certificate",
-            Command::ChangeCertificate { .. } => "change_certificate",
+            Command::ChangeCertificate(_) => "change_certificate",
             Command::SetCatalogRule(_) => "set_catalog_rule",
             Command::OpenCase(_) => "open_case",
             Command::RecordStep(_) => "record_step",
-            Command::SubmitReview { .. } => "submit_review",
-            Command::ReviewOpinion { .. } => "review_opinion",
+            Command::SubmitReview(_) => "submit_review",
+            Command::ReviewOpinion(_) => "review_opinion",
             Command::Decide(_) => "decide",
-            Command::DraftPublication { .. } => "draft_publication",
-            Command::ReleasePublication { .. } => "release_publication",
-            Command::WithdrawPublication { .. } => "withdraw_publication",
-            Command::SetPublishDays { .. } => "set_publish_days",
-            Command::SetReviewDays { .. } => "set_review_days",
-            Command::RecordLegalOutcome { .. } => "record_legal_outcome",
-            Command::AddExpertOpinion { .. } => "add_expert_opinion",
+            Command::DraftPublication(_) => "draft_publication",
+            Command::ReleasePublication(_) => "release_publication",
+            Command::WithdrawPublication(_) => "withdraw_publication",
+            Command::SetPublishDays(_) => "set_publish_days",
+            Command::SetReviewDays(_) => "set_review_days",
+            Command::RecordLegalOutcome(_) => "record_legal_outcome",
+            Command::AddExpertOpinion(_) => "add_expert_opinion",
             Command::SetAvList(_) => "set_av_list",
-            Command::SetStepOrder { .. } => "set_step_order",
+            Command::SetStepOrder(_) => "set_step_order",
             Command::RecordTreeHead(_) => "record_tree_head",
             Command::Ingest(_) => "ingest",
-            Command::UplinkAcked { .. } => "uplink_acked",
-            Command::SendDown { .. } => "send_down",
-            Command::IngestDown { .. } => "ingest_down",
-            Command::DownAcked { .. } => "down_acked",
-            Command::CloseAgency { .. } => "close_agency",
+            Command::UplinkAcked(_) => "uplink_acked",
+            Command::SendDown(_) => "send_down",
+            Command::IngestDown(_) => "ingest_down",
+            Command::DownAcked(_) => "down_acked",
+            Command::CloseAgency(_) => "close_agency",
             Command::SetReportDue(_) => "set_report_due",
             Command::DefinePeriod(_) => "define_period",
             Command::DraftReport(_) => "draft_report",
-            Command::SubmitReport { .. } => "submit_report",
-            Command::JudgeReport { .. } => "judge_report",
+            Command::SubmitReport(_) => "submit_report",
+            Command::JudgeReport(_) => "judge_report",
             Command::DraftNotice(_) => "draft_notice",
-            Command::SignNotice { .. } => "sign_notice",
-            Command::AnswerNotice { .. } => "answer_notice",
-            Command::JudgeNotice { .. } => "judge_notice",
+            Command::SignNotice(_) => "sign_notice",
+            Command::AnswerNotice(_) => "answer_notice",
+            Command::JudgeNotice(_) => "judge_notice",
         }
     }
 }

@@ -7,5 +7,6 @@
 //! - [`apply`]: the spine, and the dispatch to the owning context.
 //! - [`tick`]: the leader-proposed heartbeat that drives time-based states.
 pub mod apply;
+pub mod cmd;
 pub mod envelope;
 pub mod tick;

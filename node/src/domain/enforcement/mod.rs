@@ -12,6 +12,7 @@
 pub mod case;
 pub mod catalog;
 pub mod certificate;
+pub mod commands;
 pub mod deadlines;
 pub mod decide;
 pub mod model;

@@ -226,7 +226,7 @@ fn opinion(case_id: u64, o: Opinion, all_ok: bool) -> Command {
     if !all_ok {
         checklist[3] = false;
     }
-    Command::ReviewOpinion {
+    Command::ReviewOpinion(cmd::ReviewOpinion {
         case_id,
         checklist,
         opinion: o,
@@ -235,7 +235,7 @@ fn opinion(case_id: u64, o: Opinion, all_ok: bool) -> Command {
         } else {
             "证据不足，请补充".into()
         },
-    }
+    })
 }
 
 #[test]
@@ -281,14 +281,14 @@ fn pub_2_suspended_revoked_and_failed_annual_check() {
     let c = open(&mut w, 100, Procedure::General);
     w.ok(
         person(Role::Supervisor, "sup"),
-        Command::ChangeCertificate {
+        Command::ChangeCertificate(cmd::ChangeCertificate {
             officer_id: 2,
             action: CertAction::AnnualCheck {
                 year: 2025,
                 passed: false,
                 note: "培训未完成".into(),
             },
-        },
+        }),
     );
     assert_eq!(
         w.refused(
@@ -299,10 +299,10 @@ fn pub_2_suspended_revoked_and_failed_annual_check() {
     );
     w.ok(
         person(Role::Supervisor, "sup"),
-        Command::ChangeCertificate {
+        Command::ChangeCertificate(cmd::ChangeCertificate {
             officer_id: 2,
             action: CertAction::Reinstate,
-        },
+        }),
     );
     w.ok(
         person(Role::Officer, "zhang"),
@@ -310,12 +310,12 @@ fn pub_2_suspended_revoked_and_failed_annual_check() {
     );
     w.ok(
         person(Role::Supervisor, "sup"),
-        Command::ChangeCertificate {
+        Command::ChangeCertificate(cmd::ChangeCertificate {
             officer_id: 2,
             action: CertAction::Revoke {
                 reason: "调离执法岗位".into(),
             },
-        },
+        }),
     );
     assert_eq!(
         w.refused(
@@ -327,10 +327,10 @@ fn pub_2_suspended_revoked_and_failed_annual_check() {
     assert_eq!(
         w.refused(
             person(Role::Supervisor, "sup"),
-            Command::ChangeCertificate {
+            Command::ChangeCertificate(cmd::ChangeCertificate {
                 officer_id: 2,
                 action: CertAction::Reinstate
-            }
+            })
         ),
         "PUB-2"
     );
@@ -486,10 +486,10 @@ fn rev_1_major_decision_without_approving_review_refused_then_allowed() {
     assert_eq!(w.refused(zhao.clone(), decide(c, vec![4])), "REV-1");
     let (_, flags) = w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "案卷材料".into(),
-        },
+        }),
     );
     assert_eq!(flags, ["REV-2: major decision"]);
     assert_eq!(
@@ -512,10 +512,10 @@ fn rev_1_major_decision_without_approving_review_refused_then_allowed() {
     );
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "补充材料".into(),
-        },
+        }),
     );
     w.ok(
         person(Role::Reviewer, "wang"),
@@ -534,10 +534,10 @@ fn rev_1_collective_decision_after_disagreement() {
     let c = open(&mut w, 20_000, Procedure::General);
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     w.ok(
         person(Role::Reviewer, "wang"),
@@ -571,10 +571,10 @@ fn rev_1_reviewer_is_not_a_handler_and_rev_6_qualified() {
     notify(&mut w, c);
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     assert_eq!(
         w.refused(
@@ -614,10 +614,10 @@ fn rev_3_approval_needs_every_point_and_rev_4_reasons() {
     let c = open(&mut w, 20_000, Procedure::General);
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     assert_eq!(
         w.refused(
@@ -626,12 +626,12 @@ fn rev_3_approval_needs_every_point_and_rev_4_reasons() {
         ),
         "REV-3"
     );
-    let no_reasons = Command::ReviewOpinion {
+    let no_reasons = Command::ReviewOpinion(cmd::ReviewOpinion {
         case_id: c,
         checklist: [true; 10],
         opinion: Opinion::Correct,
         reasons: String::new(),
-    };
+    });
     assert_eq!(
         w.refused(person(Role::Reviewer, "wang"), no_reasons),
         "REV-4"
@@ -784,10 +784,10 @@ fn hearing_after_review_sends_the_case_back() {
     let c = open(&mut w, 500, Procedure::General);
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     w.ok(
         person(Role::Reviewer, "wang"),
@@ -818,21 +818,22 @@ fn decided(w: &mut World) -> u64 {
 }
 
 fn draft(case_id: u64, content: &str) -> Command {
-    Command::DraftPublication {
+    Command::DraftPublication(cmd::DraftPublication {
         case_id,
         content: content.into(),
         exception_basis: None,
-    }
+    })
 }
 
 fn release(id: u64) -> Command {
-    Command::ReleasePublication {
+    Command::ReleasePublication(cmd::ReleasePublication {
         id,
         approve: true,
         reasons: String::new(),
-    }
+    })
 }
 
+use crate::domain::command::cmd;
 use crate::domain::enforcement::publication::{PubState, PUBLICATIONS};
 
 #[test]
@@ -878,10 +879,10 @@ fn pub_3_twenty_days_for_other_kinds_and_configurable_table() {
     // Seed 003 puts coercion in the 7-day group.
     w.ok(
         person(Role::Supervisor, "sup"),
-        Command::SetPublishDays {
+        Command::SetPublishDays(cmd::SetPublishDays {
             kind: PowerKind::Coercion,
             days: 7,
-        },
+        }),
     );
     input.summary = "t".into();
     let c = w
@@ -892,20 +893,20 @@ fn pub_3_twenty_days_for_other_kinds_and_configurable_table() {
     assert_eq!(
         w.refused(
             clerk(),
-            Command::SetPublishDays {
+            Command::SetPublishDays(cmd::SetPublishDays {
                 kind: PowerKind::Coercion,
                 days: 3
-            }
+            })
         ),
         "PUB-3"
     );
     assert_eq!(
         w.refused(
             person(Role::Supervisor, "sup"),
-            Command::SetPublishDays {
+            Command::SetPublishDays(cmd::SetPublishDays {
                 kind: PowerKind::Coercion,
                 days: 0
-            }
+            })
         ),
         "INPUT"
     );
@@ -1000,10 +1001,12 @@ fn pub_5_correction_is_a_new_version_and_law_6_withdrawal() {
     );
     assert_eq!(PUBLICATIONS.read(&w.s, &v2).unwrap().unwrap().version, 2);
     // Revoked on reconsideration on Thu 9 Oct 2025: withdraw by Mon 13 Oct (11 Oct worked).
-    let withdraw = |on| Command::WithdrawPublication {
-        id: v2,
-        reason: "行政复议决定撤销".into(),
-        changed_on: on,
+    let withdraw = |on| {
+        Command::WithdrawPublication(cmd::WithdrawPublication {
+            id: v2,
+            reason: "行政复议决定撤销".into(),
+            changed_on: on,
+        })
     };
     assert_eq!(
         w.refused(person(Role::Officer, "zhang"), withdraw(day(2025, 10, 10))),
@@ -1013,11 +1016,11 @@ fn pub_5_correction_is_a_new_version_and_law_6_withdrawal() {
     assert_eq!(
         w.refused(
             person(Role::Officer, "zhang"),
-            Command::WithdrawPublication {
+            Command::WithdrawPublication(cmd::WithdrawPublication {
                 id: v1,
                 reason: "x".into(),
                 changed_on: day(2025, 10, 9)
-            }
+            })
         ),
         "LAW-6"
     );
@@ -1049,10 +1052,10 @@ fn status_summary_counts_incrementally_and_matches_a_recount() {
     w.ok(person(Role::Officer, "zhang"), Command::RecordStep(s));
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     w.ok(
         person(Role::Reviewer, "wang"),
@@ -1060,10 +1063,10 @@ fn status_summary_counts_incrementally_and_matches_a_recount() {
     );
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     w.ok(
         person(Role::Reviewer, "wang"),
@@ -1142,10 +1145,10 @@ fn rev_8_review_time_limit_flagged_by_tick() {
     let c = open(&mut w, 20_000, Procedure::General);
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     // 5 working days: 10, 11 (Sat, worked), 13, 14, 15 October.
     tick(&mut w, at(2025, 10, 15));
@@ -1183,10 +1186,10 @@ fn rev_8_answered_review_is_not_flagged() {
     let c = open(&mut w, 20_000, Procedure::General);
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     w.ok(
         person(Role::Reviewer, "wang"),
@@ -1243,27 +1246,30 @@ fn law_3_decision_within_90_days_of_filing() {
 fn rev_8_review_time_limit_is_configurable() {
     let mut w = world();
     assert_eq!(
-        w.refused(clerk(), Command::SetReviewDays { days: 3 }),
+        w.refused(
+            clerk(),
+            Command::SetReviewDays(cmd::SetReviewDays { days: 3 })
+        ),
         "REV-8"
     );
     assert_eq!(
         w.refused(
             person(Role::Head, "zhao"),
-            Command::SetReviewDays { days: 0 }
+            Command::SetReviewDays(cmd::SetReviewDays { days: 0 })
         ),
         "INPUT"
     );
     w.ok(
         person(Role::Head, "zhao"),
-        Command::SetReviewDays { days: 1 },
+        Command::SetReviewDays(cmd::SetReviewDays { days: 1 }),
     );
     let c = open(&mut w, 20_000, Procedure::General);
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     tick(&mut w, at(2025, 10, 11));
     assert_eq!(
@@ -1278,10 +1284,10 @@ fn law_5_serious_penalty_needs_collective_discussion() {
     let c = open(&mut w, 200_000, Procedure::General);
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     w.ok(
         person(Role::Reviewer, "wang"),
@@ -1306,12 +1312,14 @@ fn sup_7_outcomes_feed_the_correction_rate_and_law_6_withdrawal_clock() {
     let c = decided(&mut w);
     let (p, _) = w.ok(person(Role::Officer, "zhang"), draft(c, "决定书"));
     w.ok(person(Role::Head, "zhao"), release(p));
-    let outcome = |result, on| Command::RecordLegalOutcome {
-        case_id: c,
-        forum: Forum::Reconsideration,
-        result,
-        on,
-        reference: "浏政复〔2025〕1号".into(),
+    let outcome = |result, on| {
+        Command::RecordLegalOutcome(cmd::RecordLegalOutcome {
+            case_id: c,
+            forum: Forum::Reconsideration,
+            result,
+            on,
+            reference: "浏政复〔2025〕1号".into(),
+        })
     };
     assert_eq!(
         w.refused(
@@ -1341,11 +1349,11 @@ fn sup_7_outcomes_feed_the_correction_rate_and_law_6_withdrawal_clock() {
 fn rev_5_expert_opinions_attach_to_the_review() {
     let mut w = world();
     let c = open(&mut w, 20_000, Procedure::General);
-    let add = Command::AddExpertOpinion {
+    let add = Command::AddExpertOpinion(cmd::AddExpertOpinion {
         case_id: c,
         source: "法律顾问".into(),
         text: "建议补充进货凭证".into(),
-    };
+    });
     assert_eq!(
         w.refused(person(Role::Reviewer, "wang"), add.clone()),
         "REV-5",
@@ -1353,10 +1361,10 @@ fn rev_5_expert_opinions_attach_to_the_review() {
     );
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     assert_eq!(
         w.refused(person(Role::Officer, "zhang"), add.clone()),
@@ -1433,10 +1441,10 @@ fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
     let c = open(&mut w, 5_000, Procedure::General);
     let (_, flags) = w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
-        },
+        }),
     );
     assert_eq!(
         flags,
@@ -1453,10 +1461,10 @@ fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
     w.t = at(2026, 1, 5);
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m2".into(),
-        },
+        }),
     );
     let case = CASES.read(&w.s, &c).unwrap().unwrap();
     assert_eq!(case.major, Some(true));
@@ -1465,10 +1473,10 @@ fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
     let c2 = open(&mut w, 5_000, Procedure::General);
     let (_, flags) = w.ok(
         person(Role::Officer, "zhang"),
-        Command::SubmitReview {
+        Command::SubmitReview(cmd::SubmitReview {
             case_id: c2,
             materials: "m".into(),
-        },
+        }),
     );
     assert!(flags.is_empty(), "{flags:?}");
 }
@@ -1491,10 +1499,10 @@ fn pub_2_rights_notice_before_review_by_default_and_market_regulation_order() {
             }),
         )
         .0;
-    let submit = Command::SubmitReview {
+    let submit = Command::SubmitReview(cmd::SubmitReview {
         case_id: c,
         materials: "m".into(),
-    };
+    });
     assert_eq!(
         w.refused(person(Role::Officer, "zhang"), submit.clone()),
         "PUB-2",
@@ -1504,19 +1512,19 @@ fn pub_2_rights_notice_before_review_by_default_and_market_regulation_order() {
     assert_eq!(
         w.refused(
             person(Role::Officer, "zhang"),
-            Command::SetStepOrder {
+            Command::SetStepOrder(cmd::SetStepOrder {
                 agency_id: 1,
                 review_before_rights_notice: true
-            }
+            })
         ),
         "PUB-1"
     );
     w.ok(
         clerk(),
-        Command::SetStepOrder {
+        Command::SetStepOrder(cmd::SetStepOrder {
             agency_id: 1,
             review_before_rights_notice: true,
-        },
+        }),
     );
     w.ok(person(Role::Officer, "zhang"), submit.clone());
     w.ok(

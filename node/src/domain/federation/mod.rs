@@ -8,6 +8,7 @@
 //! - [`ingest`]: a child's batch, checked per link and per origin, with tamper alerts.
 //! - [`tree_head`]: signed tree heads recorded after commit.
 //! - [`downlink`]: items addressed to regions below, once per hop, receipts back up.
+pub mod commands;
 pub mod downlink;
 pub mod ingest;
 pub mod items;

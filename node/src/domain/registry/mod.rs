@@ -3,6 +3,7 @@
 use crate::domain::core::organ::Agency;
 use crate::domain::core::state::Space;
 
+pub mod commands;
 pub mod register;
 pub mod update;
 

@@ -113,6 +113,7 @@ pub fn close(
 #[cfg(test)]
 mod tests {
     use crate::domain::command::apply::tests::*;
+    use crate::domain::command::cmd;
     use crate::domain::command::envelope::Command;
     use crate::domain::core::outcome::{CommandResult, Outcome};
     use crate::domain::registry::{AGENCIES, AGENCY_NAMES};
@@ -127,11 +128,11 @@ mod tests {
                 "c",
                 req,
                 5,
-                Command::UpdateAgency {
+                Command::UpdateAgency(cmd::UpdateAgency {
                     id: 1,
                     input: input(name),
                     expected_version: v,
-                },
+                }),
             )
         };
         let r = run(
@@ -147,11 +148,11 @@ mod tests {
                     "c",
                     6,
                     5,
-                    Command::UpdateAgency {
+                    Command::UpdateAgency(cmd::UpdateAgency {
                         id: 99,
                         input: input("无"),
                         expected_version: None,
-                    },
+                    }),
                 ),
             ],
         );

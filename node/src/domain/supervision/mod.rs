@@ -7,6 +7,7 @@
 //!
 //! - [`summary`]: counters moved by every accepted command; [`held`]: what is held from below.
 //! - [`report`]: reports, their judging and rates; [`notice`]: circulated notices.
+pub mod commands;
 pub mod held;
 pub mod notice;
 pub mod port;

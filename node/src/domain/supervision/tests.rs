@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use crate::config::{NodeSpec, RegionKind, RegionSpec, Topology};
 use crate::domain::calendar::days::start_of;
 use crate::domain::command::apply::tests::{env, input, run_in, REGION};
+use crate::domain::command::cmd;
 use crate::domain::command::envelope::Command;
 use crate::domain::core::identity::{Actor, Person, Role};
 use crate::domain::core::outcome::{CommandResult, Outcome, Response};
@@ -151,20 +152,26 @@ fn sup_1_rates_leave_closed_units_out_and_count_a_resubmission() {
     w.t = at(8, 1);
     w.ok(
         Role::Clerk,
-        Command::CloseAgency {
+        Command::CloseAgency(cmd::CloseAgency {
             id: 4,
             on: day(8, 1),
             merged_into: Some(1),
-        },
+        }),
     );
     w.refused(Role::Clerk, draft(Some(4), "2026Q3"), "SUP-1");
     w.t = at(10, 10);
     let a1 = w.ok(Role::Clerk, draft(Some(1), "2026Q3")).0;
-    let (_, flags) = w.ok(Role::Head, Command::SubmitReport { id: a1 });
+    let (_, flags) = w.ok(
+        Role::Head,
+        Command::SubmitReport(cmd::SubmitReport { id: a1 }),
+    );
     assert!(flags.is_empty(), "{flags:?}");
     let a2 = w.ok(Role::Clerk, draft(Some(2), "2026Q3")).0;
     let a3 = w.ok(Role::Clerk, draft(Some(3), "2026Q3")).0;
-    w.ok(Role::Head, Command::SubmitReport { id: a3 });
+    w.ok(
+        Role::Head,
+        Command::SubmitReport(cmd::SubmitReport { id: a3 }),
+    );
     // The bureau returns 丙局's report; the redraft is version 2 and is on time again.
     w.t = at(10, 11);
     let unit3 = Unit {
@@ -173,21 +180,27 @@ fn sup_1_rates_leave_closed_units_out_and_count_a_resubmission() {
     };
     w.ok(
         Role::Supervisor,
-        Command::JudgeReport {
+        Command::JudgeReport(cmd::JudgeReport {
             unit: unit3.clone(),
             period: "2026Q3".into(),
             accept: false,
             reasons: "数据不全，请补充".into(),
-        },
+        }),
     );
     let a3v2 = w.ok(Role::Clerk, draft(Some(3), "2026Q3")).0;
     assert_ne!(a3v2, a3);
     assert_eq!(REPORTS.read(&w.s, &a3v2).unwrap().unwrap().version, 2);
     w.t = at(10, 12);
-    w.ok(Role::Head, Command::SubmitReport { id: a3v2 });
+    w.ok(
+        Role::Head,
+        Command::SubmitReport(cmd::SubmitReport { id: a3v2 }),
+    );
     // 乙局 submits after the due day (15 October).
     w.t = at(10, 20);
-    let (_, flags) = w.ok(Role::Head, Command::SubmitReport { id: a2 });
+    let (_, flags) = w.ok(
+        Role::Head,
+        Command::SubmitReport(cmd::SubmitReport { id: a2 }),
+    );
     assert_eq!(flags, ["SUP-1: late, due 2026-10-15"]);
 
     let topo = topology();
@@ -236,21 +249,35 @@ fn sup_1_and_sup_3_refusals_change_nothing() {
     bad.narrative.done = String::new();
     let id = w.ok(Role::Clerk, Command::DraftReport(bad)).0;
     // Nothing said about what was done: not submitted.
-    w.refused(Role::Head, Command::SubmitReport { id }, "SUP-1");
-    w.refused(Role::Head, Command::SubmitReport { id: 99 }, "INPUT");
+    w.refused(
+        Role::Head,
+        Command::SubmitReport(cmd::SubmitReport { id }),
+        "SUP-1",
+    );
+    w.refused(
+        Role::Head,
+        Command::SubmitReport(cmd::SubmitReport { id: 99 }),
+        "INPUT",
+    );
     let id = w.ok(Role::Clerk, draft(Some(1), "2026Q3")).0;
-    w.ok(Role::Head, Command::SubmitReport { id });
-    w.refused(Role::Head, Command::SubmitReport { id }, "SUP-1");
+    w.ok(Role::Head, Command::SubmitReport(cmd::SubmitReport { id }));
+    w.refused(
+        Role::Head,
+        Command::SubmitReport(cmd::SubmitReport { id }),
+        "SUP-1",
+    );
     w.refused(Role::Clerk, draft(Some(1), "2026Q3"), "SUP-1");
     let unit = Unit {
         region: REGION.into(),
         agency: Some(1),
     };
-    let judge = |accept: bool, reasons: &str, unit: Unit| Command::JudgeReport {
-        unit,
-        period: "2026Q3".into(),
-        accept,
-        reasons: reasons.into(),
+    let judge = |accept: bool, reasons: &str, unit: Unit| {
+        Command::JudgeReport(cmd::JudgeReport {
+            unit,
+            period: "2026Q3".into(),
+            accept,
+            reasons: reasons.into(),
+        })
     };
     w.refused(Role::Supervisor, judge(false, " ", unit.clone()), "SUP-1");
     w.refused(Role::Clerk, judge(true, "", unit.clone()), "SUP-1");
@@ -292,7 +319,7 @@ fn sup_1_and_sup_3_refusals_change_nothing() {
     // A staged report uses the same machinery, with its own due date.
     w.ok(Role::Supervisor, period("pilot-07", day(8, 5)));
     let id = w.ok(Role::Clerk, draft(Some(1), "pilot-07")).0;
-    let (_, flags) = w.ok(Role::Head, Command::SubmitReport { id });
+    let (_, flags) = w.ok(Role::Head, Command::SubmitReport(cmd::SubmitReport { id }));
     assert!(
         flags.is_empty(),
         "submitted 1 July, due 5 August: {flags:?}"
@@ -407,35 +434,35 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
     for role in [Role::Clerk, Role::Supervisor, Role::Inspector] {
         w.refused(
             role,
-            Command::SignNotice {
+            Command::SignNotice(cmd::SignNotice {
                 id,
                 prefix: "长司通".into(),
-            },
+            }),
             "SUP-2",
         );
     }
     w.refused(
         Role::Head,
-        Command::SignNotice {
+        Command::SignNotice(cmd::SignNotice {
             id,
             prefix: String::new(),
-        },
+        }),
         "INPUT",
     );
     let (_, flags) = w.ok(
         Role::Head,
-        Command::SignNotice {
+        Command::SignNotice(cmd::SignNotice {
             id,
             prefix: "长司通".into(),
-        },
+        }),
     );
     assert_eq!(flags, ["长司通〔2026〕1号"]);
     w.refused(
         Role::Head,
-        Command::SignNotice {
+        Command::SignNotice(cmd::SignNotice {
             id,
             prefix: "长司通".into(),
-        },
+        }),
         "SUP-2",
     );
     // Issued down the link to the county, once.
@@ -449,10 +476,10 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
     if let DownBody::IssuedNotice(d) = &sent[0].item.body {
         w.refused(
             Role::Head,
-            Command::SendDown {
+            Command::SendDown(cmd::SendDown {
                 to: REGION.into(),
                 body: DownBody::IssuedNotice(d.clone()),
-            },
+            }),
             "INPUT",
         );
     }
@@ -489,40 +516,42 @@ fn sup_2_malformed_units_acknowledgement_only_kinds_and_late_sign_off_are_refuse
         .0;
     w.ok(
         Role::Head,
-        Command::SignNotice {
+        Command::SignNotice(cmd::SignNotice {
             id,
             prefix: "浏司通".into(),
-        },
+        }),
     );
     w.ok(
         Role::Clerk,
-        Command::AnswerNotice {
+        Command::AnswerNotice(cmd::AnswerNotice {
             issuer: REGION.into(),
             id,
             unit: unit.clone(),
             reply: Reply::Acknowledge,
-        },
+        }),
     );
     // "R#1" as a region id has the same key as agency 1 of R: refused, not routed.
     let forged = Unit {
         region: format!("{REGION}#1"),
         agency: None,
     };
-    let judge = |unit: Unit, close: bool| Command::JudgeNotice {
-        id,
-        unit,
-        close,
-        reasons: "不充分".into(),
+    let judge = |unit: Unit, close: bool| {
+        Command::JudgeNotice(cmd::JudgeNotice {
+            id,
+            unit,
+            close,
+            reasons: "不充分".into(),
+        })
     };
     w.refused(Role::Supervisor, judge(forged.clone(), true), "INPUT");
     w.refused(
         Role::Supervisor,
-        Command::JudgeReport {
+        Command::JudgeReport(cmd::JudgeReport {
             unit: forged,
             period: "2026Q3".into(),
             accept: true,
             reasons: String::new(),
-        },
+        }),
         "INPUT",
     );
     // A situation notice asks for no rectification: it is closed, never returned.
@@ -545,10 +574,10 @@ fn sup_2_malformed_units_acknowledgement_only_kinds_and_late_sign_off_are_refuse
     w.t = at(10, 6);
     w.refused(
         Role::Head,
-        Command::SignNotice {
+        Command::SignNotice(cmd::SignNotice {
             id: late,
             prefix: "浏司通".into(),
-        },
+        }),
         "SUP-2",
     );
 }
@@ -560,15 +589,15 @@ fn sup_1_an_agency_closed_after_the_quarter_still_reports_it_and_periods_are_not
     w.t = at(10, 5);
     w.ok(
         Role::Clerk,
-        Command::CloseAgency {
+        Command::CloseAgency(cmd::CloseAgency {
             id: 1,
             on: day(10, 5),
             merged_into: None,
-        },
+        }),
     );
     // Active on 30 September: expected for Q3, so it can still report it; not for Q4.
     let id = w.ok(Role::Clerk, draft(Some(1), "2026Q3")).0;
-    w.ok(Role::Head, Command::SubmitReport { id });
+    w.ok(Role::Head, Command::SubmitReport(cmd::SubmitReport { id }));
     w.refused(Role::Clerk, draft(Some(1), "2026Q4"), "SUP-1");
     let p = Command::DefinePeriod(Period {
         id: "pilot-10".into(),
@@ -613,25 +642,29 @@ fn sup_2_a_county_notices_its_own_agency_through_every_stage() {
         .0;
     w.ok(
         Role::Head,
-        Command::SignNotice {
+        Command::SignNotice(cmd::SignNotice {
             id,
             prefix: "浏司通".into(),
-        },
+        }),
     );
-    let answer = |reply: Reply, unit: &Unit| Command::AnswerNotice {
-        issuer: REGION.into(),
-        id,
-        unit: unit.clone(),
-        reply,
+    let answer = |reply: Reply, unit: &Unit| {
+        Command::AnswerNotice(cmd::AnswerNotice {
+            issuer: REGION.into(),
+            id,
+            unit: unit.clone(),
+            reply,
+        })
     };
-    let judge = |close: bool, reasons: &str| Command::JudgeNotice {
-        id,
-        unit: Unit {
-            region: REGION.into(),
-            agency: Some(1),
-        },
-        close,
-        reasons: reasons.into(),
+    let judge = |close: bool, reasons: &str| {
+        Command::JudgeNotice(cmd::JudgeNotice {
+            id,
+            unit: Unit {
+                region: REGION.into(),
+                agency: Some(1),
+            },
+            close,
+            reasons: reasons.into(),
+        })
     };
     let rect = |t: &str| Reply::Rectification { text: t.into() };
     // Delivered at once; nothing to judge yet; a rectification needs the acknowledgement.
@@ -784,11 +817,11 @@ fn sup_1_a_due_rule_and_a_period_pushed_down_govern_the_region_below() {
         "",
         0,
         w.t,
-        Command::IngestDown {
+        Command::IngestDown(cmd::IngestDown {
             from: CITY.into(),
             first_seq: 1,
             items,
-        },
+        }),
     );
     let r = run_in(&mut w.s, REGION, &[e]).remove(0);
     assert!(matches!(r.outcome, Outcome::Ok(_)), "{r:?}");

@@ -1,0 +1,89 @@
+//! The commands of this context that carry more than one value, as committed in the
+//! envelope (each is a variant of [`crate::domain::Command`]). Field order is the stored
+//! order: it must not change.
+use serde::{Deserialize, Serialize};
+
+/// Annual check, suspend, reinstate or revoke a certificate (PUB-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeCertificate {
+    pub officer_id: u64,
+    pub action: crate::domain::enforcement::certificate::CertAction,
+}
+
+/// Submit a case for legal review (REV-1, REV-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitReview {
+    pub case_id: u64,
+    pub materials: String,
+}
+
+/// Record a review opinion (REV-3, REV-4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewOpinion {
+    pub case_id: u64,
+    pub checklist: [bool; 10],
+    pub opinion: crate::domain::enforcement::model::Opinion,
+    pub reasons: String,
+}
+
+/// Draft a publication of a decision (PUB-3, PUB-4, PUB-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftPublication {
+    pub case_id: u64,
+    pub content: String,
+    pub exception_basis: Option<String>,
+}
+
+/// Release review of a drafted publication (发布审核).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleasePublication {
+    pub id: u64,
+    pub approve: bool,
+    pub reasons: String,
+}
+
+/// Withdraw a published decision that was changed or revoked (LAW-6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawPublication {
+    pub id: u64,
+    pub reason: String,
+    pub changed_on: chrono::NaiveDate,
+}
+
+/// Working days to publish a kind of decision (PUB-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetPublishDays {
+    pub kind: crate::domain::core::organ::PowerKind,
+    pub days: u32,
+}
+
+/// Working days allowed for a legal review (REV-8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetReviewDays {
+    pub days: u32,
+}
+
+/// Outcome of a reconsideration or lawsuit against the decision (SUP-7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordLegalOutcome {
+    pub case_id: u64,
+    pub forum: crate::domain::enforcement::model::Forum,
+    pub result: crate::domain::enforcement::model::LegalResult,
+    pub on: chrono::NaiveDate,
+    pub reference: String,
+}
+
+/// An adviser's, public-sector lawyer's or expert's opinion on the review (REV-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddExpertOpinion {
+    pub case_id: u64,
+    pub source: String,
+    pub text: String,
+}
+
+/// An agency's step order: legal review before the rights notice (market regulation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetStepOrder {
+    pub agency_id: u64,
+    pub review_before_rights_notice: bool,
+}

@@ -1,0 +1,32 @@
+//! The commands of this context that carry more than one value, as committed in the
+//! envelope (each is a variant of [`crate::domain::Command`]). Field order is the stored
+//! order: it must not change.
+use serde::{Deserialize, Serialize};
+
+/// The parent holds this region's outbox through `mark`: prune it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UplinkAcked {
+    pub mark: u64,
+}
+
+/// Address an item to a region below (a notice, a revocation, a setting).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendDown {
+    pub to: String,
+    pub body: crate::domain::federation::downlink::DownBody,
+}
+
+/// A batch of downlink items from the parent, stamped with the parent's verified region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestDown {
+    pub from: String,
+    pub first_seq: u64,
+    pub items: Vec<crate::domain::federation::downlink::DownItem>,
+}
+
+/// A child holds this region's downlink to it through `mark`: prune.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownAcked {
+    pub child: String,
+    pub mark: u64,
+}
