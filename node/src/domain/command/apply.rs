@@ -5,23 +5,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::calendar::load as cmd_calendar;
-use crate::domain::command::cmd;
+use crate::domain::command::envelope::with_rule;
 use crate::domain::command::envelope::{Command, Envelope, RULES_VERSION};
-use crate::domain::command::tick;
-use crate::domain::core::identity::Actor;
+use crate::domain::command::rule::{Cx, Rule};
 use crate::domain::core::outcome::{CommandResult, Outcome, Refusal, Response};
 use crate::domain::core::region::parent_of;
 use crate::domain::core::state::{DomainError, Space, State, Txn, CLOCK, META};
-use crate::domain::enforcement::{
-    case as cmd_case, catalog as cmd_catalog, certificate as cmd_certificate, decide as cmd_decide,
-    officer as cmd_officer, outcome as cmd_outcome, publication as cmd_publication,
-    review as cmd_review, step as cmd_step,
-};
 use crate::domain::federation::items::{Crypto, ItemBody};
-use crate::domain::federation::{downlink, ingest, outbox, tree_head};
-use crate::domain::registry::{register as register_agency, update as update_agency};
-use crate::domain::supervision::{notice, report, summary};
+use crate::domain::federation::outbox;
+use crate::domain::supervision::summary;
 
 /// Facts about the entry being applied, identical on every replica.
 #[derive(Clone, Copy)]
@@ -280,269 +272,28 @@ fn decide(
     let mut up = Vec::new();
     // Supervision's own items for the levels above, carried as federation items in order.
     let mut sup_up = Vec::new();
-    let result = match &env.command {
-        Command::Tick => {
-            if !matches!(env.actor, Actor::Node { .. }) {
-                return Ok(Err(Refusal::new(
-                    "AUTH",
-                    "only a node of the region proposes Tick",
-                )));
-            }
-            let r = tick::apply(&mut inner, now)?;
-            notice::escalate(&mut inner, now)?;
-            r
-        }
-        Command::Ingest(input) => ingest::ingest(
-            &mut inner, &env.actor, ctx.region, input, ctx.crypto, now, &mut up,
-        )?,
-        Command::UplinkAcked(cmd::UplinkAcked { mark }) => {
-            outbox::acked(&mut inner, &env.actor, *mark)?
-        }
-        Command::SendDown(cmd::SendDown { to, body }) => {
-            downlink::send(&mut inner, &env.actor, ctx.region, to, body, now)?
-        }
-        Command::IngestDown(cmd::IngestDown {
-            from,
-            first_seq,
-            items,
-        }) => downlink::ingest(
-            &mut inner, &env.actor, ctx.region, from, *first_seq, items, now, &mut up,
-        )?,
-        Command::DownAcked(cmd::DownAcked { child, mark }) => {
-            downlink::acked(&mut inner, &env.actor, child, *mark)?
-        }
-        Command::CloseAgency(cmd::CloseAgency {
-            id,
-            on,
-            merged_into,
-        }) => update_agency::close(&mut inner, &env.actor, *id, *on, *merged_into, now)?,
-        Command::SetReportDue(rule) => report::set_due(&mut inner, &env.actor, *rule)?,
-        Command::DefinePeriod(p) => report::define_period(&mut inner, &env.actor, p)?,
-        Command::DraftReport(d) => report::draft(&mut inner, &env.actor, ctx.region, d)?,
-        Command::SubmitReport(cmd::SubmitReport { id }) => {
-            report::submit(&mut inner, &env.actor, ctx.region, *id, now, &mut sup_up)?
-        }
-        Command::JudgeReport(cmd::JudgeReport {
-            unit,
-            period,
-            accept,
-            reasons,
-        }) => report::judge(
-            &mut inner,
-            &env.actor,
-            ctx.region,
-            unit,
-            period,
-            *accept,
-            reasons,
-            now,
-            &mut sup_up,
-            &mut downlink::Port,
-        )?,
-        Command::DraftNotice(d) => notice::draft(&mut inner, &env.actor, ctx.region, d, now)?,
-        Command::SignNotice(cmd::SignNotice { id, prefix }) => notice::sign(
-            &mut inner,
-            &env.actor,
-            ctx.region,
-            *id,
-            prefix,
-            now,
-            &mut downlink::Port,
-        )?,
-        Command::AnswerNotice(cmd::AnswerNotice {
-            issuer,
-            id,
-            unit,
-            reply,
-        }) => {
-            if unit.region != ctx.region {
-                return Ok(Err(Refusal::new(
-                    "AUTH",
-                    format!("{} is not a unit of {}", unit.key(), ctx.region),
-                )));
-            }
-            notice::answer(
-                &mut inner,
-                &env.actor,
-                ctx.region,
-                issuer,
-                *id,
-                unit,
-                reply,
-                now,
-                &mut sup_up,
-            )?
-        }
-        Command::JudgeNotice(cmd::JudgeNotice {
-            id,
-            unit,
-            close,
-            reasons,
-        }) => notice::judge(
-            &mut inner,
-            &env.actor,
-            ctx.region,
-            *id,
-            unit,
-            *close,
-            reasons,
-            now,
-            &mut downlink::Port,
-        )?,
-        Command::RegisterAgency(input) => {
-            register_agency::apply(&mut inner, &env.actor, input, now)?
-        }
-        Command::UpdateAgency(cmd::UpdateAgency {
-            id,
-            input,
-            expected_version,
-        }) => update_agency::apply(&mut inner, &env.actor, *id, input, *expected_version, now)?,
-        Command::LoadCalendarYear(y) => cmd_calendar::apply(&mut inner, &env.actor, y)?,
-        Command::RegisterOfficer(o) => cmd_officer::apply(&mut inner, &env.actor, o)?,
-        Command::IssueCertificate(c) => cmd_certificate::issue(&mut inner, &env.actor, c)?,
-        Command::ChangeCertificate(cmd::ChangeCertificate { officer_id, action }) => {
-            cmd_certificate::change(&mut inner, &env.actor, *officer_id, action)?
-        }
-        Command::SetCatalogRule(r) => cmd_catalog::apply(&mut inner, &env.actor, r)?,
-        Command::OpenCase(c) => cmd_case::apply(&mut inner, &env.actor, c, now)?,
-        Command::RecordStep(st) => cmd_step::apply(&mut inner, &env.actor, st, now)?,
-        Command::SubmitReview(cmd::SubmitReview { case_id, materials }) => {
-            cmd_review::submit(&mut inner, &env.actor, *case_id, materials, now)?
-        }
-        Command::ReviewOpinion(cmd::ReviewOpinion {
-            case_id,
-            checklist,
-            opinion,
-            reasons,
-        }) => cmd_review::opinion(
-            &mut inner, &env.actor, *case_id, checklist, *opinion, reasons, now,
-        )?,
-        Command::Decide(d) => cmd_decide::apply(&mut inner, &env.actor, d, now)?,
-        Command::DraftPublication(cmd::DraftPublication {
-            case_id,
-            content,
-            exception_basis,
-        }) => cmd_publication::draft(
-            &mut inner,
-            &env.actor,
-            *case_id,
-            content,
-            exception_basis.as_deref(),
-        )?,
-        Command::ReleasePublication(cmd::ReleasePublication {
-            id,
-            approve,
-            reasons,
-        }) => cmd_publication::release(&mut inner, &env.actor, *id, *approve, reasons, now)?,
-        Command::WithdrawPublication(cmd::WithdrawPublication {
-            id,
-            reason,
-            changed_on,
-        }) => cmd_publication::withdraw(&mut inner, &env.actor, *id, reason, *changed_on, now)?,
-        Command::RecordLegalOutcome(cmd::RecordLegalOutcome {
-            case_id,
-            forum,
-            result,
-            on,
-            reference,
-        }) => {
-            let outcome = crate::domain::enforcement::model::LegalOutcome {
-                forum: *forum,
-                result: *result,
-                on: *on,
-                reference: reference.clone(),
-            };
-            cmd_outcome::record_outcome(&mut inner, &env.actor, *case_id, &outcome, now)?
-        }
-        Command::AddExpertOpinion(cmd::AddExpertOpinion {
-            case_id,
-            source,
-            text,
-        }) => cmd_outcome::expert_opinion(&mut inner, &env.actor, *case_id, source, text)?,
-        Command::SetAvList(l) => cmd_outcome::set_av_list(&mut inner, &env.actor, l)?,
-        Command::RecordTreeHead(sh) => {
-            tree_head::apply(&mut inner, &env.actor, ctx.region, sh, now)?
-        }
-        Command::SetStepOrder(cmd::SetStepOrder {
-            agency_id,
-            review_before_rights_notice,
-        }) => cmd_outcome::set_step_order(
-            &mut inner,
-            &env.actor,
-            *agency_id,
-            *review_before_rights_notice,
-        )?,
-        Command::SetReviewDays(cmd::SetReviewDays { days }) => {
-            cmd_publication::set_review_days(&mut inner, &env.actor, *days)?
-        }
-        Command::SetPublishDays(cmd::SetPublishDays { kind, days }) => {
-            cmd_publication::set_days(&mut inner, &env.actor, *kind, *days)?
-        }
+    let mut cx = Cx {
+        txn: &mut inner,
+        actor: &env.actor,
+        region: ctx.region,
+        now,
+        crypto: ctx.crypto,
+        up: &mut up,
+        sup_up: &mut sup_up,
     };
+    let result = with_rule!(&env.command, c => c.apply(&mut cx)?);
     up.extend(sup_up.into_iter().map(ItemBody::from));
     Ok(result.map(|r| (r, inner.into_writes(), up)))
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::domain::command::testkit::*;
+    use crate::domain::core::identity::Actor;
     use crate::domain::core::identity::{Person, Role};
-    use crate::domain::core::organ::{AgencyInput, PowerKind};
+
     use crate::domain::registry::AGENCIES;
-
-    pub const REGION: &str = "hunan/changsha/liuyang";
-
-    pub fn clerk() -> Actor {
-        Actor::Person(Person {
-            region: REGION.into(),
-            role: Role::Clerk,
-            user: "zhang".into(),
-        })
-    }
-
-    pub fn input(name: &str) -> AgencyInput {
-        AgencyInput {
-            name: name.into(),
-            powers: vec![PowerKind::Penalty, PowerKind::Inspection],
-            legal_basis: "《中华人民共和国行政处罚法》".into(),
-            domain: "市场监管".into(),
-            contact: "0731-12345678".into(),
-        }
-    }
-
-    pub fn env(actor: Actor, client: &str, req: u64, t: i64, command: Command) -> Envelope {
-        Envelope {
-            actor,
-            client_id: client.into(),
-            request_id: req,
-            time_ms: t,
-            rules_version: RULES_VERSION,
-            command,
-        }
-    }
-
-    /// Applies envelopes in order like the state machine does.
-    pub fn run(state: &mut State, envs: &[Envelope]) -> Vec<Response> {
-        run_in(state, REGION, envs)
-    }
-
-    /// [`run`] in another region.
-    pub fn run_in(state: &mut State, region: &str, envs: &[Envelope]) -> Vec<Response> {
-        envs.iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let ctx = ApplyContext {
-                    region,
-                    log_index: i as u64 + 1,
-                    leaf_index: i as u64,
-                    crypto: &crate::ledger::LedgerCrypto::default(),
-                };
-                let a = apply_envelope(state, &ctx, e).unwrap();
-                state.apply_writes(&a.writes);
-                a.response
-            })
-            .collect()
-    }
 
     #[test]
     fn retry_returns_first_answer_and_creates_nothing() {

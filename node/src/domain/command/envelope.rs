@@ -11,6 +11,8 @@ use crate::domain::enforcement::officer::OfficerInput;
 use crate::domain::enforcement::step::StepInput;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::command::rule::{name_of, node_only};
+
 /// Version of the rules this code applies; carried in every envelope.
 pub const RULES_VERSION: u32 = 1;
 
@@ -97,62 +99,66 @@ pub enum Command {
     JudgeNotice(cmd::JudgeNotice),
 }
 
+/// Runs `$body` with `$c` bound to the command's payload, a [`Rule`]: the one place that
+/// lists every variant.
+macro_rules! with_rule {
+    ($cmd:expr, $c:ident => $body:expr) => {
+        match $cmd {
+            Command::Tick => {
+                let $c = &$crate::domain::command::tick::Tick;
+                $body
+            }
+            Command::RegisterAgency($c) => $body,
+            Command::UpdateAgency($c) => $body,
+            Command::LoadCalendarYear($c) => $body,
+            Command::RegisterOfficer($c) => $body,
+            Command::IssueCertificate($c) => $body,
+            Command::ChangeCertificate($c) => $body,
+            Command::SetCatalogRule($c) => $body,
+            Command::OpenCase($c) => $body,
+            Command::RecordStep($c) => $body,
+            Command::SubmitReview($c) => $body,
+            Command::ReviewOpinion($c) => $body,
+            Command::Decide($c) => $body,
+            Command::DraftPublication($c) => $body,
+            Command::ReleasePublication($c) => $body,
+            Command::WithdrawPublication($c) => $body,
+            Command::SetPublishDays($c) => $body,
+            Command::SetReviewDays($c) => $body,
+            Command::RecordLegalOutcome($c) => $body,
+            Command::AddExpertOpinion($c) => $body,
+            Command::SetAvList($c) => $body,
+            Command::RecordTreeHead($c) => $body,
+            Command::SetStepOrder($c) => $body,
+            Command::Ingest($c) => $body,
+            Command::UplinkAcked($c) => $body,
+            Command::SendDown($c) => $body,
+            Command::IngestDown($c) => $body,
+            Command::DownAcked($c) => $body,
+            Command::CloseAgency($c) => $body,
+            Command::SetReportDue($c) => $body,
+            Command::DefinePeriod($c) => $body,
+            Command::DraftReport($c) => $body,
+            Command::SubmitReport($c) => $body,
+            Command::JudgeReport($c) => $body,
+            Command::DraftNotice($c) => $body,
+            Command::SignNotice($c) => $body,
+            Command::AnswerNotice($c) => $body,
+            Command::JudgeNotice($c) => $body,
+        }
+    };
+}
+pub(crate) use with_rule;
+
 impl Command {
     /// Commands only a node of the region proposes (never a person through the API).
     pub fn is_node_only(&self) -> bool {
-        matches!(
-            self,
-            Command::Tick
-                | Command::RecordTreeHead(_)
-                | Command::Ingest(_)
-                | Command::UplinkAcked(_)
-                | Command::IngestDown(_)
-                | Command::DownAcked(_)
-        )
+        with_rule!(self, c => node_only(c))
     }
 
     /// Short name for logs.
     pub fn name(&self) -> &'static str {
-        match self {
-            Command::Tick => "tick",
-            Command::RegisterAgency(_) => "register_agency",
-            Command::UpdateAgency(_) => "update_agency",
-            Command::LoadCalendarYear(_) => "load_calendar_year",
-            Command::RegisterOfficer(_) => "register_officer",
-            Command::IssueCertificate(_) => "issue_certificate",
-            Command::ChangeCertificate(_) => "change_certificate",
-            Command::SetCatalogRule(_) => "set_catalog_rule",
-            Command::OpenCase(_) => "open_case",
-            Command::RecordStep(_) => "record_step",
-            Command::SubmitReview(_) => "submit_review",
-            Command::ReviewOpinion(_) => "review_opinion",
-            Command::Decide(_) => "decide",
-            Command::DraftPublication(_) => "draft_publication",
-            Command::ReleasePublication(_) => "release_publication",
-            Command::WithdrawPublication(_) => "withdraw_publication",
-            Command::SetPublishDays(_) => "set_publish_days",
-            Command::SetReviewDays(_) => "set_review_days",
-            Command::RecordLegalOutcome(_) => "record_legal_outcome",
-            Command::AddExpertOpinion(_) => "add_expert_opinion",
-            Command::SetAvList(_) => "set_av_list",
-            Command::SetStepOrder(_) => "set_step_order",
-            Command::RecordTreeHead(_) => "record_tree_head",
-            Command::Ingest(_) => "ingest",
-            Command::UplinkAcked(_) => "uplink_acked",
-            Command::SendDown(_) => "send_down",
-            Command::IngestDown(_) => "ingest_down",
-            Command::DownAcked(_) => "down_acked",
-            Command::CloseAgency(_) => "close_agency",
-            Command::SetReportDue(_) => "set_report_due",
-            Command::DefinePeriod(_) => "define_period",
-            Command::DraftReport(_) => "draft_report",
-            Command::SubmitReport(_) => "submit_report",
-            Command::JudgeReport(_) => "judge_report",
-            Command::DraftNotice(_) => "draft_notice",
-            Command::SignNotice(_) => "sign_notice",
-            Command::AnswerNotice(_) => "answer_notice",
-            Command::JudgeNotice(_) => "judge_notice",
-        }
+        with_rule!(self, c => name_of(c))
     }
 }
 

@@ -9,4 +9,9 @@
 pub mod apply;
 pub mod cmd;
 pub mod envelope;
+pub mod rule;
+pub mod rules;
 pub mod tick;
+
+#[cfg(test)]
+pub(crate) mod testkit;

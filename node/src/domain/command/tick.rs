@@ -4,9 +4,32 @@
 use crate::domain::command::apply::{
     answer_ids, answers_prefix, DEDUP_ANSWERS, DEDUP_CLIENTS, DEDUP_TTL_MS,
 };
+use crate::domain::command::rule::{Cx, Rule, RuleResult};
+use crate::domain::core::identity::Actor;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::supervision::notice;
 
+/// The payload of `Command::Tick`.
+pub struct Tick;
+
+impl Rule for Tick {
+    const NAME: &'static str = "tick";
+    const NODE_ONLY: bool = true;
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        if !matches!(cx.actor, Actor::Node { .. }) {
+            return Ok(Err(Refusal::new(
+                "AUTH",
+                "only a node of the region proposes Tick",
+            )));
+        }
+        let r = apply(cx.txn, cx.now)?;
+        notice::escalate(cx.txn, cx.now)?;
+        Ok(r)
+    }
+}
+
+/// Prunes the dedup table and expires time limits.
 pub fn apply(txn: &mut Txn<'_>, now: i64) -> Result<Result<CommandResult, Refusal>, DomainError> {
     let base = txn.base();
     let mut stale = Vec::new();
@@ -47,8 +70,8 @@ fn split_key(raw: &[u8]) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::command::apply::tests::*;
     use crate::domain::command::envelope::Command;
+    use crate::domain::command::testkit::*;
     use crate::domain::core::identity::Actor;
     use crate::domain::State;
 

@@ -2,8 +2,8 @@
 use chrono::NaiveDate;
 
 use crate::domain::calendar::days::start_of;
-use crate::domain::command::apply::tests::{clerk, env, input, run, REGION};
 use crate::domain::command::envelope::Command;
+use crate::domain::command::testkit::{clerk, env, input, run, REGION};
 use crate::domain::core::identity::{Actor, Person, Role};
 use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::{CommandResult, Outcome, Response};

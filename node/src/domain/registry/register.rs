@@ -62,8 +62,8 @@ pub fn apply(
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::command::apply::tests::*;
     use crate::domain::command::envelope::Command;
+    use crate::domain::command::testkit::*;
     use crate::domain::core::outcome::{CommandResult, Outcome};
     use crate::domain::State;
 

@@ -112,9 +112,9 @@ pub fn close(
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::command::apply::tests::*;
     use crate::domain::command::cmd;
     use crate::domain::command::envelope::Command;
+    use crate::domain::command::testkit::*;
     use crate::domain::core::outcome::{CommandResult, Outcome};
     use crate::domain::registry::{AGENCIES, AGENCY_NAMES};
     use crate::domain::State;

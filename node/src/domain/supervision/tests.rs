@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 
 use crate::config::{NodeSpec, RegionKind, RegionSpec, Topology};
 use crate::domain::calendar::days::start_of;
-use crate::domain::command::apply::tests::{env, input, run_in, REGION};
 use crate::domain::command::cmd;
 use crate::domain::command::envelope::Command;
+use crate::domain::command::testkit::{env, input, run_in, REGION};
 use crate::domain::core::identity::{Actor, Person, Role};
 use crate::domain::core::outcome::{CommandResult, Outcome, Response};
 use crate::domain::core::state::State;

@@ -1,0 +1,46 @@
+//! A command is a payload that applies itself: each implements [`Rule`] with its name, whether
+//! only a node proposes it, and its rules, in the file of [`super::rules`] for its context.
+use crate::domain::core::identity::Actor;
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::federation::items::{Crypto, ItemBody};
+use crate::domain::supervision::port::Upward;
+
+/// What a command's rules see: the nested write set, who acts, where and when, and where the
+/// items it produces for the levels above go, in order.
+pub struct Cx<'a, 't> {
+    pub txn: &'a mut Txn<'t>,
+    pub actor: &'a Actor,
+    /// The region whose cluster this is.
+    pub region: &'a str,
+    /// The replicated clock, never behind the last applied entry.
+    pub now: i64,
+    pub crypto: &'a dyn Crypto,
+    /// Federation's own items for the parent (alerts, receipts).
+    pub up: &'a mut Vec<ItemBody>,
+    /// Supervision's own items for the levels above.
+    pub sup_up: &'a mut Vec<Upward>,
+}
+
+/// Accepted with a result or refused by a rule; `Err` is a fault of the state itself.
+pub type RuleResult = Result<Result<CommandResult, Refusal>, DomainError>;
+
+/// One command of the state machine.
+pub trait Rule {
+    /// Short name for logs (and the recorded-envelope table).
+    const NAME: &'static str;
+    /// Only a node of the region proposes it, never a person through the API.
+    const NODE_ONLY: bool = false;
+    /// Runs the command's rules against the nested write set.
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult;
+}
+
+/// The name of a command's payload type.
+pub fn name_of<R: Rule>(_: &R) -> &'static str {
+    R::NAME
+}
+
+/// Whether a command's payload type is proposed only by nodes.
+pub fn node_only<R: Rule>(_: &R) -> bool {
+    R::NODE_ONLY
+}

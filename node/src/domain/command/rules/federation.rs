@@ -1,0 +1,64 @@
+//! Federation commands, all proposed by nodes: signed tree heads, batches from a child or the
+//! parent, acknowledgements; and `SendDown`, a person's item for a region below.
+use crate::domain::command::cmd;
+use crate::domain::command::rule::{Cx, Rule, RuleResult};
+use crate::domain::federation::ingest::{self, IngestInput};
+use crate::domain::federation::tree_head::{self, SignedHead};
+use crate::domain::federation::{downlink, outbox};
+
+impl Rule for SignedHead {
+    const NAME: &'static str = "record_tree_head";
+    const NODE_ONLY: bool = true;
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        tree_head::apply(cx.txn, cx.actor, cx.region, self, cx.now)
+    }
+}
+
+impl Rule for IngestInput {
+    const NAME: &'static str = "ingest";
+    const NODE_ONLY: bool = true;
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        ingest::ingest(cx.txn, cx.actor, cx.region, self, cx.crypto, cx.now, cx.up)
+    }
+}
+
+impl Rule for cmd::UplinkAcked {
+    const NAME: &'static str = "uplink_acked";
+    const NODE_ONLY: bool = true;
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        outbox::acked(cx.txn, cx.actor, self.mark)
+    }
+}
+
+impl Rule for cmd::SendDown {
+    const NAME: &'static str = "send_down";
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        downlink::send(cx.txn, cx.actor, cx.region, &self.to, &self.body, cx.now)
+    }
+}
+
+impl Rule for cmd::IngestDown {
+    const NAME: &'static str = "ingest_down";
+    const NODE_ONLY: bool = true;
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        let c = self;
+        downlink::ingest(
+            cx.txn,
+            cx.actor,
+            cx.region,
+            &c.from,
+            c.first_seq,
+            &c.items,
+            cx.now,
+            cx.up,
+        )
+    }
+}
+
+impl Rule for cmd::DownAcked {
+    const NAME: &'static str = "down_acked";
+    const NODE_ONLY: bool = true;
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        downlink::acked(cx.txn, cx.actor, &self.child, self.mark)
+    }
+}

@@ -1,0 +1,36 @@
+//! Registry and calendar commands.
+use crate::domain::calendar::days::YearCalendar;
+use crate::domain::calendar::load;
+use crate::domain::command::cmd;
+use crate::domain::command::rule::{Cx, Rule, RuleResult};
+use crate::domain::core::organ::AgencyInput;
+use crate::domain::registry::{register, update};
+
+impl Rule for AgencyInput {
+    const NAME: &'static str = "register_agency";
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        register::apply(cx.txn, cx.actor, self, cx.now)
+    }
+}
+
+impl Rule for cmd::UpdateAgency {
+    const NAME: &'static str = "update_agency";
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        let c = self;
+        update::apply(cx.txn, cx.actor, c.id, &c.input, c.expected_version, cx.now)
+    }
+}
+
+impl Rule for cmd::CloseAgency {
+    const NAME: &'static str = "close_agency";
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        update::close(cx.txn, cx.actor, self.id, self.on, self.merged_into, cx.now)
+    }
+}
+
+impl Rule for YearCalendar {
+    const NAME: &'static str = "load_calendar_year";
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        load::apply(cx.txn, cx.actor, self)
+    }
+}
