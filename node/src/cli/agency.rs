@@ -53,7 +53,7 @@ pub struct WriteIds {
 }
 
 impl WriteIds {
-    /// The write id of this run's first (or only) write.
+    /// The write id: the given client id (or a new one) and request id.
     pub fn write_id(&self) -> pb::WriteId {
         pb::WriteId {
             client_id: self.client_id.clone().unwrap_or_else(new_client_id),

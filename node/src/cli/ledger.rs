@@ -252,7 +252,8 @@ async fn head(conn: &Conn, size: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads a head printed by `ledger head`.
+/// Reads a head printed by `ledger head`: the head, the signer's certificate (DER) and the
+/// signature.
 fn read_head(file: &Path) -> anyhow::Result<(TreeHead, Vec<u8>, Vec<u8>)> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
