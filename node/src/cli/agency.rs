@@ -1,12 +1,12 @@
 //! `sanxiang agency add | update | list | import`.
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use sanxiang_proto::region as pb;
 
-use super::conn::{beijing, print_json, Conn};
+use super::conn::{beijing, print_json, refused, Conn};
 use crate::client::{new_client_id, Client};
 
 #[derive(Debug, Clone, Args)]
@@ -50,6 +50,16 @@ pub struct WriteIds {
     /// Request id for deduplication (default: 1).
     #[arg(long, default_value_t = 1)]
     pub request_id: u64,
+}
+
+impl WriteIds {
+    /// The write id: the given client id (or a new one) and request id.
+    pub fn write_id(&self) -> pb::WriteId {
+        pb::WriteId {
+            client_id: self.client_id.clone().unwrap_or_else(new_client_id),
+            request_id: self.request_id,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -141,14 +151,7 @@ fn report(r: &pb::WriteReply, json: bool) -> anyhow::Result<()> {
                 Ok(())
             }
         }
-        Some(pb::write_reply::Outcome::Refused(f)) => {
-            if json {
-                print_json(
-                    &serde_json::json!({"refused": {"rule": f.rule, "message": f.message}}),
-                )?;
-            }
-            bail!("拒绝 refused ({}): {}", f.rule, f.message)
-        }
+        Some(pb::write_reply::Outcome::Refused(f)) => refused(f, json),
         _ => bail!("unexpected reply"),
     }
 }
@@ -206,10 +209,7 @@ pub async fn run(c: AgencyCmd) -> anyhow::Result<()> {
         } => {
             let mut client = conn.client()?;
             let req = pb::UpdateAgencyRequest {
-                write_id: Some(pb::WriteId {
-                    client_id: ids.client_id.unwrap_or_else(new_client_id),
-                    request_id: ids.request_id,
-                }),
+                write_id: Some(ids.write_id()),
                 id,
                 agency: Some(fields.to_pb()),
                 expected_version,
@@ -222,112 +222,120 @@ pub async fn run(c: AgencyCmd) -> anyhow::Result<()> {
                 .await?;
             report(&r, json)
         }
-        AgencyCmd::List { stale, conn, json } => {
-            let mut client = conn.client()?;
-            let consistency = if stale {
-                pb::Consistency::Stale
-            } else {
-                pb::Consistency::Linearizable
-            } as i32;
-            let mut all = Vec::new();
-            let mut after = 0;
-            loop {
-                let req = pb::ListAgenciesRequest {
-                    consistency,
-                    after_id: after,
-                    limit: 0,
-                };
-                let page = client
-                    .call(|mut cl| async move { cl.list_agencies(req).await })
-                    .await?;
-                let n = page.agencies.len();
-                if let Some(last) = page.agencies.last() {
-                    after = last.id;
-                }
-                all.extend(page.agencies);
-                if n == 0 || all.len() as u64 >= page.total {
-                    break;
-                }
-            }
-            if json {
-                return print_json(&all.iter().map(agency_json).collect::<Vec<_>>());
-            }
-            println!(
-                "{:>6}  {:<30}  {:<12}  权力 powers",
-                "id", "名称 name", "领域 domain"
-            );
-            for a in &all {
-                println!(
-                    "{:>6}  {:<30}  {:<12}  {}",
-                    a.id,
-                    a.name,
-                    a.domain,
-                    a.powers.join(",")
-                );
-            }
-            println!("共 {} 个执法机关 agencies", all.len());
-            Ok(())
-        }
+        AgencyCmd::List { stale, conn, json } => list(&conn, stale, json).await,
         AgencyCmd::Import {
             file,
             ids,
             conn,
             json,
-        } => {
-            let f = std::fs::File::open(&file)
-                .with_context(|| format!("cannot open {}", file.display()))?;
-            let mut lines = Vec::new();
-            for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-                let line = line.with_context(|| format!("{}: line {}", file.display(), i + 1))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let l: ImportLine = serde_json::from_str(&line).with_context(|| {
-                    format!("{}: line {} is not a valid agency", file.display(), i + 1)
-                })?;
-                lines.push(l);
-            }
-            let mut client = conn.client()?;
-            let cid = ids.client_id.unwrap_or_else(new_client_id);
-            let (mut ok, mut refused) = (0u64, Vec::new());
-            let total = lines.len();
-            for (i, l) in lines.into_iter().enumerate() {
-                let input = pb::AgencyInput {
-                    name: l.name,
-                    powers: l.powers,
-                    legal_basis: l.legal_basis,
-                    domain: l.domain,
-                    contact: l.contact,
-                };
-                let r = register(&mut client, input, &cid, ids.request_id + i as u64).await?;
-                match r.outcome {
-                    Some(pb::write_reply::Outcome::Agency(_)) => ok += 1,
-                    Some(pb::write_reply::Outcome::Refused(f)) => {
-                        refused.push(format!("line {}: {}: {}", i + 1, f.rule, f.message))
-                    }
-                    _ => refused.push(format!("line {}: unexpected reply", i + 1)),
-                }
-                if !json && ((i + 1) % 100 == 0 || i + 1 == total) {
-                    eprintln!("  进度 progress {}/{}", i + 1, total);
-                }
-            }
-            if json {
-                print_json(
-                    &serde_json::json!({"registered": ok, "refused": refused, "client_id": cid}),
-                )?;
-            } else {
-                println!(
-                    "已登记 {ok} 个，拒绝 {} 个 (client id {cid})",
-                    refused.len()
-                );
-                for r in &refused {
-                    println!("  {r}");
-                }
-            }
-            if !refused.is_empty() {
-                bail!("{} lines refused", refused.len());
-            }
-            Ok(())
+        } => import(&file, ids, &conn, json).await,
+    }
+}
+
+/// `agency list`: every page of the registry.
+async fn list(conn: &Conn, stale: bool, json: bool) -> anyhow::Result<()> {
+    let mut client = conn.client()?;
+    let consistency = if stale {
+        pb::Consistency::Stale
+    } else {
+        pb::Consistency::Linearizable
+    } as i32;
+    let mut all = Vec::new();
+    let mut after = 0;
+    loop {
+        let req = pb::ListAgenciesRequest {
+            consistency,
+            after_id: after,
+            limit: 0,
+        };
+        let page = client
+            .call(|mut cl| async move { cl.list_agencies(req).await })
+            .await?;
+        let n = page.agencies.len();
+        if let Some(last) = page.agencies.last() {
+            after = last.id;
+        }
+        all.extend(page.agencies);
+        if n == 0 || all.len() as u64 >= page.total {
+            break;
         }
     }
+    if json {
+        return print_json(&all.iter().map(agency_json).collect::<Vec<_>>());
+    }
+    println!(
+        "{:>6}  {:<30}  {:<12}  权力 powers",
+        "id", "名称 name", "领域 domain"
+    );
+    for a in &all {
+        println!(
+            "{:>6}  {:<30}  {:<12}  {}",
+            a.id,
+            a.name,
+            a.domain,
+            a.powers.join(",")
+        );
+    }
+    println!("共 {} 个执法机关 agencies", all.len());
+    Ok(())
+}
+
+/// The agencies of a JSON-lines file; blank lines are skipped.
+fn read_import(file: &Path) -> anyhow::Result<Vec<ImportLine>> {
+    let f = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+    let mut lines = Vec::new();
+    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+        let line = line.with_context(|| format!("{}: line {}", file.display(), i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let l: ImportLine = serde_json::from_str(&line)
+            .with_context(|| format!("{}: line {} is not a valid agency", file.display(), i + 1))?;
+        lines.push(l);
+    }
+    Ok(lines)
+}
+
+/// `agency import`: one registration per line, request ids counting up from --request-id.
+async fn import(file: &Path, ids: WriteIds, conn: &Conn, json: bool) -> anyhow::Result<()> {
+    let lines = read_import(file)?;
+    let mut client = conn.client()?;
+    let cid = ids.client_id.unwrap_or_else(new_client_id);
+    let (mut ok, mut refused) = (0u64, Vec::new());
+    let total = lines.len();
+    for (i, l) in lines.into_iter().enumerate() {
+        let input = pb::AgencyInput {
+            name: l.name,
+            powers: l.powers,
+            legal_basis: l.legal_basis,
+            domain: l.domain,
+            contact: l.contact,
+        };
+        let r = register(&mut client, input, &cid, ids.request_id + i as u64).await?;
+        match r.outcome {
+            Some(pb::write_reply::Outcome::Agency(_)) => ok += 1,
+            Some(pb::write_reply::Outcome::Refused(f)) => {
+                refused.push(format!("line {}: {}: {}", i + 1, f.rule, f.message))
+            }
+            _ => refused.push(format!("line {}: unexpected reply", i + 1)),
+        }
+        if !json && ((i + 1) % 100 == 0 || i + 1 == total) {
+            eprintln!("  进度 progress {}/{}", i + 1, total);
+        }
+    }
+    if json {
+        print_json(&serde_json::json!({"registered": ok, "refused": refused, "client_id": cid}))?;
+    } else {
+        println!(
+            "已登记 {ok} 个，拒绝 {} 个 (client id {cid})",
+            refused.len()
+        );
+        for r in &refused {
+            println!("  {r}");
+        }
+    }
+    if !refused.is_empty() {
+        bail!("{} lines refused", refused.len());
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context};
 use clap::Args;
+use sanxiang_proto::region as pb;
 
 use crate::client::Client;
 use crate::config::Topology;
@@ -86,6 +87,27 @@ impl Conn {
 pub fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
+}
+
+/// Prints a value as pretty JSON with `--json`, else as text.
+pub fn print_json_or(
+    v: &serde_json::Value,
+    json: bool,
+    text: impl FnOnce(&serde_json::Value),
+) -> anyhow::Result<()> {
+    if json {
+        return print_json(v);
+    }
+    text(v);
+    Ok(())
+}
+
+/// A refused write as an error (non-zero exit); with `--json` the refusal is printed first.
+pub fn refused<T>(f: &pb::Refusal, json: bool) -> anyhow::Result<T> {
+    if json {
+        print_json(&serde_json::json!({"refused": {"rule": f.rule, "message": f.message}}))?;
+    }
+    bail!("拒绝 refused ({}): {}", f.rule, f.message)
 }
 
 /// Formats Unix ms as UTC+8 local time.

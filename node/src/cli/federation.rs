@@ -4,7 +4,7 @@
 use clap::{Args, Subcommand};
 use serde_json::Value;
 
-use super::conn::{beijing, print_json, Conn};
+use super::conn::{beijing, print_json_or, Conn};
 use crate::domain::command::cmd;
 
 #[derive(Debug, Subcommand)]
@@ -78,44 +78,46 @@ pub struct StatusArgs {
 pub async fn run(c: FederationCmd) -> anyhow::Result<()> {
     match c {
         FederationCmd::Status(a) => status(a).await,
-        FederationCmd::SendDown(c) => {
-            use crate::domain::federation::downlink::DownBody;
-            let (to, body, common) = match c {
-                SendDownCmd::Notice {
-                    to,
-                    number,
-                    title,
-                    text,
-                    common,
-                } => (
-                    to,
-                    DownBody::Notice {
-                        number,
-                        title,
-                        text,
-                    },
-                    common,
-                ),
-                SendDownCmd::Revocation {
-                    to,
-                    serials,
-                    reason,
-                    common,
-                } => (to, DownBody::Revocation { serials, reason }, common),
-                SendDownCmd::Setting {
-                    to,
-                    name,
-                    value,
-                    common,
-                } => (to, DownBody::Setting { key: name, value }, common),
-            };
-            super::records::exec(
-                &common,
-                crate::domain::Command::SendDown(cmd::SendDown { to, body }),
-            )
-            .await
-        }
+        FederationCmd::SendDown(c) => send_down(c).await,
     }
+}
+
+async fn send_down(c: SendDownCmd) -> anyhow::Result<()> {
+    use crate::domain::federation::downlink::DownBody;
+    let (to, body, common) = match c {
+        SendDownCmd::Notice {
+            to,
+            number,
+            title,
+            text,
+            common,
+        } => (
+            to,
+            DownBody::Notice {
+                number,
+                title,
+                text,
+            },
+            common,
+        ),
+        SendDownCmd::Revocation {
+            to,
+            serials,
+            reason,
+            common,
+        } => (to, DownBody::Revocation { serials, reason }, common),
+        SendDownCmd::Setting {
+            to,
+            name,
+            value,
+            common,
+        } => (to, DownBody::Setting { key: name, value }, common),
+    };
+    super::records::exec(
+        &common,
+        crate::domain::Command::SendDown(cmd::SendDown { to, body }),
+    )
+    .await
 }
 
 fn u(v: &Value, k: &str) -> u64 {
@@ -134,10 +136,21 @@ async fn status(a: StatusArgs) -> anyhow::Result<()> {
     let backlog_alert = age_ms as u64 > a.alert_after_secs * 1000;
     v["outbox"]["age_ms"] = age_ms.into();
     v["outbox"]["backlog_alert"] = backlog_alert.into();
-    if a.json {
-        return print_json(&v);
-    }
-    let o = &v["outbox"];
+    print_json_or(&v, a.json, |v| {
+        print_outbox(
+            &v["outbox"],
+            age_ms,
+            backlog_alert.then_some(a.alert_after_secs),
+        );
+        print_links(v);
+        print_origins(v);
+        print_down(v);
+        print_alerts(v);
+    })
+}
+
+/// The outbox to the parent; `alert_after_secs` is given when its oldest entry is older.
+fn print_outbox(o: &Value, age_ms: i64, alert_after_secs: Option<u64>) {
     println!(
         "上报队列 outbox to parent: 待发 {} 条 waiting (已确认 acked {} / 已排 queued {}), 待签名 {} 条 awaiting a signed head",
         u(o, "backlog"),
@@ -149,53 +162,63 @@ async fn status(a: StatusArgs) -> anyhow::Result<()> {
         println!(
             "  最早一条 oldest: {} 秒前 s ago{}",
             age_ms / 1000,
-            if backlog_alert {
-                format!("  ⚠ 超过告警阈值 older than {} s", a.alert_after_secs)
+            alert_after_secs
+                .map(|s| format!("  ⚠ 超过告警阈值 older than {s} s"))
+                .unwrap_or_default()
+        );
+    }
+}
+
+fn print_links(v: &Value) {
+    let Some(links) = v["links"].as_object().filter(|m| !m.is_empty()) else {
+        return;
+    };
+    println!("下级链路 links from children:");
+    println!(
+        "  {:<32} {:>8} {:>6} {:>8}  最近联系 last heard",
+        "区域 region", "mark", "lag", "dup"
+    );
+    for (name, l) in links {
+        println!(
+            "  {:<32} {:>8} {:>6} {:>8}  {}",
+            name,
+            u(l, "mark"),
+            u(l, "lag"),
+            u(l, "duplicates"),
+            beijing(i(l, "last_heard_ms"))
+        );
+    }
+}
+
+fn print_origins(v: &Value) {
+    let Some(origins) = v["origins"].as_object().filter(|m| !m.is_empty()) else {
+        return;
+    };
+    println!("下级来源 origins below:");
+    println!(
+        "  {:<32} {:>8} {:>8} {:>6} {:>10} {:>9}  最近联系 last heard",
+        "区域 region", "items", "last seq", "连续", "head size", "unproven"
+    );
+    for (name, x) in origins {
+        println!(
+            "  {:<32} {:>8} {:>8} {:>6} {:>10} {:>9}  {}",
+            name,
+            u(x, "items"),
+            u(x, "last_item_seq"),
+            if x["contiguous"].as_bool().unwrap_or(false) {
+                "是"
             } else {
-                String::new()
-            }
+                "否 NO"
+            },
+            u(x, "head_size"),
+            u(x, "unproven"),
+            beijing(i(x, "last_heard_ms"))
         );
     }
-    if let Some(links) = v["links"].as_object().filter(|m| !m.is_empty()) {
-        println!("下级链路 links from children:");
-        println!(
-            "  {:<32} {:>8} {:>6} {:>8}  最近联系 last heard",
-            "区域 region", "mark", "lag", "dup"
-        );
-        for (name, l) in links {
-            println!(
-                "  {:<32} {:>8} {:>6} {:>8}  {}",
-                name,
-                u(l, "mark"),
-                u(l, "lag"),
-                u(l, "duplicates"),
-                beijing(i(l, "last_heard_ms"))
-            );
-        }
-    }
-    if let Some(origins) = v["origins"].as_object().filter(|m| !m.is_empty()) {
-        println!("下级来源 origins below:");
-        println!(
-            "  {:<32} {:>8} {:>8} {:>6} {:>10} {:>9}  最近联系 last heard",
-            "区域 region", "items", "last seq", "连续", "head size", "unproven"
-        );
-        for (name, x) in origins {
-            println!(
-                "  {:<32} {:>8} {:>8} {:>6} {:>10} {:>9}  {}",
-                name,
-                u(x, "items"),
-                u(x, "last_item_seq"),
-                if x["contiguous"].as_bool().unwrap_or(false) {
-                    "是"
-                } else {
-                    "否 NO"
-                },
-                u(x, "head_size"),
-                u(x, "unproven"),
-                beijing(i(x, "last_heard_ms"))
-            );
-        }
-    }
+}
+
+/// Items sent down from here, and items received from above.
+fn print_down(v: &Value) {
     if let Some(sent) = v["down"]["sent"].as_array().filter(|a| !a.is_empty()) {
         println!("下发 sent down:");
         for s in sent {
@@ -232,6 +255,9 @@ async fn status(a: StatusArgs) -> anyhow::Result<()> {
             );
         }
     }
+}
+
+fn print_alerts(v: &Value) {
     match v["alerts"].as_array() {
         Some(alerts) if !alerts.is_empty() => {
             println!("⚠ 篡改告警 tamper alerts: {}", alerts.len());
@@ -249,5 +275,4 @@ async fn status(a: StatusArgs) -> anyhow::Result<()> {
         }
         _ => println!("篡改告警 tamper alerts: 无 none"),
     }
-    Ok(())
 }

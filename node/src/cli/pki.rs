@@ -1,8 +1,8 @@
 //! `sanxiang pki init | issue | show`.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::bail;
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 
 use super::conn::print_json;
 use crate::config::Topology;
@@ -30,36 +30,48 @@ pub enum PkiCmd {
     },
     /// Issue a person's certificate (roles: clerk, officer, reviewer, head, supervisor,
     /// inspector, monitor).
-    Issue {
-        /// PKI directory with the CA.
-        #[arg(long, env = "SANXIANG_PKI")]
-        pki: PathBuf,
-        /// Topology file (gives the trust domain and checks the region).
-        #[arg(long, env = "SANXIANG_TOPOLOGY")]
-        topology: PathBuf,
-        /// Region of the person, e.g. hunan/changsha/liuyang.
-        #[arg(long)]
-        region: String,
-        /// Role.
-        #[arg(long)]
-        role: String,
-        /// Name or user id of the person.
-        #[arg(long)]
-        name: String,
-        #[arg(long, default_value_t = issue::DEFAULT_DAYS)]
-        days: i64,
-        /// Replace an existing certificate of the same person.
-        #[arg(long)]
-        force: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    Issue(IssueArgs),
     /// Describe a certificate file.
     Show {
         file: PathBuf,
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `pki issue`.
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// PKI directory with the CA.
+    #[arg(long, env = "SANXIANG_PKI")]
+    pki: PathBuf,
+    /// Topology file (gives the trust domain and checks the region).
+    #[arg(long, env = "SANXIANG_TOPOLOGY")]
+    topology: PathBuf,
+    /// Region of the person, e.g. hunan/changsha/liuyang.
+    #[arg(long)]
+    region: String,
+    /// Role.
+    #[arg(long)]
+    role: String,
+    /// Name or user id of the person.
+    #[arg(long)]
+    name: String,
+    #[arg(long, default_value_t = issue::DEFAULT_DAYS)]
+    days: i64,
+    /// Replace an existing certificate of the same person.
+    #[arg(long)]
+    force: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+/// Certificates are valid for 1 to 3650 days.
+fn check_days(days: i64) -> anyhow::Result<()> {
+    if !(1..=3650).contains(&days) {
+        bail!("--days must be between 1 and 3650");
+    }
+    Ok(())
 }
 
 pub fn run(c: PkiCmd) -> anyhow::Result<()> {
@@ -70,84 +82,79 @@ pub fn run(c: PkiCmd) -> anyhow::Result<()> {
             days,
             force,
             json,
-        } => {
-            if !(1..=3650).contains(&days) {
-                bail!("--days must be between 1 and 3650");
-            }
-            let t = Topology::load(&topology)?;
-            let mut progress = |id: &str| {
-                if !json {
-                    eprintln!("  签发 issued {id}");
-                }
-            };
-            let report = issue::init(&t, &out, days, force, &mut progress)?;
-            if json {
-                print_json(&report)?;
-            } else {
-                println!(
-                    "PKI 目录 {}: CA {}，新签发 {} 张节点证书，保留 {} 张",
-                    report.dir,
-                    if report.ca_created {
-                        "新建"
-                    } else {
-                        "沿用"
-                    },
-                    report.issued.len(),
-                    report.kept.len()
-                );
-            }
-            Ok(())
-        }
-        PkiCmd::Issue {
-            pki,
-            topology,
-            region,
-            role,
-            name,
-            days,
-            force,
-            json,
-        } => {
-            if !(1..=3650).contains(&days) {
-                bail!("--days must be between 1 and 3650");
-            }
-            let t = Topology::load(&topology)?;
-            t.region(&region)?;
-            let Some(role) = Role::parse(&role) else {
-                bail!(
-                    "unknown role {role:?}; use one of: {}",
-                    Role::ALL.map(|r| r.as_str()).join(", ")
-                );
-            };
-            let (cert, key, id) =
-                issue::issue_person(&pki, &t.domain, &region, role, &name, days, force)?;
-            if json {
-                print_json(&serde_json::json!({
-                    "identity": id.uri(), "cert": cert, "key": key,
-                }))?;
-            } else {
-                println!(
-                    "已签发 {id}\n  证书 cert: {}\n  私钥 key:  {}",
-                    cert.display(),
-                    key.display()
-                );
-            }
-            Ok(())
-        }
-        PkiCmd::Show { file, json } => {
-            let info = issue::show(&file)?;
-            if json {
-                print_json(&info)?;
-            } else {
-                println!("类型 kind:     {}", info.kind);
-                println!("身份 identity: {}", info.identity.as_deref().unwrap_or("-"));
-                println!("主体 subject:  {}", info.subject);
-                println!("签发者 issuer: {}", info.issuer);
-                println!("有效期 valid:  {} — {}", info.not_before, info.not_after);
-                println!("序列号 serial: {}", info.serial);
-                println!("SHA-256:       {}", info.sha256);
-            }
-            Ok(())
-        }
+        } => init(&topology, &out, days, force, json),
+        PkiCmd::Issue(a) => person(a),
+        PkiCmd::Show { file, json } => show(&file, json),
     }
+}
+
+fn init(topology: &Path, out: &Path, days: i64, force: bool, json: bool) -> anyhow::Result<()> {
+    check_days(days)?;
+    let t = Topology::load(topology)?;
+    let mut progress = |id: &str| {
+        if !json {
+            eprintln!("  签发 issued {id}");
+        }
+    };
+    let report = issue::init(&t, out, days, force, &mut progress)?;
+    if json {
+        print_json(&report)?;
+    } else {
+        println!(
+            "PKI 目录 {}: CA {}，新签发 {} 张节点证书，保留 {} 张",
+            report.dir,
+            if report.ca_created {
+                "新建"
+            } else {
+                "沿用"
+            },
+            report.issued.len(),
+            report.kept.len()
+        );
+    }
+    Ok(())
+}
+
+/// `pki issue`: a person's certificate.
+fn person(a: IssueArgs) -> anyhow::Result<()> {
+    check_days(a.days)?;
+    let t = Topology::load(&a.topology)?;
+    t.region(&a.region)?;
+    let Some(role) = Role::parse(&a.role) else {
+        bail!(
+            "unknown role {:?}; use one of: {}",
+            a.role,
+            Role::ALL.map(|r| r.as_str()).join(", ")
+        );
+    };
+    let (cert, key, id) =
+        issue::issue_person(&a.pki, &t.domain, &a.region, role, &a.name, a.days, a.force)?;
+    if a.json {
+        print_json(&serde_json::json!({
+            "identity": id.uri(), "cert": cert, "key": key,
+        }))?;
+    } else {
+        println!(
+            "已签发 {id}\n  证书 cert: {}\n  私钥 key:  {}",
+            cert.display(),
+            key.display()
+        );
+    }
+    Ok(())
+}
+
+fn show(file: &Path, json: bool) -> anyhow::Result<()> {
+    let info = issue::show(file)?;
+    if json {
+        print_json(&info)?;
+    } else {
+        println!("类型 kind:     {}", info.kind);
+        println!("身份 identity: {}", info.identity.as_deref().unwrap_or("-"));
+        println!("主体 subject:  {}", info.subject);
+        println!("签发者 issuer: {}", info.issuer);
+        println!("有效期 valid:  {} — {}", info.not_before, info.not_after);
+        println!("序列号 serial: {}", info.serial);
+        println!("SHA-256:       {}", info.sha256);
+    }
+    Ok(())
 }
