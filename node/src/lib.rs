@@ -37,4 +37,5 @@ pub mod ledger;
 pub mod monitor;
 pub mod pki;
 pub mod raft;
+pub mod shutdown;
 pub mod store;

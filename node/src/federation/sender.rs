@@ -21,9 +21,10 @@ use crate::domain::Command;
 use crate::ledger;
 use crate::pki::Expect;
 use crate::raft::{transport, NodeCtx};
+use crate::shutdown::Shutdown;
 
 /// Runs until `stop`; does nothing for the root region.
-pub async fn run(ctx: Arc<NodeCtx>, stop: watch::Receiver<bool>) {
+pub async fn run(ctx: Arc<NodeCtx>, stop: Shutdown) {
     let Some(parent) = ctx
         .topology
         .region(&ctx.region)
@@ -67,13 +68,13 @@ pub async fn run(ctx: Arc<NodeCtx>, stop: watch::Receiver<bool>) {
     let mut metrics = ctx.raft.metrics();
     let mut stop_rx = stop.clone();
     loop {
-        if *stop_rx.borrow() {
+        if stop_rx.is_shutdown() {
             break;
         }
         if metrics.borrow().state != ServerState::Leader {
             tokio::select! {
                 r = metrics.changed() => if r.is_err() { break },
-                _ = stop_rx.wait_for(|v| *v) => break,
+                _ = stop_rx.recv() => break,
             }
             continue;
         }
@@ -100,7 +101,7 @@ pub async fn run(ctx: Arc<NodeCtx>, stop: watch::Receiver<bool>) {
                 which = (which + 1) % clients.len();
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
-                    _ = stop_rx.wait_for(|v| *v) => break,
+                    _ = stop_rx.recv() => break,
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(2));
             }
@@ -110,7 +111,7 @@ pub async fn run(ctx: Arc<NodeCtx>, stop: watch::Receiver<bool>) {
 }
 
 /// Proposes `UplinkAcked` for the highest mark seen, coalescing.
-async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: watch::Receiver<bool>) {
+async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: Shutdown) {
     let mut done = 0u64;
     let mut behind = false;
     loop {
@@ -119,7 +120,7 @@ async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: watch:
         tokio::select! {
             r = rx.changed() => if r.is_err() { return },
             _ = tokio::time::sleep(Duration::from_secs(1)), if behind => {}
-            _ = stop.wait_for(|v| *v) => return,
+            _ = stop.recv() => return,
         }
         let mark = *rx.borrow_and_update();
         if mark <= done {
@@ -145,7 +146,7 @@ struct Session<'a> {
     ctx: &'a Arc<NodeCtx>,
     client: &'a mut UplinkClient<Channel>,
     metrics: &'a mut watch::Receiver<openraft::RaftMetrics<u64, openraft::BasicNode>>,
-    stop: &'a mut watch::Receiver<bool>,
+    stop: &'a mut Shutdown,
     ack: &'a watch::Sender<u64>,
     progressed: bool,
 }
@@ -229,7 +230,7 @@ impl Session<'_> {
         let batch = self.ctx.timings.uplink_batch.clamp(1, MAX_INGEST_ITEMS);
         let mut warned_at = 0i64;
         loop {
-            if *self.stop.borrow() || !self.is_leader() {
+            if self.stop.is_shutdown() || !self.is_leader() {
                 return Ok(());
             }
             let t_read = std::time::Instant::now();
@@ -262,7 +263,7 @@ impl Session<'_> {
                 tokio::select! {
                     r = self.metrics.changed() => if r.is_err() { return Ok(()) },
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    _ = self.stop.wait_for(|v| *v) => return Ok(()),
+                    _ = self.stop.recv() => return Ok(()),
                 }
                 continue;
             }

@@ -14,7 +14,6 @@ use sanxiang_proto::raft::raft_peer_server::RaftPeerServer;
 use sanxiang_proto::raft::{ForwardRequest, ReadIndexRequest};
 use sanxiang_proto::region::region_server::RegionServer;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tonic::transport::Channel;
 
@@ -27,6 +26,7 @@ use crate::config::{RaftTimings, Topology};
 use crate::domain::{Actor, Command, Envelope, Response, RULES_VERSION};
 use crate::federation::service::UplinkService;
 use crate::pki::{Expect, PkiError, TlsMaterial};
+use crate::shutdown::{Shutdown, Trigger};
 use crate::store::{self, SmShared, StoreError};
 
 /// Errors starting or running a node.
@@ -122,7 +122,7 @@ pub const MAX_ENTRY_BYTES: usize = 4 * 1024 * 1024;
 async fn batcher(
     raft: Raft,
     mut rx: tokio::sync::mpsc::UnboundedReceiver<Pending>,
-    mut stop: watch::Receiver<bool>,
+    mut stop: Shutdown,
 ) {
     // A write that did not fit the previous entry starts the next one.
     let mut carry: Option<Pending> = None;
@@ -134,7 +134,7 @@ async fn batcher(
                     Some(p) => p,
                     None => break,
                 },
-                _ = stop.wait_for(|v| *v) => break,
+                _ = stop.recv() => break,
             },
         };
         let size = |p: &Pending| bincode::serialized_size(&p.env).unwrap_or(0) as usize;
@@ -464,7 +464,7 @@ pub struct RunningNode {
     pub ctx: Arc<NodeCtx>,
     pub addr: SocketAddr,
     flush_stats: Arc<crate::store::log_store::FlushStats>,
-    shutdown: watch::Sender<bool>,
+    shutdown: Trigger,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -499,7 +499,8 @@ impl RunningNode {
         let raft = Raft::new(cfg.node_id, Arc::new(raft_cfg), network, log, sm)
             .await
             .map_err(|e| NodeError::Raft(e.to_string()))?;
-        let (shutdown, mut rx) = watch::channel(false);
+        let shutdown = Trigger::new();
+        let mut rx = shutdown.subscribe();
         let (batch_tx, batch_rx) = tokio::sync::mpsc::unbounded_channel();
         let batch_task = tokio::spawn(batcher(raft.clone(), batch_rx, shutdown.subscribe()));
         let ctx = Arc::new(NodeCtx {
@@ -565,7 +566,7 @@ impl RunningNode {
                 }
                 tokio::select! {
                     r = metrics.changed() => if r.is_err() { break },
-                    _ = health_rx.wait_for(|v| *v) => break,
+                    _ = health_rx.recv() => break,
                 }
             }
         });
@@ -580,7 +581,7 @@ impl RunningNode {
                 .add_service(health_service)
                 .add_service(reflection)
                 .serve_with_incoming_shutdown(incoming, async move {
-                    let _ = srx.wait_for(|v| *v).await;
+                    srx.recv().await;
                 })
                 .await;
             if let Err(e) = res {
@@ -613,7 +614,7 @@ impl RunningNode {
             loop {
                 tokio::select! {
                     _ = interval.tick() => {}
-                    _ = rx.wait_for(|v| *v) => break,
+                    _ = rx.recv() => break,
                 }
                 let is_leader = tick_ctx.raft.metrics().borrow().state == ServerState::Leader;
                 if !is_leader {
@@ -643,7 +644,7 @@ impl RunningNode {
                     _ = head_ctx.head_wanted.notified() => {
                         if !head_ctx.items_wait_for_head() { continue }
                     }
-                    _ = hrx.wait_for(|v| *v) => break,
+                    _ = hrx.recv() => break,
                 }
                 if let Err(e) = head_ctx.sign_head().await {
                     tracing::warn!(cause = %e, "tree head not signed");
@@ -682,7 +683,7 @@ impl RunningNode {
                 }
                 tokio::select! {
                     r = rev_metrics.changed() => if r.is_err() { break },
-                    _ = rev_rx.wait_for(|v| *v) => break,
+                    _ = rev_rx.recv() => break,
                 }
             }
         });
@@ -713,7 +714,7 @@ impl RunningNode {
 
     /// Stops serving, stops Raft and flushes the database.
     pub async fn shutdown(self) {
-        let _ = self.shutdown.send(true);
+        self.shutdown.fire();
         if let Err(e) = self.ctx.raft.shutdown().await {
             tracing::warn!(cause = %e, "raft shutdown");
         }
