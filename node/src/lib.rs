@@ -26,6 +26,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod client;
 pub mod clock;

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use sanxiang::app::{NodeConfig, RunningNode};
 use sanxiang::client::Client;
 use sanxiang::config::{NodeSpec, RaftTimings, RegionKind, RegionSpec, Topology};
 use sanxiang::domain::federation::{Alert, HeldItem, OriginState, ALERTS, HELD_ITEMS, ORIGINS};
 use sanxiang::domain::{Role, State};
 use sanxiang::federation::Faults;
 use sanxiang::pki::{issue, TlsMaterial};
-use sanxiang::raft::{NodeConfig, RunningNode};
 
 use crate::init;
 

@@ -15,7 +15,7 @@ use sanxiang_proto::federation::uplink_client::UplinkClient;
 use tokio::sync::watch;
 use tonic::transport::Channel;
 
-use super::MAX_PUSH_BYTES;
+use super::{UplinkState, MAX_PUSH_BYTES};
 use crate::domain::federation::{outbox_from, outbox_stats, resolve, Carried, MAX_INGEST_ITEMS};
 use crate::domain::Command;
 use crate::ledger;
@@ -24,7 +24,7 @@ use crate::raft::{transport, NodeCtx};
 use crate::shutdown::Shutdown;
 
 /// Runs until `stop`; does nothing for the root region.
-pub async fn run(ctx: Arc<NodeCtx>, stop: Shutdown) {
+pub async fn run(ctx: Arc<NodeCtx>, link: Arc<UplinkState>, stop: Shutdown) {
     let Some(parent) = ctx
         .topology
         .region(&ctx.region)
@@ -80,6 +80,7 @@ pub async fn run(ctx: Arc<NodeCtx>, stop: Shutdown) {
         }
         let mut session = Session {
             ctx: &ctx,
+            link: &link,
             client: &mut clients[which],
             metrics: &mut metrics,
             stop: &mut stop_rx,
@@ -144,6 +145,7 @@ async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: Shutdo
 
 struct Session<'a> {
     ctx: &'a Arc<NodeCtx>,
+    link: &'a UplinkState,
     client: &'a mut UplinkClient<Channel>,
     metrics: &'a mut watch::Receiver<openraft::RaftMetrics<u64, openraft::BasicNode>>,
     stop: &'a mut Shutdown,
@@ -155,13 +157,10 @@ impl Session<'_> {
     /// Records whether the parent answers; a head for waiting items is signed at once when it
     /// starts answering again.
     fn set_up(&self, up: bool) {
-        let was = self
-            .ctx
-            .uplink_up
-            .swap(up, std::sync::atomic::Ordering::Relaxed);
+        let was = self.link.up.swap(up, std::sync::atomic::Ordering::Relaxed);
         if up && !was {
             // The signer task signs; waking it keeps one signer and one head at a time.
-            self.ctx.head_wanted.notify_one();
+            self.link.head_wanted.notify_one();
         }
     }
 
@@ -291,7 +290,7 @@ impl Session<'_> {
                 }
                 (carried, bytes)
             };
-            if let Some(f) = &self.ctx.faults {
+            if let Some(f) = &self.link.faults {
                 f.before_push(&self.ctx.region, &mut carried).await?;
             }
             let encoded = carried
