@@ -8,12 +8,16 @@
 //! - [`ledger`]: the RFC 6962 Merkle log of every applied command, proofs and verification.
 //! - [`store`]: sled key spaces, the Raft log store with group commit, the state machine adapter
 //!   and snapshots.
-//! - [`raft`]: openraft type config, the peer-only gRPC service, the network client, forwarding
-//!   writes and read-index to the leader, and the running node.
+//! - [`raft`]: openraft type config, the peer-only gRPC service, the network client, and the
+//!   write and read paths: the leader's batcher, forwarding writes and read-index to the
+//!   leader, one retry loop that follows leader changes.
 //! - [`federation`]: the uplink between a region and its parent and the downlink to its
-//!   children — services, senders, test seam.
+//!   children — services, senders, the head signer, test seam.
 //! - [`api`]: the client-facing gRPC service; each handler authorizes, builds a command, goes
 //!   through Raft and replies.
+//! - [`app`]: starting a node — store and Raft, the gRPC server with every service, the
+//!   background tasks (Tick, head signer, senders, revocation watcher) — and stopping it.
+//! - [`shutdown`]: the signal that stops a node's tasks together.
 //! - [`client`]: the client used by the command line: several endpoints, follows the leader.
 //! - [`cli`]: one file per command family; `bin/sanxiang.rs` only parses and calls [`cli::run`].
 //! - [`monitor`]: the monitoring view of a region's subtree and the qualifying list (query side,
@@ -21,11 +25,29 @@
 //! - [`demo`]: the demo network (every region of `cluster-config/demo.toml` in one process) and
 //!   its seeded quarter; [`clock`]: the leaders' wall clock, which only the demo moves.
 //!
-//! Arrows point one way: `api` → `raft`/`store` → `domain`; `domain` imports nothing of the rest.
+//! Arrows (a module → what it imports) point from the node's wiring down to the rules:
+//! - `cli` → `client`, `demo`, `raft`, `pki`, `config`, `ledger`, `domain`; `demo` → `raft`,
+//!   `cli`, `pki`, `config`, `domain`, `clock`; `client` → `api` (the leader header), `raft`
+//!   (transport), `pki`.
+//! - `app` → `api`, `federation`, `raft`, `store`, `pki`, `config`, `domain`, `shutdown`.
+//! - `api` → `raft`, `federation` (its JSON view), `monitor`, `ledger`, `pki`, `domain`.
+//! - `federation` → `raft`, `ledger`, `pki`, `domain`, `clock`, `shutdown`.
+//! - `raft` → `store`, `pki`, `config`, `domain`, `clock`, `shutdown`; `store` → `raft::types`
+//!   (the openraft type config only), `ledger`, `pki`, `domain`.
+//! - `monitor` → `domain`, `config`, `clock`; `ledger` → `domain`, `pki`; `pki` → `domain`,
+//!   `config`, `clock`.
+//! - `domain` imports nothing of the rest (its tests use `ledger`, `config` and `monitor`);
+//!   `config`, `clock` and `shutdown` import nothing either.
+//!
+//! Where two modules import each other: `cli` and `demo` (the `demo` command; the demo waits
+//! for a signal as `serve` does), `raft` and `store` (through `raft::types` alone), and, for
+//! now, `raft` re-exports `app::{NodeConfig, RunningNode}` under their former path for `cli`
+//! and `demo`.
 // openraft's `StorageError` is large and fixed by its storage traits; the store passes it on.
 #![allow(clippy::result_large_err)]
 
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod client;
 pub mod clock;
@@ -37,4 +59,5 @@ pub mod ledger;
 pub mod monitor;
 pub mod pki;
 pub mod raft;
+pub mod shutdown;
 pub mod store;

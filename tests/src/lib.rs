@@ -8,11 +8,11 @@ use std::sync::Once;
 use std::time::Duration;
 
 use anyhow::Context;
+use sanxiang::app::{NodeConfig, RunningNode};
 use sanxiang::client::Client;
 use sanxiang::config::{NodeSpec, RaftTimings, RegionKind, RegionSpec, Topology};
 use sanxiang::domain::Role;
 use sanxiang::pki::{issue, Expect, TlsMaterial};
-use sanxiang::raft::{NodeConfig, RunningNode};
 use sanxiang_proto::region as pb;
 
 /// The county under test.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use sanxiang::app::{NodeConfig, RunningNode};
 use sanxiang::client::Client;
 use sanxiang::config::{NodeSpec, RaftTimings, RegionKind, RegionSpec, Topology};
 use sanxiang::domain::federation::ingest::{
@@ -15,7 +16,6 @@ use sanxiang::domain::federation::ingest::{
 use sanxiang::domain::{Role, State};
 use sanxiang::federation::Faults;
 use sanxiang::pki::{issue, TlsMaterial};
-use sanxiang::raft::{NodeConfig, RunningNode};
 
 use crate::init;
 

@@ -184,7 +184,7 @@ async fn leader_signs_tree_heads_every_replica_records_them() -> anyhow::Result<
     for i in 0..5 {
         register(&mut cl, &format!("丁{i}"), "heads", i + 1).await?;
     }
-    let last_head = |n: &sanxiang::raft::RunningNode| {
+    let last_head = |n: &sanxiang::app::RunningNode| {
         n.ctx.sm.read(|s| {
             sanxiang::domain::core::state::META
                 .read(

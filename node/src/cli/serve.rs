@@ -5,9 +5,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Args;
 
+use crate::app::{NodeConfig, RunningNode};
 use crate::config::{RaftTimings, Topology};
 use crate::pki::TlsMaterial;
-use crate::raft::{NodeConfig, RunningNode};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {

@@ -6,10 +6,10 @@ use std::path::Path;
 use anyhow::Context;
 use clap::Args;
 
+use crate::app::{NodeConfig, RunningNode};
 use crate::config::{NodeSpec, RaftTimings, RegionKind, RegionSpec, Topology};
 use crate::domain::Role;
 use crate::pki::{issue, TlsMaterial};
-use crate::raft::{NodeConfig, RunningNode};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {

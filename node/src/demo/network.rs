@@ -7,12 +7,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use crate::app::{NodeConfig, RunningNode};
 use crate::config::{NodeSpec, RaftTimings, RegionSpec, Topology};
 use crate::domain::{
     Actor, Command, CommandResult, Envelope, Outcome, Person, Role, RULES_VERSION,
 };
 use crate::pki::{issue, TlsMaterial};
-use crate::raft::{NodeConfig, NodeCtx, RunningNode};
+use crate::raft::NodeCtx;
 
 /// The demo deployment, as shipped.
 pub const DEMO_TOPOLOGY: &str = include_str!("../../../cluster-config/demo.toml");

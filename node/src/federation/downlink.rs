@@ -8,7 +8,6 @@ use openraft::ServerState;
 use sanxiang_proto::federation as pb;
 use sanxiang_proto::federation::downlink_client::DownlinkClient;
 use sanxiang_proto::federation::downlink_server::Downlink;
-use tokio::sync::watch;
 use tonic::{Request, Response, Status};
 
 use super::MAX_ENTRY_BYTES;
@@ -20,6 +19,7 @@ use crate::domain::Command;
 use crate::pki::{Expect, Identity};
 use crate::raft::transport::{self, caller};
 use crate::raft::NodeCtx;
+use crate::shutdown::Shutdown;
 
 pub struct DownlinkService {
     pub ctx: Arc<NodeCtx>,
@@ -100,10 +100,7 @@ impl Downlink for DownlinkService {
 }
 
 /// Starts one pushing loop per direct child region; they act only while this node leads.
-pub fn spawn_senders(
-    ctx: &Arc<NodeCtx>,
-    stop: &watch::Receiver<bool>,
-) -> Vec<tokio::task::JoinHandle<()>> {
+pub fn spawn_senders(ctx: &Arc<NodeCtx>, stop: &Shutdown) -> Vec<tokio::task::JoinHandle<()>> {
     ctx.topology
         .regions()
         .filter(|r| r.parent.as_deref() == Some(ctx.region.as_str()))
@@ -114,12 +111,7 @@ pub fn spawn_senders(
         .collect()
 }
 
-async fn child_loop(
-    ctx: Arc<NodeCtx>,
-    child: String,
-    addrs: Vec<String>,
-    mut stop: watch::Receiver<bool>,
-) {
+async fn child_loop(ctx: Arc<NodeCtx>, child: String, addrs: Vec<String>, mut stop: Shutdown) {
     let cfg = match ctx.tls.client_config(Expect::Region(child.clone())) {
         Ok(c) => c,
         Err(e) => {
@@ -139,7 +131,7 @@ async fn child_loop(
     let mut which = 0usize;
     let mut backoff = Duration::from_millis(50);
     loop {
-        if *stop.borrow() {
+        if stop.is_shutdown() {
             return;
         }
         let leader = metrics.borrow().state == ServerState::Leader;
@@ -154,7 +146,7 @@ async fn child_loop(
             tokio::select! {
                 r = metrics.changed() => if r.is_err() { return },
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                _ = stop.wait_for(|v| *v) => return,
+                _ = stop.recv() => return,
             }
             continue;
         }
@@ -165,7 +157,7 @@ async fn child_loop(
                 which = (which + 1) % clients.len();
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
-                    _ = stop.wait_for(|v| *v) => return,
+                    _ = stop.recv() => return,
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(2));
             }

@@ -5,17 +5,41 @@
 //! - [`service`]: the parent's `Uplink` gRPC service; callers must be nodes of a direct child.
 //! - [`sender`]: the leader's task that drains the outbox to the parent, resuming from the
 //!   parent's mark after any failure, and records the acknowledgement through Raft.
+//! - [`head_signer`]: the leader's task that signs tree heads after commits, at once when own
+//!   items wait for one to travel up.
 //! - [`downlink`]: items addressed to regions below — the child's service and the leader's
 //!   per-child pushing loops.
 //! - [`faults`]: a seam through which tests cut, delay or tamper with a link in-process.
 //! - [`view`]: the federation state as JSON (backlog, links, origins, alerts).
 pub mod downlink;
 pub mod faults;
+pub mod head_signer;
 pub mod sender;
 pub mod service;
 pub mod view;
 
 pub use faults::{Faults, LinkFault};
+
+/// What a node's uplink sender and its head signer share.
+#[derive(Default)]
+pub struct UplinkState {
+    /// Test seam: faults on this node's uplink (None in production).
+    pub faults: Option<std::sync::Arc<Faults>>,
+    /// True while the uplink to the parent works (set by the sender): only then do items
+    /// waiting for the parent get a signed head at once.
+    pub up: std::sync::atomic::AtomicBool,
+    /// Wakes the head signer (the uplink came back while items wait).
+    pub head_wanted: tokio::sync::Notify,
+}
+
+impl UplinkState {
+    pub fn new(faults: Option<std::sync::Arc<Faults>>) -> UplinkState {
+        UplinkState {
+            faults,
+            ..UplinkState::default()
+        }
+    }
+}
 
 /// Most bytes of one encoded entry accepted on a link (an own item is at most one client
 /// request, 1 MiB, plus its proof).

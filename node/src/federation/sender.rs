@@ -15,17 +15,20 @@ use sanxiang_proto::federation::uplink_client::UplinkClient;
 use tokio::sync::watch;
 use tonic::transport::Channel;
 
-use super::MAX_PUSH_BYTES;
+use super::{UplinkState, MAX_PUSH_BYTES};
 use crate::domain::command::cmd;
 use crate::domain::federation::items::{Carried, MAX_INGEST_ITEMS};
-use crate::domain::federation::outbox::{outbox_from, outbox_stats, resolve};
+use crate::domain::federation::outbox::{
+    outbox_from, outbox_stats, resolve, OutEntry, OutboxStats,
+};
 use crate::domain::Command;
 use crate::ledger;
 use crate::pki::Expect;
 use crate::raft::{transport, NodeCtx};
+use crate::shutdown::Shutdown;
 
 /// Runs until `stop`; does nothing for the root region.
-pub async fn run(ctx: Arc<NodeCtx>, stop: watch::Receiver<bool>) {
+pub async fn run(ctx: Arc<NodeCtx>, link: Arc<UplinkState>, stop: Shutdown) {
     let Some(parent) = ctx
         .topology
         .region(&ctx.region)
@@ -69,18 +72,19 @@ pub async fn run(ctx: Arc<NodeCtx>, stop: watch::Receiver<bool>) {
     let mut metrics = ctx.raft.metrics();
     let mut stop_rx = stop.clone();
     loop {
-        if *stop_rx.borrow() {
+        if stop_rx.is_shutdown() {
             break;
         }
         if metrics.borrow().state != ServerState::Leader {
             tokio::select! {
                 r = metrics.changed() => if r.is_err() { break },
-                _ = stop_rx.wait_for(|v| *v) => break,
+                _ = stop_rx.recv() => break,
             }
             continue;
         }
         let mut session = Session {
             ctx: &ctx,
+            link: &link,
             client: &mut clients[which],
             metrics: &mut metrics,
             stop: &mut stop_rx,
@@ -102,7 +106,7 @@ pub async fn run(ctx: Arc<NodeCtx>, stop: watch::Receiver<bool>) {
                 which = (which + 1) % clients.len();
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
-                    _ = stop_rx.wait_for(|v| *v) => break,
+                    _ = stop_rx.recv() => break,
                 }
                 backoff = (backoff * 2).min(Duration::from_secs(2));
             }
@@ -112,7 +116,7 @@ pub async fn run(ctx: Arc<NodeCtx>, stop: watch::Receiver<bool>) {
 }
 
 /// Proposes `UplinkAcked` for the highest mark seen, coalescing.
-async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: watch::Receiver<bool>) {
+async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: Shutdown) {
     let mut done = 0u64;
     let mut behind = false;
     loop {
@@ -121,7 +125,7 @@ async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: watch:
         tokio::select! {
             r = rx.changed() => if r.is_err() { return },
             _ = tokio::time::sleep(Duration::from_secs(1)), if behind => {}
-            _ = stop.wait_for(|v| *v) => return,
+            _ = stop.recv() => return,
         }
         let mark = *rx.borrow_and_update();
         if mark <= done {
@@ -143,11 +147,23 @@ async fn acker(ctx: Arc<NodeCtx>, mut rx: watch::Receiver<u64>, mut stop: watch:
     }
 }
 
+/// One push: a run of entries from `first_seq`, as they travel.
+struct Push {
+    first_seq: u64,
+    carried: Vec<Carried>,
+    /// The outbox when the run was read.
+    stats: OutboxStats,
+    bytes: usize,
+    /// When reading the run began.
+    t_read: std::time::Instant,
+}
+
 struct Session<'a> {
     ctx: &'a Arc<NodeCtx>,
+    link: &'a UplinkState,
     client: &'a mut UplinkClient<Channel>,
     metrics: &'a mut watch::Receiver<openraft::RaftMetrics<u64, openraft::BasicNode>>,
-    stop: &'a mut watch::Receiver<bool>,
+    stop: &'a mut Shutdown,
     ack: &'a watch::Sender<u64>,
     progressed: bool,
 }
@@ -156,13 +172,10 @@ impl Session<'_> {
     /// Records whether the parent answers; a head for waiting items is signed at once when it
     /// starts answering again.
     fn set_up(&self, up: bool) {
-        let was = self
-            .ctx
-            .uplink_up
-            .swap(up, std::sync::atomic::Ordering::Relaxed);
+        let was = self.link.up.swap(up, std::sync::atomic::Ordering::Relaxed);
         if up && !was {
             // The signer task signs; waking it keeps one signer and one head at a time.
-            self.ctx.head_wanted.notify_one();
+            self.link.head_wanted.notify_one();
         }
     }
 
@@ -171,6 +184,58 @@ impl Session<'_> {
     }
 
     async fn drain(&mut self) -> Result<(), String> {
+        let mut cursor = self.resume().await?;
+        let batch = self.ctx.timings.uplink_batch.clamp(1, MAX_INGEST_ITEMS);
+        let mut warned_at = 0i64;
+        loop {
+            if self.stop.is_shutdown() || !self.is_leader() {
+                return Ok(());
+            }
+            let t_read = std::time::Instant::now();
+            let (entries, stats) = self
+                .ctx
+                .sm
+                .read(|s| {
+                    Ok::<_, crate::domain::DomainError>((
+                        outbox_from(&s.domain, cursor, batch)?,
+                        outbox_stats(&s.domain)?,
+                    ))
+                })
+                .map_err(|e| e.to_string())?;
+            self.warn_if_old(&stats, &mut warned_at);
+            // Only a contiguous run starting at the cursor can be sent.
+            let run: Vec<_> = entries
+                .into_iter()
+                .enumerate()
+                .take_while(|(i, (seq, _))| *seq == cursor + *i as u64)
+                .map(|(_, e)| e)
+                .collect();
+            if run.is_empty() {
+                tokio::select! {
+                    r = self.metrics.changed() => if r.is_err() { return Ok(()) },
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = self.stop.recv() => return Ok(()),
+                }
+                continue;
+            }
+            let (mut carried, bytes) = self.carry(&run)?;
+            if let Some(f) = &self.link.faults {
+                f.before_push(&self.ctx.region, &mut carried).await?;
+            }
+            let pushed = Push {
+                first_seq: cursor,
+                carried,
+                stats,
+                bytes,
+                t_read,
+            };
+            cursor = self.push(pushed).await?;
+        }
+    }
+
+    /// Asks the parent's mark and returns the sequence number to send from; acknowledges
+    /// the mark when it is within what this region queued.
+    async fn resume(&mut self) -> Result<u64, String> {
         let mut req = tonic::Request::new(pb::MarkRequest {});
         req.set_timeout(Duration::from_secs(5));
         let mark = self
@@ -228,115 +293,94 @@ impl Session<'_> {
         if mark <= stats.tail && mark > stats.acked {
             self.ack.send_replace(mark);
         }
-        let batch = self.ctx.timings.uplink_batch.clamp(1, MAX_INGEST_ITEMS);
-        let mut warned_at = 0i64;
-        loop {
-            if *self.stop.borrow() || !self.is_leader() {
-                return Ok(());
-            }
-            let t_read = std::time::Instant::now();
-            let (entries, stats) = self
-                .ctx
-                .sm
-                .read(|s| {
-                    Ok::<_, crate::domain::DomainError>((
-                        outbox_from(&s.domain, cursor, batch)?,
-                        outbox_stats(&s.domain)?,
-                    ))
-                })
-                .map_err(|e| e.to_string())?;
-            let now = crate::clock::now_ms();
-            if stats.oldest_ms > 0 {
-                let age = Duration::from_millis(now.saturating_sub(stats.oldest_ms).max(0) as u64);
-                if age > self.ctx.timings.uplink_alert_after && now - warned_at > 60_000 {
-                    warned_at = now;
-                    tracing::warn!(region = %self.ctx.region, backlog = stats.backlog, age_s = age.as_secs(), "uplink backlog is older than the alert threshold");
-                }
-            }
-            // Only a contiguous run starting at the cursor can be sent.
-            let run: Vec<_> = entries
-                .into_iter()
-                .enumerate()
-                .take_while(|(i, (seq, _))| *seq == cursor + *i as u64)
-                .map(|(_, e)| e)
-                .collect();
-            if run.is_empty() {
-                tokio::select! {
-                    r = self.metrics.changed() => if r.is_err() { return Ok(()) },
-                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-                    _ = self.stop.wait_for(|v| *v) => return Ok(()),
-                }
-                continue;
-            }
-            let resolved = self
-                .ctx
-                .sm
-                .read(|s| {
-                    run.iter()
-                        .map(|(_, e)| resolve(&s.domain, e))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .map_err(|e| e.to_string())?;
-            let (mut carried, bytes) = {
-                let nodes = ledger::CachedNodes::new(&*self.ctx.sm);
-                let mut carried = Vec::with_capacity(resolved.len());
-                let mut bytes = 0usize;
-                for (c, own) in resolved {
-                    let c = if own { Self::with_proof(&nodes, c)? } else { c };
-                    let size = bincode::serialized_size(&c).map_err(|e| e.to_string())? as usize;
-                    if bytes + size > super::PUSH_BUDGET && !carried.is_empty() {
-                        break;
-                    }
-                    bytes += size;
-                    carried.push(c);
-                }
-                (carried, bytes)
-            };
-            if let Some(f) = &self.ctx.faults {
-                f.before_push(&self.ctx.region, &mut carried).await?;
-            }
-            let encoded = carried
-                .iter()
-                .map(|c| bincode::serialize(c).map_err(|e| e.to_string()))
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut req = tonic::Request::new(pb::PushRequest {
-                first_seq: cursor,
-                entries: encoded,
-                tail: stats.tail,
-                oldest_ms: stats.oldest_ms,
-            });
-            req.set_timeout(Duration::from_secs(30));
-            let tp = std::time::Instant::now();
-            let reply = self
-                .client
-                .push(req)
-                .await
-                .map_err(|s| format!("push: {}", s.message()))?
-                .into_inner();
-            self.progressed = true;
-            tracing::debug!(
-                region = %self.ctx.region,
-                entries = reply.accepted + reply.duplicates,
-                bytes,
-                push_ms = tp.elapsed().as_millis() as u64,
-                prepare_ms = t_read.elapsed().saturating_sub(tp.elapsed()).as_millis() as u64,
-                "pushed to the parent"
-            );
-            if reply.gap {
-                tracing::info!(region = %self.ctx.region, from = cursor, mark = reply.mark, "parent refused a gap; resending from its mark");
-            }
-            cursor = reply.mark + 1;
-            if reply.mark <= stats.tail {
-                self.ack.send_if_modified(|m| {
-                    if reply.mark > *m {
-                        *m = reply.mark;
-                        true
-                    } else {
-                        false
-                    }
-                });
+        Ok(cursor)
+    }
+
+    /// Warns, at most once a minute, while the oldest waiting entry is older than the alert
+    /// threshold.
+    fn warn_if_old(&self, stats: &OutboxStats, warned_at: &mut i64) {
+        let now = crate::clock::now_ms();
+        if stats.oldest_ms > 0 {
+            let age = Duration::from_millis(now.saturating_sub(stats.oldest_ms).max(0) as u64);
+            if age > self.ctx.timings.uplink_alert_after && now - *warned_at > 60_000 {
+                *warned_at = now;
+                tracing::warn!(region = %self.ctx.region, backlog = stats.backlog, age_s = age.as_secs(), "uplink backlog is older than the alert threshold");
             }
         }
+    }
+
+    /// The entries of `run` as they travel, with their proofs, within one push's budget; and
+    /// their encoded size.
+    fn carry(&self, run: &[(u64, OutEntry)]) -> Result<(Vec<Carried>, usize), String> {
+        let resolved = self
+            .ctx
+            .sm
+            .read(|s| {
+                run.iter()
+                    .map(|(_, e)| resolve(&s.domain, e))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| e.to_string())?;
+        let nodes = ledger::CachedNodes::new(&*self.ctx.sm);
+        let mut carried = Vec::with_capacity(resolved.len());
+        let mut bytes = 0usize;
+        for (c, own) in resolved {
+            let c = if own { Self::with_proof(&nodes, c)? } else { c };
+            let size = bincode::serialized_size(&c).map_err(|e| e.to_string())? as usize;
+            if bytes + size > super::PUSH_BUDGET && !carried.is_empty() {
+                break;
+            }
+            bytes += size;
+            carried.push(c);
+        }
+        Ok((carried, bytes))
+    }
+
+    /// Sends one push and returns the sequence number to send from next; passes the parent's
+    /// new mark to the acknowledger.
+    async fn push(&mut self, p: Push) -> Result<u64, String> {
+        let encoded = p
+            .carried
+            .iter()
+            .map(|c| bincode::serialize(c).map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut req = tonic::Request::new(pb::PushRequest {
+            first_seq: p.first_seq,
+            entries: encoded,
+            tail: p.stats.tail,
+            oldest_ms: p.stats.oldest_ms,
+        });
+        req.set_timeout(Duration::from_secs(30));
+        let tp = std::time::Instant::now();
+        let reply = self
+            .client
+            .push(req)
+            .await
+            .map_err(|s| format!("push: {}", s.message()))?
+            .into_inner();
+        self.progressed = true;
+        tracing::debug!(
+            region = %self.ctx.region,
+            entries = reply.accepted + reply.duplicates,
+            bytes = p.bytes,
+            push_ms = tp.elapsed().as_millis() as u64,
+            prepare_ms = p.t_read.elapsed().saturating_sub(tp.elapsed()).as_millis() as u64,
+            "pushed to the parent"
+        );
+        if reply.gap {
+            tracing::info!(region = %self.ctx.region, from = p.first_seq, mark = reply.mark, "parent refused a gap; resending from its mark");
+        }
+        if reply.mark <= p.stats.tail {
+            self.ack.send_if_modified(|m| {
+                if reply.mark > *m {
+                    *m = reply.mark;
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        Ok(reply.mark + 1)
     }
 
     /// Adds the proof an own entry travels with.

@@ -11,7 +11,7 @@ use sanxiang_proto::raft::{
 };
 use tonic::{Request, Response, Status};
 
-use super::node::NodeCtx;
+use super::ctx::NodeCtx;
 use super::transport::caller;
 use crate::domain::Envelope;
 use crate::pki::Identity;

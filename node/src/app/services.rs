@@ -1,0 +1,113 @@
+//! A node's gRPC server: the Region API, Monitor, Uplink, Downlink, the peer service, standard
+//! health checking and reflection, all behind mutual TLS on one listener.
+use std::sync::Arc;
+
+use openraft::{BasicNode, RaftMetrics};
+use sanxiang_proto::federation::downlink_server::DownlinkServer;
+use sanxiang_proto::federation::uplink_server::UplinkServer;
+use sanxiang_proto::raft::raft_peer_server::RaftPeerServer;
+use sanxiang_proto::region::monitor_server::MonitorServer;
+use sanxiang_proto::region::region_server::RegionServer;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tonic_health::server::HealthReporter;
+
+use super::NodeError;
+use crate::api::monitor_service::MonitorService;
+use crate::api::RegionService;
+use crate::federation::downlink::DownlinkService;
+use crate::federation::service::UplinkService;
+use crate::federation::MAX_PUSH_BYTES;
+use crate::raft::network::MAX_RAFT_MESSAGE;
+use crate::raft::peer_service::PeerService;
+use crate::raft::types::NodeId;
+use crate::raft::{transport, NodeCtx};
+use crate::shutdown::{Shutdown, Trigger};
+
+/// The tasks of a serving node's server.
+pub struct Served {
+    /// Serves every service until shutdown, then closes its connections gracefully.
+    pub server: JoinHandle<()>,
+    /// Reports the Region service SERVING while this node knows a leader.
+    pub health: JoinHandle<()>,
+}
+
+/// Starts serving on `listener`.
+pub async fn spawn(
+    ctx: &Arc<NodeCtx>,
+    listener: TcpListener,
+    shutdown: &Trigger,
+) -> Result<Served, NodeError> {
+    let server_cfg = ctx.tls.server_config()?;
+    let incoming = transport::incoming(listener, server_cfg);
+    let peer = RaftPeerServer::new(PeerService { ctx: ctx.clone() })
+        .max_decoding_message_size(MAX_RAFT_MESSAGE)
+        .max_encoding_message_size(MAX_RAFT_MESSAGE);
+    let downlink = DownlinkServer::new(DownlinkService { ctx: ctx.clone() })
+        .max_decoding_message_size(MAX_PUSH_BYTES + 1024 * 1024)
+        .max_encoding_message_size(1024 * 1024);
+    let uplink = UplinkServer::new(UplinkService { ctx: ctx.clone() })
+        .max_decoding_message_size(MAX_PUSH_BYTES + 1024 * 1024)
+        .max_encoding_message_size(1024 * 1024);
+    let monitor = MonitorServer::new(MonitorService { ctx: ctx.clone() })
+        .max_decoding_message_size(64 * 1024)
+        .max_encoding_message_size(64 * 1024 * 1024);
+    let api = RegionServer::new(RegionService { ctx: ctx.clone() })
+        .max_decoding_message_size(crate::api::MAX_REQUEST)
+        .max_encoding_message_size(16 * 1024 * 1024);
+    // Standard gRPC health checking and reflection (still behind mutual TLS): the Region
+    // service reports SERVING while this node knows a leader.
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_not_serving::<RegionServer<RegionService>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(sanxiang_proto::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let metrics = ctx.raft.metrics();
+    let health = tokio::spawn(report_health(metrics, health, shutdown.subscribe()));
+    let mut stop = shutdown.subscribe();
+    let server = tokio::spawn(async move {
+        let res = tonic::transport::Server::builder()
+            .add_service(peer)
+            .add_service(api)
+            .add_service(monitor)
+            .add_service(uplink)
+            .add_service(downlink)
+            .add_service(health_service)
+            .add_service(reflection)
+            .serve_with_incoming_shutdown(incoming, async move { stop.recv().await })
+            .await;
+        if let Err(e) = res {
+            tracing::error!(cause = %e, "gRPC server stopped");
+        }
+    });
+    Ok(Served { server, health })
+}
+
+/// Follows Raft's metrics: the Region service is SERVING exactly while a leader is known.
+async fn report_health(
+    mut metrics: watch::Receiver<RaftMetrics<NodeId, BasicNode>>,
+    health: HealthReporter,
+    mut stop: Shutdown,
+) {
+    let mut serving = None;
+    loop {
+        let has_leader = metrics.borrow().current_leader.is_some();
+        if serving != Some(has_leader) {
+            if has_leader {
+                health.set_serving::<RegionServer<RegionService>>().await;
+            } else {
+                health
+                    .set_not_serving::<RegionServer<RegionService>>()
+                    .await;
+            }
+            serving = Some(has_leader);
+        }
+        tokio::select! {
+            r = metrics.changed() => if r.is_err() { break },
+            _ = stop.recv() => break,
+        }
+    }
+}
