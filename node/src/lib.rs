@@ -4,7 +4,8 @@
 //! - [`config`]: topology (the administrative tree and each region's nodes) and node settings.
 //! - [`pki`]: the deployment CA, node and person certificates, identities read from URI SANs,
 //!   and the rustls verifiers used on both sides of every connection.
-//! - [`domain`]: pure rules — envelope, state, one file per command. Imports nothing else here.
+//! - [`domain`]: pure rules, one room per bounded context (`core`, `calendar`, `registry`,
+//!   `enforcement`, `supervision`, `federation`, `command`). Imports nothing else here.
 //! - [`ledger`]: the RFC 6962 Merkle log of every applied command, proofs and verification.
 //! - [`store`]: sled key spaces, the Raft log store with group commit, the state machine adapter
 //!   and snapshots.
@@ -40,9 +41,7 @@
 //!   `config`, `clock` and `shutdown` import nothing either.
 //!
 //! Where two modules import each other: `cli` and `demo` (the `demo` command; the demo waits
-//! for a signal as `serve` does), `raft` and `store` (through `raft::types` alone), and, for
-//! now, `raft` re-exports `app::{NodeConfig, RunningNode}` under their former path for `cli`
-//! and `demo`.
+//! for a signal as `serve` does), and `raft` and `store` (through `raft::types` alone).
 // openraft's `StorageError` is large and fixed by its storage traits; the store passes it on.
 #![allow(clippy::result_large_err)]
 
