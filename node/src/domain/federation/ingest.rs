@@ -16,6 +16,8 @@ use crate::domain::federation::items::MAX_INGEST_ITEMS;
 use crate::domain::federation::items::MAX_PROOF;
 use crate::domain::federation::outbox::push_out;
 use crate::domain::federation::outbox::OutBody;
+use crate::domain::federation::tree_head::SignedHead;
+use crate::domain::federation::{downlink, route};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -282,18 +284,19 @@ pub fn ingest(
             continue;
         }
         let alerts_before = report.alerts.len();
-        accept(
+        Accept {
             txn,
             region,
-            input,
+            link: &input.link,
             seq,
             carried,
             digest,
             crypto,
             now,
             up,
-            &mut report,
-        )?;
+            report: &mut report,
+        }
+        .run()?;
         if report.alerts.len() > alerts_before {
             // Content that was alerted is not held under its own identity: remember what this
             // position carried, so a resend of the same bytes is not taken for a fork.
@@ -336,295 +339,303 @@ fn held_digest(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn accept(
-    txn: &mut Txn<'_>,
-    region: &str,
-    input: &IngestInput,
+/// One entry being accepted from a link: what the checks of a head or an item need, and
+/// where alerts and accepted counts go.
+struct Accept<'a, 't> {
+    txn: &'a mut Txn<'t>,
+    region: &'a str,
+    link: &'a str,
+    /// The entry's position on the link.
     seq: u64,
-    carried: &Carried,
+    carried: &'a Carried,
     digest: Hash,
-    crypto: &dyn Crypto,
+    crypto: &'a dyn Crypto,
     now: i64,
-    up: &mut Vec<ItemBody>,
-    report: &mut IngestReport,
-) -> Result<(), DomainError> {
-    let forward = parent_of(region).is_some();
-    match carried {
-        Carried::Head {
-            head,
-            prev_size,
-            proof,
-        } => {
-            let origin = head.head.region.clone();
-            if !valid_region_id(&origin) || !in_subtree(&origin, &input.link) {
-                raise(
-                    txn,
-                    region,
-                    &input.link,
-                    AlertKind::Foreign,
-                    format!("sent a head of {origin}, which is not below it"),
-                    now,
-                    up,
-                    report,
-                )?;
-                return Ok(());
-            }
-            let mut o = ORIGINS.get(txn, &origin)?.unwrap_or_default();
-            o.last_heard_ms = now;
-            let mut problem = None;
-            if let Err(e) = crypto.verify_head(head, head.head.time_ms) {
-                problem = Some((AlertKind::BadSignature, e));
-            } else if proof.len() > MAX_PROOF {
-                problem = Some((AlertKind::Inconsistent, "proof too long".to_string()));
-            } else if let Some(held) = HELD_HEADS.get(txn, &(origin.clone(), head.head.size))? {
-                if held.root == head.head.root {
-                    report.duplicates += 1;
-                    ORIGINS.put(txn, &origin, &o)?;
+    up: &'a mut Vec<ItemBody>,
+    report: &'a mut IngestReport,
+}
+
+impl Accept<'_, '_> {
+    fn raise(
+        &mut self,
+        subject: &str,
+        kind: AlertKind,
+        message: String,
+    ) -> Result<(), DomainError> {
+        raise(
+            self.txn,
+            self.region,
+            subject,
+            kind,
+            message,
+            self.now,
+            self.up,
+            self.report,
+        )
+    }
+
+    /// This region has a parent: what it accepts goes on up, unchanged.
+    fn forward(&mut self, body: OutBody) -> Result<(), DomainError> {
+        if parent_of(self.region).is_some() {
+            push_out(self.txn, body, self.now)?;
+        }
+        Ok(())
+    }
+
+    fn run(&mut self) -> Result<(), DomainError> {
+        match self.carried {
+            Carried::Head {
+                head,
+                prev_size,
+                proof,
+            } => self.head(head, *prev_size, proof),
+            Carried::Item {
+                bytes,
+                leaf_index,
+                head_size,
+                proof,
+            } => self.item(bytes, *leaf_index, *head_size, proof),
+        }
+    }
+
+    /// A signed head of an origin below: signature, consistency with the last head held,
+    /// equivocation.
+    fn head(
+        &mut self,
+        head: &SignedHead,
+        prev_size: u64,
+        proof: &[Hash],
+    ) -> Result<(), DomainError> {
+        let origin = head.head.region.clone();
+        if !valid_region_id(&origin) || !in_subtree(&origin, self.link) {
+            let link = self.link;
+            return self.raise(
+                link,
+                AlertKind::Foreign,
+                format!("sent a head of {origin}, which is not below it"),
+            );
+        }
+        let mut o = ORIGINS.get(self.txn, &origin)?.unwrap_or_default();
+        o.last_heard_ms = self.now;
+        let problem = if let Err(e) = self.crypto.verify_head(head, head.head.time_ms) {
+            Some((AlertKind::BadSignature, e))
+        } else if proof.len() > MAX_PROOF {
+            Some((AlertKind::Inconsistent, "proof too long".to_string()))
+        } else {
+            match HELD_HEADS.get(self.txn, &(origin.clone(), head.head.size))? {
+                Some(held) if held.root == head.head.root => {
+                    self.report.duplicates += 1;
+                    ORIGINS.put(self.txn, &origin, &o)?;
                     return Ok(());
                 }
-                problem = Some((
+                Some(_) => Some((
                     AlertKind::Equivocation,
                     format!("two heads of size {} with different roots", head.head.size),
-                ));
-            } else if o.head_size > 0 {
-                if head.head.size < o.head_size {
-                    problem = Some((
-                        AlertKind::Inconsistent,
-                        format!(
-                            "head of size {} after a head of size {}: history shrank",
-                            head.head.size, o.head_size
-                        ),
-                    ));
-                } else if *prev_size != o.head_size {
-                    problem = Some((
-                        AlertKind::Inconsistent,
-                        format!(
-                            "head proven from size {prev_size}, but the last head held has size {}",
-                            o.head_size
-                        ),
-                    ));
-                } else if let Err(e) = crypto.verify_consistency(
-                    o.head_size,
-                    head.head.size,
-                    &o.head_root,
-                    &head.head.root,
-                    proof,
-                ) {
-                    problem = Some((
-                        AlertKind::Inconsistent,
-                        format!(
-                            "head of size {} is not an extension of the head of size {}: {e}",
-                            head.head.size, o.head_size
-                        ),
-                    ));
-                }
+                )),
+                None => self.extends(&o, head, prev_size, proof),
             }
-            if let Some((kind, message)) = problem {
-                // The trustworthy head stays; the link goes on.
-                ORIGINS.put(txn, &origin, &o)?;
-                raise(txn, region, &origin, kind, message, now, up, report)?;
-                return Ok(());
-            }
-            HELD_HEADS.put(
-                txn,
-                &(origin.clone(), head.head.size),
-                &HeldHead {
-                    carried: carried.clone(),
-                    digest,
-                    root: head.head.root,
-                    time_ms: head.head.time_ms,
-                    signer: head.signer,
-                    received_ms: now,
-                },
-            )?;
-            o.head_size = head.head.size;
-            o.head_root = head.head.root;
-            o.head_time_ms = head.head.time_ms;
-            if o.epoch == 0 {
-                o.epoch = EPOCH;
-            }
-            ORIGINS.put(txn, &origin, &o)?;
-            report.accepted += 1;
-            if forward {
-                let body = OutBody::Head {
-                    origin: origin.clone(),
-                    size: head.head.size,
-                };
-                push_out(txn, body, now)?;
-            }
+        };
+        if let Some((kind, message)) = problem {
+            // The trustworthy head stays; the link goes on.
+            ORIGINS.put(self.txn, &origin, &o)?;
+            return self.raise(&origin, kind, message);
         }
-        Carried::Item {
-            bytes,
-            leaf_index,
-            head_size,
-            proof,
-        } => {
-            let Some(item) = UpItem::from_leaf(bytes) else {
-                raise(
-                    txn,
-                    region,
-                    &input.link,
-                    AlertKind::Altered,
-                    format!("link position {seq} carries bytes that are not an item"),
-                    now,
-                    up,
-                    report,
-                )?;
-                return Ok(());
-            };
-            if !valid_region_id(&item.origin)
-                || !in_subtree(&item.origin, &input.link)
-                || item.epoch != EPOCH
-            {
-                raise(
-                    txn,
-                    region,
-                    &input.link,
-                    AlertKind::Foreign,
+        HELD_HEADS.put(
+            self.txn,
+            &(origin.clone(), head.head.size),
+            &HeldHead {
+                carried: self.carried.clone(),
+                digest: self.digest,
+                root: head.head.root,
+                time_ms: head.head.time_ms,
+                signer: head.signer,
+                received_ms: self.now,
+            },
+        )?;
+        o.head_size = head.head.size;
+        o.head_root = head.head.root;
+        o.head_time_ms = head.head.time_ms;
+        if o.epoch == 0 {
+            o.epoch = EPOCH;
+        }
+        ORIGINS.put(self.txn, &origin, &o)?;
+        self.report.accepted += 1;
+        self.forward(OutBody::Head {
+            origin,
+            size: head.head.size,
+        })
+    }
+
+    /// Whether a new head extends the last one held of its origin (none held: it does).
+    fn extends(
+        &self,
+        o: &OriginState,
+        head: &SignedHead,
+        prev_size: u64,
+        proof: &[Hash],
+    ) -> Option<(AlertKind, String)> {
+        if o.head_size == 0 {
+            return None;
+        }
+        let (size, last) = (head.head.size, o.head_size);
+        if size < last {
+            return Some((
+                AlertKind::Inconsistent,
+                format!("head of size {size} after a head of size {last}: history shrank"),
+            ));
+        }
+        if prev_size != last {
+            return Some((
+                AlertKind::Inconsistent,
+                format!(
+                    "head proven from size {prev_size}, but the last head held has size {last}"
+                ),
+            ));
+        }
+        self.crypto
+            .verify_consistency(last, size, &o.head_root, &head.head.root, proof)
+            .err()
+            .map(|e| {
+                (
+                    AlertKind::Inconsistent,
                     format!(
-                        "sent an item of {} epoch {}, not below it or of an unknown epoch",
-                        item.origin, item.epoch
+                        "head of size {size} is not an extension of the head of size {last}: {e}"
                     ),
-                    now,
-                    up,
-                    report,
-                )?;
+                )
+            })
+    }
+
+    /// An item of an origin below: in order per origin, proven against a held head of that
+    /// origin, then held, routed to the context that owns it, and forwarded.
+    fn item(
+        &mut self,
+        bytes: &[u8],
+        leaf_index: u64,
+        head_size: u64,
+        proof: &[Hash],
+    ) -> Result<(), DomainError> {
+        let link = self.link;
+        let Some(item) = UpItem::from_leaf(bytes) else {
+            let message = format!(
+                "link position {} carries bytes that are not an item",
+                self.seq
+            );
+            return self.raise(link, AlertKind::Altered, message);
+        };
+        if !valid_region_id(&item.origin) || !in_subtree(&item.origin, link) || item.epoch != EPOCH
+        {
+            let message = format!(
+                "sent an item of {} epoch {}, not below it or of an unknown epoch",
+                item.origin, item.epoch
+            );
+            return self.raise(link, AlertKind::Foreign, message);
+        }
+        let mut o = ORIGINS.get(self.txn, &item.origin)?.unwrap_or_default();
+        o.last_heard_ms = self.now;
+        if item.seq <= o.seq {
+            // End-to-end duplicate (or a fork of an origin position).
+            let held = HELD_ITEMS.get(self.txn, &(item.origin.clone(), item.seq))?;
+            ORIGINS.put(self.txn, &item.origin, &o)?;
+            if held.map(|h| h.digest) == Some(self.digest) {
+                self.report.duplicates += 1;
                 return Ok(());
             }
-            let mut o = ORIGINS.get(txn, &item.origin)?.unwrap_or_default();
-            o.last_heard_ms = now;
-            if item.seq <= o.seq {
-                // End-to-end duplicate (or a fork of an origin position).
-                let held = HELD_ITEMS.get(txn, &(item.origin.clone(), item.seq))?;
-                ORIGINS.put(txn, &item.origin, &o)?;
-                if held.map(|h| h.digest) == Some(digest) {
-                    report.duplicates += 1;
-                } else {
-                    raise(
-                        txn,
-                        region,
-                        &item.origin,
-                        AlertKind::Fork,
-                        format!("item {} arrived again with different content", item.seq),
-                        now,
-                        up,
-                        report,
-                    )?;
-                }
-                return Ok(());
-            }
-            if item.seq > o.seq + 1 {
-                raise(
-                    txn,
-                    region,
-                    &item.origin,
-                    AlertKind::Gap,
-                    format!("items {}..{} never arrived", o.seq + 1, item.seq - 1),
-                    now,
-                    up,
-                    report,
-                )?;
-            }
-            let proven = match HELD_HEADS.get(txn, &(item.origin.clone(), *head_size))? {
-                Some(h) if proof.len() <= MAX_PROOF => {
-                    match crypto.verify_inclusion(*leaf_index, *head_size, &digest, proof, &h.root)
-                    {
-                        Ok(()) => true,
-                        Err(e) => {
-                            raise(
-                                txn,
-                                region,
-                                &item.origin,
-                                AlertKind::Altered,
-                                format!(
-                                    "item {} is not leaf {leaf_index} of the signed head of size {head_size}: {e}",
-                                    item.seq
-                                ),
-                                now,
-                                up, report,
-                            )?;
-                            false
-                        }
-                    }
-                }
-                _ => {
-                    o.unproven += 1;
-                    raise(
-                        txn,
-                        region,
-                        &item.origin,
-                        AlertKind::Unproven,
-                        format!(
-                            "item {} cites a signed head of size {head_size} that is not held here",
-                            item.seq
-                        ),
-                        now,
-                        up,
-                        report,
-                    )?;
-                    false
-                }
-            };
-            // Receipts and alerts act only when proven, and only for their own origin: the
-            // addressee reports its own delivery, a region its own findings.
-            if let ItemBody::Receipt {
-                issuer,
-                seq,
-                to,
-                digest: got,
-            } = &item.body
-            {
-                if proven && *to == item.origin {
-                    crate::domain::federation::downlink::on_receipt(
-                        txn,
-                        region,
-                        issuer,
-                        *seq,
-                        to,
-                        got,
-                        item.time_ms,
-                    )?;
-                }
-            }
-            crate::domain::federation::route::on_item(txn, region, &item, proven, now)?;
-            if let ItemBody::Alert(a) = &item.body {
-                // An alert from below is kept as reported, under its detecting region.
-                let key = (
-                    a.detected_by.clone(),
-                    format!("{} {}", a.kind.as_str(), a.subject),
+            let message = format!("item {} arrived again with different content", item.seq);
+            return self.raise(&item.origin, AlertKind::Fork, message);
+        }
+        if item.seq > o.seq + 1 {
+            let message = format!("items {}..{} never arrived", o.seq + 1, item.seq - 1);
+            self.raise(&item.origin, AlertKind::Gap, message)?;
+        }
+        let proven = self.proven(&item, &mut o, leaf_index, head_size, proof)?;
+        self.route(&item, proven)?;
+        o.seq = item.seq;
+        o.items += 1;
+        if o.epoch == 0 {
+            o.epoch = EPOCH;
+        }
+        ORIGINS.put(self.txn, &item.origin, &o)?;
+        HELD_ITEMS.put(
+            self.txn,
+            &(item.origin.clone(), item.seq),
+            &HeldItem {
+                carried: self.carried.clone(),
+                digest: self.digest,
+                link: link.to_string(),
+                link_seq: self.seq,
+                received_ms: self.now,
+                proven,
+            },
+        )?;
+        self.report.accepted += 1;
+        self.forward(OutBody::Item {
+            origin: item.origin.clone(),
+            seq: item.seq,
+        })
+    }
+
+    /// Checks an item's inclusion proof against the held head it cites; a failed or impossible
+    /// check raises an alert and leaves the item unproven.
+    fn proven(
+        &mut self,
+        item: &UpItem,
+        o: &mut OriginState,
+        leaf_index: u64,
+        head_size: u64,
+        proof: &[Hash],
+    ) -> Result<bool, DomainError> {
+        let seq = item.seq;
+        let Some(h) = HELD_HEADS
+            .get(self.txn, &(item.origin.clone(), head_size))?
+            .filter(|_| proof.len() <= MAX_PROOF)
+        else {
+            o.unproven += 1;
+            let message =
+                format!("item {seq} cites a signed head of size {head_size} that is not held here");
+            self.raise(&item.origin, AlertKind::Unproven, message)?;
+            return Ok(false);
+        };
+        match self
+            .crypto
+            .verify_inclusion(leaf_index, head_size, &self.digest, proof, &h.root)
+        {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                let message = format!(
+                    "item {seq} is not leaf {leaf_index} of the signed head of size {head_size}: {e}"
                 );
-                if proven && a.detected_by == item.origin {
-                    ALERTS.put(txn, &key, a)?;
-                }
-            }
-            o.seq = item.seq;
-            o.items += 1;
-            if o.epoch == 0 {
-                o.epoch = EPOCH;
-            }
-            ORIGINS.put(txn, &item.origin, &o)?;
-            HELD_ITEMS.put(
-                txn,
-                &(item.origin.clone(), item.seq),
-                &HeldItem {
-                    carried: carried.clone(),
-                    digest,
-                    link: input.link.clone(),
-                    link_seq: seq,
-                    received_ms: now,
-                    proven,
-                },
-            )?;
-            report.accepted += 1;
-            if forward {
-                let body = OutBody::Item {
-                    origin: item.origin.clone(),
-                    seq: item.seq,
-                };
-                push_out(txn, body, now)?;
+                self.raise(&item.origin, AlertKind::Altered, message)?;
+                Ok(false)
             }
         }
     }
-    Ok(())
+
+    /// What an accepted item does here. Receipts and alerts act only when proven, and only for
+    /// their own origin: the addressee reports its own delivery, a region its own findings.
+    fn route(&mut self, item: &UpItem, proven: bool) -> Result<(), DomainError> {
+        let txn = &mut *self.txn;
+        if let ItemBody::Receipt {
+            issuer,
+            seq,
+            to,
+            digest: got,
+        } = &item.body
+        {
+            if proven && *to == item.origin {
+                downlink::on_receipt(txn, self.region, issuer, *seq, to, got, item.time_ms)?;
+            }
+        }
+        route::on_item(txn, self.region, item, proven, self.now)?;
+        if let ItemBody::Alert(a) = &item.body {
+            // An alert from below is kept as reported, under its detecting region.
+            let key = (
+                a.detected_by.clone(),
+                format!("{} {}", a.kind.as_str(), a.subject),
+            );
+            if proven && a.detected_by == item.origin {
+                ALERTS.put(txn, &key, a)?;
+            }
+        }
+        Ok(())
+    }
 }
