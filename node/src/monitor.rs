@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::config::Topology;
 use crate::domain::core::organ::Agency;
+use crate::domain::core::outcome::Split;
 use crate::domain::core::region::in_subtree;
 use crate::domain::core::state::{State, CLOCK, META};
 use crate::domain::federation::ingest::{ALERTS, ORIGINS};
@@ -528,7 +529,9 @@ fn ctx<'a>(
     } else {
         period_id.to_string()
     };
-    let period = period(state, &period_id)?.map_err(|r| MonitorError::Input(r.message))?;
+    let period = period(state, &period_id)
+        .split()?
+        .map_err(|r| MonitorError::Input(r.message))?;
     Ok(Ctx {
         state,
         topology,

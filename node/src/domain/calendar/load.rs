@@ -2,8 +2,9 @@
 //! when it appears (replicated, so every replica counts working days alike).
 use crate::domain::calendar::days::{YearCalendar, YearSource};
 use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Space, State, Txn};
+use crate::domain::core::state::{Space, State, Txn};
 
 /// Loaded years (override the notices shipped with the code).
 pub const CALENDAR: Space<u64, YearCalendar> = Space::new(b'y');
@@ -20,29 +21,27 @@ impl YearSource for StateYears<'_> {
     }
 }
 
-pub fn apply(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    year: &YearCalendar,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn apply(txn: &mut Txn<'_>, actor: &Actor, year: &YearCalendar) -> Ruled {
     if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor)) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "AUTH",
             format!("{} may not load the official calendar", actor.label()),
-        )));
+        )
+        .into());
     }
     if let Err(e) = year.validate() {
-        return Ok(Err(Refusal::new("INPUT", e)));
+        return Err(Refusal::new("INPUT", e).into());
     }
     if crate::domain::core::text::check_text("source", &year.source, 200, true).is_err() {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             "source: name the notice (e.g. 国办发明电〔2026〕N号)",
-        )));
+        )
+        .into());
     }
     CALENDAR.put(txn, &(year.year as u64), year)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: year.year as u64,
         flags: vec![],
-    }))
+    })
 }

@@ -9,6 +9,7 @@ use crate::domain::command::envelope::with_rule;
 use crate::domain::command::envelope::{Command, Envelope, RULES_VERSION};
 use crate::domain::command::rule::{Cx, Rule};
 use crate::domain::core::outcome::{CommandResult, Outcome, Refusal, Response};
+use crate::domain::core::outcome::{RuleError, Ruled};
 use crate::domain::core::region::parent_of;
 use crate::domain::core::state::{DomainError, Space, State, Txn, CLOCK, META};
 use crate::domain::federation::items::{Crypto, ItemBody};
@@ -158,7 +159,7 @@ pub fn apply_envelope(
 
     let mut extra_leaves = Vec::new();
     let outcome = match decide(&mut txn, ctx, env, now) {
-        Ok(Ok((result, writes, mut up))) => {
+        Ok((result, writes, mut up)) => {
             // The status summary moves with the records the command wrote, and what the parent
             // must see of them becomes items for the uplink.
             let counters = summary::update(state, &writes)?;
@@ -179,8 +180,8 @@ pub fn apply_envelope(
                 outbox::queue_own(&mut txn, ctx.region, ctx.leaf_index + 1, bodies, now)?;
             Outcome::Ok(result)
         }
-        Ok(Err(refusal)) => Outcome::Refused(refusal),
-        Err(e) => return Err(e),
+        Err(RuleError::Refused(refusal)) => Outcome::Refused(refusal),
+        Err(RuleError::Fault(e)) => return Err(e),
     };
 
     if now != clock {
@@ -231,34 +232,28 @@ fn refused_only(
     })
 }
 
-type Decision = Result<
-    (
-        CommandResult,
-        BTreeMap<Vec<u8>, Option<Vec<u8>>>,
-        Vec<ItemBody>,
-    ),
-    Refusal,
->;
+/// What an accepted command wrote, with its result and its items for the parent.
+type Decision = (
+    CommandResult,
+    BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    Vec<ItemBody>,
+);
 
 /// Checks envelope-level rules, then runs the command's own rules in a nested write set so a
 /// refusal leaves no trace.
-fn decide(
-    txn: &mut Txn<'_>,
-    ctx: &ApplyContext<'_>,
-    env: &Envelope,
-    now: i64,
-) -> Result<Decision, DomainError> {
+fn decide(txn: &mut Txn<'_>, ctx: &ApplyContext<'_>, env: &Envelope, now: i64) -> Ruled<Decision> {
     if env.rules_version == 0 || env.rules_version > RULES_VERSION {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "RULES",
             format!(
                 "envelope asks for rules version {}, this region applies {RULES_VERSION}",
                 env.rules_version
             ),
-        )));
+        )
+        .into());
     }
     if env.actor.region() != ctx.region {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "AUTH",
             format!(
                 "{} belongs to region {}, not {}",
@@ -266,7 +261,8 @@ fn decide(
                 env.actor.region(),
                 ctx.region
             ),
-        )));
+        )
+        .into());
     }
     let mut inner = Txn::new(txn.base());
     let mut up = Vec::new();
@@ -281,9 +277,9 @@ fn decide(
         up: &mut up,
         sup_up: &mut sup_up,
     };
-    let result = with_rule!(&env.command, c => c.apply(&mut cx)?);
+    let result = with_rule!(&env.command, c => c.apply(&mut cx))?;
     up.extend(sup_up.into_iter().map(ItemBody::from));
-    Ok(result.map(|r| (r, inner.into_writes(), up)))
+    Ok((result, inner.into_writes(), up))
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! A command is a payload that applies itself: each implements [`Rule`] with its name, whether
 //! only a node proposes it, and its rules, in the file of [`super::rules`] for its context.
 use crate::domain::core::identity::Actor;
-use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::outcome::Ruled;
+use crate::domain::core::state::Txn;
 use crate::domain::federation::items::{Crypto, ItemBody};
 use crate::domain::supervision::port::Upward;
 
@@ -22,8 +22,8 @@ pub struct Cx<'a, 't> {
     pub sup_up: &'a mut Vec<Upward>,
 }
 
-/// Accepted with a result or refused by a rule; `Err` is a fault of the state itself.
-pub type RuleResult = Result<Result<CommandResult, Refusal>, DomainError>;
+/// Accepted with a result, or why not: a refusal by a rule, or a fault of the state itself.
+pub type RuleResult = Ruled;
 
 /// One command of the state machine.
 pub trait Rule {

@@ -6,8 +6,9 @@ use crate::domain::command::apply::{
 };
 use crate::domain::command::rule::{Cx, Rule, RuleResult};
 use crate::domain::core::identity::Actor;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::state::Txn;
 use crate::domain::supervision::notice;
 
 /// The payload of `Command::Tick`.
@@ -18,10 +19,7 @@ impl Rule for Tick {
     const NODE_ONLY: bool = true;
     fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
         if !matches!(cx.actor, Actor::Node { .. }) {
-            return Ok(Err(Refusal::new(
-                "AUTH",
-                "only a node of the region proposes Tick",
-            )));
+            return Err(Refusal::new("AUTH", "only a node of the region proposes Tick").into());
         }
         let r = apply(cx.txn, cx.now)?;
         notice::escalate(cx.txn, cx.now)?;
@@ -30,7 +28,7 @@ impl Rule for Tick {
 }
 
 /// Prunes the dedup table and expires time limits.
-pub fn apply(txn: &mut Txn<'_>, now: i64) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn apply(txn: &mut Txn<'_>, now: i64) -> Ruled {
     let base = txn.base();
     let mut stale = Vec::new();
     for key in DEDUP_CLIENTS.keys(base) {
@@ -56,7 +54,7 @@ pub fn apply(txn: &mut Txn<'_>, now: i64) -> Result<Result<CommandResult, Refusa
         }
         DEDUP_CLIENTS.delete(txn, &k);
     }
-    Ok(Ok(CommandResult::None))
+    Ok(CommandResult::None)
 }
 
 fn split_key(raw: &[u8]) -> Option<(String, String)> {

@@ -2,6 +2,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::core::organ::Agency;
+use crate::domain::core::state::DomainError;
 
 /// A typed refusal naming the rule; nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,4 +80,40 @@ pub struct IngestReport {
     pub gap: bool,
     /// Alerts raised, one line each.
     pub alerts: Vec<String>,
+}
+
+/// Why a command's rules did not accept it: a rule refused it (nothing is changed), or the
+/// state itself failed (stored bytes damaged), which stops the state machine. Both convert
+/// with `?`, and `apply_envelope` splits them once.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("refused by {0}")]
+    Refused(Refusal),
+    #[error(transparent)]
+    Fault(#[from] DomainError),
+}
+
+impl From<Refusal> for RuleError {
+    fn from(r: Refusal) -> RuleError {
+        RuleError::Refused(r)
+    }
+}
+
+/// What a rule comes to: its value, or why not.
+pub type Ruled<T = CommandResult> = Result<T, RuleError>;
+
+/// For a caller that takes a refusal as an answer rather than an error: the fault out, the
+/// refusal in.
+pub trait Split<T> {
+    fn split(self) -> Result<Result<T, Refusal>, DomainError>;
+}
+
+impl<T> Split<T> for Ruled<T> {
+    fn split(self) -> Result<Result<T, Refusal>, DomainError> {
+        match self {
+            Ok(v) => Ok(Ok(v)),
+            Err(RuleError::Refused(r)) => Ok(Err(r)),
+            Err(RuleError::Fault(e)) => Err(e),
+        }
+    }
 }

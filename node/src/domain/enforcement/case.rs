@@ -7,8 +7,9 @@ use crate::domain::calendar::days::date_of;
 use crate::domain::core::identity::Actor;
 use crate::domain::core::ids::next_id;
 use crate::domain::core::organ::PowerKind;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::deadlines::{schedule, Deadline, DeadlineKind, DECISION_DAYS};
 use crate::domain::enforcement::model::{
@@ -59,29 +60,20 @@ fn check_party(p: &Party) -> Result<(), Refusal> {
     Ok(())
 }
 
-pub fn apply(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    c: &OpenCaseInput,
-    now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    if let Err(r) = check_party(&c.party).and(check_text("summary", &c.summary, 2000, true)) {
-        return Ok(Err(r));
-    }
+pub fn apply(txn: &mut Txn<'_>, actor: &Actor, c: &OpenCaseInput, now: i64) -> Ruled {
+    check_party(&c.party).and(check_text("summary", &c.summary, 2000, true))?;
     if c.amount_fen > MAX_AMOUNT_FEN {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             "amount is beyond any plausible case (over 100 billion yuan)",
-        )));
+        )
+        .into());
     }
     if c.handlers.is_empty() || c.handlers.len() > 10 {
-        return Ok(Err(Refusal::new("INPUT", "handlers: name 1–10 officers")));
+        return Err(Refusal::new("INPUT", "handlers: name 1–10 officers").into());
     }
     if AGENCIES.get(txn, &c.agency_id)?.is_none() {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no agency with id {}", c.agency_id),
-        )));
+        return Err(Refusal::new("INPUT", format!("no agency with id {}", c.agency_id)).into());
     }
     if c.procedure == Procedure::Summary {
         let limit = match c.party.kind {
@@ -89,27 +81,20 @@ pub fn apply(
             PartyKind::Legal => SUMMARY_LIMIT_LEGAL_FEN,
         };
         if c.kind != PowerKind::Penalty || c.amount_fen > limit {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "LAW-1",
                 format!("summary procedure is only for a warning or a fine of at most {} yuan on this party", limit / 100),
-            )));
+            ).into());
         }
     }
-    let officers = match load_officers(txn, &c.handlers, c.agency_id)? {
-        Ok(o) => o,
-        Err(r) => return Ok(Err(r)),
-    };
-    if let Err(r) = acting_officer(actor, &officers) {
-        return Ok(Err(r));
-    }
+    let officers = load_officers(txn, &c.handlers, c.agency_id)?;
+    acting_officer(actor, &officers)?;
     let today = match date_of(now) {
         Ok(d) => d,
-        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+        Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
     for o in &officers {
-        if let Err(r) = o.check_may_act(today) {
-            return Ok(Err(r));
-        }
+        o.check_may_act(today)?;
     }
     let id = next_id(txn, "case")?;
     CASES.put(
@@ -152,5 +137,5 @@ pub fn apply(
             )?;
         }
     }
-    Ok(Ok(CommandResult::Record { id, flags: vec![] }))
+    Ok(CommandResult::Record { id, flags: vec![] })
 }

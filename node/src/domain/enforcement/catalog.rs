@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::organ::PowerKind;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::{DomainError, Space, State, Txn};
 use crate::domain::enforcement::model::{Case, Procedure};
@@ -122,51 +123,46 @@ pub fn is_major(case: &Case, r: &CatalogRule) -> bool {
             && case.procedure == Procedure::General)
 }
 
-pub fn apply(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    r: &CatalogRule,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn apply(txn: &mut Txn<'_>, actor: &Actor, r: &CatalogRule) -> Ruled {
     if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor)) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "REV-2",
             format!(
                 "{} may not change the major-decision catalog",
                 actor.label()
             ),
-        )));
+        )
+        .into());
     }
     if let (Some(min), Some(bound)) = (r.min_amount_fen, r.superior_bound_fen) {
         if min > bound {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "REV-2",
                 format!(
                     "threshold {} yuan is above the superior department's bound {} yuan",
                     min / 100,
                     bound / 100
                 ),
-            )));
+            )
+            .into());
         }
     }
     if r.min_amount_fen
         .is_some_and(|m| m > crate::domain::enforcement::model::MAX_AMOUNT_FEN)
     {
-        return Ok(Err(Refusal::new("INPUT", "threshold out of range")));
+        return Err(Refusal::new("INPUT", "threshold out of range").into());
     }
     if let Some(a) = r.agency_id {
         if a == 0 || crate::domain::registry::AGENCIES.get(txn, &a)?.is_none() {
-            return Ok(Err(Refusal::new("INPUT", format!("no agency with id {a}"))));
+            return Err(Refusal::new("INPUT", format!("no agency with id {a}")).into());
         }
     }
     if r.effective_from.year() < 2000 || r.effective_from.year() > 2100 {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            "effective_from must lie in 2000–2100",
-        )));
+        return Err(Refusal::new("INPUT", "effective_from must lie in 2000–2100").into());
     }
     CATALOG.put(txn, &rule_key(r), r)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: 0,
         flags: vec![],
-    }))
+    })
 }

@@ -1,11 +1,12 @@
 //! Enforcement certificates (PUB-2): issued, checked yearly (年审), suspended, reinstated and
 //! revoked by the judicial administration — never by the agency itself.
+use crate::domain::core::outcome::Ruled;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::core::identity::Actor;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::model::{
     judicial_administration, CertStatus, Certificate, CERT_NUMBERS, OFFICERS,
@@ -37,43 +38,36 @@ pub enum CertAction {
     },
 }
 
-pub fn issue(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    c: &IssueCertificate,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    if let Err(r) = judicial_administration(actor) {
-        return Ok(Err(r));
-    }
+pub fn issue(txn: &mut Txn<'_>, actor: &Actor, c: &IssueCertificate) -> Ruled {
+    judicial_administration(actor)?;
     if let Err(r) =
         check_text("number", &c.number, 40, true).and(check_text("area", &c.area, 100, true))
     {
-        return Ok(Err(r));
+        return Err(r.into());
     }
     if c.valid_until <= c.valid_from
         || c.valid_from.year() < 2000
         || (c.valid_until - c.valid_from).num_days() > 10 * 366
     {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             "validity must run forwards, from 2000 on, for at most 10 years",
-        )));
+        )
+        .into());
     }
     let Some(mut officer) = OFFICERS.get(txn, &c.officer_id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no officer with id {}", c.officer_id),
-        )));
+        return Err(Refusal::new("INPUT", format!("no officer with id {}", c.officer_id)).into());
     };
     if let Some(holder) = CERT_NUMBERS.get(txn, &c.number)? {
         if holder != officer.id {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "INPUT",
                 format!(
                     "certificate number {} is held by officer {holder}",
                     c.number
                 ),
-            )));
+            )
+            .into());
         }
     }
     if let Some(old) = &officer.certificate {
@@ -89,50 +83,41 @@ pub fn issue(
     });
     CERT_NUMBERS.put(txn, &c.number, &officer.id)?;
     OFFICERS.put(txn, &officer.id, &officer)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: officer.id,
         flags: vec![],
-    }))
+    })
 }
 
-pub fn change(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    officer_id: u64,
-    action: &CertAction,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    if let Err(r) = judicial_administration(actor) {
-        return Ok(Err(r));
-    }
+pub fn change(txn: &mut Txn<'_>, actor: &Actor, officer_id: u64, action: &CertAction) -> Ruled {
+    judicial_administration(actor)?;
     let Some(mut officer) = OFFICERS.get(txn, &officer_id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no officer with id {officer_id}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("no officer with id {officer_id}")).into());
     };
     let Some(cert) = officer.certificate.as_mut() else {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "PUB-2",
             format!("officer {officer_id} holds no certificate"),
-        )));
+        )
+        .into());
     };
     if matches!(cert.status, CertStatus::Revoked { .. }) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "PUB-2",
             format!("certificate {} is revoked; issue a new one", cert.number),
-        )));
+        )
+        .into());
     }
     let reason_ok = |r: &str| check_text("reason", r, 500, true);
     match action {
         CertAction::AnnualCheck { year, passed, note } => {
-            if let Err(r) = check_text("note", note, 500, false) {
-                return Ok(Err(r));
-            }
+            check_text("note", note, 500, false)?;
             if *year < cert.valid_from.year() || *year > cert.valid_until.year() {
-                return Ok(Err(Refusal::new(
+                return Err(Refusal::new(
                     "INPUT",
                     format!("{year} is outside the certificate's validity"),
-                )));
+                )
+                .into());
             }
             if *passed {
                 if !cert.checked_years.contains(year) {
@@ -146,26 +131,22 @@ pub fn change(
             }
         }
         CertAction::Suspend { reason } => {
-            if let Err(r) = reason_ok(reason) {
-                return Ok(Err(r));
-            }
+            reason_ok(reason)?;
             cert.status = CertStatus::Suspended {
                 reason: reason.clone(),
             };
         }
         CertAction::Reinstate => cert.status = CertStatus::Valid,
         CertAction::Revoke { reason } => {
-            if let Err(r) = reason_ok(reason) {
-                return Ok(Err(r));
-            }
+            reason_ok(reason)?;
             cert.status = CertStatus::Revoked {
                 reason: reason.clone(),
             };
         }
     }
     OFFICERS.put(txn, &officer.id, &officer)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: officer.id,
         flags: vec![],
-    }))
+    })
 }

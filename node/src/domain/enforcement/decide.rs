@@ -3,12 +3,13 @@
 //! disagreement went through consultation — a collective decision by the heads with minutes.
 //! General-procedure decisions state reasons for evidence, basis and discretion (REC-6). Who
 //! decided is recorded by name (REV-7).
+use crate::domain::core::outcome::Ruled;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::days::date_of;
 use crate::domain::core::identity::Actor;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::catalog::{is_major, rule};
 use crate::domain::enforcement::model::{
@@ -30,48 +31,32 @@ pub struct DecideInput {
     pub collective_minutes: Option<String>,
 }
 
-pub fn apply(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    d: &DecideInput,
-    now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    if let Err(r) = check_text("text", &d.text, 20_000, true) {
-        return Ok(Err(r));
-    }
+pub fn apply(txn: &mut Txn<'_>, actor: &Actor, d: &DecideInput, now: i64) -> Ruled {
+    check_text("text", &d.text, 20_000, true)?;
     let Some(mut case) = CASES.get(txn, &d.case_id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no case with id {}", d.case_id),
-        )));
+        return Err(Refusal::new("INPUT", format!("no case with id {}", d.case_id)).into());
     };
     if matches!(case.state, CaseState::Decided | CaseState::Transferred) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!("case {} is already {:?}", case.id, case.state),
-        )));
+        )
+        .into());
     }
     let mut ids = d.deciders.clone();
     ids.sort();
     ids.dedup();
     if ids.is_empty() || ids.len() > 15 {
-        return Ok(Err(Refusal::new("INPUT", "deciders: name 1–15 officers")));
+        return Err(Refusal::new("INPUT", "deciders: name 1–15 officers").into());
     }
-    let deciders = match load_officers(txn, &ids, case.agency_id)? {
-        Ok(o) => o,
-        Err(r) => return Ok(Err(r)),
-    };
-    if let Err(r) = acting_officer(actor, &deciders) {
-        return Ok(Err(r));
-    }
+    let deciders = load_officers(txn, &ids, case.agency_id)?;
+    acting_officer(actor, &deciders)?;
     let day = match date_of(now) {
         Ok(x) => x,
-        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+        Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
     for o in &deciders {
-        if let Err(r) = o.check_may_act(day) {
-            return Ok(Err(r));
-        }
+        o.check_may_act(day)?;
     }
     if case.procedure == Procedure::General {
         // PUB-2: before a penalty is decided the party has been told the reasons, basis and rights.
@@ -82,16 +67,18 @@ pub fn apply(
                 crate::domain::enforcement::model::StepKind::RightsNotice,
             )?
         {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "PUB-2",
                 "the party has not been told the reasons, basis and its rights (no rights notice)",
-            )));
+            )
+            .into());
         }
         if !deciders.iter().any(|o| o.duties.contains(&Duty::Head)) {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "REV-7",
                 "a general-procedure decision is made by a head of the agency",
-            )));
+            )
+            .into());
         }
         for (field, v) in [
             ("reasons_evidence", &d.reasons_evidence),
@@ -99,14 +86,13 @@ pub fn apply(
             ("reasons_discretion", &d.reasons_discretion),
         ] {
             if v.trim().is_empty() {
-                return Ok(Err(Refusal::new(
+                return Err(Refusal::new(
                     "REC-6",
                     format!("a general-procedure decision states its reasons: {field} is empty"),
-                )));
+                )
+                .into());
             }
-            if let Err(r) = check_text(field, v, 20_000, true) {
-                return Ok(Err(r));
-            }
+            check_text(field, v, 20_000, true)?;
         }
         // REV-1: the gate. The catalog's answer at submission is kept with the case; a case never
         // submitted is judged by the catalog in force now.
@@ -124,10 +110,11 @@ pub fn apply(
                 .as_ref()
                 .is_some_and(|m| !m.trim().is_empty());
             if !(approved || (reviewed && collective)) {
-                return Ok(Err(Refusal::new(
+                return Err(Refusal::new(
                     "REV-1",
                     "major decision without an approving legal review",
-                )));
+                )
+                .into());
             }
         }
         // LAW-5: complex or serious penalties go to the heads' collective discussion, whatever
@@ -138,16 +125,14 @@ pub fn apply(
                 || case.amount_fen >= SERIOUS_PENALTY_FEN);
         let minutes = d.collective_minutes.as_deref().unwrap_or("");
         if serious && minutes.trim().is_empty() {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "LAW-5",
                 "a complex or serious penalty is decided by the heads' collective discussion: give its minutes",
-            )));
+            ).into());
         }
     }
     if let Some(m) = &d.collective_minutes {
-        if let Err(r) = check_text("collective_minutes", m, 20_000, false) {
-            return Ok(Err(r));
-        }
+        check_text("collective_minutes", m, 20_000, false)?;
     }
     // PUB-3: the publication deadline on the official calendar; a missing year is an error.
     let days = crate::domain::enforcement::publication::publish_days(txn.base(), case.kind)?;
@@ -158,10 +143,9 @@ pub fn apply(
     ) {
         Ok(d) => d,
         Err(e) => {
-            return Ok(Err(Refusal::new(
-                "PUB-3",
-                format!("cannot set the publication deadline: {e}"),
-            )))
+            return Err(
+                Refusal::new("PUB-3", format!("cannot set the publication deadline: {e}")).into(),
+            )
         }
     };
     case.decision = Some(Decision {
@@ -184,10 +168,9 @@ pub fn apply(
     ) {
         Ok(d) => d,
         Err(e) => {
-            return Ok(Err(Refusal::new(
-                "LAW-4",
-                format!("cannot set the service time limit: {e}"),
-            )))
+            return Err(
+                Refusal::new("LAW-4", format!("cannot set the service time limit: {e}")).into(),
+            )
         }
     };
     for (kind, due) in [
@@ -209,8 +192,8 @@ pub fn apply(
             },
         )?;
     }
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: case.id,
         flags: vec![format!("PUB-3: publish by {publish_by}")],
-    }))
+    })
 }

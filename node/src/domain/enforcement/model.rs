@@ -5,6 +5,7 @@
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::Refusal;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::state::{DomainError, Space, Txn};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -435,33 +436,25 @@ pub fn officer_by_user(
 }
 
 /// Loads officers by id; unknown ids and officers of another agency are refused.
-pub fn load_officers(
-    txn: &Txn<'_>,
-    ids: &[u64],
-    agency_id: u64,
-) -> Result<Result<Vec<Officer>, Refusal>, DomainError> {
+pub fn load_officers(txn: &Txn<'_>, ids: &[u64], agency_id: u64) -> Ruled<Vec<Officer>> {
     let mut out = Vec::new();
     for id in ids {
         match OFFICERS.get(txn, id)? {
             Some(o) if o.agency_id == agency_id => out.push(o),
             Some(o) => {
-                return Ok(Err(Refusal::new(
+                return Err(Refusal::new(
                     "INPUT",
                     format!(
                         "officer {id} ({}) belongs to agency {}, not {agency_id}",
                         o.name, o.agency_id
                     ),
-                )))
+                )
+                .into())
             }
-            None => {
-                return Ok(Err(Refusal::new(
-                    "INPUT",
-                    format!("no officer with id {id}"),
-                )))
-            }
+            None => return Err(Refusal::new("INPUT", format!("no officer with id {id}")).into()),
         }
     }
-    Ok(Ok(out))
+    Ok(out)
 }
 
 /// Largest amount accepted, in fen: 100 billion yuan.

@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::core::identity::Actor;
 use crate::domain::core::ids::next_id;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::model::{Duty, Officer, OFFICERS};
 use crate::domain::registry::register::may_write_registry;
@@ -21,30 +22,20 @@ pub struct OfficerInput {
     pub legal_qualification: bool,
 }
 
-pub fn apply(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    input: &OfficerInput,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    if let Err(r) = may_write_registry(actor) {
-        return Ok(Err(r));
-    }
+pub fn apply(txn: &mut Txn<'_>, actor: &Actor, input: &OfficerInput) -> Ruled {
+    may_write_registry(actor)?;
     for (f, v, max) in [("name", &input.name, 50), ("user", &input.user, 64)] {
-        if let Err(r) = check_text(f, v, max, true) {
-            return Ok(Err(r));
-        }
+        check_text(f, v, max, true)?;
     }
     if input.duties.is_empty() {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             "duties: name at least one (enforcement, reviewer, head)",
-        )));
+        )
+        .into());
     }
     if AGENCIES.get(txn, &input.agency_id)?.is_none() {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no agency with id {}", input.agency_id),
-        )));
+        return Err(Refusal::new("INPUT", format!("no agency with id {}", input.agency_id)).into());
     }
     let mut duties = input.duties.clone();
     duties.sort();
@@ -63,5 +54,5 @@ pub fn apply(
             certificate: None,
         },
     )?;
-    Ok(Ok(CommandResult::Record { id, flags: vec![] }))
+    Ok(CommandResult::Record { id, flags: vec![] })
 }

@@ -1,8 +1,9 @@
 //! After the decision: reconsideration and litigation outcomes (SUP-7, the correction rate),
 //! expert opinions on a review (REV-5), and an agency's audio-video item list (REC-2).
 use crate::domain::core::identity::Actor;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::deadlines::{schedule, Deadline, DeadlineKind};
 use crate::domain::enforcement::model::{
@@ -18,9 +19,9 @@ pub fn record_outcome(
     case_id: u64,
     outcome: &LegalOutcome,
     now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+) -> Ruled {
     if let Err(r) = may_write_registry(actor) {
-        return Ok(Err(Refusal::new("SUP-7", r.message)));
+        return Err(Refusal::new("SUP-7", r.message).into());
     }
     let LegalOutcome {
         result,
@@ -29,31 +30,28 @@ pub fn record_outcome(
         ..
     } = outcome;
     let (result, on) = (*result, *on);
-    if let Err(r) = check_text("reference", reference, 200, true) {
-        return Ok(Err(r));
-    }
+    check_text("reference", reference, 200, true)?;
     let today = match crate::domain::calendar::days::date_of(now) {
         Ok(d) => d,
-        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+        Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
     let Some(mut case) = CASES.get(txn, &case_id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no case with id {case_id}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
     };
     let Some(decision) = &case.decision else {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "SUP-7",
             format!("case {case_id} has no decision to challenge"),
-        )));
+        )
+        .into());
     };
     let decided = crate::domain::calendar::days::date_of(decision.decided_at_ms).unwrap_or(today);
     if on > today || on < decided {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!("the outcome date must lie between the decision ({decided}) and today"),
-        )));
+        )
+        .into());
     }
     case.legal_outcomes.push(outcome.clone());
     let mut flags = Vec::new();
@@ -64,7 +62,7 @@ pub fn record_outcome(
             3,
         ) {
             Ok(d) => d,
-            Err(e) => return Ok(Err(Refusal::new("LAW-6", e.to_string()))),
+            Err(e) => return Err(Refusal::new("LAW-6", e.to_string()).into()),
         };
         schedule(
             txn,
@@ -77,7 +75,7 @@ pub fn record_outcome(
         flags.push(format!("LAW-6: withdraw the publication by {due}"));
     }
     CASES.put(txn, &case.id, &case)?;
-    Ok(Ok(CommandResult::Record { id: case.id, flags }))
+    Ok(CommandResult::Record { id: case.id, flags })
 }
 
 /// Attaches the opinion of a legal adviser, public-sector lawyer or expert to the current
@@ -88,81 +86,72 @@ pub fn expert_opinion(
     case_id: u64,
     source: &str,
     text: &str,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+) -> Ruled {
     if let Err(r) =
         check_text("source", source, 100, true).and(check_text("text", text, 20_000, true))
     {
-        return Ok(Err(r));
+        return Err(r.into());
     }
     let Some(mut case) = CASES.get(txn, &case_id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no case with id {case_id}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
     };
     let Actor::Person(p) = actor else {
-        return Ok(Err(Refusal::new(
-            "AUTH",
-            "only a signed-in person attaches opinions",
-        )));
+        return Err(Refusal::new("AUTH", "only a signed-in person attaches opinions").into());
     };
     let allowed = officer_by_user(txn, case.agency_id, &p.user)?
         .is_some_and(|o| o.duties.contains(&Duty::Reviewer) || o.duties.contains(&Duty::Head));
     if !allowed {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "REV-5",
             "a reviewer or a head of the agency attaches consulted opinions",
-        )));
+        )
+        .into());
     }
     if matches!(case.state, CaseState::Decided | CaseState::Transferred) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "REV-5",
             format!("case {case_id} is already {:?}", case.state),
-        )));
+        )
+        .into());
     }
     let Some(round) = case.reviews.last_mut() else {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "REV-5",
             format!("case {case_id} was never submitted for review"),
-        )));
+        )
+        .into());
     };
     round.expert_opinions.push(format!("{source}: {text}"));
     CASES.put(txn, &case.id, &case)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: case.id,
         flags: vec![],
-    }))
+    })
 }
 
 /// Sets an agency's audio-video item list (REC-2). By the clerk or head of the region.
-pub fn set_av_list(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    list: &AvList,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn set_av_list(txn: &mut Txn<'_>, actor: &Actor, list: &AvList) -> Ruled {
     if let Err(r) = may_write_registry(actor) {
-        return Ok(Err(Refusal::new("REC-2", r.message)));
+        return Err(Refusal::new("REC-2", r.message).into());
     }
     if crate::domain::registry::AGENCIES
         .get(txn, &list.agency_id)?
         .is_none()
     {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no agency with id {}", list.agency_id),
-        )));
+        return Err(Refusal::new("INPUT", format!("no agency with id {}", list.agency_id)).into());
     }
     if let Some(k) = list.required.iter().find(|k| list.expected.contains(k)) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!("{k:?} is listed both as required and as expected"),
-        )));
+        )
+        .into());
     }
     AV_LISTS.put(txn, &list.agency_id, list)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: list.agency_id,
         flags: vec![],
-    }))
+    })
 }
 
 /// Sets an agency's step order (REC-1): whether the legal review precedes the rights notice.
@@ -171,26 +160,21 @@ pub fn set_step_order(
     actor: &Actor,
     agency_id: u64,
     review_first: bool,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    if let Err(r) = may_write_registry(actor) {
-        return Ok(Err(r));
-    }
+) -> Ruled {
+    may_write_registry(actor)?;
     if crate::domain::registry::AGENCIES
         .get(txn, &agency_id)?
         .is_none()
     {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no agency with id {agency_id}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("no agency with id {agency_id}")).into());
     }
     crate::domain::enforcement::model::REVIEW_BEFORE_RIGHTS_NOTICE.put(
         txn,
         &agency_id,
         &review_first,
     )?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: agency_id,
         flags: vec![],
-    }))
+    })
 }

@@ -11,6 +11,7 @@ use crate::domain::calendar::load::StateYears;
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::ids::next_id;
 use crate::domain::core::organ::PowerKind;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::{DomainError, Space, State, Txn};
 use crate::domain::core::text::check_text;
@@ -106,36 +107,33 @@ pub fn draft(
     case_id: u64,
     content: &str,
     exception_basis: Option<&str>,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    if let Err(r) = check_text("content", content, 50_000, true) {
-        return Ok(Err(r));
-    }
+) -> Ruled {
+    check_text("content", content, 50_000, true)?;
     if let Some(b) = exception_basis {
         if let Err(r) = check_text("exception_basis", b, 1000, true) {
-            return Ok(Err(Refusal::new("PUB-3", r.message)));
+            return Err(Refusal::new("PUB-3", r.message).into());
         }
     }
     let Some(case) = CASES.get(txn, &case_id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no case with id {case_id}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
     };
     let (CaseState::Decided, Some(decision)) = (case.state, &case.decision) else {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "PUB-3",
             format!("case {case_id} has no decision to publish"),
-        )));
+        )
+        .into());
     };
     if !staff_of(txn, actor, case.agency_id, None)? {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "AUTH",
             format!(
                 "{} is not staff of agency {}",
                 actor.label(),
                 case.agency_id
             ),
-        )));
+        )
+        .into());
     }
     // A correction (PUB-5) follows the latest published version of the case.
     let mut latest: Option<Publication> = None;
@@ -172,7 +170,7 @@ pub fn draft(
             reviewed_by: None,
         },
     )?;
-    Ok(Ok(CommandResult::Record { id, flags }))
+    Ok(CommandResult::Record { id, flags })
 }
 
 /// Release review (发布审核): a head of the agency who did not draft it approves or rejects.
@@ -183,45 +181,43 @@ pub fn release(
     approve: bool,
     reasons: &str,
     now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+) -> Ruled {
     let Some(mut p) = PUBLICATIONS.get(txn, &id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no publication with id {id}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("no publication with id {id}")).into());
     };
     if p.state != PubState::Drafted {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "PUB-3",
             format!("publication {id} is not awaiting release review"),
-        )));
+        )
+        .into());
     }
     if !staff_of(txn, actor, p.agency_id, Some(Duty::Head))? {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "PUB-3",
             "the release review is done by a head of the agency",
-        )));
+        )
+        .into());
     }
     if p.drafted_by == actor.label() {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "PUB-3",
             "the release review is done by someone other than the drafter",
-        )));
+        )
+        .into());
     }
     if !approve {
-        if let Err(r) = check_text("reasons", reasons, 2000, true) {
-            return Ok(Err(r));
-        }
+        check_text("reasons", reasons, 2000, true)?;
         p.state = PubState::Rejected {
             reasons: reasons.to_string(),
         };
         p.reviewed_by = Some(actor.label());
         PUBLICATIONS.put(txn, &id, &p)?;
-        return Ok(Ok(CommandResult::Record { id, flags: vec![] }));
+        return Ok(CommandResult::Record { id, flags: vec![] });
     }
     let today = match date_of(now) {
         Ok(d) => d,
-        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+        Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
     let on_time = today <= p.due || p.exception_basis.is_some();
     p.state = PubState::Published {
@@ -247,7 +243,7 @@ pub fn release(
     } else {
         vec![format!("PUB-3: published late (due {})", p.due)]
     };
-    Ok(Ok(CommandResult::Record { id, flags }))
+    Ok(CommandResult::Record { id, flags })
 }
 
 /// LAW-6 / PUB-5: withdraw a published decision that was changed, revoked or found unlawful,
@@ -259,41 +255,33 @@ pub fn withdraw(
     reason: &str,
     changed_on: NaiveDate,
     now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+) -> Ruled {
     if let Err(r) = check_text("reason", reason, 2000, true) {
-        return Ok(Err(Refusal::new("LAW-6", r.message)));
+        return Err(Refusal::new("LAW-6", r.message).into());
     }
     let Some(mut p) = PUBLICATIONS.get(txn, &id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no publication with id {id}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("no publication with id {id}")).into());
     };
     if !matches!(p.state, PubState::Published { .. }) {
-        return Ok(Err(Refusal::new(
-            "LAW-6",
-            format!("publication {id} is not published"),
-        )));
+        return Err(Refusal::new("LAW-6", format!("publication {id} is not published")).into());
     }
     if !staff_of(txn, actor, p.agency_id, None)? {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "AUTH",
             format!("{} is not staff of agency {}", actor.label(), p.agency_id),
-        )));
+        )
+        .into());
     }
     let today = match date_of(now) {
         Ok(d) => d,
-        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+        Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
     if changed_on > today {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            "the decision cannot have changed after today",
-        )));
+        return Err(Refusal::new("INPUT", "the decision cannot have changed after today").into());
     }
     let due = match add_working_days(&StateYears(txn.base()), changed_on, 3) {
         Ok(d) => d,
-        Err(e) => return Ok(Err(Refusal::new("LAW-6", e.to_string()))),
+        Err(e) => return Err(Refusal::new("LAW-6", e.to_string()).into()),
     };
     let on_time = today <= due;
     p.state = PubState::Withdrawn {
@@ -308,51 +296,44 @@ pub fn withdraw(
     } else {
         vec![format!("LAW-6: withdrawn late (due {due})")]
     };
-    Ok(Ok(CommandResult::Record { id, flags }))
+    Ok(CommandResult::Record { id, flags })
 }
 
 /// Set the working days to publish a kind of decision (PUB-3; 003 puts coercion and
 /// expropriation in the 7-day group).
-pub fn set_days(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    kind: PowerKind,
-    days: u32,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn set_days(txn: &mut Txn<'_>, actor: &Actor, kind: PowerKind, days: u32) -> Ruled {
     if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor)) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "PUB-3",
             format!("{} may not change the publication table", actor.label()),
-        )));
+        )
+        .into());
     }
     if !(1..=60).contains(&days) {
-        return Ok(Err(Refusal::new("INPUT", "days must be 1–60 working days")));
+        return Err(Refusal::new("INPUT", "days must be 1–60 working days").into());
     }
     PUBLISH_DAYS.put(txn, kind.as_str(), &days)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: days as u64,
         flags: vec![],
-    }))
+    })
 }
 
 /// REV-8: working days allowed for a legal review (default 5).
-pub fn set_review_days(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    days: u32,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn set_review_days(txn: &mut Txn<'_>, actor: &Actor, days: u32) -> Ruled {
     if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor)) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "REV-8",
             format!("{} may not change the review time limit", actor.label()),
-        )));
+        )
+        .into());
     }
     if !(1..=60).contains(&days) {
-        return Ok(Err(Refusal::new("INPUT", "days must be 1–60 working days")));
+        return Err(Refusal::new("INPUT", "days must be 1–60 working days").into());
     }
     DAY_SETTINGS.put(txn, "review_days", &days)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: days as u64,
         flags: vec![],
-    }))
+    })
 }

@@ -5,8 +5,9 @@
 use crate::domain::calendar::days::date_of;
 use crate::domain::core::identity::Actor;
 use crate::domain::core::organ::PowerKind;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::catalog::{is_major, rule};
 use crate::domain::enforcement::model::{
@@ -28,47 +29,29 @@ pub const REV3_POINTS: [&str; 10] = [
     "涉嫌犯罪已移送",
 ];
 
-pub fn submit(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    case_id: u64,
-    materials: &str,
-    now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    if let Err(r) = check_text("materials", materials, 20_000, true) {
-        return Ok(Err(r));
-    }
+pub fn submit(txn: &mut Txn<'_>, actor: &Actor, case_id: u64, materials: &str, now: i64) -> Ruled {
+    check_text("materials", materials, 20_000, true)?;
     let Some(mut case) = CASES.get(txn, &case_id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no case with id {case_id}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
     };
     if case.procedure == Procedure::Summary {
-        return Ok(Err(Refusal::new(
-            "LAW-1",
-            "a summary-procedure case has no legal review",
-        )));
+        return Err(Refusal::new("LAW-1", "a summary-procedure case has no legal review").into());
     }
     if !matches!(
         case.state,
         CaseState::Opened | CaseState::Investigating | CaseState::Returned
     ) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!(
                 "case {case_id} is {:?}; it cannot be submitted for review now",
                 case.state
             ),
-        )));
+        )
+        .into());
     }
-    let handlers = match load_officers(txn, &case.handlers, case.agency_id)? {
-        Ok(o) => o,
-        Err(r) => return Ok(Err(r)),
-    };
-    if let Err(r) = acting_officer(actor, &handlers) {
-        return Ok(Err(r));
-    }
+    let handlers = load_officers(txn, &case.handlers, case.agency_id)?;
+    acting_officer(actor, &handlers)?;
     // PUB-2 and the step order: by default the party is told the reasons, basis and rights
     // before the legal review; market regulation reviews first (REC-1, configurable per agency).
     let review_first = crate::domain::enforcement::model::REVIEW_BEFORE_RIGHTS_NOTICE
@@ -82,16 +65,16 @@ pub fn submit(
             crate::domain::enforcement::model::StepKind::RightsNotice,
         )?
     {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "PUB-2",
             "record the rights notice (reasons, basis, statement, defence, hearing) before the legal review",
-        )));
+        ).into());
     }
     // The catalog version in force at the first submission decides and is kept with the case;
     // a hearing held since makes the decision major too.
     let submitted_on = match date_of(now) {
         Ok(d) => d,
-        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+        Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
     let catalog_rule = match &case.catalog_rule {
         Some(r) => r.clone(),
@@ -126,10 +109,9 @@ pub fn submit(
     ) {
         Ok(d) => d,
         Err(e) => {
-            return Ok(Err(Refusal::new(
-                "REV-8",
-                format!("cannot set the review time limit: {e}"),
-            )))
+            return Err(
+                Refusal::new("REV-8", format!("cannot set the review time limit: {e}")).into(),
+            )
         }
     };
     let round = case.reviews.len() as u32;
@@ -147,7 +129,7 @@ pub fn submit(
     } else {
         vec![]
     };
-    Ok(Ok(CommandResult::Record { id: case.id, flags }))
+    Ok(CommandResult::Record { id: case.id, flags })
 }
 
 pub fn opinion(
@@ -158,77 +140,66 @@ pub fn opinion(
     opinion: Opinion,
     reasons: &str,
     now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+) -> Ruled {
     if let Err(r) = check_text("reasons", reasons, 20_000, opinion != Opinion::Approve) {
-        return Ok(Err(Refusal::new("REV-4", r.message)));
+        return Err(Refusal::new("REV-4", r.message).into());
     }
     let Some(mut case) = CASES.get(txn, &case_id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no case with id {case_id}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
     };
     if case.state != CaseState::InReview {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("case {case_id} is not in review"),
-        )));
+        return Err(Refusal::new("INPUT", format!("case {case_id} is not in review")).into());
     }
     let Actor::Person(p) = actor else {
-        return Ok(Err(Refusal::new(
-            "AUTH",
-            "only a signed-in reviewer records an opinion",
-        )));
+        return Err(Refusal::new("AUTH", "only a signed-in reviewer records an opinion").into());
     };
     let Some(reviewer) = officer_by_user(txn, case.agency_id, &p.user)? else {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "REV-7",
             format!(
                 "{} is not an officer of agency {}",
                 actor.label(),
                 case.agency_id
             ),
-        )));
+        )
+        .into());
     };
     if !reviewer.duties.contains(&Duty::Reviewer) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "REV-6",
             format!(
                 "officer {} ({}) is not a legal reviewer",
                 reviewer.id, reviewer.name
             ),
-        )));
+        )
+        .into());
     }
     if case.handlers.contains(&reviewer.id) {
-        return Ok(Err(Refusal::new(
-            "REV-1",
-            "the reviewer must not be a handler of the case",
-        )));
+        return Err(Refusal::new("REV-1", "the reviewer must not be a handler of the case").into());
     }
     if case.kind == PowerKind::Penalty && !reviewer.legal_qualification {
-        return Ok(Err(Refusal::new("REV-6", "penalty decisions are reviewed by a reviewer with the legal professional qualification")));
+        return Err(Refusal::new("REV-6", "penalty decisions are reviewed by a reviewer with the legal professional qualification").into());
     }
     let day = match date_of(now) {
         Ok(d) => d,
-        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+        Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
-    if let Err(r) = reviewer.check_may_act(day) {
-        return Ok(Err(r));
-    }
+    reviewer.check_may_act(day)?;
     if opinion == Opinion::Approve {
         if let Some(i) = checklist.iter().position(|ok| !ok) {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "REV-3",
                 format!(
                     "cannot approve: point {} ({}) is not satisfied",
                     i + 1,
                     REV3_POINTS[i]
                 ),
-            )));
+            )
+            .into());
         }
     }
     let Some(round) = case.reviews.last_mut() else {
-        return Ok(Err(Refusal::new("INPUT", "no submission to review")));
+        return Err(Refusal::new("INPUT", "no submission to review").into());
     };
     round.reviewer = Some(reviewer.id);
     round.checklist = Some(*checklist);
@@ -241,8 +212,8 @@ pub fn opinion(
         Opinion::Modify | Opinion::Correct | Opinion::Supplement => CaseState::Returned,
     };
     CASES.put(txn, &case.id, &case)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: case.id,
         flags: vec![],
-    }))
+    })
 }

@@ -3,13 +3,14 @@
 //! officers for investigation and inspection. REC-2: audio-video required for seizure, acts on
 //! personal freedom and forced demolition — refused when missing unless an exemption approved
 //! by the head is recorded (then flagged); expected for on-site acts — flagged when missing.
+use crate::domain::core::outcome::Ruled;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::days::date_of;
 use crate::domain::core::identity::Actor;
 use crate::domain::core::ids::next_id;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::model::{
     acting_officer, load_officers, Attachment, AvExemption, CaseState, Duty, Step, StepKind,
@@ -63,81 +64,59 @@ fn check_attachments(list: &[Attachment]) -> Result<(), Refusal> {
     Ok(())
 }
 
-pub fn apply(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    s: &StepInput,
-    now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn apply(txn: &mut Txn<'_>, actor: &Actor, s: &StepInput, now: i64) -> Ruled {
     // REC-1: a text record is mandatory for every act.
     if s.text.trim().is_empty() {
-        return Ok(Err(Refusal::new(
-            "REC-1",
-            "every enforcement act needs its text record",
-        )));
+        return Err(Refusal::new("REC-1", "every enforcement act needs its text record").into());
     }
-    if let Err(r) = check_text("text", &s.text, 20_000, true)
+    check_text("text", &s.text, 20_000, true)
         .and(check_text("place", &s.place, 200, true))
-        .and(check_attachments(&s.attachments))
-    {
-        return Ok(Err(r));
-    }
+        .and(check_attachments(&s.attachments))?;
     if s.at_ms > now.saturating_add(MAX_AHEAD_MS) || s.at_ms < now.saturating_sub(MAX_BACKDATE_MS) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             "the act's time is in the future or more than five years back",
-        )));
+        )
+        .into());
     }
     let Some(mut case) = CASES.get(txn, &s.case_id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no case with id {}", s.case_id),
-        )));
+        return Err(Refusal::new("INPUT", format!("no case with id {}", s.case_id)).into());
     };
     if case.state == CaseState::Transferred && s.kind != StepKind::Archiving {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!("case {} was transferred; only archiving remains", case.id),
-        )));
+        )
+        .into());
     }
     if let Some(old) = s.corrects {
         if !case.steps.contains(&old) {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "INPUT",
                 format!("step {old} is not a step of case {}", case.id),
-            )));
+            )
+            .into());
         }
     }
     let mut ids = s.officers.clone();
     ids.sort();
     ids.dedup();
     if ids.is_empty() || ids.len() > 10 {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            "officers: name 1–10 acting officers",
-        )));
+        return Err(Refusal::new("INPUT", "officers: name 1–10 acting officers").into());
     }
     if s.kind.needs_two_officers() && ids.len() < 2 {
-        return Ok(Err(Refusal::new(
-            "LAW-2",
-            format!("{:?} needs at least two officers", s.kind),
-        )));
+        return Err(
+            Refusal::new("LAW-2", format!("{:?} needs at least two officers", s.kind)).into(),
+        );
     }
-    let officers = match load_officers(txn, &ids, case.agency_id)? {
-        Ok(o) => o,
-        Err(r) => return Ok(Err(r)),
-    };
-    if let Err(r) = acting_officer(actor, &officers) {
-        return Ok(Err(r));
-    }
+    let officers = load_officers(txn, &ids, case.agency_id)?;
+    acting_officer(actor, &officers)?;
     let day = match date_of(s.at_ms) {
         Ok(d) => d,
-        Err(e) => return Ok(Err(Refusal::new("INPUT", e.to_string()))),
+        Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
     for o in &officers {
-        if let Err(r) = o.check_may_act(day) {
-            return Ok(Err(r));
-        }
+        o.check_may_act(day)?;
     }
     let mut flags = Vec::new();
     let list = AV_LISTS.get(txn, &case.agency_id)?;
@@ -152,14 +131,12 @@ pub fn apply(
     if !s.audio_video {
         if required {
             let Some(ex) = &s.exemption else {
-                return Ok(Err(Refusal::new(
+                return Err(Refusal::new(
                     "REC-2",
                     format!("{:?} requires whole-process audio-video; record it or an exemption approved by the head", s.kind),
-                )));
+                ).into());
             };
-            if let Err(r) = check_text("exemption.reason", &ex.reason, 500, true) {
-                return Ok(Err(r));
-            }
+            check_text("exemption.reason", &ex.reason, 500, true)?;
             let head = OFFICERS.get(txn, &ex.approved_by)?;
             let approved = head.as_ref().is_some_and(|h| {
                 h.agency_id == case.agency_id
@@ -167,7 +144,7 @@ pub fn apply(
                     && h.check_may_act(day).is_ok()
             });
             if !approved {
-                return Ok(Err(Refusal::new("REC-2", "the audio-video exemption must be approved by a head of the agency with a valid certificate")));
+                return Err(Refusal::new("REC-2", "the audio-video exemption must be approved by a head of the agency with a valid certificate").into());
             }
             flags.push(format!(
                 "REC-2: audio-video missing, exemption approved by officer {}: {}",
@@ -221,5 +198,5 @@ pub fn apply(
         _ => {}
     }
     CASES.put(txn, &case.id, &case)?;
-    Ok(Ok(CommandResult::Record { id, flags }))
+    Ok(CommandResult::Record { id, flags })
 }

@@ -15,6 +15,9 @@ use crate::domain::federation::ingest::AlertKind;
 use crate::domain::federation::items::{ItemBody, MAX_INGEST_ITEMS};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::core::outcome::Split;
+
+use crate::domain::core::outcome::Ruled;
 use crate::domain::supervision::port::{Downlink, Downward};
 
 /// Longest text field of a downlink item.
@@ -223,42 +226,36 @@ pub fn send(
     to: &str,
     body: &DownBody,
     now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+) -> Ruled {
     match actor {
         Actor::Person(p) if matches!(p.role, Role::Inspector | Role::Supervisor | Role::Head) => {}
         _ => {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "SUP-2",
                 "only an inspector, supervisor or head of the region sends items down",
-            )))
+            )
+            .into())
         }
     }
     if next_hop(region, to).is_none() {
-        return Ok(Err(Refusal::new(
-            "AUTH",
-            format!("{to} is not a region below {region}"),
-        )));
+        return Err(Refusal::new("AUTH", format!("{to} is not a region below {region}")).into());
     }
     if !matches!(
         body,
         DownBody::Notice { .. } | DownBody::Revocation { .. } | DownBody::Setting { .. }
     ) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             "notices and judgements travel down through their own commands (sign-off, judge)",
-        )));
+        )
+        .into());
     }
-    if let Err(r) = body.check() {
-        return Ok(Err(r));
-    }
-    Ok(
-        queue_new(txn, region, to, &actor.label(), body.clone(), now)?.map(|seq| {
-            CommandResult::Record {
-                id: seq,
-                flags: vec![],
-            }
-        }),
-    )
+    body.check()?;
+    let seq = queue_new(txn, region, to, &actor.label(), body.clone(), now)?;
+    Ok(CommandResult::Record {
+        id: seq,
+        flags: vec![],
+    })
 }
 
 /// Addresses an item issued by this region to `to` (below it): kept as sent, queued for the
@@ -270,12 +267,9 @@ pub fn queue_new(
     by: &str,
     body: DownBody,
     now: i64,
-) -> Result<Result<u64, Refusal>, DomainError> {
+) -> Ruled<u64> {
     let Some(child) = next_hop(region, to) else {
-        return Ok(Err(Refusal::new(
-            "AUTH",
-            format!("{to} is not a region below {region}"),
-        )));
+        return Err(Refusal::new("AUTH", format!("{to} is not a region below {region}")).into());
     };
     let seq = meta_u64(txn, DOWN_SEQ)? + 1;
     META.put(txn, DOWN_SEQ, &(seq as i64))?;
@@ -297,7 +291,7 @@ pub fn queue_new(
         },
     )?;
     queue(txn, &child, item, now)?;
-    Ok(Ok(seq))
+    Ok(seq)
 }
 
 /// What an item addressed to this region does here once delivered.
@@ -346,13 +340,14 @@ fn apply_setting(
     match key {
         SETTING_REPORT_DUE => {
             if let Ok(rule) = serde_json::from_str(value) {
-                let _ = crate::domain::supervision::report::set_due(txn, &node, rule)?;
+                let _ = crate::domain::supervision::report::set_due(txn, &node, rule).split()?;
             }
         }
         SETTING_PERIOD => {
             if let Ok(p) = serde_json::from_str::<crate::domain::supervision::report::Period>(value)
             {
-                let _ = crate::domain::supervision::report::define_period(txn, &node, &p)?;
+                let _ =
+                    crate::domain::supervision::report::define_period(txn, &node, &p).split()?;
             }
         }
         _ => {}
@@ -371,24 +366,23 @@ pub fn ingest(
     items: &[DownItem],
     now: i64,
     up: &mut Vec<ItemBody>,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+) -> Ruled {
     if !matches!(actor, Actor::Node { .. }) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "AUTH",
             "downlink batches are proposed by a node of the region that received them",
-        )));
+        )
+        .into());
     }
     if parent_of(region) != Some(from) {
-        return Ok(Err(Refusal::new(
-            "AUTH",
-            format!("{from} is not the parent of {region}"),
-        )));
+        return Err(Refusal::new("AUTH", format!("{from} is not the parent of {region}")).into());
     }
     if first_seq == 0 || items.len() > MAX_INGEST_ITEMS {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!("link sequence numbers start at 1; at most {MAX_INGEST_ITEMS} items"),
-        )));
+        )
+        .into());
     }
     let mut mark = meta_u64(txn, DOWN_MARK)?;
     let mut report = IngestReport::default();
@@ -455,46 +449,40 @@ pub fn ingest(
     }
     META.put(txn, DOWN_MARK, &(mark as i64))?;
     report.mark = mark;
-    Ok(Ok(CommandResult::Ingested(report)))
+    Ok(CommandResult::Ingested(report))
 }
 
 /// `DownAcked`: the child holds this region's downlink through `mark`; prune.
-pub fn acked(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    child: &str,
-    mark: u64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn acked(txn: &mut Txn<'_>, actor: &Actor, child: &str, mark: u64) -> Ruled {
     if !matches!(actor, Actor::Node { .. }) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "AUTH",
             "only a node of the region records a child's acknowledgement",
-        )));
+        )
+        .into());
     }
     let Some(mut link) = DOWN_LINKS.get(txn, child)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("nothing was sent to {child}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("nothing was sent to {child}")).into());
     };
     if mark > link.tail {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!(
                 "acknowledged mark {mark} is beyond what was sent ({})",
                 link.tail
             ),
-        )));
+        )
+        .into());
     }
     for seq in (link.acked + 1)..=mark {
         DOWN_OUT.delete(txn, &(child.to_string(), seq));
     }
     link.acked = link.acked.max(mark);
     DOWN_LINKS.put(txn, child, &link)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: link.acked,
         flags: vec![],
-    }))
+    })
 }
 
 /// A receipt came up: mark what this region sent as delivered — or as altered on the way,
@@ -582,7 +570,7 @@ impl Downlink for Port {
         by: &str,
         item: Downward,
         now: i64,
-    ) -> Result<Result<u64, Refusal>, DomainError> {
+    ) -> Ruled<u64> {
         queue_new(txn, region, to, by, item.into(), now)
     }
 }
@@ -620,6 +608,7 @@ mod tests {
         let mut txn = Txn::new(s);
         let mut up = Vec::new();
         let r = ingest(&mut txn, &node("p/c"), "p/c", "p", first, items, 5, &mut up)
+            .split()
             .unwrap()
             .unwrap();
         let w = txn.into_writes();
@@ -690,8 +679,7 @@ mod tests {
             text: "x".into(),
         };
         let mut txn = Txn::new(&s);
-        let refused =
-            |r: Result<Result<CommandResult, Refusal>, DomainError>| r.unwrap().unwrap_err().rule;
+        let refused = |r: Ruled| r.split().unwrap().unwrap_err().rule;
         assert_eq!(
             refused(send(&mut txn, &who(Role::Clerk), "p", "p/c", &body, 1)),
             "SUP-2"
@@ -724,6 +712,7 @@ mod tests {
         assert!(txn.into_writes().is_empty(), "refusals write nothing");
         let mut txn = Txn::new(&s);
         send(&mut txn, &who(Role::Inspector), "p", "p/c/a", &body, 1)
+            .split()
             .unwrap()
             .unwrap();
         let mut s2 = State::default();
@@ -737,7 +726,10 @@ mod tests {
         );
         let mut txn = Txn::new(&s2);
         assert_eq!(refused(acked(&mut txn, &node("p"), "p/c", 2)), "INPUT");
-        acked(&mut txn, &node("p"), "p/c", 1).unwrap().unwrap();
+        acked(&mut txn, &node("p"), "p/c", 1)
+            .split()
+            .unwrap()
+            .unwrap();
         s2.apply_writes(&txn.into_writes());
         assert_eq!(DOWN_OUT.keys(&s2).count(), 0);
     }
@@ -756,9 +748,11 @@ mod tests {
         };
         let mut txn = Txn::new(&s);
         send(&mut txn, &inspector, "p", "p/c", &body, 1)
+            .split()
             .unwrap()
             .unwrap();
         send(&mut txn, &inspector, "p", "p/c", &body, 1)
+            .split()
             .unwrap()
             .unwrap();
         let mut s2 = State::default();

@@ -1,6 +1,7 @@
 //! **Receiving** (`Ingest`): a child's batch, checked link by link and origin by origin.
 use crate::domain::core::identity::Actor;
 use crate::domain::core::outcome::IngestReport;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::in_subtree;
 use crate::domain::core::region::parent_of;
@@ -222,33 +223,33 @@ pub fn ingest(
     crypto: &dyn Crypto,
     now: i64,
     up: &mut Vec<ItemBody>,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+) -> Ruled {
     if !matches!(actor, Actor::Node { .. }) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "AUTH",
             "uplink batches are proposed by a node of the region that received them",
-        )));
+        )
+        .into());
     }
     if parent_of(&input.link) != Some(region) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "AUTH",
             format!("{} is not a direct child of {region}", input.link),
-        )));
+        )
+        .into());
     }
     if input.entries.len() > MAX_INGEST_ITEMS {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!(
                 "{} entries in one batch; at most {MAX_INGEST_ITEMS}",
                 input.entries.len()
             ),
-        )));
+        )
+        .into());
     }
     if input.first_seq == 0 {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            "link sequence numbers start at 1",
-        )));
+        return Err(Refusal::new("INPUT", "link sequence numbers start at 1").into());
     }
     let mut link = LINKS.get(txn, &input.link)?.unwrap_or_default();
     let mut report = IngestReport::default();
@@ -310,7 +311,7 @@ pub fn ingest(
     link.last_heard_ms = now;
     LINKS.put(txn, &input.link, &link)?;
     report.mark = link.mark;
-    Ok(Ok(CommandResult::Ingested(report)))
+    Ok(CommandResult::Ingested(report))
 }
 
 /// The digest held for the position `seq` of a link: what an alerted position carried, else

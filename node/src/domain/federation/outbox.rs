@@ -36,6 +36,7 @@ use crate::domain::registry::AGENCIES;
 use crate::domain::supervision::summary::COUNTERS;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::core::outcome::Ruled;
 use crate::domain::supervision::summary::MAX_OVERDUE_LISTED;
 use std::collections::BTreeMap;
 
@@ -312,39 +313,37 @@ pub fn on_head_recorded(
 }
 
 /// `UplinkAcked`: the parent holds everything through `mark`; prune the outbox.
-pub fn acked(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    mark: u64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn acked(txn: &mut Txn<'_>, actor: &Actor, mark: u64) -> Ruled {
     if !matches!(actor, Actor::Node { .. }) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "AUTH",
             "only a node of the region records the parent's acknowledgement",
-        )));
+        )
+        .into());
     }
     let tail = meta_u64(txn, LINK_SEQ)?;
     if mark > tail {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!("acknowledged mark {mark} is beyond the outbox (last {tail})"),
-        )));
+        )
+        .into());
     }
     let done = meta_u64(txn, UP_ACKED)?;
     if mark <= done {
-        return Ok(Ok(CommandResult::Record {
+        return Ok(CommandResult::Record {
             id: done,
             flags: vec![],
-        }));
+        });
     }
     for seq in (done + 1)..=mark {
         OUTBOX.delete(txn, &seq);
     }
     META.put(txn, UP_ACKED, &(mark as i64))?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: mark,
         flags: vec![],
-    }))
+    })
 }
 
 /// Outbox entries from per-link sequence number `from`, at most `max`, in order.

@@ -4,6 +4,7 @@ use crate::domain::core::identity::Actor;
 use crate::domain::core::outcome::CommandResult;
 use crate::domain::core::outcome::IngestReport;
 use crate::domain::core::outcome::Refusal;
+use crate::domain::core::outcome::Split;
 use crate::domain::core::region::in_subtree;
 use crate::domain::core::region::parent_of;
 use crate::domain::core::state::State;
@@ -157,7 +158,9 @@ fn ingest_at(
         tail: 0,
         oldest_ms: 0,
     };
-    let r = ingest::ingest(&mut txn, actor, CITY, &input, &TestCrypto, 5, &mut up).unwrap();
+    let r = ingest::ingest(&mut txn, actor, CITY, &input, &TestCrypto, 5, &mut up)
+        .split()
+        .unwrap();
     let writes = txn.into_writes();
     match r {
         Ok(CommandResult::Ingested(rep)) => {
@@ -412,6 +415,7 @@ fn refusals_change_nothing() {
         5,
         &mut Vec::new(),
     )
+    .split()
     .unwrap();
     assert_eq!(r.unwrap_err().rule, "AUTH", "not a direct child");
     assert!(txn.into_writes().is_empty());
@@ -430,12 +434,16 @@ fn acknowledgement_prunes_the_outbox_and_never_beyond_it() {
     let mut txn = Txn::new(&s2);
     assert_eq!(
         outbox::acked(&mut txn, &node(), 4)
+            .split()
             .unwrap()
             .unwrap_err()
             .rule,
         "INPUT"
     );
-    outbox::acked(&mut txn, &node(), 2).unwrap().unwrap();
+    outbox::acked(&mut txn, &node(), 2)
+        .split()
+        .unwrap()
+        .unwrap();
     s2.apply_writes(&txn.into_writes());
     let st = outbox_stats(&s2).unwrap();
     assert_eq!((st.tail, st.acked, st.backlog, st.oldest_ms), (3, 2, 1, 7));

@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::core::identity::Actor;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Space, Txn, META};
+use crate::domain::core::state::{Space, Txn, META};
 
 /// What is signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,40 +48,37 @@ pub const LAST_HEAD_SIZE: &str = "last_head_size";
 
 /// Records a head. The store adapter has already checked the signature and that the root is
 /// this region's root at that size; here: only a node of this region, heads only grow.
-pub fn apply(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    region: &str,
-    sh: &SignedHead,
-    now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn apply(txn: &mut Txn<'_>, actor: &Actor, region: &str, sh: &SignedHead, now: i64) -> Ruled {
     if !matches!(actor, Actor::Node { node, .. } if *node == sh.signer) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "REC-3",
             "a tree head is recorded by the node that signed it",
-        )));
+        )
+        .into());
     }
     if sh.head.region != region {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "REC-3",
             format!("head of region {} is not for {region}", sh.head.region),
-        )));
+        )
+        .into());
     }
     let last = META.get(txn, LAST_HEAD_SIZE)?.unwrap_or(0);
     if (sh.head.size as i64) <= last {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "REC-3",
             format!(
                 "a head for size {} or larger is already recorded",
                 sh.head.size
             ),
-        )));
+        )
+        .into());
     }
     HEADS.put(txn, &sh.head.size, sh)?;
     META.put(txn, LAST_HEAD_SIZE, &(sh.head.size as i64))?;
     crate::domain::federation::outbox::on_head_recorded(txn, region, sh, last.max(0) as u64, now)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: sh.head.size,
         flags: vec![],
-    }))
+    })
 }

@@ -2,8 +2,9 @@
 //! Writers: a clerk or the head of this region.
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::organ::{Agency, AgencyInput};
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::state::Txn;
 use crate::domain::registry::{AGENCIES, AGENCY_NAMES};
 
 /// Only these roles of the region keep the agency registry.
@@ -20,26 +21,18 @@ pub(crate) fn may_write_registry(actor: &Actor) -> Result<(), Refusal> {
     }
 }
 
-pub fn apply(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    input: &AgencyInput,
-    now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    if let Err(r) = may_write_registry(actor) {
-        return Ok(Err(r));
-    }
-    if let Err(r) = input.validate() {
-        return Ok(Err(r));
-    }
+pub fn apply(txn: &mut Txn<'_>, actor: &Actor, input: &AgencyInput, now: i64) -> Ruled {
+    may_write_registry(actor)?;
+    input.validate()?;
     if let Some(existing) = AGENCY_NAMES.get(txn, &input.name)? {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!(
                 "an agency named {} is already registered (id {existing})",
                 input.name
             ),
-        )));
+        )
+        .into());
     }
     let id = crate::domain::core::ids::next_id(txn, "agency")?;
     let agency = Agency {
@@ -57,7 +50,7 @@ pub fn apply(
     };
     AGENCIES.put(txn, &agency.id, &agency)?;
     AGENCY_NAMES.put(txn, &agency.name, &agency.id)?;
-    Ok(Ok(CommandResult::Agency(agency)))
+    Ok(CommandResult::Agency(agency))
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! `UpdateAgency` — PUB-1: the published identity data are kept current as they change.
 use crate::domain::core::identity::Actor;
 use crate::domain::core::organ::AgencyInput;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::state::Txn;
 use crate::domain::registry::register::may_write_registry;
 use crate::domain::registry::{AGENCIES, AGENCY_NAMES};
 
@@ -13,36 +14,31 @@ pub fn apply(
     input: &AgencyInput,
     expected_version: Option<u64>,
     now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    if let Err(r) = may_write_registry(actor) {
-        return Ok(Err(r));
-    }
-    if let Err(r) = input.validate() {
-        return Ok(Err(r));
-    }
+) -> Ruled {
+    may_write_registry(actor)?;
+    input.validate()?;
     let Some(mut agency) = AGENCIES.get(txn, &id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no agency with id {id}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("no agency with id {id}")).into());
     };
     if let Some(v) = expected_version {
         if v != agency.version {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "CONFLICT",
                 format!("agency {id} is at version {}, not {v}", agency.version),
-            )));
+            )
+            .into());
         }
     }
     if input.name != agency.name {
         if let Some(other) = AGENCY_NAMES.get(txn, &input.name)? {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "INPUT",
                 format!(
                     "an agency named {} is already registered (id {other})",
                     input.name
                 ),
-            )));
+            )
+            .into());
         }
         AGENCY_NAMES.delete(txn, &agency.name);
         AGENCY_NAMES.put(txn, &input.name, &id)?;
@@ -55,7 +51,7 @@ pub fn apply(
     agency.version += 1;
     agency.updated_at_ms = now;
     AGENCIES.put(txn, &id, &agency)?;
-    Ok(Ok(CommandResult::Agency(agency)))
+    Ok(CommandResult::Agency(agency))
 }
 
 /// `CloseAgency`: the agency is closed, or merged into another, on a day; it keeps its records
@@ -67,37 +63,31 @@ pub fn close(
     on: chrono::NaiveDate,
     merged_into: Option<u64>,
     now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    if let Err(r) = may_write_registry(actor) {
-        return Ok(Err(r));
-    }
+) -> Ruled {
+    may_write_registry(actor)?;
     let Some(mut agency) = AGENCIES.get(txn, &id)? else {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("no agency with id {id}"),
-        )));
+        return Err(Refusal::new("INPUT", format!("no agency with id {id}")).into());
     };
     if agency.closed.is_some() {
-        return Ok(Err(Refusal::new(
-            "CONFLICT",
-            format!("agency {id} is already closed"),
-        )));
+        return Err(Refusal::new("CONFLICT", format!("agency {id} is already closed")).into());
     }
     if let Some(m) = merged_into {
         let ok = m != id && AGENCIES.get(txn, &m)?.is_some_and(|a| a.closed.is_none());
         if !ok {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "INPUT",
                 format!("agency {m} is not an open agency this one can merge into"),
-            )));
+            )
+            .into());
         }
     }
     let created = crate::domain::calendar::days::date_of(agency.created_at_ms).ok();
     if created.is_some_and(|c| on < c) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!("agency {id} cannot close before it was registered"),
-        )));
+        )
+        .into());
     }
     agency.closed = Some(crate::domain::core::organ::Closure {
         on,
@@ -107,7 +97,7 @@ pub fn close(
     agency.version += 1;
     agency.updated_at_ms = now;
     AGENCIES.put(txn, &id, &agency)?;
-    Ok(Ok(CommandResult::Agency(agency)))
+    Ok(CommandResult::Agency(agency))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::calendar::days::date_of;
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::ids::next_id;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::valid_region_id;
 use crate::domain::core::state::{DomainError, Space, Txn};
@@ -232,8 +233,8 @@ pub const INBOX: Space<(String, String, u64), Inbox> = Space::new(b'M');
 /// Notices with a deadline and a unit still open: id → deadline (what `Tick` looks at).
 pub const OPEN_NOTICES: Space<u64, NaiveDate> = Space::new(b'U');
 
-fn refuse<T>(rule: &str, m: impl Into<String>) -> Result<Result<T, Refusal>, DomainError> {
-    Ok(Err(Refusal::new(rule, m)))
+fn refuse<T>(rule: &str, m: impl Into<String>) -> Ruled<T> {
+    Err(Refusal::new(rule, m).into())
 }
 
 fn person_with(actor: &Actor, roles: &[Role]) -> bool {
@@ -241,13 +242,7 @@ fn person_with(actor: &Actor, roles: &[Role]) -> bool {
 }
 
 /// `DraftNotice`.
-pub fn draft(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    region: &str,
-    d: &NoticeDraft,
-    now: i64,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, d: &NoticeDraft, now: i64) -> Ruled {
     if !person_with(actor, &[Role::Supervisor, Role::Inspector]) {
         return refuse(
             "SUP-2",
@@ -326,7 +321,7 @@ pub fn draft(
             units: BTreeMap::new(),
         },
     )?;
-    Ok(Ok(CommandResult::Record { id, flags: vec![] }))
+    Ok(CommandResult::Record { id, flags: vec![] })
 }
 
 /// `SignNotice`: the organ's head signs off; the number is assigned and the notice issued.
@@ -338,7 +333,7 @@ pub fn sign(
     prefix: &str,
     now: i64,
     down: &mut dyn Downlink,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+) -> Ruled {
     if !person_with(actor, &[Role::Head]) {
         return refuse(
             "SUP-2",
@@ -399,15 +394,15 @@ pub fn sign(
                     progress: p.clone(),
                 },
             )?;
-        } else if let Err(r) = down.send(
-            txn,
-            region,
-            &u.region,
-            &by,
-            Downward::IssuedNotice(Box::new(n.doc(&u))),
-            now,
-        )? {
-            return Ok(Err(r));
+        } else {
+            down.send(
+                txn,
+                region,
+                &u.region,
+                &by,
+                Downward::IssuedNotice(Box::new(n.doc(&u))),
+                now,
+            )?;
         }
         n.units.insert(u.key(), p);
     }
@@ -415,10 +410,10 @@ pub fn sign(
         OPEN_NOTICES.put(txn, &id, &dl)?;
     }
     NOTICES.put(txn, &id, &n)?;
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id,
         flags: vec![number],
-    }))
+    })
 }
 
 /// A notice arrived here over the downlink for a unit of this region.
@@ -476,7 +471,7 @@ pub fn answer(
     reply: &Reply,
     now: i64,
     up: &mut Vec<Upward>,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+) -> Ruled {
     if !person_with(actor, &[Role::Clerk, Role::Head, Role::Supervisor]) {
         return refuse(
             "SUP-2",
@@ -552,7 +547,7 @@ pub fn answer(
     } else {
         up.push(Upward::NoticeAnswer(Box::new(a)));
     }
-    Ok(Ok(CommandResult::Record { id, flags: vec![] }))
+    Ok(CommandResult::Record { id, flags: vec![] })
 }
 
 /// An answer arrived (from below, proven, or from a unit of this region).
@@ -599,7 +594,7 @@ pub fn judge(
     reasons: &str,
     now: i64,
     down: &mut dyn Downlink,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+) -> Ruled {
     if !person_with(actor, &[Role::Supervisor, Role::Inspector, Role::Head]) {
         return refuse(
             "SUP-2",
@@ -673,17 +668,17 @@ pub fn judge(
     };
     if unit.region == region {
         on_judged(txn, &judged, now)?;
-    } else if let Err(r) = down.send(
-        txn,
-        region,
-        &unit.region,
-        &by,
-        Downward::NoticeJudged(Box::new(judged)),
-        now,
-    )? {
-        return Ok(Err(r));
+    } else {
+        down.send(
+            txn,
+            region,
+            &unit.region,
+            &by,
+            Downward::NoticeJudged(Box::new(judged)),
+            now,
+        )?;
     }
-    Ok(Ok(CommandResult::Record { id, flags: vec![] }))
+    Ok(CommandResult::Record { id, flags: vec![] })
 }
 
 /// The issuer's decision on a unit's answer, travelling down to the unit.

@@ -1,8 +1,8 @@
 //! What supervision sends to the regions above and below it. Supervision never names the
 //! federation context: it hands these to the command layer, which carries them through
 //! federation (items up, downlink items down), in the order they were produced.
-use crate::domain::core::outcome::Refusal;
-use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::core::outcome::Ruled;
+use crate::domain::core::state::Txn;
 use crate::domain::supervision::notice::{Answer, NoticeDoc, NoticeJudged};
 use crate::domain::supervision::report::{Judgement, Report};
 
@@ -45,5 +45,5 @@ pub trait Downlink {
         by: &str,
         item: Downward,
         now: i64,
-    ) -> Result<Result<u64, Refusal>, DomainError>;
+    ) -> Ruled<u64>;
 }

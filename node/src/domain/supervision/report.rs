@@ -20,6 +20,7 @@ use crate::domain::calendar::days::{add_working_days, date_of, start_of};
 use crate::domain::calendar::load::StateYears;
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::ids::next_id;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::{in_subtree, parent_of, valid_region_id};
 use crate::domain::core::state::{DomainError, Space, State, Txn};
@@ -237,43 +238,45 @@ pub fn previous_quarter(today: NaiveDate) -> String {
 
 /// Resolves a period id against the state: a quarter with the configured due rule, or a staged
 /// period defined here.
-pub fn period(state: &State, id: &str) -> Result<Result<Period, Refusal>, DomainError> {
+pub fn period(state: &State, id: &str) -> Ruled<Period> {
     if let Some((y, q)) = parse_quarter(id) {
         let Some((start, end)) = quarter_bounds(y, q) else {
-            return Ok(Err(Refusal::new("INPUT", format!("no quarter {id}"))));
+            return Err(Refusal::new("INPUT", format!("no quarter {id}")).into());
         };
         let rule = DUE_RULE.read(state, "quarterly")?.unwrap_or(DEFAULT_DUE);
         let due = if rule.working {
             match add_working_days(&StateYears(state), end, rule.days) {
                 Ok(d) => d,
                 Err(e) => {
-                    return Ok(Err(Refusal::new(
+                    return Err(Refusal::new(
                         "SUP-1",
                         format!("the due date of {id} needs the official calendar: {e}"),
-                    )))
+                    )
+                    .into())
                 }
             }
         } else {
             match end.checked_add_signed(Duration::days(i64::from(rule.days))) {
                 Some(d) => d,
-                None => return Ok(Err(Refusal::new("INPUT", "due date out of range"))),
+                None => return Err(Refusal::new("INPUT", "due date out of range").into()),
             }
         };
-        return Ok(Ok(Period {
+        return Ok(Period {
             id: id.to_string(),
             title: format!("{y}年第{q}季度"),
             start,
             end,
             due,
-        }));
+        });
     }
-    Ok(match PERIODS.read(state, id)? {
+    match PERIODS.read(state, id)? {
         Some(p) => Ok(p),
         None => Err(Refusal::new(
             "SUP-3",
             format!("no reporting period {id:?}: a quarter is written like 2026Q3, a staged report must be defined first"),
-        )),
-    })
+        )
+        .into()),
+    }
 }
 
 fn bureau(actor: &Actor, what: &str) -> Result<String, Refusal> {
@@ -317,42 +320,33 @@ fn text_ok(s: &str, what: &str) -> Result<(), Refusal> {
 }
 
 /// `SetReportDue`: the due rule of quarterly reports (province-wide when sent down as a setting).
-pub fn set_due(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    rule: DueRule,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn set_due(txn: &mut Txn<'_>, actor: &Actor, rule: DueRule) -> Ruled {
     if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor))
         && !matches!(actor, Actor::Node { .. })
     {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "SUP-1",
             "only a supervisor or head sets when reports are due",
-        )));
+        )
+        .into());
     }
     if rule.days == 0 || rule.days > 90 {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            "reports are due 1–90 days after the quarter",
-        )));
+        return Err(Refusal::new("INPUT", "reports are due 1–90 days after the quarter").into());
     }
     DUE_RULE.put(txn, "quarterly", &rule)?;
-    Ok(Ok(CommandResult::None))
+    Ok(CommandResult::None)
 }
 
 /// `DefinePeriod`: a staged or dated report (SUP-3).
-pub fn define_period(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    p: &Period,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
+pub fn define_period(txn: &mut Txn<'_>, actor: &Actor, p: &Period) -> Ruled {
     if !matches!(actor, Actor::Person(x) if matches!(x.role, Role::Head | Role::Supervisor))
         && !matches!(actor, Actor::Node { .. })
     {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "SUP-3",
             "only a supervisor or head defines a reporting period",
-        )));
+        )
+        .into());
     }
     let id_ok = !p.id.is_empty()
         && p.id.len() <= 40
@@ -360,31 +354,32 @@ pub fn define_period(
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !id_ok || parse_quarter(&p.id).is_some() {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             "a staged period id is 1–40 letters, digits, '-' or '_', and not a quarter",
-        )));
+        )
+        .into());
     }
     if p.title.trim().is_empty() || p.start > p.end || p.due < p.end {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             "a period needs a title, start ≤ end, and a due date on or after its end",
-        )));
+        )
+        .into());
     }
-    if let Err(r) = text_ok(&p.title, "the title") {
-        return Ok(Err(r));
-    }
+    text_ok(&p.title, "the title")?;
     if PERIODS.get(txn, &p.id)?.is_some() {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "CONFLICT",
             format!(
                 "period {} is already defined; reports may refer to it",
                 p.id
             ),
-        )));
+        )
+        .into());
     }
     PERIODS.put(txn, &p.id, p)?;
-    Ok(Ok(CommandResult::None))
+    Ok(CommandResult::None)
 }
 
 /// Every agency's figures for a period, from the records, in one pass over cases and
@@ -458,16 +453,8 @@ pub fn agency_active(a: &crate::domain::core::organ::Agency, end: NaiveDate) -> 
 
 /// `DraftReport`: creates or replaces the draft of a unit's report for a period; a returned
 /// report is redrafted as a new version.
-pub fn draft(
-    txn: &mut Txn<'_>,
-    actor: &Actor,
-    region: &str,
-    input: &DraftReport,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    let by = match bureau(actor, "draft a report") {
-        Ok(b) => b,
-        Err(r) => return Ok(Err(r)),
-    };
+pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, input: &DraftReport) -> Ruled {
+    let by = bureau(actor, "draft a report")?;
     let n = &input.narrative;
     for (s, what) in [
         (&n.done, "what was done"),
@@ -476,9 +463,7 @@ pub fn draft(
         (&n.measures, "measures"),
         (&n.suggestions, "suggestions"),
     ] {
-        if let Err(r) = text_ok(s, what) {
-            return Ok(Err(r));
-        }
+        text_ok(s, what)?;
     }
     if input.attachments.len() > MAX_ATTACHMENTS
         || input.attachments.iter().any(|a| {
@@ -488,10 +473,10 @@ pub fn draft(
                 || !a.sha256.bytes().all(|b| b.is_ascii_hexdigit())
         })
     {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!("at most {MAX_ATTACHMENTS} attachments, each with a name of 1–200 bytes and a SHA-256 of 64 hex digits"),
-        )));
+        ).into());
     }
     if input.copies_to.len() > MAX_COPIES
         || input
@@ -499,15 +484,13 @@ pub fn draft(
             .iter()
             .any(|c| c.trim().is_empty() || c.len() > 200)
     {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!("at most {MAX_COPIES} copy recipients of 1–200 bytes"),
-        )));
+        )
+        .into());
     }
-    let period = match period(txn.base(), &input.period)? {
-        Ok(p) => p,
-        Err(r) => return Ok(Err(r)),
-    };
+    let period = period(txn.base(), &input.period)?;
     let unit = Unit {
         region: region.to_string(),
         agency: input.agency,
@@ -516,15 +499,15 @@ pub fn draft(
         match AGENCIES.get(txn, &a)? {
             Some(ag) if agency_active(&ag, period.end) => {}
             Some(_) => {
-                return Ok(Err(Refusal::new(
+                return Err(Refusal::new(
                     "SUP-1",
                     format!(
                         "agency {a} was not active at the end of {} (closed or not yet registered) and does not report for it",
                         period.id
                     ),
-                )))
+                ).into())
             }
-            None => return Ok(Err(Refusal::new("INPUT", format!("no agency {a}")))),
+            None => return Err(Refusal::new("INPUT", format!("no agency {a}")).into()),
         }
     }
     let key = (unit.key(), period.id.clone());
@@ -538,7 +521,7 @@ pub fn draft(
             (next_id(txn, "report")?, r.version + 1)
         }
         Some(r) => {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "SUP-1",
                 format!(
                     "{} {} version {} is already {}; a new version follows only a return",
@@ -547,7 +530,8 @@ pub fn draft(
                     r.version,
                     r.state.as_str()
                 ),
-            )))
+            )
+            .into())
         }
         None => (next_id(txn, "report")?, 1),
     };
@@ -571,7 +555,7 @@ pub fn draft(
     };
     REPORTS.put(txn, &id, &report)?;
     REPORT_LATEST.put(txn, &key, &id)?;
-    Ok(Ok(CommandResult::Record { id, flags: vec![] }))
+    Ok(CommandResult::Record { id, flags: vec![] })
 }
 
 /// What a draft carries.
@@ -594,36 +578,29 @@ pub fn submit(
     id: u64,
     now: i64,
     up: &mut Vec<Upward>,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    let by = match bureau(actor, "submit a report") {
-        Ok(b) => b,
-        Err(r) => return Ok(Err(r)),
-    };
+) -> Ruled {
+    let by = bureau(actor, "submit a report")?;
     let Some(mut r) = REPORTS.get(txn, &id)? else {
-        return Ok(Err(Refusal::new("INPUT", format!("no report {id}"))));
+        return Err(Refusal::new("INPUT", format!("no report {id}")).into());
     };
     if r.state != ReportState::Draft {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "SUP-1",
             format!("report {id} is {}, not a draft", r.state.as_str()),
-        )));
+        )
+        .into());
     }
     if r.unit.agency.is_none() && parent_of(region).is_none() {
-        return Ok(Err(Refusal::new(
-            "SUP-1",
-            "this region has no parent to report to",
-        )));
+        return Err(Refusal::new("SUP-1", "this region has no parent to report to").into());
     }
     if r.narrative.done.trim().is_empty() {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "SUP-1",
             "a report states what was done (narrative section 'done') before it is submitted",
-        )));
+        )
+        .into());
     }
-    let period = match period(txn.base(), &r.period)? {
-        Ok(p) => p,
-        Err(rf) => return Ok(Err(rf)),
-    };
+    let period = period(txn.base(), &r.period)?;
     let mut figures = figures_by_agency(txn.base(), period.start, period.end)?;
     match r.unit.agency {
         Some(a) => r.figures = figures.remove(&a).unwrap_or_default(),
@@ -667,7 +644,7 @@ pub fn submit(
         vec![format!("SUP-1: late, due {}", r.due)]
     };
     up.push(Upward::Report(Box::new(r)));
-    Ok(Ok(CommandResult::Record { id, flags }))
+    Ok(CommandResult::Record { id, flags })
 }
 
 /// `JudgeReport`: the receiving bureau accepts or returns (with reasons) an agency's report of
@@ -684,23 +661,15 @@ pub fn judge(
     now: i64,
     up: &mut Vec<Upward>,
     down: &mut dyn Downlink,
-) -> Result<Result<CommandResult, Refusal>, DomainError> {
-    let by = match judge_role(actor) {
-        Ok(b) => b,
-        Err(r) => return Ok(Err(r)),
-    };
+) -> Ruled {
+    let by = judge_role(actor)?;
     if !valid_region_id(&unit.region) {
-        return Ok(Err(Refusal::new(
-            "INPUT",
-            format!("{:?} is not a region id", unit.region),
-        )));
+        return Err(Refusal::new("INPUT", format!("{:?} is not a region id", unit.region)).into());
     }
     if !accept && reasons.trim().is_empty() {
-        return Ok(Err(Refusal::new("SUP-1", "a return states its reasons")));
+        return Err(Refusal::new("SUP-1", "a return states its reasons").into());
     }
-    if let Err(r) = text_ok(reasons, "the reasons") {
-        return Ok(Err(r));
-    }
+    text_ok(reasons, "the reasons")?;
     let key = (unit.key(), period_id.to_string());
     let state = if accept {
         ReportState::Accepted
@@ -711,51 +680,55 @@ pub fn judge(
     };
     if unit.region == region && unit.agency.is_some() {
         let Some(id) = REPORT_LATEST.get(txn, &key)? else {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "INPUT",
                 format!("no report of {} for {period_id}", unit.key()),
-            )));
+            )
+            .into());
         };
         let Some(mut r) = REPORTS.get(txn, &id)? else {
-            return Ok(Err(Refusal::new("INPUT", format!("no report {id}"))));
+            return Err(Refusal::new("INPUT", format!("no report {id}")).into());
         };
         if r.state != ReportState::Submitted {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "SUP-1",
                 format!("report {id} is {}, not submitted", r.state.as_str()),
-            )));
+            )
+            .into());
         }
         r.state = state;
         r.judged_ms = Some(now);
         r.judged_by = Some(by);
         REPORTS.put(txn, &id, &r)?;
         up.push(Upward::Report(Box::new(r)));
-        return Ok(Ok(CommandResult::Record { id, flags: vec![] }));
+        return Ok(CommandResult::Record { id, flags: vec![] });
     }
     if unit.agency.is_some() || parent_of(&unit.region) != Some(region) {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "SUP-1",
             format!(
                 "{} does not report to {region}: a bureau judges its own agencies' reports and its direct child regions' reports",
                 unit.key()
             ),
-        )));
+        ).into());
     }
     let Some(mut held) = HELD_REPORTS.get(txn, &key)? else {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "INPUT",
             format!("no report of {} for {period_id} has arrived", unit.key()),
-        )));
+        )
+        .into());
     };
     if held.report.state != ReportState::Submitted {
-        return Ok(Err(Refusal::new(
+        return Err(Refusal::new(
             "SUP-1",
             format!(
                 "the report of {} for {period_id} is {}, not submitted",
                 unit.key(),
                 held.report.state.as_str()
             ),
-        )));
+        )
+        .into());
     }
     held.report.state = state;
     held.report.judged_ms = Some(now);
@@ -768,10 +741,7 @@ pub fn judge(
         accepted: accept,
         reasons: reasons.to_string(),
     };
-    let seq = match down.send(txn, region, &unit.region, &by, body, now)? {
-        Ok(seq) => seq,
-        Err(r) => return Ok(Err(r)),
-    };
+    let seq = down.send(txn, region, &unit.region, &by, body, now)?;
     // Levels above learn the judgement from the judge itself.
     up.push(Upward::ReportJudged(Box::new(Judgement {
         unit: unit.clone(),
@@ -781,10 +751,10 @@ pub fn judge(
         reasons: reasons.to_string(),
         by,
     })));
-    Ok(Ok(CommandResult::Record {
+    Ok(CommandResult::Record {
         id: seq,
         flags: vec![],
-    }))
+    })
 }
 
 /// The parent's decision arrived here (this region is the addressee): the report's state
@@ -973,6 +943,7 @@ pub fn unit_within(region: &str, unit: &Unit) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::core::outcome::Split;
 
     #[test]
     fn quarters_and_due_dates() {
@@ -987,7 +958,10 @@ mod tests {
             (s.to_string(), e.to_string()),
             ("2026-10-01".into(), "2026-12-31".into())
         );
-        let p = period(&State::default(), "2026Q3").unwrap().unwrap();
+        let p = period(&State::default(), "2026Q3")
+            .split()
+            .unwrap()
+            .unwrap();
         assert_eq!(p.due.to_string(), "2026-10-15");
         assert_eq!(
             previous_quarter(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()),
@@ -997,7 +971,10 @@ mod tests {
             previous_quarter(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap()),
             "2025Q4"
         );
-        assert!(period(&State::default(), "pilot-06").unwrap().is_err());
+        assert!(period(&State::default(), "pilot-06")
+            .split()
+            .unwrap()
+            .is_err());
     }
 
     fn report(state: ReportState, submitted: Option<&str>) -> Report {

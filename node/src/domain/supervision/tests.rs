@@ -1,5 +1,6 @@
 //! Reports (SUP-1, SUP-3) and notices (SUP-2): lifecycles, rates on crafted data, and every
 //! refusal leaving the records as they were.
+use crate::domain::core::outcome::Split;
 use chrono::NaiveDate;
 
 use crate::config::{NodeSpec, RegionKind, RegionSpec, Topology};
@@ -333,6 +334,7 @@ fn sup_1_and_sup_3_refusals_change_nothing() {
         }),
     );
     let p = crate::domain::supervision::report::period(&w.s, "2026Q3")
+        .split()
         .unwrap()
         .unwrap();
     // 1–7 October are holidays and Saturday 10 October is a working day: 8, 9, 10, 12–16, 19, 20.
@@ -828,10 +830,12 @@ fn sup_1_a_due_rule_and_a_period_pushed_down_govern_the_region_below() {
     // All three are kept as received; the malformed one changed nothing.
     assert_eq!(RECEIVED.keys(&w.s).count(), 3);
     let q3 = crate::domain::supervision::report::period(&w.s, "2026Q3")
+        .split()
         .unwrap()
         .unwrap();
     assert_eq!(q3.due, day(10, 10));
     let staged = crate::domain::supervision::report::period(&w.s, "pilot-08")
+        .split()
         .unwrap()
         .unwrap();
     assert_eq!(staged.due, day(9, 5));

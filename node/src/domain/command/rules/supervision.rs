@@ -82,10 +82,11 @@ impl Rule for cmd::AnswerNotice {
     fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
         let c = self;
         if c.unit.region != cx.region {
-            return Ok(Err(Refusal::new(
+            return Err(Refusal::new(
                 "AUTH",
                 format!("{} is not a unit of {}", c.unit.key(), cx.region),
-            )));
+            )
+            .into());
         }
         notice::answer(
             cx.txn, cx.actor, cx.region, &c.issuer, c.id, &c.unit, &c.reply, cx.now, cx.sup_up,
