@@ -3,15 +3,14 @@
 //! same writes and response on every replica.
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
+use crate::domain::command::dedup::{self, Answer, Gate};
 use crate::domain::command::envelope::with_rule;
 use crate::domain::command::envelope::{Command, Envelope, RULES_VERSION};
 use crate::domain::command::rule::{Cx, Rule};
 use crate::domain::core::outcome::{CommandResult, Outcome, Refusal, Response};
 use crate::domain::core::outcome::{RuleError, Ruled};
 use crate::domain::core::region::parent_of;
-use crate::domain::core::state::{DomainError, Space, State, Txn, CLOCK, META};
+use crate::domain::core::state::{DomainError, State, Txn, CLOCK, META};
 use crate::domain::federation::items::{Crypto, ItemBody};
 use crate::domain::federation::outbox;
 use crate::domain::supervision::summary;
@@ -38,53 +37,6 @@ pub struct Applied {
     pub extra_leaves: Vec<Vec<u8>>,
 }
 
-/// How many recent request ids are remembered per (actor, client).
-pub const DEDUP_WINDOW: u64 = 256;
-/// A client silent for this long is forgotten by the dedup table (pruned on `Tick`).
-pub const DEDUP_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
-/// Longest client id accepted.
-pub const MAX_CLIENT_ID: usize = 64;
-
-/// Per (actor, client): when it was last seen and how many answers are kept.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct ClientMeta {
-    pub last_seen_ms: i64,
-    pub count: u64,
-}
-
-/// One remembered answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Answer {
-    pub outcome: Outcome,
-    pub log_index: u64,
-    pub leaf_index: Option<u64>,
-}
-
-/// Dedup clients: (actor label, client id) → meta.
-pub const DEDUP_CLIENTS: Space<(String, String), ClientMeta> = Space::new(b'q');
-/// Dedup answers: (actor label, client id, request id) → answer. One key per answer, so a write
-/// touches one small value instead of rewriting the whole window.
-pub const DEDUP_ANSWERS: Space<(String, String, u64), Answer> = Space::new(b'r');
-
-/// Raw key prefix of one client's answers.
-pub(crate) fn answers_prefix(key: &(String, String)) -> Vec<u8> {
-    let mut p = DEDUP_CLIENTS.key(key);
-    p[0] = DEDUP_ANSWERS.prefix();
-    p.push(0);
-    p
-}
-
-/// Request ids of one client's answers in a committed state, lowest first.
-pub(crate) fn answer_ids<'a>(state: &'a State, prefix: &'a [u8]) -> impl Iterator<Item = u64> + 'a {
-    state
-        .range_from(prefix, prefix.to_vec())
-        .filter_map(|(k, _)| {
-            k.get(k.len().checked_sub(8)?..)
-                .and_then(|b| b.try_into().ok())
-                .map(u64::from_be_bytes)
-        })
-}
-
 /// Runs one envelope against the state.
 pub fn apply_envelope(
     state: &State,
@@ -94,125 +46,78 @@ pub fn apply_envelope(
     let mut txn = Txn::new(state);
     let clock = META.get(&txn, CLOCK)?.unwrap_or(i64::MIN);
     let now = env.time_ms.max(clock);
-    let response = |outcome: Outcome, dedup: bool| Response {
+    let response = |outcome: Outcome| Response {
         outcome,
         log_index: ctx.log_index,
         leaf_index: Some(ctx.leaf_index),
-        deduplicated: dedup,
+        deduplicated: false,
     };
-
     // Deduplication comes first: a retry returns the first answer and changes nothing.
-    let dedup_key = (!env.client_id.is_empty()).then(|| (env.actor.label(), env.client_id.clone()));
-    let mut meta = None;
-    if let Some(key) = &dedup_key {
-        if env.client_id.len() > MAX_CLIENT_ID
-            || !env.client_id.bytes().all(|b| b.is_ascii_graphic())
-        {
-            return refused_only(
-                txn,
-                now,
-                clock,
-                response(
-                    Outcome::Refused(Refusal::new(
-                        "INPUT",
-                        format!("client id must be 1–{MAX_CLIENT_ID} printable ASCII characters"),
-                    )),
-                    false,
-                ),
-            );
-        }
-        let answer_key = (key.0.clone(), key.1.clone(), env.request_id);
-        if let Some(a) = DEDUP_ANSWERS.get(&txn, &answer_key)? {
+    let new = match dedup::gate(state, &txn, env)? {
+        Gate::Retry(response) => {
             return Ok(Applied {
-                response: Response {
-                    outcome: a.outcome,
-                    log_index: a.log_index,
-                    leaf_index: a.leaf_index,
-                    deduplicated: true,
-                },
+                response,
                 writes: BTreeMap::new(),
                 extra_leaves: Vec::new(),
-            });
+            })
         }
-        let m = DEDUP_CLIENTS.get(&txn, key)?.unwrap_or_default();
-        let prefix = answers_prefix(key);
-        let lowest = answer_ids(state, &prefix).next();
-        if m.count >= DEDUP_WINDOW && lowest.is_some_and(|l| env.request_id < l) {
-            return refused_only(
-                txn,
-                now,
-                clock,
-                response(
-                    Outcome::Refused(Refusal::new(
-                        "DEDUP",
-                        format!(
-                            "request id {} is older than the {DEDUP_WINDOW} remembered for this client; use a new request id",
-                            env.request_id
-                        ),
-                    )),
-                    false,
-                ),
-            );
+        Gate::Refused(refusal) => {
+            return refused_only(txn, now, clock, response(Outcome::Refused(refusal)))
         }
-        meta = Some((m, lowest));
-    }
-
+        Gate::Open => None,
+        Gate::New(request) => Some(request),
+    };
     let mut extra_leaves = Vec::new();
     let outcome = match decide(&mut txn, ctx, env, now) {
-        Ok((result, writes, mut up)) => {
-            // The status summary moves with the records the command wrote, and what the parent
-            // must see of them becomes items for the uplink.
-            let counters = summary::update(state, &writes)?;
-            let mut bodies = outbox::items_for_writes(state, &writes)?;
-            bodies.append(&mut up);
-            // The summary goes up on Tick when it changed, and at once on a significant change:
-            // something became (or stopped being) overdue.
-            let overdue = summary::COUNTERS.key("region/overdue");
-            let significant = counters.keys().any(|k| k.starts_with(&overdue));
-            txn.merge(writes);
-            txn.merge(counters);
-            if parent_of(ctx.region).is_some()
-                && (significant || matches!(env.command, Command::Tick))
-            {
-                bodies.extend(outbox::summary_item(&mut txn, now)?);
-            }
-            extra_leaves =
-                outbox::queue_own(&mut txn, ctx.region, ctx.leaf_index + 1, bodies, now)?;
+        Ok((result, writes, up)) => {
+            extra_leaves = carry(state, &mut txn, ctx, env, writes, up, now)?;
             Outcome::Ok(result)
         }
         Err(RuleError::Refused(refusal)) => Outcome::Refused(refusal),
         Err(RuleError::Fault(e)) => return Err(e),
     };
-
     if now != clock {
         META.put(&mut txn, CLOCK, &now)?;
     }
-    if let (Some(key), Some((mut m, lowest))) = (dedup_key, meta) {
-        m.last_seen_ms = now;
-        m.count += 1;
+    if let Some(request) = new {
         let answer = Answer {
             outcome: outcome.clone(),
             log_index: ctx.log_index,
             leaf_index: Some(ctx.leaf_index),
         };
-        DEDUP_ANSWERS.put(
-            &mut txn,
-            &(key.0.clone(), key.1.clone(), env.request_id),
-            &answer,
-        )?;
-        if m.count > DEDUP_WINDOW {
-            if let Some(victim) = lowest {
-                DEDUP_ANSWERS.delete(&mut txn, &(key.0.clone(), key.1.clone(), victim));
-                m.count -= 1;
-            }
-        }
-        DEDUP_CLIENTS.put(&mut txn, &key, &m)?;
+        dedup::remember(&mut txn, request, env.request_id, answer, now)?;
     }
     Ok(Applied {
-        response: response(outcome, false),
+        response: response(outcome),
         writes: txn.into_writes(),
         extra_leaves,
     })
+}
+
+/// Merges an accepted command's writes with the status summary they move, and queues what the
+/// parent must see of them as own items; returns those items' ledger leaves.
+fn carry(
+    state: &State,
+    txn: &mut Txn<'_>,
+    ctx: &ApplyContext<'_>,
+    env: &Envelope,
+    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    mut up: Vec<ItemBody>,
+    now: i64,
+) -> Result<Vec<Vec<u8>>, DomainError> {
+    let counters = summary::update(state, &writes)?;
+    let mut bodies = outbox::items_for_writes(state, &writes)?;
+    bodies.append(&mut up);
+    // The summary goes up on Tick when it changed, and at once on a significant change:
+    // something became (or stopped being) overdue.
+    let overdue = summary::COUNTERS.key("region/overdue");
+    let significant = counters.keys().any(|k| k.starts_with(&overdue));
+    txn.merge(writes);
+    txn.merge(counters);
+    if parent_of(ctx.region).is_some() && (significant || matches!(env.command, Command::Tick)) {
+        bodies.extend(outbox::summary_item(txn, now)?);
+    }
+    outbox::queue_own(txn, ctx.region, ctx.leaf_index + 1, bodies, now)
 }
 
 /// A refusal before any rule ran: only the clock moves.
@@ -285,6 +190,7 @@ fn decide(txn: &mut Txn<'_>, ctx: &ApplyContext<'_>, env: &Envelope, now: i64) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::command::dedup::{DEDUP_ANSWERS, DEDUP_WINDOW};
     use crate::domain::command::testkit::*;
     use crate::domain::core::identity::Actor;
     use crate::domain::core::identity::{Person, Role};

@@ -4,10 +4,13 @@
 //! one context produces for another, and `Tick`.
 //!
 //! - [`envelope`]: what is committed — actor, dedup ids, leader time, rules version, command.
-//! - [`apply`]: the spine, and the dispatch to the owning context.
+//! - [`apply`]: the spine, and the dispatch to the owning context; [`dedup`]: the dedup table.
+//! - [`rule`]: the `Rule` trait every command payload implements; [`rules`]: the
+//!   implementations, by context; [`cmd`]: the payload types by variant name.
 //! - [`tick`]: the leader-proposed heartbeat that drives time-based states.
 pub mod apply;
 pub mod cmd;
+pub mod dedup;
 pub mod envelope;
 pub mod rule;
 pub mod rules;

@@ -1,7 +1,7 @@
 //! `Tick` — the leader-proposed clock heartbeat. Time-driven states are computed here so they
 //! change even when nobody writes, identically on every replica. Today it prunes the dedup
 //! table of clients silent for longer than [`DEDUP_TTL_MS`].
-use crate::domain::command::apply::{
+use crate::domain::command::dedup::{
     answer_ids, answers_prefix, DEDUP_ANSWERS, DEDUP_CLIENTS, DEDUP_TTL_MS,
 };
 use crate::domain::command::rule::{Cx, Rule, RuleResult};

@@ -4,6 +4,8 @@
 //! personal freedom and forced demolition — refused when missing unless an exemption approved
 //! by the head is recorded (then flagged); expected for on-site acts — flagged when missing.
 use crate::domain::core::outcome::Ruled;
+use crate::domain::enforcement::model::Case;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::days::date_of;
@@ -118,6 +120,37 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, s: &StepInput, now: i64) -> Ruled
     for o in &officers {
         o.check_may_act(day)?;
     }
+    let flags = av_flags(txn, s, &case, day)?;
+    let id = next_id(txn, "step")?;
+    STEPS.put(
+        txn,
+        &id,
+        &Step {
+            id,
+            case_id: case.id,
+            kind: s.kind,
+            officers: ids,
+            at_ms: s.at_ms,
+            place: s.place.clone(),
+            text: s.text.clone(),
+            attachments: s.attachments.clone(),
+            audio_video: s.audio_video,
+            exemption: s.exemption.clone(),
+            corrects: s.corrects,
+            flags: flags.clone(),
+            recorded_at_ms: now,
+            recorded_by: actor.label(),
+        },
+    )?;
+    case.steps.push(id);
+    advance(txn, &mut case, s.kind)?;
+    CASES.put(txn, &case.id, &case)?;
+    Ok(CommandResult::Record { id, flags })
+}
+
+/// REC-2: whole-process audio-video where the agency's list (or the default) requires it, or
+/// an exemption approved by a head; the flags the step carries.
+fn av_flags(txn: &Txn<'_>, s: &StepInput, case: &Case, day: NaiveDate) -> Ruled<Vec<String>> {
     let mut flags = Vec::new();
     let list = AV_LISTS.get(txn, &case.agency_id)?;
     let required = list
@@ -154,29 +187,12 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, s: &StepInput, now: i64) -> Ruled
             flags.push("REC-2: audio-video expected but missing".to_string());
         }
     }
-    let id = next_id(txn, "step")?;
-    STEPS.put(
-        txn,
-        &id,
-        &Step {
-            id,
-            case_id: case.id,
-            kind: s.kind,
-            officers: ids,
-            at_ms: s.at_ms,
-            place: s.place.clone(),
-            text: s.text.clone(),
-            attachments: s.attachments.clone(),
-            audio_video: s.audio_video,
-            exemption: s.exemption.clone(),
-            corrects: s.corrects,
-            flags: flags.clone(),
-            recorded_at_ms: now,
-            recorded_by: actor.label(),
-        },
-    )?;
-    case.steps.push(id);
-    match (case.state, s.kind) {
+    Ok(flags)
+}
+
+/// Where a step moves its case.
+fn advance(txn: &Txn<'_>, case: &mut Case, kind: StepKind) -> Ruled<()> {
+    match (case.state, kind) {
         (
             CaseState::Opened,
             StepKind::Investigation | StepKind::Inspection | StepKind::EvidenceCollection,
@@ -197,6 +213,5 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, s: &StepInput, now: i64) -> Ruled
         }
         _ => {}
     }
-    CASES.put(txn, &case.id, &case)?;
-    Ok(CommandResult::Record { id, flags })
+    Ok(())
 }
