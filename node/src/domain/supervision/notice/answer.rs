@@ -1,0 +1,297 @@
+//! A unit's answers (acknowledgement, rectification), the issuer closing or returning them, and
+//! escalation past the deadline.
+use super::*;
+
+/// What a unit answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reply {
+    Acknowledge,
+    Rectification { text: String },
+}
+
+/// `AnswerNotice`: a person of the unit's region acknowledges, or submits the rectification.
+#[allow(clippy::too_many_arguments)]
+pub fn answer(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    region: &str,
+    issuer: &str,
+    id: u64,
+    unit: &Unit,
+    reply: &Reply,
+    now: i64,
+    up: &mut Vec<Upward>,
+) -> Ruled {
+    if !person_with(actor, &[Role::Clerk, Role::Head, Role::Supervisor]) {
+        return refuse(
+            "SUP-2",
+            format!(
+                "{} may not answer a notice: a clerk, supervisor or head of the unit does",
+                actor.label()
+            ),
+        );
+    }
+    let key = (issuer.to_string(), unit.key(), id);
+    let Some(mut inbox) = INBOX.get(txn, &key)? else {
+        return refuse(
+            "INPUT",
+            format!(
+                "no notice {id} of {issuer} for {} has arrived here",
+                unit.key()
+            ),
+        );
+    };
+    let (stage, text) = match reply {
+        Reply::Acknowledge => {
+            if inbox.progress.stage != Stage::Delivered {
+                return refuse(
+                    "SUP-2",
+                    format!(
+                        "notice {} is {}; it is acknowledged once, on delivery",
+                        inbox.doc.number,
+                        inbox.progress.stage.as_str()
+                    ),
+                );
+            }
+            (Stage::Acknowledged, String::new())
+        }
+        Reply::Rectification { text } => {
+            if !inbox.doc.kind.wants_rectification() {
+                return refuse(
+                    "SUP-2",
+                    format!("a {} asks for no rectification", inbox.doc.kind.label()),
+                );
+            }
+            if !matches!(inbox.progress.stage, Stage::Acknowledged | Stage::Returned) {
+                return refuse(
+                    "SUP-2",
+                    format!(
+                        "notice {} is {}; a rectification follows the acknowledgement or a return",
+                        inbox.doc.number,
+                        inbox.progress.stage.as_str()
+                    ),
+                );
+            }
+            if text.trim().is_empty() || text.len() > MAX_SECTION {
+                return refuse(
+                    "INPUT",
+                    format!("a rectification report is 1–{MAX_SECTION} bytes"),
+                );
+            }
+            (Stage::Rectified, text.clone())
+        }
+    };
+    let by = actor.label();
+    inbox.progress.move_to(stage, now, &by, &text);
+    INBOX.put(txn, &key, &inbox)?;
+    let a = Answer {
+        issuer: issuer.to_string(),
+        notice: id,
+        unit: unit.clone(),
+        stage,
+        by,
+        text,
+    };
+    if issuer == region {
+        on_answer(txn, region, region, &a, now)?;
+    } else {
+        up.push(Upward::NoticeAnswer(Box::new(a)));
+    }
+    Ok(CommandResult::Record { id, flags: vec![] })
+}
+
+/// An answer arrived (from below, proven, or from a unit of this region).
+pub fn on_answer(
+    txn: &mut Txn<'_>,
+    region: &str,
+    origin: &str,
+    a: &Answer,
+    at_ms: i64,
+) -> Result<(), DomainError> {
+    // A region answers only for its own units, and only the issuer records the answer.
+    if a.issuer != region || a.unit.region != origin {
+        return Ok(());
+    }
+    let Some(mut n) = NOTICES.get(txn, &a.notice)? else {
+        return Ok(());
+    };
+    if let Some(p) = n.units.get_mut(&a.unit.key()) {
+        let moves = matches!(
+            (p.stage, a.stage),
+            (Stage::Issued | Stage::Delivered, Stage::Acknowledged)
+                | (
+                    Stage::Issued | Stage::Delivered | Stage::Acknowledged | Stage::Returned,
+                    Stage::Rectified
+                )
+        );
+        if moves {
+            p.move_to(a.stage, at_ms, &a.by, &a.text);
+            NOTICES.put(txn, &a.notice, &n)?;
+        }
+    }
+    Ok(())
+}
+
+/// `JudgeNotice`: the issuer closes a unit's notice or returns its rectification.
+#[allow(clippy::too_many_arguments)]
+pub fn judge(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    region: &str,
+    id: u64,
+    unit: &Unit,
+    close: bool,
+    reasons: &str,
+    now: i64,
+    down: &mut dyn Downlink,
+) -> Ruled {
+    if !person_with(actor, &[Role::Supervisor, Role::Inspector, Role::Head]) {
+        return refuse(
+            "SUP-2",
+            format!(
+                "{} may not close or return a notice: a supervisor, inspector or head does",
+                actor.label()
+            ),
+        );
+    }
+    if !valid_region_id(&unit.region) {
+        return refuse("INPUT", format!("{:?} is not a region id", unit.region));
+    }
+    if !close && reasons.trim().is_empty() {
+        return refuse(
+            "SUP-2",
+            "a return states why the rectification is insufficient",
+        );
+    }
+    if reasons.len() > MAX_SECTION {
+        return refuse("INPUT", "the reasons are too long");
+    }
+    let Some(mut n) = NOTICES.get(txn, &id)? else {
+        return refuse("INPUT", format!("no notice {id}"));
+    };
+    let kind = n.draft.kind;
+    if !close && !kind.wants_rectification() {
+        return refuse(
+            "SUP-2",
+            format!(
+                "a {} asks for no rectification: there is nothing to return, only to close",
+                kind.label()
+            ),
+        );
+    }
+    let Some(p) = n.units.get_mut(&unit.key()) else {
+        return refuse("INPUT", format!("notice {id} does not name {}", unit.key()));
+    };
+    let ready = if kind.wants_rectification() {
+        p.stage == Stage::Rectified
+    } else {
+        p.stage == Stage::Acknowledged
+    };
+    if !ready {
+        return refuse(
+            "SUP-2",
+            format!(
+                "{} is {} on notice {id}; it is closed or returned once its answer is in",
+                unit.key(),
+                p.stage.as_str()
+            ),
+        );
+    }
+    let stage = if close {
+        Stage::Closed
+    } else {
+        Stage::Returned
+    };
+    let by = actor.label();
+    p.move_to(stage, now, &by, reasons);
+    if n.units.values().all(|p| p.stage == Stage::Closed) {
+        OPEN_NOTICES.delete(txn, &id);
+    }
+    NOTICES.put(txn, &id, &n)?;
+    let judged = NoticeJudged {
+        issuer: region.to_string(),
+        notice: id,
+        unit: unit.clone(),
+        stage,
+        by: by.clone(),
+        reasons: reasons.to_string(),
+    };
+    if unit.region == region {
+        on_judged(txn, &judged, now)?;
+    } else {
+        down.send(
+            txn,
+            region,
+            &unit.region,
+            &by,
+            Downward::NoticeJudged(Box::new(judged)),
+            now,
+        )?;
+    }
+    Ok(CommandResult::Record { id, flags: vec![] })
+}
+
+/// The issuer's decision on a unit's answer, travelling down to the unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeJudged {
+    pub issuer: String,
+    pub notice: u64,
+    pub unit: Unit,
+    pub stage: Stage,
+    pub by: String,
+    pub reasons: String,
+}
+
+/// The issuer's decision arrived at the unit's region.
+pub fn on_judged(txn: &mut Txn<'_>, j: &NoticeJudged, now: i64) -> Result<(), DomainError> {
+    let key = (j.issuer.clone(), j.unit.key(), j.notice);
+    if let Some(mut inbox) = INBOX.get(txn, &key)? {
+        inbox.progress.move_to(j.stage, now, &j.by, &j.reasons);
+        INBOX.put(txn, &key, &inbox)?;
+    }
+    Ok(())
+}
+
+/// On `Tick`: every unit still open past its notice's deadline is escalated (once).
+pub fn escalate(txn: &mut Txn<'_>, now: i64) -> Result<u64, DomainError> {
+    let Ok(today) = date_of(now) else {
+        return Ok(0);
+    };
+    let base = txn.base();
+    let mut due = Vec::new();
+    for k in OPEN_NOTICES.keys(base) {
+        let Some(id) = k
+            .get(1..9)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes)
+        else {
+            continue;
+        };
+        if let Some(dl) = OPEN_NOTICES.read(base, &id)? {
+            if dl < today {
+                due.push(id);
+            }
+        }
+    }
+    let mut n_escalated = 0;
+    for id in due {
+        if let Some(mut n) = NOTICES.get(txn, &id)? {
+            for p in n.units.values_mut() {
+                if p.stage != Stage::Closed && !p.escalated {
+                    p.escalated = true;
+                    let stage = p.stage;
+                    p.history.push(Event {
+                        at_ms: now,
+                        stage,
+                        by: String::new(),
+                        text: "逾期未办结，已督办升级 escalated".into(),
+                    });
+                    n_escalated += 1;
+                }
+            }
+            NOTICES.put(txn, &id, &n)?;
+        }
+        OPEN_NOTICES.delete(txn, &id);
+    }
+    Ok(n_escalated)
+}

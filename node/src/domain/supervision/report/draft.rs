@@ -1,0 +1,308 @@
+//! Drafting a report — figures filled from the records, narrative, attachments — and
+//! submitting it to the bureau or the parent (SUP-1).
+use super::*;
+
+pub(super) fn bureau(actor: &Actor, what: &str) -> Result<String, Refusal> {
+    match actor {
+        Actor::Person(p) if matches!(p.role, Role::Clerk | Role::Head | Role::Supervisor) => {
+            Ok(actor.label())
+        }
+        _ => Err(Refusal::new(
+            "SUP-1",
+            format!(
+                "{} may not {what}: a clerk, supervisor or head of the unit does",
+                actor.label()
+            ),
+        )),
+    }
+}
+
+pub(super) fn judge_role(actor: &Actor) -> Result<String, Refusal> {
+    match actor {
+        Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor | Role::Inspector) => {
+            Ok(actor.label())
+        }
+        _ => Err(Refusal::new(
+            "SUP-1",
+            format!(
+                "{} may not accept or return reports: a supervisor, inspector or head of the receiving bureau does",
+                actor.label()
+            ),
+        )),
+    }
+}
+
+pub(super) fn text_ok(s: &str, what: &str) -> Result<(), Refusal> {
+    if s.len() > MAX_SECTION {
+        return Err(Refusal::new(
+            "INPUT",
+            format!("{what} is longer than {MAX_SECTION} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// Every agency's figures for a period, from the records, in one pass over cases and
+/// publications.
+pub fn figures_by_agency(
+    state: &State,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> Result<BTreeMap<u64, BTreeMap<String, i64>>, DomainError> {
+    let within = |ms: i64| date_of(ms).is_ok_and(|d| d >= start && d <= end);
+    let mut all: BTreeMap<u64, BTreeMap<String, i64>> = BTreeMap::new();
+    let mut bump = |agency: u64, k: &str| {
+        *all.entry(agency)
+            .or_default()
+            .entry(k.to_string())
+            .or_insert(0) += 1
+    };
+    for c in crate::domain::enforcement::model::CASES.scan_from(state, &0) {
+        let c = c?;
+        let a = c.agency_id;
+        if within(c.opened_at_ms) {
+            bump(a, "cases_opened");
+        }
+        if c.decision.as_ref().is_some_and(|d| within(d.decided_at_ms)) {
+            bump(a, "decisions");
+            if c.major == Some(true) {
+                bump(a, "major_decisions");
+            }
+            if c.reviews.iter().any(|r| r.opinion.is_some()) {
+                bump(a, "reviewed_decisions");
+            }
+        }
+        for o in &c.legal_outcomes {
+            if o.on >= start && o.on <= end {
+                bump(a, "challenged");
+                if o.result.corrects() {
+                    bump(a, "corrected");
+                }
+            }
+        }
+        if !c.overdue.is_empty() {
+            bump(a, "overdue_now");
+        }
+    }
+    for p in PUBLICATIONS.scan_from(state, &0) {
+        let p = p?;
+        match p.state {
+            PubState::Published { at_ms, on_time } | PubState::Withdrawn { at_ms, on_time, .. }
+                if within(at_ms) =>
+            {
+                bump(
+                    p.agency_id,
+                    if on_time {
+                        "published_on_time"
+                    } else {
+                        "published_late"
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(all)
+}
+
+/// Whether an agency exists and is active at the end of `end` (not closed or merged by then).
+pub fn agency_active(a: &crate::domain::core::organ::Agency, end: NaiveDate) -> bool {
+    let created = date_of(a.created_at_ms).is_ok_and(|d| d <= end);
+    created && a.closed.as_ref().is_none_or(|c| c.on > end)
+}
+
+/// `DraftReport`: creates or replaces the draft of a unit's report for a period; a returned
+/// report is redrafted as a new version.
+pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, input: &DraftReport) -> Ruled {
+    let by = bureau(actor, "draft a report")?;
+    let n = &input.narrative;
+    for (s, what) in [
+        (&n.done, "what was done"),
+        (&n.results, "results"),
+        (&n.problems, "problems"),
+        (&n.measures, "measures"),
+        (&n.suggestions, "suggestions"),
+    ] {
+        text_ok(s, what)?;
+    }
+    if input.attachments.len() > MAX_ATTACHMENTS
+        || input.attachments.iter().any(|a| {
+            a.name.trim().is_empty()
+                || a.name.len() > 200
+                || a.sha256.len() != 64
+                || !a.sha256.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+    {
+        return Err(Refusal::new(
+            "INPUT",
+            format!("at most {MAX_ATTACHMENTS} attachments, each with a name of 1–200 bytes and a SHA-256 of 64 hex digits"),
+        ).into());
+    }
+    if input.copies_to.len() > MAX_COPIES
+        || input
+            .copies_to
+            .iter()
+            .any(|c| c.trim().is_empty() || c.len() > 200)
+    {
+        return Err(Refusal::new(
+            "INPUT",
+            format!("at most {MAX_COPIES} copy recipients of 1–200 bytes"),
+        )
+        .into());
+    }
+    let period = period(txn.base(), &input.period)?;
+    let unit = Unit {
+        region: region.to_string(),
+        agency: input.agency,
+    };
+    if let Some(a) = input.agency {
+        match AGENCIES.get(txn, &a)? {
+            Some(ag) if agency_active(&ag, period.end) => {}
+            Some(_) => {
+                return Err(Refusal::new(
+                    "SUP-1",
+                    format!(
+                        "agency {a} was not active at the end of {} (closed or not yet registered) and does not report for it",
+                        period.id
+                    ),
+                ).into())
+            }
+            None => return Err(Refusal::new("INPUT", format!("no agency {a}")).into()),
+        }
+    }
+    let key = (unit.key(), period.id.clone());
+    let latest = match REPORT_LATEST.get(txn, &key)? {
+        Some(id) => REPORTS.get(txn, &id)?,
+        None => None,
+    };
+    let (id, version) = match &latest {
+        Some(r) if r.state == ReportState::Draft => (r.id, r.version),
+        Some(r) if matches!(r.state, ReportState::Returned { .. }) => {
+            (next_id(txn, "report")?, r.version + 1)
+        }
+        Some(r) => {
+            return Err(Refusal::new(
+                "SUP-1",
+                format!(
+                    "{} {} version {} is already {}; a new version follows only a return",
+                    unit.key(),
+                    period.id,
+                    r.version,
+                    r.state.as_str()
+                ),
+            )
+            .into())
+        }
+        None => (next_id(txn, "report")?, 1),
+    };
+    let report = Report {
+        id,
+        unit,
+        period: period.id.clone(),
+        version,
+        due: period.due,
+        figures: BTreeMap::new(),
+        narrative: input.narrative.clone(),
+        attachments: input.attachments.clone(),
+        copies_to: input.copies_to.clone(),
+        compiled_from: Vec::new(),
+        state: ReportState::Draft,
+        drafted_by: by,
+        submitted_ms: None,
+        submitted_by: None,
+        judged_ms: None,
+        judged_by: None,
+    };
+    REPORTS.put(txn, &id, &report)?;
+    REPORT_LATEST.put(txn, &key, &id)?;
+    Ok(CommandResult::Record { id, flags: vec![] })
+}
+
+/// What a draft carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftReport {
+    /// The agency reporting, or `None` for the region's own (compiled) report.
+    pub agency: Option<u64>,
+    pub period: String,
+    pub narrative: Narrative,
+    pub attachments: Vec<Attachment>,
+    pub copies_to: Vec<String>,
+}
+
+/// `SubmitReport`: figures are filled from the records at submission; an agency's report goes
+/// to its bureau (this region), the region's report to the parent (as an item).
+pub fn submit(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    region: &str,
+    id: u64,
+    now: i64,
+    up: &mut Vec<Upward>,
+) -> Ruled {
+    let by = bureau(actor, "submit a report")?;
+    let Some(mut r) = REPORTS.get(txn, &id)? else {
+        return Err(Refusal::new("INPUT", format!("no report {id}")).into());
+    };
+    if r.state != ReportState::Draft {
+        return Err(Refusal::new(
+            "SUP-1",
+            format!("report {id} is {}, not a draft", r.state.as_str()),
+        )
+        .into());
+    }
+    if r.unit.agency.is_none() && parent_of(region).is_none() {
+        return Err(Refusal::new("SUP-1", "this region has no parent to report to").into());
+    }
+    if r.narrative.done.trim().is_empty() {
+        return Err(Refusal::new(
+            "SUP-1",
+            "a report states what was done (narrative section 'done') before it is submitted",
+        )
+        .into());
+    }
+    let period = period(txn.base(), &r.period)?;
+    let mut figures = figures_by_agency(txn.base(), period.start, period.end)?;
+    match r.unit.agency {
+        Some(a) => r.figures = figures.remove(&a).unwrap_or_default(),
+        None => {
+            // The region's report: its own figures over every agency, and the agency reports
+            // it compiles.
+            let mut total: BTreeMap<String, i64> = BTreeMap::new();
+            let mut compiled = Vec::new();
+            for a in AGENCIES.scan_from(txn.base(), &0) {
+                let a = a?;
+                if !agency_active(&a, period.end) {
+                    continue;
+                }
+                for (k, v) in figures.remove(&a.id).unwrap_or_default() {
+                    *total.entry(k).or_insert(0) += v;
+                }
+                let unit = Unit {
+                    region: region.to_string(),
+                    agency: Some(a.id),
+                };
+                if let Some(rid) = REPORT_LATEST.get(txn, &(unit.key(), r.period.clone()))? {
+                    if let Some(ar) = REPORTS.get(txn, &rid)? {
+                        if matches!(ar.state, ReportState::Submitted | ReportState::Accepted) {
+                            compiled.push((a.id, ar.version));
+                        }
+                    }
+                }
+            }
+            r.figures = total;
+            r.compiled_from = compiled;
+        }
+    }
+    r.state = ReportState::Submitted;
+    r.submitted_ms = Some(now);
+    r.submitted_by = Some(by);
+    r.due = period.due;
+    REPORTS.put(txn, &id, &r)?;
+    let flags = if r.submitted_on_time() {
+        vec![]
+    } else {
+        vec![format!("SUP-1: late, due {}", r.due)]
+    };
+    up.push(Upward::Report(Box::new(r)));
+    Ok(CommandResult::Record { id, flags })
+}
