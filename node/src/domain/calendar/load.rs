@@ -2,12 +2,13 @@
 //! when it appears (replicated, so every replica counts working days alike).
 use crate::domain::calendar::days::{YearCalendar, YearSource};
 use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::{Space, State, Txn};
 
 /// Loaded years (override the notices shipped with the code).
-pub const CALENDAR: Space<u64, YearCalendar> = Space::new(b'y');
+pub const CALENDAR: Space<u64, YearCalendar> = Space::new(prefix::CALENDAR);
 
 /// Years from the replicated state first, then the shipped notices.
 pub struct StateYears<'a>(pub &'a State);

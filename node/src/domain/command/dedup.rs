@@ -1,5 +1,6 @@
 //! The dedup table: per (actor, client id), the answers to its most recent request ids. A
 //! retry with the same ids gets the first answer and changes nothing.
+use crate::domain::core::keys::prefix;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::command::envelope::Envelope;
@@ -29,10 +30,10 @@ pub struct Answer {
 }
 
 /// Dedup clients: (actor label, client id) → meta.
-pub const DEDUP_CLIENTS: Space<(String, String), ClientMeta> = Space::new(b'q');
+pub const DEDUP_CLIENTS: Space<(String, String), ClientMeta> = Space::new(prefix::DEDUP_CLIENTS);
 /// Dedup answers: (actor label, client id, request id) → answer. One key per answer, so a write
 /// touches one small value instead of rewriting the whole window.
-pub const DEDUP_ANSWERS: Space<(String, String, u64), Answer> = Space::new(b'r');
+pub const DEDUP_ANSWERS: Space<(String, String, u64), Answer> = Space::new(prefix::DEDUP_ANSWERS);
 
 /// Raw key prefix of one client's answers.
 pub(crate) fn answers_prefix(key: &(String, String)) -> Vec<u8> {

@@ -7,8 +7,11 @@
 //! - [`state`]: the replicated key/value state, typed key spaces, the write-set transaction.
 //! - [`ids`]: record id counters; [`text`]: checks of entered text.
 //! - [`region`]: the administrative tree as region ids (`parent_of`, `in_subtree`, …).
+//! - [`keys`]: every key space of the state — prefix, key and value types, owner — in one
+//!   table, with the retired prefixes.
 pub mod identity;
 pub mod ids;
+pub mod keys;
 pub mod organ;
 pub mod outcome;
 pub mod region;

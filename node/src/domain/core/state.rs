@@ -3,6 +3,7 @@
 //! Keys start with a one-byte space prefix; values are bincode. The same map lives in memory
 //! (for reads and snapshots) and in sled (for durability); `apply` produces a write set that the
 //! store writes to both, in one batch with the applied log id and the ledger.
+use crate::domain::core::keys::prefix;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
@@ -307,6 +308,6 @@ impl<V: Serialize + DeserializeOwned> Space<(String, u64), V> {
 }
 
 /// Singleton values (clock, counters).
-pub const META: Space<str, i64> = Space::new(b'm');
+pub const META: Space<str, i64> = Space::new(prefix::META);
 /// Meta key: the replicated clock, Unix ms, never decreasing.
 pub const CLOCK: &str = "clock";

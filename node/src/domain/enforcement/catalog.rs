@@ -4,6 +4,7 @@
 //! bound set by the sector's superior department), and optionally "every penalty except summary
 //! procedure" (seed 003). Rules are region-wide or per agency, with the day they take effect;
 //! the version in force at submission decides and is kept with the case.
+use crate::domain::core::keys::prefix;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +31,7 @@ pub struct CatalogRule {
 }
 
 /// Catalog rules; key `<agency id, 0 for the region>/<kind>/<YYYYMMDD>`.
-pub const CATALOG: Space<str, CatalogRule> = Space::new(b'g');
+pub const CATALOG: Space<str, CatalogRule> = Space::new(prefix::CATALOG);
 
 fn rule_prefix(agency: u64, kind: PowerKind) -> String {
     format!("{agency:020}/{}/", kind.as_str())

@@ -3,6 +3,7 @@
 //! Commands that start a clock put an entry in a queue ordered by due date; each `Tick` takes
 //! the entries whose day has passed, checks whether the obligation is still open, and if so
 //! flags the case (the status summary counts the flags). Nothing is scanned but what is due.
+use crate::domain::core::keys::prefix;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +45,7 @@ pub struct Deadline {
 }
 
 /// The queue: key `YYYYMMDD/<seq>` so keys sort by due date.
-pub const DEADLINES: Space<str, Deadline> = Space::new(b'd');
+pub const DEADLINES: Space<str, Deadline> = Space::new(prefix::DEADLINES);
 
 /// Working days allowed for a legal review (REV-8), unless set.
 pub const DEFAULT_REVIEW_DAYS: u32 = 5;

@@ -3,6 +3,7 @@
 //! decisions. Commands are one per file (`cmd_*.rs`); this module holds the types, key spaces and
 //! the shared checks every step uses.
 use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::keys::prefix;
 use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::Refusal;
 use crate::domain::core::outcome::Ruled;
@@ -350,11 +351,12 @@ pub struct AvList {
     pub expected: Vec<StepKind>,
 }
 
-pub const AV_LISTS: Space<u64, AvList> = Space::new(b'v');
+pub const AV_LISTS: Space<u64, AvList> = Space::new(prefix::AV_LISTS);
 
 /// Per agency: the legal review comes before the rights notice (market regulation's order).
 /// Default: the party is notified of its rights first, then the case goes to review.
-pub const REVIEW_BEFORE_RIGHTS_NOTICE: Space<u64, bool> = Space::new(b'w');
+pub const REVIEW_BEFORE_RIGHTS_NOTICE: Space<u64, bool> =
+    Space::new(prefix::REVIEW_BEFORE_RIGHTS_NOTICE);
 
 /// Whether a case has a step of this kind.
 pub fn has_step(txn: &Txn<'_>, case: &Case, kind: StepKind) -> Result<bool, DomainError> {
@@ -380,13 +382,13 @@ pub struct Decision {
     pub publish_by: NaiveDate,
 }
 
-pub const OFFICERS: Space<u64, Officer> = Space::new(b'o');
+pub const OFFICERS: Space<u64, Officer> = Space::new(prefix::OFFICERS);
 
-pub const CERT_NUMBERS: Space<str, u64> = Space::new(b'c');
+pub const CERT_NUMBERS: Space<str, u64> = Space::new(prefix::CERT_NUMBERS);
 
-pub const CASES: Space<u64, Case> = Space::new(b'k');
+pub const CASES: Space<u64, Case> = Space::new(prefix::CASES);
 
-pub const STEPS: Space<u64, Step> = Space::new(b's');
+pub const STEPS: Space<u64, Step> = Space::new(prefix::STEPS);
 
 /// The judicial administration (not the agency) issues and checks certificates (PUB-2).
 pub fn judicial_administration(actor: &Actor) -> Result<(), Refusal> {

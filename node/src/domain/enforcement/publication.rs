@@ -3,6 +3,7 @@
 //! ID numbers, phone numbers and addresses are masked even inside free text, a credit code stays,
 //! and every masking is recorded. A correction is a new version; the old one is kept, marked
 //! superseded. A changed or revoked decision is withdrawn within 3 working days with the reason.
+use crate::domain::core::keys::prefix;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +20,7 @@ use crate::domain::enforcement::model::{officer_by_user, CaseState, Duty, CASES}
 use crate::domain::enforcement::redact::{redact, Masking};
 
 /// Working days to publish, per kind (PUB-3): licensing and penalty 7, others 20, unless set.
-pub const PUBLISH_DAYS: Space<str, u32> = Space::new(b'p');
+pub const PUBLISH_DAYS: Space<str, u32> = Space::new(prefix::PUBLISH_DAYS);
 
 pub fn default_publish_days(kind: PowerKind) -> u32 {
     match kind {
@@ -34,7 +35,7 @@ pub fn setting_days(state: &State, name: &str, default: u32) -> Result<u32, Doma
 }
 
 /// Day-count settings that change outcomes (replicated), by name, e.g. `review_days`.
-pub const DAY_SETTINGS: Space<str, u32> = Space::new(b'x');
+pub const DAY_SETTINGS: Space<str, u32> = Space::new(prefix::DAY_SETTINGS);
 
 /// Days in force for a kind.
 pub fn publish_days(state: &State, kind: PowerKind) -> Result<u32, DomainError> {
@@ -85,7 +86,7 @@ pub struct Publication {
     pub reviewed_by: Option<String>,
 }
 
-pub const PUBLICATIONS: Space<u64, Publication> = Space::new(b'u');
+pub const PUBLICATIONS: Space<u64, Publication> = Space::new(prefix::PUBLICATIONS);
 
 fn staff_of(
     txn: &Txn<'_>,

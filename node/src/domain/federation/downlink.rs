@@ -6,6 +6,7 @@
 //! through; the addressee's delivery makes a receipt that goes back up as an uplink item, so the
 //! issuer sees it delivered.
 use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::IngestReport;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::next_hop;
@@ -173,19 +174,19 @@ pub struct DownLink {
 }
 
 /// Outbox by (child, per-link seq).
-pub const DOWN_OUT: Space<(String, u64), DownOut> = Space::new(b'E');
+pub const DOWN_OUT: Space<(String, u64), DownOut> = Space::new(prefix::DOWN_OUT);
 
 /// Per child link.
-pub const DOWN_LINKS: Space<str, DownLink> = Space::new(b'F');
+pub const DOWN_LINKS: Space<str, DownLink> = Space::new(prefix::DOWN_LINKS);
 
 /// What passed through or arrived, by (issuer, seq).
-pub const RECEIVED: Space<(String, u64), Received> = Space::new(b'G');
+pub const RECEIVED: Space<(String, u64), Received> = Space::new(prefix::RECEIVED);
 
 /// What this region sent down, by its own seq.
-pub const SENT_DOWN: Space<u64, SentDown> = Space::new(b'H');
+pub const SENT_DOWN: Space<u64, SentDown> = Space::new(prefix::SENT_DOWN);
 
 /// Digests of downlink positions from the parent, by per-link seq (for repeats).
-pub const DOWN_SEEN: Space<u64, [u8; 32]> = Space::new(b'I');
+pub const DOWN_SEEN: Space<u64, [u8; 32]> = Space::new(prefix::DOWN_SEEN);
 
 /// Meta: last own downlink sequence number.
 pub const DOWN_SEQ: &str = "down/seq";

@@ -1,5 +1,6 @@
 //! **Receiving** (`Ingest`): a child's batch, checked link by link and origin by origin.
 use crate::domain::core::identity::Actor;
+use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::IngestReport;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
@@ -125,26 +126,26 @@ pub struct Alert {
 }
 
 /// Per direct child: the link's state.
-pub const LINKS: Space<str, LinkState> = Space::new(b'l');
+pub const LINKS: Space<str, LinkState> = Space::new(prefix::LINKS);
 
 /// Per origin below: marks and the last head held.
-pub const ORIGINS: Space<str, OriginState> = Space::new(b'e');
+pub const ORIGINS: Space<str, OriginState> = Space::new(prefix::ORIGINS);
 
 /// Items held from below, by (origin, seq).
-pub const HELD_ITEMS: Space<(String, u64), HeldItem> = Space::new(b'f');
+pub const HELD_ITEMS: Space<(String, u64), HeldItem> = Space::new(prefix::HELD_ITEMS);
 
 /// Heads held from below, by (origin, size).
-pub const HELD_HEADS: Space<(String, u64), HeldHead> = Space::new(b't');
+pub const HELD_HEADS: Space<(String, u64), HeldHead> = Space::new(prefix::HELD_HEADS);
 
 /// Tamper alerts, by (detecting region, kind + subject).
-pub const ALERTS: Space<(String, String), Alert> = Space::new(b'A');
+pub const ALERTS: Space<(String, String), Alert> = Space::new(prefix::ALERTS);
 
 /// Digests of link positions whose content raised an alert (and so is not held under its own
 /// identity), by (link, seq).
-pub const LINK_DIGESTS: Space<(String, u64), Hash> = Space::new(b'D');
+pub const LINK_DIGESTS: Space<(String, u64), Hash> = Space::new(prefix::LINK_DIGESTS);
 
 /// The last status summary sent up.
-pub const LAST_SUMMARY: Space<str, BTreeMap<String, i64>> = Space::new(b'S');
+pub const LAST_SUMMARY: Space<str, BTreeMap<String, i64>> = Space::new(prefix::LAST_SUMMARY);
 
 /// The first 200 characters of a string from below.
 fn clip(s: &str) -> String {

@@ -19,6 +19,7 @@
 //! raises a tamper alert and the link goes on. Accepted items are held, and forwarded unchanged
 //! when this region has a parent.
 use crate::domain::core::identity::Actor;
+use crate::domain::core::keys::prefix;
 use crate::domain::core::organ::Agency;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::parent_of;
@@ -86,10 +87,10 @@ pub fn resolve(state: &State, e: &OutEntry) -> Result<(Carried, bool), DomainErr
 }
 
 /// Own items waiting for a head, by origin sequence number.
-pub const UP_PENDING: Space<u64, PendingItem> = Space::new(b'j');
+pub const UP_PENDING: Space<u64, PendingItem> = Space::new(prefix::UP_PENDING);
 
 /// Outbox to the parent, by per-link sequence number.
-pub const OUTBOX: Space<u64, OutEntry> = Space::new(b'b');
+pub const OUTBOX: Space<u64, OutEntry> = Space::new(prefix::OUTBOX);
 
 /// Meta: last own item sequence number.
 pub const ORIGIN_SEQ: &str = "fed/origin_seq";

@@ -1,6 +1,7 @@
 //! Signed tree heads (REC-3, ARCHITECTURE "Tamper evidence"): after commit the leader signs
 //! (region, size, root, time) with its node key and proposes the signature as a command. The
 //! state keeps every head by size; heads travel up to the parent region later.
+use crate::domain::core::keys::prefix;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::core::identity::Actor;
@@ -42,7 +43,7 @@ pub struct SignedHead {
 }
 
 /// Heads by size.
-pub const HEADS: Space<u64, SignedHead> = Space::new(b'h');
+pub const HEADS: Space<u64, SignedHead> = Space::new(prefix::HEADS);
 /// Meta key: size of the latest recorded head.
 pub const LAST_HEAD_SIZE: &str = "last_head_size";
 

@@ -2,6 +2,7 @@
 //! latest status summary of every region, its agencies and its publications' public state, the
 //! reports of its units, and answers to this region's notices. Monitoring reads these indexes;
 //! the items themselves stay in the held-item log.
+use crate::domain::core::keys::prefix;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,7 @@ pub struct HeldPublication {
     pub due: String,
 }
 
-pub const HELD_SUMMARIES: Space<str, HeldSummary> = Space::new(b'J');
-pub const HELD_AGENCIES: Space<(String, u64), Agency> = Space::new(b'B');
-pub const HELD_PUBLICATIONS: Space<(String, u64), HeldPublication> = Space::new(b'C');
+pub const HELD_SUMMARIES: Space<str, HeldSummary> = Space::new(prefix::HELD_SUMMARIES);
+pub const HELD_AGENCIES: Space<(String, u64), Agency> = Space::new(prefix::HELD_AGENCIES);
+pub const HELD_PUBLICATIONS: Space<(String, u64), HeldPublication> =
+    Space::new(prefix::HELD_PUBLICATIONS);

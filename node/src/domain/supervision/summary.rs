@@ -2,6 +2,7 @@
 //! incrementally by `apply`. After a command is accepted, every record it wrote is compared with
 //! its previous version and each counter moves by the difference of their contributions — so no
 //! command can forget to count, nothing is scanned, and only integers are stored.
+use crate::domain::core::keys::prefix;
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
@@ -16,7 +17,7 @@ use crate::domain::registry::AGENCIES;
 pub const MAX_OVERDUE_LISTED: usize = 500;
 
 /// Counters by name, e.g. `region/cases/state/Decided`, `agency/3/officers/reviewers`.
-pub const COUNTERS: Space<str, i64> = Space::new(b'z');
+pub const COUNTERS: Space<str, i64> = Space::new(prefix::COUNTERS);
 
 /// A case with a time limit passed while its obligation stayed open (what a parent drills
 /// down to).
@@ -30,7 +31,7 @@ pub struct OverdueCase {
 }
 
 /// Cases currently overdue, by id: kept with the counters, listed in the summary.
-pub const OVERDUE_CASES: Space<u64, OverdueCase> = Space::new(b'O');
+pub const OVERDUE_CASES: Space<u64, OverdueCase> = Space::new(prefix::OVERDUE_CASES);
 
 type Contrib = Vec<(String, i64)>;
 

@@ -6,6 +6,7 @@
 //! comes back up. The unit acknowledges and, where the notice asks for it, submits its
 //! rectification; each answer goes up as an item to the issuer, which closes or returns it.
 //! A `Tick` past the rectification deadline escalates every unit still open.
+use crate::domain::core::keys::prefix;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -232,13 +233,13 @@ pub struct Answer {
 }
 
 /// Notices issued here.
-pub const NOTICES: Space<u64, Notice> = Space::new(b'N');
+pub const NOTICES: Space<u64, Notice> = Space::new(prefix::NOTICES);
 
 /// Notices received by units of this region: (issuer, unit key, notice id).
-pub const INBOX: Space<(String, String, u64), Inbox> = Space::new(b'M');
+pub const INBOX: Space<(String, String, u64), Inbox> = Space::new(prefix::INBOX);
 
 /// Notices with a deadline and a unit still open: id → deadline (what `Tick` looks at).
-pub const OPEN_NOTICES: Space<u64, NaiveDate> = Space::new(b'U');
+pub const OPEN_NOTICES: Space<u64, NaiveDate> = Space::new(prefix::OPEN_NOTICES);
 
 fn refuse<T>(rule: &str, m: impl Into<String>) -> Ruled<T> {
     Err(Refusal::new(rule, m).into())

@@ -11,6 +11,7 @@
 //! submission time — in the child's ledger, proven by a signed head — is on or before the due
 //! day (UTC+8). The parent keeps its own receipt time beside it; a report submitted on time but
 //! first received after the due day is marked for an inspector to judge.
+use crate::domain::core::keys::prefix;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
@@ -197,17 +198,17 @@ impl HeldReport {
     }
 }
 
-pub const PERIODS: Space<str, Period> = Space::new(b'P');
+pub const PERIODS: Space<str, Period> = Space::new(prefix::PERIODS);
 
-pub const DUE_RULE: Space<str, DueRule> = Space::new(b'Q');
+pub const DUE_RULE: Space<str, DueRule> = Space::new(prefix::DUE_RULE);
 
-pub const REPORTS: Space<u64, Report> = Space::new(b'R');
+pub const REPORTS: Space<u64, Report> = Space::new(prefix::REPORTS);
 
 /// (unit key, period) → id of the latest version.
-pub const REPORT_LATEST: Space<(String, String), u64> = Space::new(b'L');
+pub const REPORT_LATEST: Space<(String, String), u64> = Space::new(prefix::REPORT_LATEST);
 
 /// Reports of units below, by (unit key, period): the latest version seen.
-pub const HELD_REPORTS: Space<(String, String), HeldReport> = Space::new(b'K');
+pub const HELD_REPORTS: Space<(String, String), HeldReport> = Space::new(prefix::HELD_REPORTS);
 
 /// Whether `unit` may be judged or named by `region` (itself or below).
 pub fn unit_within(region: &str, unit: &Unit) -> bool {
