@@ -10,6 +10,9 @@ pub mod monitor_service;
 pub mod query;
 pub mod region_service;
 
+#[cfg(test)]
+mod tests;
+
 pub use region_service::RegionService;
 
 use crate::view::ViewError;
