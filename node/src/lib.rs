@@ -14,15 +14,16 @@
 //!   leader, one retry loop that follows leader changes.
 //! - [`federation`]: the uplink between a region and its parent and the downlink to its
 //!   children — services, senders, the head signer, test seam.
-//! - [`api`]: the client-facing gRPC service; each handler authorizes, builds a command, goes
-//!   through Raft and replies.
+//! - [`view`]: the read side — typed views of the replicated state (the records of each query
+//!   kind, the federation status, the monitoring view of a region's subtree and the qualifying
+//!   list); pure functions of a `State` and the topology, no writes.
+//! - [`api`]: the client-facing gRPC services; each handler authorizes, then builds a command
+//!   and goes through Raft, or reads (read-index) and serialises a [`view`]; and replies.
 //! - [`app`]: starting a node — store and Raft, the gRPC server with every service, the
 //!   background tasks (Tick, head signer, senders, revocation watcher) — and stopping it.
 //! - [`shutdown`]: the signal that stops a node's tasks together.
 //! - [`client`]: the client used by the command line: several endpoints, follows the leader.
 //! - [`cli`]: one file per command family; `bin/sanxiang.rs` only parses and calls [`cli::run`].
-//! - [`monitor`]: the monitoring view of a region's subtree and the qualifying list (query side,
-//!   served by `api::monitor_service`).
 //! - [`demo`]: the demo network (every region of `cluster-config/demo.toml` in one process) and
 //!   its seeded quarter; [`clock`]: the leaders' wall clock, which only the demo moves.
 //!
@@ -31,13 +32,14 @@
 //!   `cli`, `pki`, `config`, `domain`, `clock`; `client` → `api` (the leader header), `raft`
 //!   (transport), `pki`.
 //! - `app` → `api`, `federation`, `raft`, `store`, `pki`, `config`, `domain`, `shutdown`.
-//! - `api` → `raft`, `federation` (its JSON view), `monitor`, `ledger`, `pki`, `domain`.
+//! - `api` → `view`, `raft`, `ledger`, `pki`, `domain`.
+//! - `view` → `domain`, `config` (the topology), `clock` (before a region's first command),
+//!   `pki` (the reader's role, for REC-4 masking).
 //! - `federation` → `raft`, `ledger`, `pki`, `domain`, `clock`, `shutdown`.
 //! - `raft` → `store`, `pki`, `config`, `domain`, `clock`, `shutdown`; `store` → `raft::types`
 //!   (the openraft type config only), `ledger`, `pki`, `domain`.
-//! - `monitor` → `domain`, `config`, `clock`; `ledger` → `domain`, `pki`; `pki` → `domain`,
-//!   `config`, `clock`.
-//! - `domain` imports nothing of the rest (its tests use `ledger`, `config` and `monitor`);
+//! - `ledger` → `domain`, `pki`; `pki` → `domain`, `config`, `clock`.
+//! - `domain` imports nothing of the rest (its tests use `ledger`, `config` and `view`);
 //!   `config`, `clock` and `shutdown` import nothing either.
 //!
 //! Where two modules import each other: `cli` and `demo` (the `demo` command; the demo waits
@@ -55,8 +57,8 @@ pub mod demo;
 pub mod domain;
 pub mod federation;
 pub mod ledger;
-pub mod monitor;
 pub mod pki;
 pub mod raft;
 pub mod shutdown;
 pub mod store;
+pub mod view;

@@ -411,7 +411,8 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
     for county in [COUNTY_A, COUNTY_B] {
         let own = net
             .read(county, |s| {
-                sanxiang::monitor::view(s, &net.topology, county, "", &quarter).map(|v| v.region)
+                sanxiang::view::monitor::view(s, &net.topology, county, "", &quarter)
+                    .map(|v| v.region)
             })
             .await??;
         // The county's last summary covers its current counters (a Tick came after the last
@@ -434,7 +435,7 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
         .await?;
         let seen = net
             .read(PROVINCE, |s| {
-                sanxiang::monitor::view(s, &net.topology, PROVINCE, county, &quarter)
+                sanxiang::view::monitor::view(s, &net.topology, PROVINCE, county, &quarter)
             })
             .await??;
         let r = &seen.region;
@@ -463,7 +464,7 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
     // report was returned); B expects 1 agency (the other is closed) + itself, received 2.
     let v = net
         .read(PROVINCE, |s| {
-            sanxiang::monitor::view(s, &net.topology, PROVINCE, CITY, &quarter)
+            sanxiang::view::monitor::view(s, &net.topology, PROVINCE, CITY, &quarter)
         })
         .await??;
     let by = |r: &str| {

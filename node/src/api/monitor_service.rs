@@ -7,9 +7,10 @@ use sanxiang_proto::region as pb;
 use sanxiang_proto::region::monitor_server::Monitor;
 use tonic::{Request, Response, Status};
 
-use crate::monitor::{self, MonitorError};
 use crate::raft::transport::caller;
 use crate::raft::NodeCtx;
+use crate::view::monitor::{self, RegionRow};
+use crate::view::qualifying::qualifying;
 
 pub struct MonitorService {
     pub ctx: Arc<NodeCtx>,
@@ -52,14 +53,7 @@ impl MonitorService {
     }
 }
 
-fn status(e: MonitorError) -> Status {
-    match e {
-        MonitorError::Input(m) => Status::invalid_argument(m),
-        MonitorError::State(e) => Status::internal(e.to_string()),
-    }
-}
-
-fn row(r: &monitor::RegionRow) -> pb::MonitorRow {
+fn row(r: &RegionRow) -> pb::MonitorRow {
     let link = r.link.clone().unwrap_or_default();
     pb::MonitorRow {
         region: r.region.clone(),
@@ -90,8 +84,7 @@ impl Monitor for MonitorService {
         let ctx = &self.ctx;
         let v = ctx
             .sm
-            .read(|s| monitor::view(&s.domain, &ctx.topology, &ctx.region, &r.region, &r.period))
-            .map_err(status)?;
+            .read(|s| monitor::view(&s.domain, &ctx.topology, &ctx.region, &r.region, &r.period))?;
         let json = serde_json::to_string_pretty(&v).map_err(|e| Status::internal(e.to_string()))?;
         let mut rows = vec![row(&v.region)];
         rows.extend(v.below.iter().map(row));
@@ -107,10 +100,7 @@ impl Monitor for MonitorService {
         let ctx = &self.ctx;
         let q = ctx
             .sm
-            .read(|s| {
-                monitor::qualifying(&s.domain, &ctx.topology, &ctx.region, &r.region, &r.period)
-            })
-            .map_err(status)?;
+            .read(|s| qualifying(&s.domain, &ctx.topology, &ctx.region, &r.region, &r.period))?;
         let json = serde_json::to_string_pretty(&q).map_err(|e| Status::internal(e.to_string()))?;
         Ok(Response::new(pb::QualifyingReply { json }))
     }

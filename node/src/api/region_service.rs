@@ -121,12 +121,7 @@ impl Region for RegionService {
         let json = self
             .ctx
             .sm
-            .read(|s| super::query::run(&s.domain, &who, &r.what, r.id))
-            .map_err(|e| match e {
-                super::query::QueryError::Input(m) => Status::invalid_argument(m),
-                super::query::QueryError::NotFound(m) => Status::not_found(m),
-                super::query::QueryError::State(m) => Status::internal(m),
-            })?;
+            .read(|s| super::query::answer(&s.domain, &who, &r.what, r.id))?;
         Ok(self.with_leader(pb::QueryReply { json }))
     }
 

@@ -10,13 +10,11 @@
 //! - [`downlink`]: items addressed to regions below — the child's service and the leader's
 //!   per-child pushing loops.
 //! - [`faults`]: a seam through which tests cut, delay or tamper with a link in-process.
-//! - [`view`]: the federation state as JSON (backlog, links, origins, alerts).
 pub mod downlink;
 pub mod faults;
 pub mod head_signer;
 pub mod sender;
 pub mod service;
-pub mod view;
 
 pub use faults::{Faults, LinkFault};
 

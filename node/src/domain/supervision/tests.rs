@@ -205,7 +205,7 @@ fn sup_1_rates_leave_closed_units_out_and_count_a_resubmission() {
     assert_eq!(flags, ["SUP-1: late, due 2026-10-15"]);
 
     let topo = topology();
-    let v = crate::monitor::view(&w.s, &topo, REGION, "", "2026Q3").unwrap();
+    let v = crate::view::monitor::view(&w.s, &topo, REGION, "", "2026Q3").unwrap();
     let r = &v.region.reports;
     // 甲乙丙 and the county's own report to its city; 丁局 is closed.
     assert_eq!(
@@ -217,7 +217,7 @@ fn sup_1_rates_leave_closed_units_out_and_count_a_resubmission() {
     assert_eq!(v.region.reporting_rate.permille, Some(750));
     assert_eq!(v.region.on_time_rate.permille, Some(500));
     assert!(v.agencies.iter().any(|a| a.id == 4 && a.closed.is_some()));
-    let q = crate::monitor::qualifying(&w.s, &topo, REGION, "", "2026Q3").unwrap();
+    let q = crate::view::qualifying::qualifying(&w.s, &topo, REGION, "", "2026Q3").unwrap();
     assert!(q
         .iter()
         .any(|x| x.unit == format!("{REGION}#2") && x.reason == "report_late"));
@@ -755,7 +755,7 @@ fn pub_2_an_expired_certificate_on_enforcement_duty_qualifies_for_a_notice() {
     }
     let topo = topology();
     let found = |w: &World| {
-        crate::monitor::qualifying(&w.s, &topo, REGION, "", "2026Q3")
+        crate::view::qualifying::qualifying(&w.s, &topo, REGION, "", "2026Q3")
             .unwrap()
             .into_iter()
             .filter(|q| q.reason == "certificate_expired")
@@ -772,7 +772,7 @@ fn pub_2_an_expired_certificate_on_enforcement_duty_qualifies_for_a_notice() {
             "1 名执法人员执法证已过期仍在执法岗位".to_string()
         )]
     );
-    let v = crate::monitor::view(&w.s, &topo, REGION, "", "2026Q3").unwrap();
+    let v = crate::view::monitor::view(&w.s, &topo, REGION, "", "2026Q3").unwrap();
     assert_eq!(v.region.certificates_expired_enforcing, 1);
 }
 
