@@ -8,7 +8,7 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::RootCertStore;
 
-use crate::domain::federation::items::{Crypto, Hash};
+use crate::domain::federation::items::{CheckError, Crypto, Hash};
 use crate::domain::federation::tree_head::SignedHead;
 use crate::pki::Identity;
 
@@ -24,24 +24,25 @@ impl Crypto for LedgerCrypto {
         super::leaf_hash(data)
     }
 
-    fn verify_head(&self, sh: &SignedHead, at_ms: i64) -> Result<(), String> {
+    fn verify_head(&self, sh: &SignedHead, at_ms: i64) -> Result<(), CheckError> {
         let roots = self
             .roots
             .as_ref()
-            .ok_or("this node has no CA to check the signer against")?;
+            .ok_or_else(|| CheckError::new("this node has no CA to check the signer against"))?;
         match Identity::from_cert_der(&sh.cert_der) {
             Ok(Identity::Node { region, node, .. })
                 if region == sh.head.region && node == sh.signer => {}
             Ok(other) => {
-                return Err(format!(
+                return Err(CheckError::new(format!(
                     "the signer certificate names {other}, not node {} of {}",
                     sh.signer, sh.head.region
-                ))
+                )))
             }
-            Err(e) => return Err(format!("signer certificate: {e}")),
+            Err(e) => return Err(CheckError::caused(format!("signer certificate: {e}"), e)),
         }
         let der = CertificateDer::from(sh.cert_der.clone());
-        let parsed = ParsedCertificate::try_from(&der).map_err(|e| e.to_string())?;
+        let parsed =
+            ParsedCertificate::try_from(&der).map_err(|e| CheckError::caused(e.to_string(), e))?;
         let at = UnixTime::since_unix_epoch(std::time::Duration::from_millis(at_ms.max(0) as u64));
         rustls::client::verify_server_cert_signed_by_trust_anchor(
             &parsed,
@@ -52,8 +53,14 @@ impl Crypto for LedgerCrypto {
                 .signature_verification_algorithms
                 .all,
         )
-        .map_err(|e| format!("signer certificate does not chain to the CA: {e}"))?;
-        super::head::verify(&sh.head, &sh.signature, &sh.cert_der).map_err(|e| e.to_string())
+        .map_err(|e| {
+            CheckError::caused(
+                format!("signer certificate does not chain to the CA: {e}"),
+                e,
+            )
+        })?;
+        super::head::verify(&sh.head, &sh.signature, &sh.cert_der)
+            .map_err(|e| CheckError::caused(e.to_string(), e))
     }
 
     fn verify_inclusion(
@@ -63,8 +70,9 @@ impl Crypto for LedgerCrypto {
         leaf: &Hash,
         proof: &[Hash],
         root: &Hash,
-    ) -> Result<(), String> {
-        super::verify_inclusion(index, size, leaf, proof, root).map_err(|e| e.to_string())
+    ) -> Result<(), CheckError> {
+        super::verify_inclusion(index, size, leaf, proof, root)
+            .map_err(|e| CheckError::caused(e.to_string(), e))
     }
 
     fn verify_consistency(
@@ -74,8 +82,8 @@ impl Crypto for LedgerCrypto {
         first_root: &Hash,
         second_root: &Hash,
         proof: &[Hash],
-    ) -> Result<(), String> {
+    ) -> Result<(), CheckError> {
         super::verify_consistency(first, second, first_root, second_root, proof)
-            .map_err(|e| e.to_string())
+            .map_err(|e| CheckError::caused(e.to_string(), e))
     }
 }

@@ -123,9 +123,9 @@ fn name_of(k: &[u8]) -> String {
 
 fn decode<T: serde::de::DeserializeOwned>(state: &State, k: &[u8]) -> Result<T, DomainError> {
     let v = state.get_raw(k).cloned().unwrap_or_default();
-    bincode::deserialize(&v).map_err(|e| DomainError::Corrupt {
+    bincode::deserialize(&v).map_err(|source| DomainError::Decode {
         key: hex::encode(k),
-        cause: e.to_string(),
+        source,
     })
 }
 

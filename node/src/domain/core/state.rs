@@ -15,11 +15,18 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
     /// A stored value does not decode.
-    #[error("state value under key {key} does not decode: {cause}")]
+    #[error("state value under key {key} does not decode")]
+    Decode {
+        key: String,
+        #[source]
+        source: bincode::Error,
+    },
+    /// The stored values do not fit together (one refers to another that is not held).
+    #[error("state value under key {key} is damaged: {cause}")]
     Corrupt { key: String, cause: String },
     /// A value does not encode.
-    #[error("cannot encode state value: {0}")]
-    Encode(String),
+    #[error("cannot encode state value")]
+    Encode(#[source] bincode::Error),
 }
 
 /// The whole domain state, ordered (no hash-map iteration order anywhere).
@@ -230,9 +237,9 @@ impl<K: KeyCodec + ?Sized, V: Serialize + DeserializeOwned> Space<K, V> {
     }
 
     fn decode(key: &[u8], v: &[u8]) -> Result<V, DomainError> {
-        bincode::deserialize(v).map_err(|e| DomainError::Corrupt {
+        bincode::deserialize(v).map_err(|source| DomainError::Decode {
             key: hex::encode(key),
-            cause: e.to_string(),
+            source,
         })
     }
 
@@ -253,7 +260,7 @@ impl<K: KeyCodec + ?Sized, V: Serialize + DeserializeOwned> Space<K, V> {
 
     /// Writes through a transaction.
     pub fn put(&self, txn: &mut Txn<'_>, k: &K, v: &V) -> Result<(), DomainError> {
-        let bytes = bincode::serialize(v).map_err(|e| DomainError::Encode(e.to_string()))?;
+        let bytes = bincode::serialize(v).map_err(DomainError::Encode)?;
         txn.put_raw(self.key(k), bytes);
         Ok(())
     }

@@ -58,9 +58,9 @@ fn latest(
     let prefix = CATALOG.key(&rule_prefix(agency, kind));
     let mut found = None;
     for (_, v) in state.range_from(&prefix, prefix.clone()) {
-        let r: CatalogRule = bincode::deserialize(v).map_err(|e| DomainError::Corrupt {
+        let r: CatalogRule = bincode::deserialize(v).map_err(|source| DomainError::Decode {
             key: "catalog".into(),
-            cause: e.to_string(),
+            source,
         })?;
         if r.effective_from <= date {
             found = Some(r);

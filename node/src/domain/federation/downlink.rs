@@ -201,7 +201,7 @@ fn meta_u64(txn: &Txn<'_>, key: &str) -> Result<u64, DomainError> {
 /// Digest compared on repeats.
 pub fn digest(item: &DownItem) -> Result<[u8; 32], DomainError> {
     use sha2::{Digest, Sha256};
-    let bytes = bincode::serialize(item).map_err(|e| DomainError::Encode(e.to_string()))?;
+    let bytes = bincode::serialize(item).map_err(DomainError::Encode)?;
     Ok(Sha256::digest(bytes).into())
 }
 

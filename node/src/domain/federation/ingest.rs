@@ -420,7 +420,7 @@ impl Accept<'_, '_> {
         let mut o = ORIGINS.get(self.txn, &origin)?.unwrap_or_default();
         o.last_heard_ms = self.now;
         let problem = if let Err(e) = self.crypto.verify_head(head, head.head.time_ms) {
-            Some((AlertKind::BadSignature, e))
+            Some((AlertKind::BadSignature, e.to_string()))
         } else if proof.len() > MAX_PROOF {
             Some((AlertKind::Inconsistent, "proof too long".to_string()))
         } else {

@@ -99,7 +99,7 @@ impl UpItem {
     /// The ledger leaf bytes: tag, then bincode.
     pub fn leaf_bytes(&self) -> Result<Vec<u8>, DomainError> {
         let mut out = ITEM_TAG.to_vec();
-        let body = bincode::serialize(self).map_err(|e| DomainError::Encode(e.to_string()))?;
+        let body = bincode::serialize(self).map_err(DomainError::Encode)?;
         out.extend_from_slice(&body);
         Ok(out)
     }
@@ -160,6 +160,36 @@ impl Carried {
     }
 }
 
+/// Why a signature, certificate or proof did not check out. Its text is what the tamper alert
+/// says; the cause, when there is one, stays attached as the source.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct CheckError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl CheckError {
+    pub fn new(message: impl Into<String>) -> CheckError {
+        CheckError {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A failure with its cause; `message` is what the alert says.
+    pub fn caused(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> CheckError {
+        CheckError {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+}
+
 /// Checks the domain cannot do itself (signatures, certificates, hashes); the store adapter
 /// implements them with the ledger and PKI modules. All are pure functions of their inputs.
 pub trait Crypto {
@@ -167,7 +197,7 @@ pub trait Crypto {
     fn leaf_hash(&self, data: &[u8]) -> Hash;
     /// The head's signature is valid, by a node of the head's region whose certificate chains
     /// to the deployment's CA and is valid at `at_ms`.
-    fn verify_head(&self, head: &SignedHead, at_ms: i64) -> Result<(), String>;
+    fn verify_head(&self, head: &SignedHead, at_ms: i64) -> Result<(), CheckError>;
     /// RFC 9162 inclusion proof.
     fn verify_inclusion(
         &self,
@@ -176,7 +206,7 @@ pub trait Crypto {
         leaf: &Hash,
         proof: &[Hash],
         root: &Hash,
-    ) -> Result<(), String>;
+    ) -> Result<(), CheckError>;
     /// RFC 9162 consistency proof.
     fn verify_consistency(
         &self,
@@ -185,7 +215,7 @@ pub trait Crypto {
         first_root: &Hash,
         second_root: &Hash,
         proof: &[Hash],
-    ) -> Result<(), String>;
+    ) -> Result<(), CheckError>;
 }
 
 impl From<Upward> for ItemBody {

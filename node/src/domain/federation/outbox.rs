@@ -165,9 +165,9 @@ pub fn items_for_writes(
 }
 
 fn decode<T: serde::de::DeserializeOwned>(k: &[u8], v: &[u8]) -> Result<T, DomainError> {
-    bincode::deserialize(v).map_err(|e| DomainError::Corrupt {
+    bincode::deserialize(v).map_err(|source| DomainError::Decode {
         key: hex::encode(k),
-        cause: e.to_string(),
+        source,
     })
 }
 

@@ -16,6 +16,7 @@ use crate::domain::federation::ingest::ALERTS;
 use crate::domain::federation::ingest::HELD_ITEMS;
 use crate::domain::federation::ingest::ORIGINS;
 use crate::domain::federation::items::Carried;
+use crate::domain::federation::items::CheckError;
 use crate::domain::federation::items::Crypto;
 use crate::domain::federation::items::Hash;
 use crate::domain::federation::items::ItemBody;
@@ -44,10 +45,10 @@ impl Crypto for TestCrypto {
     fn leaf_hash(&self, data: &[u8]) -> Hash {
         ledger::LedgerCrypto::default().leaf_hash(data)
     }
-    fn verify_head(&self, head: &SignedHead, _at: i64) -> Result<(), String> {
+    fn verify_head(&self, head: &SignedHead, _at: i64) -> Result<(), CheckError> {
         (head.signature != b"bad")
             .then_some(())
-            .ok_or("bad signature".into())
+            .ok_or(CheckError::new("bad signature"))
     }
     fn verify_inclusion(
         &self,
@@ -56,7 +57,7 @@ impl Crypto for TestCrypto {
         l: &Hash,
         p: &[Hash],
         r: &Hash,
-    ) -> Result<(), String> {
+    ) -> Result<(), CheckError> {
         ledger::LedgerCrypto::default().verify_inclusion(i, n, l, p, r)
     }
     fn verify_consistency(
@@ -66,7 +67,7 @@ impl Crypto for TestCrypto {
         ra: &Hash,
         rb: &Hash,
         p: &[Hash],
-    ) -> Result<(), String> {
+    ) -> Result<(), CheckError> {
         ledger::LedgerCrypto::default().verify_consistency(a, b, ra, rb, p)
     }
 }

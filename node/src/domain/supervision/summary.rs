@@ -162,9 +162,9 @@ fn old_new<V: serde::Serialize + DeserializeOwned>(
     let old = space.read(base, &id)?;
     let new = match new {
         Some(bytes) => Some(
-            bincode::deserialize(bytes).map_err(|e| DomainError::Corrupt {
+            bincode::deserialize(bytes).map_err(|source| DomainError::Decode {
                 key: hex::encode(key),
-                cause: e.to_string(),
+                source,
             })?,
         ),
         None => None,
@@ -231,10 +231,7 @@ pub fn update(
                             };
                             overdue.insert(
                                 OVERDUE_CASES.key(&c.id),
-                                Some(
-                                    bincode::serialize(&row)
-                                        .map_err(|e| DomainError::Encode(e.to_string()))?,
-                                ),
+                                Some(bincode::serialize(&row).map_err(DomainError::Encode)?),
                             );
                         }
                     }
