@@ -4,7 +4,7 @@ use crate::domain::command::apply::{apply_envelope, ApplyContext};
 use crate::domain::command::envelope::{Command, Envelope, RULES_VERSION};
 use crate::domain::core::identity::{Actor, Person, Role};
 use crate::domain::core::organ::{AgencyInput, PowerKind};
-use crate::domain::core::outcome::Response;
+use crate::domain::core::outcome::{CommandResult, Outcome, Response};
 use crate::domain::core::state::State;
 
 pub const REGION: &str = "hunan/changsha/liuyang";
@@ -59,4 +59,110 @@ pub fn run_in(state: &mut State, region: &str, envs: &[Envelope]) -> Vec<Respons
             a.response
         })
         .collect()
+}
+
+/// Who issues a command in a [`World`]: an actor as given, or a role of the world's region
+/// (user `u`).
+pub trait Who {
+    fn actor(self, region: &str) -> Actor;
+}
+
+impl Who for Actor {
+    fn actor(self, _: &str) -> Actor {
+        self
+    }
+}
+
+impl Who for Role {
+    fn actor(self, region: &str) -> Actor {
+        Actor::Person(Person {
+            region: region.into(),
+            role: self,
+            user: "u".into(),
+        })
+    }
+}
+
+/// One region's state, driven one command at a time as the state machine would, with a
+/// leader clock the test sets.
+pub struct World {
+    pub s: State,
+    pub region: &'static str,
+    req: u64,
+    /// The leader's clock for the next command.
+    pub t: i64,
+}
+
+impl World {
+    pub fn new(region: &'static str, t: i64) -> World {
+        World {
+            s: State::default(),
+            region,
+            req: 0,
+            t,
+        }
+    }
+
+    pub fn exec(&mut self, who: impl Who, c: Command) -> Response {
+        self.req += 1;
+        let e = env(who.actor(self.region), "t", self.req, self.t, c);
+        run_in(&mut self.s, self.region, &[e]).remove(0)
+    }
+
+    /// Expects success: the record's id and flags (0 and none for other results).
+    pub fn ok(&mut self, who: impl Who, c: Command) -> (u64, Vec<String>) {
+        match self.exec(who, c).outcome {
+            Outcome::Ok(CommandResult::Record { id, flags }) => (id, flags),
+            Outcome::Ok(CommandResult::Agency(a)) => (a.id, vec![]),
+            Outcome::Ok(_) => (0, vec![]),
+            o => panic!("expected success, got {o:?}"),
+        }
+    }
+
+    /// Domain records only: everything but the dedup table (q, r) and the clock (m).
+    pub fn records(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.s
+            .pairs()
+            .filter(|(k, _)| !matches!(k.first(), Some(b'q' | b'r' | b'm')))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Expects a refusal that changes no record; the rule it names.
+    pub fn refused(&mut self, who: impl Who, c: Command) -> String {
+        let before = self.records();
+        let f = match self.exec(who, c).outcome {
+            Outcome::Refused(f) => f,
+            o => panic!("expected a refusal, got {o:?}"),
+        };
+        assert!(
+            before == self.records(),
+            "a refused command changed a domain record: {f}"
+        );
+        f.rule
+    }
+
+    /// Expects a refusal under `rule` that changes no record.
+    pub fn refused_by(&mut self, who: impl Who, c: Command, rule: &str) {
+        let before = self.records();
+        match self.exec(who, c).outcome {
+            Outcome::Refused(f) => assert_eq!(f.rule, rule, "{}", f.message),
+            o => panic!("expected a refusal {rule}, got {o:?}"),
+        }
+        assert!(
+            before == self.records(),
+            "a refused command changed a record"
+        );
+    }
+
+    /// A `Tick` proposed by node 1 of the region; it must be accepted.
+    pub fn node_tick(&mut self) {
+        let node = Actor::Node {
+            region: self.region.into(),
+            node: 1,
+        };
+        let e = env(node, "", 0, self.t, Command::Tick);
+        let r = run_in(&mut self.s, self.region, &[e]).remove(0);
+        assert!(matches!(r.outcome, Outcome::Ok(_)), "{r:?}");
+    }
 }

@@ -3,11 +3,10 @@ use chrono::NaiveDate;
 
 use crate::domain::calendar::days::start_of;
 use crate::domain::command::envelope::Command;
-use crate::domain::command::testkit::{clerk, env, input, run, REGION};
+use crate::domain::command::testkit::{clerk, input, World, REGION};
 use crate::domain::core::identity::{Actor, Person, Role};
 use crate::domain::core::organ::PowerKind;
-use crate::domain::core::outcome::{CommandResult, Outcome, Response};
-use crate::domain::core::state::State;
+use crate::domain::core::outcome::Outcome;
 use crate::domain::enforcement::case::OpenCaseInput;
 use crate::domain::enforcement::catalog::CatalogRule;
 use crate::domain::enforcement::certificate::{CertAction, IssueCertificate};
@@ -36,50 +35,20 @@ fn now() -> i64 {
     start_of(day(2025, 10, 9)).unwrap() + 10 * 3600 * 1000
 }
 
-struct World {
-    s: State,
-    req: u64,
-    /// The leader's clock for the next command.
-    t: i64,
+/// The officers' helper of these tests.
+trait Officers {
+    fn officer(
+        &mut self,
+        name: &str,
+        user: &str,
+        duties: Vec<Duty>,
+        qualified: bool,
+        from: NaiveDate,
+        until: NaiveDate,
+    ) -> u64;
 }
 
-impl World {
-    fn exec(&mut self, actor: Actor, c: Command) -> Response {
-        self.req += 1;
-        run(&mut self.s, &[env(actor, "t", self.req, self.t, c)]).remove(0)
-    }
-
-    fn ok(&mut self, actor: Actor, c: Command) -> (u64, Vec<String>) {
-        match self.exec(actor, c).outcome {
-            Outcome::Ok(CommandResult::Record { id, flags }) => (id, flags),
-            Outcome::Ok(CommandResult::Agency(a)) => (a.id, vec![]),
-            Outcome::Ok(CommandResult::None) => (0, vec![]),
-            o => panic!("expected success, got {o:?}"),
-        }
-    }
-
-    /// Domain records only: everything but the dedup table (q, r) and the clock (m).
-    fn records(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        self.s
-            .pairs()
-            .filter(|(k, _)| !matches!(k.first(), Some(b'q' | b'r' | b'm')))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    }
-
-    fn refused(&mut self, actor: Actor, c: Command) -> String {
-        let before = self.records();
-        let r = match self.exec(actor, c).outcome {
-            Outcome::Refused(f) => f.rule,
-            o => panic!("expected a refusal, got {o:?}"),
-        };
-        assert!(
-            before == self.records(),
-            "a refused command changed a domain record"
-        );
-        r
-    }
-
+impl Officers for World {
     fn officer(
         &mut self,
         name: &str,
@@ -121,11 +90,7 @@ fn world() -> World {
 
 /// The same world with the region's clock starting at `t` (the clock never goes back).
 fn world_at(t: i64) -> World {
-    let mut w = World {
-        s: State::default(),
-        req: 0,
-        t,
-    };
+    let mut w = World::new(REGION, t);
     w.ok(
         clerk(),
         Command::RegisterAgency(input("浏阳市市场监督管理局")),

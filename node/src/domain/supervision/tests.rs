@@ -7,10 +7,9 @@ use crate::config::{NodeSpec, RegionKind, RegionSpec, Topology};
 use crate::domain::calendar::days::start_of;
 use crate::domain::command::cmd;
 use crate::domain::command::envelope::Command;
-use crate::domain::command::testkit::{env, input, run_in, REGION};
-use crate::domain::core::identity::{Actor, Person, Role};
-use crate::domain::core::outcome::{CommandResult, Outcome, Response};
-use crate::domain::core::state::State;
+use crate::domain::command::testkit::{env, input, run_in, World, REGION};
+use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::outcome::Outcome;
 use crate::domain::federation::downlink::{DownBody, SENT_DOWN};
 use crate::domain::supervision::notice::{NoticeDraft, NoticeKind, Reply, Stage, INBOX, NOTICES};
 use crate::domain::supervision::report::{
@@ -26,85 +25,6 @@ fn day(m: u32, d: u32) -> NaiveDate {
 /// 10:00 Beijing on a day of 2026.
 fn at(m: u32, d: u32) -> i64 {
     start_of(day(m, d)).unwrap() + 10 * 3_600_000
-}
-
-fn who(region: &str, role: Role, user: &str) -> Actor {
-    Actor::Person(Person {
-        region: region.into(),
-        role,
-        user: user.into(),
-    })
-}
-
-struct World {
-    s: State,
-    region: &'static str,
-    req: u64,
-    t: i64,
-}
-
-impl World {
-    fn new(region: &'static str, t: i64) -> World {
-        World {
-            s: State::default(),
-            region,
-            req: 0,
-            t,
-        }
-    }
-
-    fn exec(&mut self, role: Role, c: Command) -> Response {
-        self.req += 1;
-        let e = env(who(self.region, role, "u"), "t", self.req, self.t, c);
-        run_in(&mut self.s, self.region, &[e]).remove(0)
-    }
-
-    fn ok(&mut self, role: Role, c: Command) -> (u64, Vec<String>) {
-        match self.exec(role, c).outcome {
-            Outcome::Ok(CommandResult::Record { id, flags }) => (id, flags),
-            Outcome::Ok(CommandResult::Agency(a)) => (a.id, vec![]),
-            Outcome::Ok(_) => (0, vec![]),
-            o => panic!("expected success, got {o:?}"),
-        }
-    }
-
-    /// Everything but the dedup table (q, r) and the clock (m).
-    fn records(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        self.s
-            .pairs()
-            .filter(|(k, _)| !matches!(k.first(), Some(b'q' | b'r' | b'm')))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
-    }
-
-    /// Expects a refusal under `rule` that changes no record.
-    fn refused(&mut self, role: Role, c: Command, rule: &str) {
-        let before = self.records();
-        match self.exec(role, c).outcome {
-            Outcome::Refused(f) => assert_eq!(f.rule, rule, "{}", f.message),
-            o => panic!("expected a refusal {rule}, got {o:?}"),
-        }
-        assert!(
-            before == self.records(),
-            "a refused command changed a record"
-        );
-    }
-
-    fn node_tick(&mut self) {
-        self.req += 1;
-        let e = env(
-            Actor::Node {
-                region: self.region.into(),
-                node: 1,
-            },
-            "",
-            0,
-            self.t,
-            Command::Tick,
-        );
-        let r = run_in(&mut self.s, self.region, &[e]).remove(0);
-        assert!(matches!(r.outcome, Outcome::Ok(_)), "{r:?}");
-    }
 }
 
 fn draft(agency: Option<u64>, period: &str) -> Command {
@@ -159,7 +79,7 @@ fn sup_1_rates_leave_closed_units_out_and_count_a_resubmission() {
             merged_into: Some(1),
         }),
     );
-    w.refused(Role::Clerk, draft(Some(4), "2026Q3"), "SUP-1");
+    w.refused_by(Role::Clerk, draft(Some(4), "2026Q3"), "SUP-1");
     w.t = at(10, 10);
     let a1 = w.ok(Role::Clerk, draft(Some(1), "2026Q3")).0;
     let (_, flags) = w.ok(
@@ -227,11 +147,11 @@ fn sup_1_rates_leave_closed_units_out_and_count_a_resubmission() {
 fn sup_1_and_sup_3_refusals_change_nothing() {
     let mut w = World::new(REGION, at(7, 1));
     w.ok(Role::Clerk, Command::RegisterAgency(input("甲局")));
-    w.refused(Role::Clerk, draft(Some(1), "2026Q5"), "SUP-3");
-    w.refused(Role::Clerk, draft(Some(1), "pilot-june"), "SUP-3");
-    w.refused(Role::Clerk, draft(Some(9), "2026Q3"), "INPUT");
-    w.refused(Role::Officer, draft(Some(1), "2026Q3"), "SUP-1");
-    w.refused(Role::Monitor, draft(None, "2026Q3"), "SUP-1");
+    w.refused_by(Role::Clerk, draft(Some(1), "2026Q5"), "SUP-3");
+    w.refused_by(Role::Clerk, draft(Some(1), "pilot-june"), "SUP-3");
+    w.refused_by(Role::Clerk, draft(Some(9), "2026Q3"), "INPUT");
+    w.refused_by(Role::Officer, draft(Some(1), "2026Q3"), "SUP-1");
+    w.refused_by(Role::Monitor, draft(None, "2026Q3"), "SUP-1");
     let mut bad = DraftReport {
         agency: Some(1),
         period: "2026Q3".into(),
@@ -243,31 +163,31 @@ fn sup_1_and_sup_3_refusals_change_nothing() {
         }],
         copies_to: vec![],
     };
-    w.refused(Role::Clerk, Command::DraftReport(bad.clone()), "INPUT");
+    w.refused_by(Role::Clerk, Command::DraftReport(bad.clone()), "INPUT");
     bad.attachments.clear();
     bad.narrative.done = "x".repeat(crate::domain::supervision::report::MAX_SECTION + 1);
-    w.refused(Role::Clerk, Command::DraftReport(bad.clone()), "INPUT");
+    w.refused_by(Role::Clerk, Command::DraftReport(bad.clone()), "INPUT");
     bad.narrative.done = String::new();
     let id = w.ok(Role::Clerk, Command::DraftReport(bad)).0;
     // Nothing said about what was done: not submitted.
-    w.refused(
+    w.refused_by(
         Role::Head,
         Command::SubmitReport(cmd::SubmitReport { id }),
         "SUP-1",
     );
-    w.refused(
+    w.refused_by(
         Role::Head,
         Command::SubmitReport(cmd::SubmitReport { id: 99 }),
         "INPUT",
     );
     let id = w.ok(Role::Clerk, draft(Some(1), "2026Q3")).0;
     w.ok(Role::Head, Command::SubmitReport(cmd::SubmitReport { id }));
-    w.refused(
+    w.refused_by(
         Role::Head,
         Command::SubmitReport(cmd::SubmitReport { id }),
         "SUP-1",
     );
-    w.refused(Role::Clerk, draft(Some(1), "2026Q3"), "SUP-1");
+    w.refused_by(Role::Clerk, draft(Some(1), "2026Q3"), "SUP-1");
     let unit = Unit {
         region: REGION.into(),
         agency: Some(1),
@@ -280,15 +200,15 @@ fn sup_1_and_sup_3_refusals_change_nothing() {
             reasons: reasons.into(),
         })
     };
-    w.refused(Role::Supervisor, judge(false, " ", unit.clone()), "SUP-1");
-    w.refused(Role::Clerk, judge(true, "", unit.clone()), "SUP-1");
+    w.refused_by(Role::Supervisor, judge(false, " ", unit.clone()), "SUP-1");
+    w.refused_by(Role::Clerk, judge(true, "", unit.clone()), "SUP-1");
     // A county judges no other region's report.
     let other = Unit {
         region: "hunan/zhuzhou/liling".into(),
         agency: None,
     };
-    w.refused(Role::Supervisor, judge(true, "", other), "SUP-1");
-    w.refused(
+    w.refused_by(Role::Supervisor, judge(true, "", other), "SUP-1");
+    w.refused_by(
         Role::Supervisor,
         Command::SetReportDue(DueRule {
             days: 0,
@@ -296,7 +216,7 @@ fn sup_1_and_sup_3_refusals_change_nothing() {
         }),
         "INPUT",
     );
-    w.refused(
+    w.refused_by(
         Role::Clerk,
         Command::SetReportDue(DueRule {
             days: 10,
@@ -313,10 +233,10 @@ fn sup_1_and_sup_3_refusals_change_nothing() {
             due,
         })
     };
-    w.refused(Role::Supervisor, period("2026Q2", day(8, 5)), "INPUT");
-    w.refused(Role::Supervisor, period("pilot-07", day(7, 30)), "INPUT");
-    w.refused(Role::Supervisor, period("pilot/07", day(8, 5)), "INPUT");
-    w.refused(Role::Clerk, period("pilot-07", day(8, 5)), "SUP-3");
+    w.refused_by(Role::Supervisor, period("2026Q2", day(8, 5)), "INPUT");
+    w.refused_by(Role::Supervisor, period("pilot-07", day(7, 30)), "INPUT");
+    w.refused_by(Role::Supervisor, period("pilot/07", day(8, 5)), "INPUT");
+    w.refused_by(Role::Clerk, period("pilot-07", day(8, 5)), "SUP-3");
     // A staged report uses the same machinery, with its own due date.
     w.ok(Role::Supervisor, period("pilot-07", day(8, 5)));
     let id = w.ok(Role::Clerk, draft(Some(1), "pilot-07")).0;
@@ -365,7 +285,7 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
     let mut w = World::new(CITY, at(10, 1));
     let liuyang = region_unit(REGION);
     // Another city's county, the city itself, a clerk drafting, persons in a commendation.
-    w.refused(
+    w.refused_by(
         Role::Supervisor,
         notice(
             vec![region_unit("hunan/zhuzhou/liling")],
@@ -374,17 +294,17 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
         ),
         "SUP-2",
     );
-    w.refused(
+    w.refused_by(
         Role::Supervisor,
         notice(vec![region_unit(CITY)], NoticeKind::Criticism, None),
         "SUP-2",
     );
-    w.refused(
+    w.refused_by(
         Role::Clerk,
         notice(vec![liuyang.clone()], NoticeKind::Criticism, None),
         "SUP-2",
     );
-    w.refused(
+    w.refused_by(
         Role::Supervisor,
         notice(
             vec![liuyang.clone(), liuyang.clone()],
@@ -393,12 +313,12 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
         ),
         "INPUT",
     );
-    w.refused(
+    w.refused_by(
         Role::Supervisor,
         notice(vec![], NoticeKind::Situation, None),
         "SUP-2",
     );
-    w.refused(
+    w.refused_by(
         Role::Supervisor,
         notice(
             vec![liuyang.clone()],
@@ -416,7 +336,7 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
         deadline: None,
         basis: vec![],
     };
-    w.refused(
+    w.refused_by(
         Role::Supervisor,
         Command::DraftNotice(praise.clone()),
         "SUP-2",
@@ -434,7 +354,7 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
         .0;
     // Only the organ's head signs off (签发).
     for role in [Role::Clerk, Role::Supervisor, Role::Inspector] {
-        w.refused(
+        w.refused_by(
             role,
             Command::SignNotice(cmd::SignNotice {
                 id,
@@ -443,7 +363,7 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
             "SUP-2",
         );
     }
-    w.refused(
+    w.refused_by(
         Role::Head,
         Command::SignNotice(cmd::SignNotice {
             id,
@@ -459,7 +379,7 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
         }),
     );
     assert_eq!(flags, ["长司通〔2026〕1号"]);
-    w.refused(
+    w.refused_by(
         Role::Head,
         Command::SignNotice(cmd::SignNotice {
             id,
@@ -476,7 +396,7 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
     );
     // Nobody forges an issued notice through the plain send-down command.
     if let DownBody::IssuedNotice(d) = &sent[0].item.body {
-        w.refused(
+        w.refused_by(
             Role::Head,
             Command::SendDown(cmd::SendDown {
                 to: REGION.into(),
@@ -545,8 +465,8 @@ fn sup_2_malformed_units_acknowledgement_only_kinds_and_late_sign_off_are_refuse
             reasons: "不充分".into(),
         })
     };
-    w.refused(Role::Supervisor, judge(forged.clone(), true), "INPUT");
-    w.refused(
+    w.refused_by(Role::Supervisor, judge(forged.clone(), true), "INPUT");
+    w.refused_by(
         Role::Supervisor,
         Command::JudgeReport(cmd::JudgeReport {
             unit: forged,
@@ -557,7 +477,7 @@ fn sup_2_malformed_units_acknowledgement_only_kinds_and_late_sign_off_are_refuse
         "INPUT",
     );
     // A situation notice asks for no rectification: it is closed, never returned.
-    w.refused(Role::Supervisor, judge(unit.clone(), false), "SUP-2");
+    w.refused_by(Role::Supervisor, judge(unit.clone(), false), "SUP-2");
     w.ok(Role::Supervisor, judge(unit, true));
     // A draft whose deadline passed before the head signed it off is not issued.
     let late = w
@@ -574,7 +494,7 @@ fn sup_2_malformed_units_acknowledgement_only_kinds_and_late_sign_off_are_refuse
         )
         .0;
     w.t = at(10, 6);
-    w.refused(
+    w.refused_by(
         Role::Head,
         Command::SignNotice(cmd::SignNotice {
             id: late,
@@ -600,7 +520,7 @@ fn sup_1_an_agency_closed_after_the_quarter_still_reports_it_and_periods_are_not
     // Active on 30 September: expected for Q3, so it can still report it; not for Q4.
     let id = w.ok(Role::Clerk, draft(Some(1), "2026Q3")).0;
     w.ok(Role::Head, Command::SubmitReport(cmd::SubmitReport { id }));
-    w.refused(Role::Clerk, draft(Some(1), "2026Q4"), "SUP-1");
+    w.refused_by(Role::Clerk, draft(Some(1), "2026Q4"), "SUP-1");
     let p = Command::DefinePeriod(Period {
         id: "pilot-10".into(),
         title: "试点进展".into(),
@@ -609,7 +529,7 @@ fn sup_1_an_agency_closed_after_the_quarter_still_reports_it_and_periods_are_not
         due: day(11, 5),
     });
     w.ok(Role::Supervisor, p.clone());
-    w.refused(Role::Supervisor, p, "CONFLICT");
+    w.refused_by(Role::Supervisor, p, "CONFLICT");
 }
 
 #[test]
@@ -620,7 +540,7 @@ fn sup_2_a_county_notices_its_own_agency_through_every_stage() {
         region: REGION.into(),
         agency: Some(1),
     };
-    w.refused(
+    w.refused_by(
         Role::Supervisor,
         notice(
             vec![Unit {
@@ -670,10 +590,10 @@ fn sup_2_a_county_notices_its_own_agency_through_every_stage() {
     };
     let rect = |t: &str| Reply::Rectification { text: t.into() };
     // Delivered at once; nothing to judge yet; a rectification needs the acknowledgement.
-    w.refused(Role::Supervisor, judge(true, ""), "SUP-2");
-    w.refused(Role::Clerk, answer(rect("已整改"), &unit), "SUP-2");
-    w.refused(Role::Officer, answer(Reply::Acknowledge, &unit), "SUP-2");
-    w.refused(
+    w.refused_by(Role::Supervisor, judge(true, ""), "SUP-2");
+    w.refused_by(Role::Clerk, answer(rect("已整改"), &unit), "SUP-2");
+    w.refused_by(Role::Officer, answer(Reply::Acknowledge, &unit), "SUP-2");
+    w.refused_by(
         Role::Clerk,
         answer(
             Reply::Acknowledge,
@@ -685,15 +605,15 @@ fn sup_2_a_county_notices_its_own_agency_through_every_stage() {
         "AUTH",
     );
     w.ok(Role::Clerk, answer(Reply::Acknowledge, &unit));
-    w.refused(Role::Clerk, answer(Reply::Acknowledge, &unit), "SUP-2");
-    w.refused(Role::Clerk, answer(rect(" "), &unit), "INPUT");
+    w.refused_by(Role::Clerk, answer(Reply::Acknowledge, &unit), "SUP-2");
+    w.refused_by(Role::Clerk, answer(rect(" "), &unit), "INPUT");
     w.ok(Role::Clerk, answer(rect("已完成公示补正。"), &unit));
-    w.refused(Role::Supervisor, judge(false, ""), "SUP-2");
-    w.refused(Role::Clerk, judge(true, ""), "SUP-2");
+    w.refused_by(Role::Supervisor, judge(false, ""), "SUP-2");
+    w.refused_by(Role::Clerk, judge(true, ""), "SUP-2");
     w.ok(Role::Supervisor, judge(false, "整改材料不全"));
     w.ok(Role::Clerk, answer(rect("已补充整改材料。"), &unit));
     w.ok(Role::Head, judge(true, ""));
-    w.refused(Role::Head, judge(true, ""), "SUP-2");
+    w.refused_by(Role::Head, judge(true, ""), "SUP-2");
     let stages: Vec<Stage> = NOTICES.read(&w.s, &id).unwrap().unwrap().units[&unit.key()]
         .history
         .iter()
