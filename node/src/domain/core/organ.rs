@@ -99,22 +99,7 @@ pub const MAX_DOMAIN: usize = 100;
 pub const MAX_CONTACT: usize = 200;
 
 fn check_text(field: &str, v: &str, max: usize, required: bool) -> Result<(), Refusal> {
-    let n = v.chars().count();
-    if required && v.trim().is_empty() {
-        return Err(Refusal::new("INPUT", format!("{field} is required")));
-    }
-    if n > max {
-        return Err(Refusal::new(
-            "INPUT",
-            format!("{field} has {n} characters; at most {max} allowed"),
-        ));
-    }
-    if v.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Refusal::new(
-            "INPUT",
-            format!("{field} contains control characters"),
-        ));
-    }
+    super::text::check_text(field, v, max, required)?;
     if v != v.trim() {
         return Err(Refusal::new(
             "INPUT",

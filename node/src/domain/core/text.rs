@@ -1,7 +1,8 @@
 //! Checks of free text that people enter.
 use crate::domain::core::outcome::Refusal;
 
-/// Text field limits shared by the enforcement commands.
+/// Text field limits shared by the commands: required, at most `max` characters, no control
+/// characters but newlines.
 pub fn check_text(field: &str, v: &str, max: usize, required: bool) -> Result<(), Refusal> {
     if required && v.trim().is_empty() {
         return Err(Refusal::new("INPUT", format!("{field} is required")));
