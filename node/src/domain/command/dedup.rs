@@ -1,9 +1,9 @@
 //! The dedup table: per (actor, client id), the answers to its most recent request ids. A
 //! retry with the same ids gets the first answer and changes nothing.
-use crate::domain::core::keys::prefix;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::command::envelope::Envelope;
+use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::{Outcome, Refusal, Response};
 use crate::domain::core::state::{DomainError, Space, State, Txn};
 

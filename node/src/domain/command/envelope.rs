@@ -1,6 +1,9 @@
 //! The command envelope (ARCHITECTURE "Write path") and the state machine's response.
+use serde::{Deserialize, Serialize};
+
 use crate::domain::calendar::days::YearCalendar;
 use crate::domain::command::cmd;
+use crate::domain::command::rule::{name_of, node_only};
 use crate::domain::core::identity::Actor;
 use crate::domain::core::organ::AgencyInput;
 use crate::domain::enforcement::case::OpenCaseInput;
@@ -9,9 +12,6 @@ use crate::domain::enforcement::certificate::IssueCertificate;
 use crate::domain::enforcement::decide::DecideInput;
 use crate::domain::enforcement::officer::OfficerInput;
 use crate::domain::enforcement::step::StepInput;
-use serde::{Deserialize, Serialize};
-
-use crate::domain::command::rule::{name_of, node_only};
 
 /// Version of the rules this code applies; carried in every envelope.
 pub const RULES_VERSION: u32 = 1;

@@ -3,13 +3,14 @@
 //! Keys start with a one-byte space prefix; values are bincode. The same map lives in memory
 //! (for reads and snapshots) and in sled (for durability); `apply` produces a write set that the
 //! store writes to both, in one batch with the applied log id and the ledger.
-use crate::domain::core::keys::prefix;
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+use crate::domain::core::keys::prefix;
 
 /// Errors reading the state: the stored bytes are damaged. Never a domain refusal.
 #[derive(Debug, thiserror::Error)]

@@ -4,11 +4,11 @@
 //! bound set by the sector's superior department), and optionally "every penalty except summary
 //! procedure" (seed 003). Rules are region-wide or per agency, with the day they take effect;
 //! the version in force at submission decides and is kept with the case.
-use crate::domain::core::keys::prefix;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::keys::prefix;
 use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};

@@ -1,10 +1,10 @@
 //! Enforcement certificates (PUB-2): issued, checked yearly (年审), suspended, reinstated and
 //! revoked by the judicial administration — never by the agency itself.
-use crate::domain::core::outcome::Ruled;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::core::identity::Actor;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;

@@ -3,10 +3,10 @@
 //! Commands that start a clock put an entry in a queue ordered by due date; each `Tick` takes
 //! the entries whose day has passed, checks whether the obligation is still open, and if so
 //! flags the case (the status summary counts the flags). Nothing is scanned but what is due.
-use crate::domain::core::keys::prefix;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::core::keys::prefix;
 use crate::domain::core::state::{DomainError, Space, Txn};
 use crate::domain::enforcement::model::{CaseState, StepKind, CASES, STEPS};
 

@@ -3,11 +3,12 @@
 //! disagreement went through consultation — a collective decision by the heads with minutes.
 //! General-procedure decisions state reasons for evidence, basis and discretion (REC-6). Who
 //! decided is recorded by name (REV-7).
-use crate::domain::core::outcome::Ruled;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::days::date_of;
 use crate::domain::core::identity::Actor;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
@@ -16,7 +17,6 @@ use crate::domain::enforcement::model::{
     acting_officer, load_officers, Case, CaseState, Decision, Duty, Officer, Opinion, Procedure,
     CASES,
 };
-use chrono::NaiveDate;
 
 /// A penalty from this amount (fen) is serious (LAW-5): 100,000 yuan.
 pub const SERIOUS_PENALTY_FEN: u64 = 10_000_000;

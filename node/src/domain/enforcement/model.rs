@@ -2,14 +2,15 @@
 //! (PUB-2), cases (案件), whole-process record steps (REC-1, REC-2), legal reviews (REV-*) and
 //! decisions. Commands are one per file (`cmd_*.rs`); this module holds the types, key spaces and
 //! the shared checks every step uses.
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::keys::prefix;
 use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::Refusal;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::state::{DomainError, Space, Txn};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 /// What an officer may do in an agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

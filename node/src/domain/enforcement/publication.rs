@@ -3,7 +3,6 @@
 //! ID numbers, phone numbers and addresses are masked even inside free text, a credit code stays,
 //! and every masking is recorded. A correction is a new version; the old one is kept, marked
 //! superseded. A changed or revoked decision is withdrawn within 3 working days with the reason.
-use crate::domain::core::keys::prefix;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +10,7 @@ use crate::domain::calendar::days::{add_working_days, date_of};
 use crate::domain::calendar::load::StateYears;
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::ids::next_id;
+use crate::domain::core::keys::prefix;
 use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};

@@ -3,17 +3,17 @@
 //! officers for investigation and inspection. REC-2: audio-video required for seizure, acts on
 //! personal freedom and forced demolition — refused when missing unless an exemption approved
 //! by the head is recorded (then flagged); expected for on-site acts — flagged when missing.
-use crate::domain::core::outcome::Ruled;
-use crate::domain::enforcement::model::Case;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::days::date_of;
 use crate::domain::core::identity::Actor;
 use crate::domain::core::ids::next_id;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
+use crate::domain::enforcement::model::Case;
 use crate::domain::enforcement::model::{
     acting_officer, load_officers, Attachment, AvExemption, CaseState, Duty, Step, StepKind,
     AV_LISTS, CASES, OFFICERS, STEPS,

@@ -5,20 +5,19 @@
 //! end to end `(issuer, seq)` is never taken twice. Every region on the path keeps what passed
 //! through; the addressee's delivery makes a receipt that goes back up as an uplink item, so the
 //! issuer sees it delivered.
+use serde::{Deserialize, Serialize};
+
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::IngestReport;
+use crate::domain::core::outcome::Ruled;
+use crate::domain::core::outcome::Split;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::next_hop;
 use crate::domain::core::region::{in_subtree, parent_of};
 use crate::domain::core::state::{DomainError, Space, Txn, META};
 use crate::domain::federation::ingest::AlertKind;
 use crate::domain::federation::items::{ItemBody, MAX_INGEST_ITEMS};
-use serde::{Deserialize, Serialize};
-
-use crate::domain::core::outcome::Split;
-
-use crate::domain::core::outcome::Ruled;
 use crate::domain::supervision::port::{Downlink, Downward};
 
 /// Longest text field of a downlink item.

@@ -1,4 +1,8 @@
 //! **Receiving** (`Ingest`): a child's batch, checked link by link and origin by origin.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
 use crate::domain::core::identity::Actor;
 use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::IngestReport;
@@ -20,8 +24,6 @@ use crate::domain::federation::outbox::push_out;
 use crate::domain::federation::outbox::OutBody;
 use crate::domain::federation::tree_head::SignedHead;
 use crate::domain::federation::{downlink, route};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// What a parent knows about one link (a direct child).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

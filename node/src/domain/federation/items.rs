@@ -1,12 +1,13 @@
 //! What travels up a link: items of an origin, signed heads, proofs (ARCHITECTURE "Federation guarantees").
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
 use crate::domain::core::organ::Agency;
 use crate::domain::core::state::DomainError;
 use crate::domain::federation::ingest::Alert;
 use crate::domain::federation::tree_head::SignedHead;
-use serde::{Deserialize, Serialize};
-
 use crate::domain::supervision::port::Upward;
-use std::collections::BTreeMap;
 
 /// Epoch of every origin's sequence today. A region refounded from nothing would start a new
 /// epoch; a parent accepts only the epoch it knows.

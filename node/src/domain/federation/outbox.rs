@@ -18,9 +18,14 @@
 //! they cite (inclusion proof), so a city cannot alter a county's item unnoticed. A failed check
 //! raises a tamper alert and the link goes on. Accepted items are held, and forwarded unchanged
 //! when this region has a parent.
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
 use crate::domain::core::identity::Actor;
 use crate::domain::core::keys::prefix;
 use crate::domain::core::organ::Agency;
+use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::parent_of;
 use crate::domain::core::state::{DomainError, Space, State, Txn, META};
@@ -35,11 +40,7 @@ use crate::domain::federation::items::EPOCH;
 use crate::domain::federation::tree_head::SignedHead;
 use crate::domain::registry::AGENCIES;
 use crate::domain::supervision::summary::COUNTERS;
-use serde::{Deserialize, Serialize};
-
-use crate::domain::core::outcome::Ruled;
 use crate::domain::supervision::summary::MAX_OVERDUE_LISTED;
-use std::collections::BTreeMap;
 
 /// An own item waiting for a head that covers its leaf.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,5 +1,4 @@
 //! Federation tests: links, origins, heads and items, from below and from above.
-
 use crate::domain::core::identity::Actor;
 use crate::domain::core::outcome::CommandResult;
 use crate::domain::core::outcome::IngestReport;

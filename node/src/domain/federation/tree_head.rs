@@ -1,10 +1,10 @@
 //! Signed tree heads (REC-3, ARCHITECTURE "Tamper evidence"): after commit the leader signs
 //! (region, size, root, time) with its node key and proposes the signature as a command. The
 //! state keeps every head by size; heads travel up to the parent region later.
-use crate::domain::core::keys::prefix;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::core::identity::Actor;
+use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::{Space, Txn, META};

@@ -2,11 +2,11 @@
 //! latest status summary of every region, its agencies and its publications' public state, the
 //! reports of its units, and answers to this region's notices. Monitoring reads these indexes;
 //! the items themselves stay in the held-item log.
-use crate::domain::core::keys::prefix;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::core::keys::prefix;
 use crate::domain::core::organ::Agency;
 use crate::domain::core::state::Space;
 

@@ -2,11 +2,11 @@
 //! incrementally by `apply`. After a command is accepted, every record it wrote is compared with
 //! its previous version and each counter moves by the difference of their contributions — so no
 //! command can forget to count, nothing is scanned, and only integers are stored.
-use crate::domain::core::keys::prefix;
 use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 
+use crate::domain::core::keys::prefix;
 use crate::domain::core::organ::Agency;
 use crate::domain::core::state::{DomainError, Space, State, Txn};
 use crate::domain::enforcement::model::{Case, Duty, Officer, Step, CASES, OFFICERS, STEPS};

@@ -1,5 +1,4 @@
 //! Rules of the three systems, each test named after the rule it checks, refusals included.
-use crate::domain::enforcement::publication::{PubState, PUBLICATIONS};
 use chrono::NaiveDate;
 
 use crate::domain::calendar::days::start_of;
@@ -18,6 +17,7 @@ use crate::domain::enforcement::model::{
     CASES, STEPS,
 };
 use crate::domain::enforcement::officer::OfficerInput;
+use crate::domain::enforcement::publication::{PubState, PUBLICATIONS};
 use crate::domain::enforcement::step::StepInput;
 
 fn person(role: Role, user: &str) -> Actor {

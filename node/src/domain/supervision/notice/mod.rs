@@ -6,7 +6,6 @@
 //! comes back up. The unit acknowledges and, where the notice asks for it, submits its
 //! rectification; each answer goes up as an item to the issuer, which closes or returns it.
 //! A `Tick` past the rectification deadline escalates every unit still open.
-use crate::domain::core::keys::prefix;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
@@ -15,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::calendar::days::date_of;
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::ids::next_id;
+use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::valid_region_id;

@@ -11,7 +11,6 @@
 //! submission time — in the child's ledger, proven by a signed head — is on or before the due
 //! day (UTC+8). The parent keeps its own receipt time beside it; a report submitted on time but
 //! first received after the due day is marked for an inspector to judge.
-use crate::domain::core::keys::prefix;
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, Duration, NaiveDate};
@@ -21,6 +20,7 @@ use crate::domain::calendar::days::{add_working_days, date_of, start_of};
 use crate::domain::calendar::load::StateYears;
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::ids::next_id;
+use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::{in_subtree, parent_of, valid_region_id};

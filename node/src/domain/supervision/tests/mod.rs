@@ -1,5 +1,7 @@
 //! Reports (SUP-1, SUP-3) and notices (SUP-2): lifecycles, rates on crafted data, and every
 //! refusal leaving the records as they were.
+use chrono::NaiveDate;
+
 use crate::config::{NodeSpec, RegionKind, RegionSpec, Topology};
 use crate::domain::calendar::days::start_of;
 use crate::domain::command::cmd;
@@ -13,7 +15,6 @@ use crate::domain::supervision::notice::{NoticeDraft, NoticeKind, Reply, Stage, 
 use crate::domain::supervision::report::{
     Attachment, DraftReport, DueRule, Narrative, Period, Unit, REPORTS,
 };
-use chrono::NaiveDate;
 
 mod notices;
 mod reports;
