@@ -3,7 +3,8 @@
 use openraft::storage::RaftStateMachine;
 use openraft::{CommittedLeaderId, EntryPayload, LogId};
 use sanxiang::domain::core::outcome::Outcome;
-use sanxiang::domain::federation::tree_head::{SignedHead, TreeHead, HEADS};
+use sanxiang::domain::federation::items::{SignedHead, TreeHead};
+use sanxiang::domain::federation::tree_head::HEADS;
 use sanxiang::domain::{
     Actor, AgencyInput, Command, Envelope, Person, PowerKind, Response, Role, RULES_VERSION,
 };

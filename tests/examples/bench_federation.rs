@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sanxiang::domain::core::organ::{AgencyInput, PowerKind};
-use sanxiang::domain::federation::ingest::HELD_ITEMS;
+use sanxiang::domain::federation::held::HELD_ITEMS;
 use sanxiang::domain::federation::items::{Carried, ItemBody, UpItem};
 use sanxiang::domain::federation::outbox::outbox_stats;
 use sanxiang::domain::{Actor, Command, Envelope, Person, Role, RULES_VERSION};

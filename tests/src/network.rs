@@ -10,9 +10,8 @@ use anyhow::Context;
 use sanxiang::app::{NodeConfig, RunningNode};
 use sanxiang::client::Client;
 use sanxiang::config::{NodeSpec, RaftTimings, RegionKind, RegionSpec, Topology};
-use sanxiang::domain::federation::ingest::{
-    Alert, HeldItem, OriginState, ALERTS, HELD_ITEMS, ORIGINS,
-};
+use sanxiang::domain::federation::held::{HeldItem, OriginState, ALERTS, HELD_ITEMS, ORIGINS};
+use sanxiang::domain::federation::items::Alert;
 use sanxiang::domain::{Role, State};
 use sanxiang::federation::Faults;
 use sanxiang::pki::{issue, TlsMaterial};

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use sanxiang::domain::command::cmd;
-use sanxiang::domain::federation::ingest::AlertKind;
+use sanxiang::domain::federation::items::AlertKind;
 use sanxiang::domain::federation::items::{Carried, ItemBody, UpItem, EPOCH};
 use sanxiang::domain::Role;
 use sanxiang_proto::federation as fpb;

@@ -419,7 +419,7 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
         // change), and the province holds that summary.
         let last = net
             .wait_until(county, "a summary of the current counters", LONG, |s| {
-                let last = sanxiang::domain::federation::ingest::LAST_SUMMARY
+                let last = sanxiang::domain::federation::held::LAST_SUMMARY
                     .read(s, "last")
                     .ok()??;
                 (last == sanxiang::domain::supervision::summary::counters(s).ok()?).then_some(last)

@@ -8,10 +8,10 @@ use super::query::answer;
 use crate::domain::core::state::{Txn, META};
 use crate::domain::enforcement::publication::{PubState, Publication, PUBLICATIONS};
 use crate::domain::federation::downlink::{DownLink, DOWN_LINKS};
-use crate::domain::federation::ingest::{
-    Alert, AlertKind, LinkState, OriginState, ALERTS, LINKS, ORIGINS,
-};
-use crate::domain::federation::tree_head::{SignedHead, TreeHead, HEADS, LAST_HEAD_SIZE};
+use crate::domain::federation::held::{LinkState, OriginState, ALERTS, LINKS, ORIGINS};
+use crate::domain::federation::items::{Alert, AlertKind};
+use crate::domain::federation::items::{SignedHead, TreeHead};
+use crate::domain::federation::tree_head::{HEADS, LAST_HEAD_SIZE};
 use crate::domain::{PowerKind, Role, State};
 use crate::pki::Identity;
 

@@ -7,7 +7,7 @@ use sanxiang_proto::region as pb;
 use serde::{Deserialize, Serialize};
 
 use super::conn::{print_json, Conn};
-use crate::domain::federation::tree_head::TreeHead;
+use crate::domain::federation::items::TreeHead;
 use crate::domain::Envelope;
 use crate::ledger;
 

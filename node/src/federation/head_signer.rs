@@ -79,7 +79,7 @@ pub async fn sign_head(ctx: &NodeCtx) -> Result<(), SignError> {
     if size as i64 <= covered {
         return Ok(());
     }
-    let head = crate::domain::federation::tree_head::TreeHead {
+    let head = crate::domain::federation::items::TreeHead {
         region: ctx.region.clone(),
         size,
         root,
@@ -88,7 +88,7 @@ pub async fn sign_head(ctx: &NodeCtx) -> Result<(), SignError> {
     let key = ctx.tls.key_pkcs8().ok_or(SignError::KeyNotPkcs8)?;
     let signature = crate::ledger::head::sign(&head, key)?;
     let env = ctx.node_envelope(Command::RecordTreeHead(
-        crate::domain::federation::tree_head::SignedHead {
+        crate::domain::federation::items::SignedHead {
             head,
             signer: ctx.node_id,
             cert_der: ctx.tls.cert_der().to_vec(),

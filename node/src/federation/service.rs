@@ -8,7 +8,8 @@ use sanxiang_proto::federation::uplink_server::Uplink;
 use tonic::{Request, Response, Status};
 
 use super::{MAX_ENTRY_BYTES, MAX_PUSH_BYTES};
-use crate::domain::federation::ingest::{IngestInput, LINKS};
+use crate::domain::federation::held::LINKS;
+use crate::domain::federation::ingest::IngestInput;
 use crate::domain::federation::items::{Carried, MAX_INGEST_ITEMS};
 use crate::domain::Command;
 use crate::pki::Identity;

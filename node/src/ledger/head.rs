@@ -5,7 +5,7 @@ use ring::signature::{
 };
 use x509_parser::prelude::FromDer;
 
-use crate::domain::federation::tree_head::TreeHead;
+use crate::domain::federation::items::TreeHead;
 
 /// Errors signing or verifying a head.
 #[derive(Debug, thiserror::Error)]

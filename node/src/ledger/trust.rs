@@ -8,8 +8,8 @@ use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::ParsedCertificate;
 use rustls::RootCertStore;
 
+use crate::domain::federation::items::SignedHead;
 use crate::domain::federation::items::{CheckError, Crypto, Hash};
-use crate::domain::federation::tree_head::SignedHead;
 use crate::pki::Identity;
 
 /// [`Crypto`] backed by the ledger module and the deployment's CA.

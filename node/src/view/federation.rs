@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::federation::downlink::{DownBody, Received, DOWN_LINKS, RECEIVED, SENT_DOWN};
-use crate::domain::federation::ingest::{Alert, ALERTS, HELD_ITEMS, LINKS, ORIGINS};
+use crate::domain::federation::held::{ALERTS, HELD_ITEMS, LINKS, ORIGINS};
+use crate::domain::federation::items::Alert;
 use crate::domain::federation::outbox::{outbox_stats, OutboxStats};
 use crate::domain::{DomainError, State};
 

@@ -9,7 +9,7 @@ use super::scope::{unit_region, within, Scope};
 use super::ViewError;
 use crate::config::Topology;
 use crate::domain::core::state::State;
-use crate::domain::federation::ingest::ALERTS;
+use crate::domain::federation::held::ALERTS;
 use crate::domain::supervision::summary;
 use crate::domain::DomainError;
 

@@ -16,7 +16,7 @@ use crate::domain::enforcement::model::{
 };
 use crate::domain::enforcement::publication::{PubState, PUBLICATIONS};
 use crate::domain::enforcement::redact::Masking;
-use crate::domain::federation::ingest::ORIGINS;
+use crate::domain::federation::held::ORIGINS;
 use crate::domain::federation::tree_head::{HEADS, LAST_HEAD_SIZE};
 use crate::domain::supervision::held::HELD_AGENCIES;
 use crate::domain::supervision::notice::{Inbox, Notice, INBOX, NOTICES};

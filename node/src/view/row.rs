@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::monitor::{ratio, LinkView, RegionRow};
 use super::scope::{unit_region, within, Scope};
-use crate::domain::federation::ingest::{ALERTS, ORIGINS};
+use crate::domain::federation::held::{ALERTS, ORIGINS};
 use crate::domain::supervision::held::HELD_SUMMARIES;
 use crate::domain::supervision::notice::{Stage, NOTICES};
 use crate::domain::supervision::report::Rates;

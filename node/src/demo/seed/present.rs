@@ -18,7 +18,7 @@ impl Seeder<'_> {
             let mut behind = Vec::new();
             for r in net.regions().into_iter().filter(|r| r != PROVINCE) {
                 let own = net.ctx(&r)?.sm.read(|st| {
-                    crate::domain::federation::ingest::LAST_SUMMARY
+                    crate::domain::federation::held::LAST_SUMMARY
                         .read(&st.domain, "last")
                         .ok()
                         .flatten()

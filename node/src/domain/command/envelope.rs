@@ -62,7 +62,7 @@ pub enum Command {
     /// An agency's audio-video item list (REC-2).
     SetAvList(crate::domain::enforcement::model::AvList),
     /// A tree head signed by the leader after commit (REC-3).
-    RecordTreeHead(crate::domain::federation::tree_head::SignedHead),
+    RecordTreeHead(crate::domain::federation::items::SignedHead),
     /// An agency's step order: legal review before the rights notice (market regulation).
     SetStepOrder(cmd::SetStepOrder),
     /// A batch of uplink entries from a direct child, stamped with the child's verified region

@@ -48,19 +48,19 @@ pub mod prefix {
     pub const RECEIVED: u8 = b'G';
     /// `domain::federation::downlink::SENT_DOWN`
     pub const SENT_DOWN: u8 = b'H';
-    /// `domain::federation::ingest::ALERTS`
+    /// `domain::federation::held::ALERTS`
     pub const ALERTS: u8 = b'A';
-    /// `domain::federation::ingest::HELD_HEADS`
+    /// `domain::federation::held::HELD_HEADS`
     pub const HELD_HEADS: u8 = b't';
-    /// `domain::federation::ingest::HELD_ITEMS`
+    /// `domain::federation::held::HELD_ITEMS`
     pub const HELD_ITEMS: u8 = b'f';
-    /// `domain::federation::ingest::LAST_SUMMARY`
+    /// `domain::federation::held::LAST_SUMMARY`
     pub const LAST_SUMMARY: u8 = b'S';
-    /// `domain::federation::ingest::LINKS`
+    /// `domain::federation::held::LINKS`
     pub const LINKS: u8 = b'l';
-    /// `domain::federation::ingest::LINK_DIGESTS`
+    /// `domain::federation::held::LINK_DIGESTS`
     pub const LINK_DIGESTS: u8 = b'D';
-    /// `domain::federation::ingest::ORIGINS`
+    /// `domain::federation::held::ORIGINS`
     pub const ORIGINS: u8 = b'e';
     /// `domain::federation::outbox::OUTBOX`
     pub const OUTBOX: u8 = b'b';
@@ -267,49 +267,49 @@ pub const SPACES: &[KeySpace] = &[
         prefix: prefix::ALERTS,
         key: "(String, String)",
         value: "Alert",
-        owner: "federation::ingest",
+        owner: "federation::held",
     },
     KeySpace {
         name: "HELD_HEADS",
         prefix: prefix::HELD_HEADS,
         key: "(String, u64)",
         value: "HeldHead",
-        owner: "federation::ingest",
+        owner: "federation::held",
     },
     KeySpace {
         name: "HELD_ITEMS",
         prefix: prefix::HELD_ITEMS,
         key: "(String, u64)",
         value: "HeldItem",
-        owner: "federation::ingest",
+        owner: "federation::held",
     },
     KeySpace {
         name: "LAST_SUMMARY",
         prefix: prefix::LAST_SUMMARY,
         key: "str",
         value: "BTreeMap<String, i64>",
-        owner: "federation::ingest",
+        owner: "federation::held",
     },
     KeySpace {
         name: "LINKS",
         prefix: prefix::LINKS,
         key: "str",
         value: "LinkState",
-        owner: "federation::ingest",
+        owner: "federation::held",
     },
     KeySpace {
         name: "LINK_DIGESTS",
         prefix: prefix::LINK_DIGESTS,
         key: "(String, u64)",
         value: "[u8; 32]",
-        owner: "federation::ingest",
+        owner: "federation::held",
     },
     KeySpace {
         name: "ORIGINS",
         prefix: prefix::ORIGINS,
         key: "str",
         value: "OriginState",
-        owner: "federation::ingest",
+        owner: "federation::held",
     },
     KeySpace {
         name: "OUTBOX",

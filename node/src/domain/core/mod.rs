@@ -3,7 +3,8 @@
 //!
 //! - [`identity`]: who acts — a person read from a certificate, or a node of the region.
 //! - [`organ`]: the enforcement organ's record (PUB-1) and its input checks.
-//! - [`outcome`]: a refusal naming its rule, a command's result, the state machine's answer.
+//! - [`refusal`]: a refusal naming its rule (a leaf); [`outcome`]: a command's result, the
+//!   rule error, the state machine's answer.
 //! - [`state`]: the replicated key/value state, typed key spaces, the write-set transaction.
 //! - [`ids`]: record id counters; [`text`]: checks of entered text.
 //! - [`region`]: the administrative tree as region ids (`parent_of`, `in_subtree`, …).
@@ -14,6 +15,7 @@ pub mod ids;
 pub mod keys;
 pub mod organ;
 pub mod outcome;
+pub mod refusal;
 pub mod region;
 pub mod state;
 pub mod text;

@@ -1,7 +1,7 @@
 //! Enforcement agencies (行政执法机关), the first public list of PUB-1.
 use serde::{Deserialize, Serialize};
 
-use crate::domain::core::outcome::Refusal;
+use crate::domain::core::refusal::Refusal;
 
 /// Kinds of enforcement power an agency holds (REQUIREMENTS glossary).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

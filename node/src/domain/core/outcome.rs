@@ -2,30 +2,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::core::organ::Agency;
+pub use crate::domain::core::refusal::Refusal;
 use crate::domain::core::state::DomainError;
-
-/// A typed refusal naming the rule; nothing was changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Refusal {
-    /// Rule id from REQUIREMENTS.md, or an area: `AUTH`, `INPUT`, `DEDUP`, `CONFLICT`.
-    pub rule: String,
-    pub message: String,
-}
-
-impl Refusal {
-    pub fn new(rule: &str, message: impl Into<String>) -> Refusal {
-        Refusal {
-            rule: rule.to_string(),
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.rule, self.message)
-    }
-}
 
 /// The result of an accepted command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

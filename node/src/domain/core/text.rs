@@ -1,5 +1,5 @@
 //! Checks of free text that people enter.
-use crate::domain::core::outcome::Refusal;
+use crate::domain::core::refusal::Refusal;
 
 /// Text field limits shared by the commands: required, at most `max` characters, no control
 /// characters but newlines.

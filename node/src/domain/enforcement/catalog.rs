@@ -5,7 +5,6 @@
 //! procedure" (seed 003). Rules are region-wide or per agency, with the day they take effect;
 //! the version in force at submission decides and is kept with the case.
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
 
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::keys::prefix;
@@ -13,22 +12,8 @@ use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::{DomainError, Space, State, Txn};
+pub use crate::domain::enforcement::model::CatalogRule;
 use crate::domain::enforcement::model::{Case, Procedure};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogRule {
-    /// The agency whose catalog this is; `None`: the region's rule for every agency.
-    pub agency_id: Option<u64>,
-    pub kind: PowerKind,
-    /// First day the rule is in force.
-    pub effective_from: NaiveDate,
-    /// Amount (fen) from which a decision of this kind is major; `None`: never by amount.
-    pub min_amount_fen: Option<u64>,
-    /// Lower bound set by the sector's superior department; the threshold may not exceed it.
-    pub superior_bound_fen: Option<u64>,
-    /// Every penalty except summary procedure is reviewed (003).
-    pub every_general_penalty: bool,
-}
 
 /// Catalog rules; key `<agency id, 0 for the region>/<kind>/<YYYYMMDD>`.
 pub const CATALOG: Space<str, CatalogRule> = Space::new(prefix::CATALOG);

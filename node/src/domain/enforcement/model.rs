@@ -183,7 +183,7 @@ pub struct Case {
     /// The catalog's answer at submission for review (REV-2), kept with the case.
     pub major: Option<bool>,
     /// The catalog rule in force at that submission, kept with the case.
-    pub catalog_rule: Option<crate::domain::enforcement::catalog::CatalogRule>,
+    pub catalog_rule: Option<CatalogRule>,
     pub steps: Vec<u64>,
     pub reviews: Vec<Review>,
     pub decision: Option<Decision>,
@@ -462,3 +462,20 @@ pub fn load_officers(txn: &Txn<'_>, ids: &[u64], agency_id: u64) -> Ruled<Vec<Of
 
 /// Largest amount accepted, in fen: 100 billion yuan.
 pub const MAX_AMOUNT_FEN: u64 = 10_000_000_000_000;
+
+/// A rule of the major-decision catalog (REV-2): from which amount a decision of a kind is
+/// major, for one agency or the whole region, from a day on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogRule {
+    /// The agency whose catalog this is; `None`: the region's rule for every agency.
+    pub agency_id: Option<u64>,
+    pub kind: PowerKind,
+    /// First day the rule is in force.
+    pub effective_from: NaiveDate,
+    /// Amount (fen) from which a decision of this kind is major; `None`: never by amount.
+    pub min_amount_fen: Option<u64>,
+    /// Lower bound set by the sector's superior department; the threshold may not exceed it.
+    pub superior_bound_fen: Option<u64>,
+    /// Every penalty except summary procedure is reviewed (003).
+    pub every_general_penalty: bool,
+}

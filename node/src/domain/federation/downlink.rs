@@ -16,7 +16,7 @@ use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::next_hop;
 use crate::domain::core::region::{in_subtree, parent_of};
 use crate::domain::core::state::{DomainError, Space, Txn, META};
-use crate::domain::federation::ingest::AlertKind;
+use crate::domain::federation::items::AlertKind;
 use crate::domain::federation::items::{ItemBody, MAX_INGEST_ITEMS};
 use crate::domain::supervision::port::{Downlink, Downward};
 

@@ -1,153 +1,38 @@
 //! **Receiving** (`Ingest`): a child's batch, checked link by link and origin by origin.
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::core::identity::Actor;
-use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::IngestReport;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::in_subtree;
 use crate::domain::core::region::parent_of;
 use crate::domain::core::region::valid_region_id;
-use crate::domain::core::state::{DomainError, Space, Txn};
+use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::federation::held::HeldHead;
+use crate::domain::federation::held::HeldItem;
+use crate::domain::federation::held::OriginState;
+use crate::domain::federation::held::ALERTS;
+use crate::domain::federation::held::HELD_HEADS;
+use crate::domain::federation::held::HELD_ITEMS;
+use crate::domain::federation::held::LINKS;
+use crate::domain::federation::held::LINK_DIGESTS;
+use crate::domain::federation::held::ORIGINS;
+use crate::domain::federation::items::Alert;
+use crate::domain::federation::items::AlertKind;
 use crate::domain::federation::items::Carried;
 use crate::domain::federation::items::Crypto;
 use crate::domain::federation::items::Hash;
 use crate::domain::federation::items::ItemBody;
+use crate::domain::federation::items::SignedHead;
 use crate::domain::federation::items::UpItem;
 use crate::domain::federation::items::EPOCH;
 use crate::domain::federation::items::MAX_INGEST_ITEMS;
 use crate::domain::federation::items::MAX_PROOF;
 use crate::domain::federation::outbox::push_out;
 use crate::domain::federation::outbox::OutBody;
-use crate::domain::federation::tree_head::SignedHead;
 use crate::domain::federation::{downlink, route};
-
-/// What a parent knows about one link (a direct child).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct LinkState {
-    /// Last accepted per-link sequence number.
-    pub mark: u64,
-    /// The sender's last outbox sequence number as it reported it.
-    pub tail: u64,
-    /// Queue time of the sender's oldest unacknowledged entry as it reported it (0: none).
-    pub oldest_ms: i64,
-    pub last_heard_ms: i64,
-    pub accepted: u64,
-    pub duplicates: u64,
-    pub refused_gaps: u64,
-}
-
-/// What a region knows about one origin below it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct OriginState {
-    pub epoch: u32,
-    /// Last item sequence number held.
-    pub seq: u64,
-    pub items: u64,
-    pub head_size: u64,
-    pub head_root: Hash,
-    pub head_time_ms: i64,
-    pub last_heard_ms: i64,
-    /// Items whose inclusion could not be proven against a held head.
-    pub unproven: u64,
-}
-
-/// An item held by a region above its origin.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct HeldItem {
-    pub carried: Carried,
-    pub digest: Hash,
-    pub link: String,
-    pub link_seq: u64,
-    pub received_ms: i64,
-    /// Inclusion proven against a held, verified head.
-    pub proven: bool,
-}
-
-/// A head held for a region below.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct HeldHead {
-    /// The head as received, with its proof (what is forwarded).
-    pub carried: Carried,
-    pub digest: Hash,
-    pub root: Hash,
-    pub time_ms: i64,
-    pub signer: u64,
-    pub received_ms: i64,
-}
-
-/// Kinds of tamper alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum AlertKind {
-    /// A repeat of an accepted position with a different digest.
-    Fork,
-    /// Two heads of one size with different roots.
-    Equivocation,
-    /// A head not consistent with the last head held (history rewritten).
-    Inconsistent,
-    /// A head whose signature or certificate does not verify.
-    BadSignature,
-    /// An item whose inclusion proof fails against the held head (altered in transit).
-    Altered,
-    /// Items of an origin missing between two held ones.
-    Gap,
-    /// An item or head from an origin outside the sender's subtree, or of an unknown epoch.
-    Foreign,
-    /// An item citing a signed head not held (withheld or refused), or with an overlong proof.
-    Unproven,
-}
-
-impl AlertKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertKind::Fork => "fork",
-            AlertKind::Equivocation => "equivocation",
-            AlertKind::Inconsistent => "inconsistent",
-            AlertKind::BadSignature => "bad_signature",
-            AlertKind::Altered => "altered",
-            AlertKind::Gap => "gap",
-            AlertKind::Foreign => "foreign",
-            AlertKind::Unproven => "unproven",
-        }
-    }
-}
-
-/// A tamper alert: which region detected what about which region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Alert {
-    pub detected_by: String,
-    pub subject: String,
-    pub kind: AlertKind,
-    pub message: String,
-    pub first_ms: i64,
-    pub last_ms: i64,
-    pub count: u64,
-}
-
-/// Per direct child: the link's state.
-pub const LINKS: Space<str, LinkState> = Space::new(prefix::LINKS);
-
-/// Per origin below: marks and the last head held.
-pub const ORIGINS: Space<str, OriginState> = Space::new(prefix::ORIGINS);
-
-/// Items held from below, by (origin, seq).
-pub const HELD_ITEMS: Space<(String, u64), HeldItem> = Space::new(prefix::HELD_ITEMS);
-
-/// Heads held from below, by (origin, size).
-pub const HELD_HEADS: Space<(String, u64), HeldHead> = Space::new(prefix::HELD_HEADS);
-
-/// Tamper alerts, by (detecting region, kind + subject).
-pub const ALERTS: Space<(String, String), Alert> = Space::new(prefix::ALERTS);
-
-/// Digests of link positions whose content raised an alert (and so is not held under its own
-/// identity), by (link, seq).
-pub const LINK_DIGESTS: Space<(String, u64), Hash> = Space::new(prefix::LINK_DIGESTS);
-
-/// The last status summary sent up.
-pub const LAST_SUMMARY: Space<str, BTreeMap<String, i64>> = Space::new(prefix::LAST_SUMMARY);
 
 /// The first 200 characters of a string from below.
 fn clip(s: &str) -> String {

@@ -5,8 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::core::organ::Agency;
 use crate::domain::core::state::DomainError;
-use crate::domain::federation::ingest::Alert;
-use crate::domain::federation::tree_head::SignedHead;
 use crate::domain::supervision::port::Upward;
 
 /// Epoch of every origin's sequence today. A region refounded from nothing would start a new
@@ -227,4 +225,85 @@ impl From<Upward> for ItemBody {
             Upward::NoticeAnswer(a) => ItemBody::NoticeAnswer(a),
         }
     }
+}
+
+/// What is signed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeHead {
+    pub region: String,
+    pub size: u64,
+    pub root: [u8; 32],
+    /// Leader's clock when signed (Unix ms).
+    pub time_ms: i64,
+}
+
+impl TreeHead {
+    /// The exact bytes signed: a domain-separation tag, then the fields.
+    pub fn signing_bytes(&self) -> Vec<u8> {
+        let mut out = b"sanxiang tree head v1\0".to_vec();
+        out.extend_from_slice(self.region.as_bytes());
+        out.push(0);
+        out.extend_from_slice(&self.size.to_be_bytes());
+        out.extend_from_slice(&self.root);
+        out.extend_from_slice(&self.time_ms.to_be_bytes());
+        out
+    }
+}
+
+/// A head with its signature and the signer's certificate (DER).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedHead {
+    pub head: TreeHead,
+    pub signer: u64,
+    pub cert_der: Vec<u8>,
+    /// ECDSA P-256 SHA-256, ASN.1 DER.
+    pub signature: Vec<u8>,
+}
+
+/// Kinds of tamper alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AlertKind {
+    /// A repeat of an accepted position with a different digest.
+    Fork,
+    /// Two heads of one size with different roots.
+    Equivocation,
+    /// A head not consistent with the last head held (history rewritten).
+    Inconsistent,
+    /// A head whose signature or certificate does not verify.
+    BadSignature,
+    /// An item whose inclusion proof fails against the held head (altered in transit).
+    Altered,
+    /// Items of an origin missing between two held ones.
+    Gap,
+    /// An item or head from an origin outside the sender's subtree, or of an unknown epoch.
+    Foreign,
+    /// An item citing a signed head not held (withheld or refused), or with an overlong proof.
+    Unproven,
+}
+
+impl AlertKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::Fork => "fork",
+            AlertKind::Equivocation => "equivocation",
+            AlertKind::Inconsistent => "inconsistent",
+            AlertKind::BadSignature => "bad_signature",
+            AlertKind::Altered => "altered",
+            AlertKind::Gap => "gap",
+            AlertKind::Foreign => "foreign",
+            AlertKind::Unproven => "unproven",
+        }
+    }
+}
+
+/// A tamper alert: which region detected what about which region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub detected_by: String,
+    pub subject: String,
+    pub kind: AlertKind,
+    pub message: String,
+    pub first_ms: i64,
+    pub last_ms: i64,
+    pub count: u64,
 }

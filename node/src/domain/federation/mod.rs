@@ -5,11 +5,13 @@
 //!
 //! - [`items`]: what travels up — items, signed heads, proofs.
 //! - [`outbox`]: own items made from accepted writes, the outbox and its acknowledgement.
-//! - [`ingest`]: a child's batch, checked per link and per origin, with tamper alerts.
+//! - [`ingest`]: a child's batch, checked per link and per origin, with tamper alerts;
+//!   [`held`]: what a region holds of each link and origin below it.
 //! - [`tree_head`]: signed tree heads recorded after commit.
 //! - [`downlink`]: items addressed to regions below, once per hop, receipts back up.
 pub mod commands;
 pub mod downlink;
+pub mod held;
 pub mod ingest;
 pub mod items;
 pub mod outbox;

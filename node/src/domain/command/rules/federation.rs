@@ -3,7 +3,8 @@
 use crate::domain::command::cmd;
 use crate::domain::command::rule::{Cx, Rule, RuleResult};
 use crate::domain::federation::ingest::{self, IngestInput};
-use crate::domain::federation::tree_head::{self, SignedHead};
+use crate::domain::federation::items::SignedHead;
+use crate::domain::federation::tree_head;
 use crate::domain::federation::{downlink, outbox};
 
 impl Rule for SignedHead {

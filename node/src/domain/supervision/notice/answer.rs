@@ -1,6 +1,7 @@
 //! A unit's answers (acknowledgement, rectification), the issuer closing or returning them, and
 //! escalation past the deadline.
 use super::*;
+use crate::domain::supervision::port::{Downlink, Downward, Upward};
 
 /// What a unit answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! Drafting a notice and its sign-off by the head (签发), which issues it to every named unit;
 //! delivery here or over the downlink, and the receipt back.
 use super::*;
+use crate::domain::supervision::port::{Downlink, Downward};
 
 /// `DraftNotice`.
 pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, d: &NoticeDraft, now: i64) -> Ruled {

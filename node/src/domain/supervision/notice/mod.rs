@@ -20,7 +20,6 @@ use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::valid_region_id;
 use crate::domain::core::state::{DomainError, Space, Txn};
 use crate::domain::registry::AGENCIES;
-use crate::domain::supervision::port::{Downlink, Downward, Upward};
 use crate::domain::supervision::report::{unit_within, Unit, MAX_SECTION};
 
 mod answer;

@@ -1,6 +1,7 @@
 //! Drafting a report — figures filled from the records, narrative, attachments — and
 //! submitting it to the bureau or the parent (SUP-1).
 use super::*;
+use crate::domain::supervision::port::Upward;
 
 pub(super) fn bureau(actor: &Actor, what: &str) -> Result<String, Refusal> {
     match actor {

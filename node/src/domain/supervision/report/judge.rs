@@ -1,5 +1,6 @@
 //! Judging a report (accepted or returned), and what arrives of reports from below.
 use super::*;
+use crate::domain::supervision::port::{Downlink, Downward, Upward};
 
 /// `JudgeReport`: the receiving bureau accepts or returns (with reasons) an agency's report of
 /// this region, or a direct child region's report (the decision travels down to it).

@@ -27,7 +27,6 @@ use crate::domain::core::region::{in_subtree, parent_of, valid_region_id};
 use crate::domain::core::state::{DomainError, Space, State, Txn};
 use crate::domain::enforcement::publication::{PubState, PUBLICATIONS};
 use crate::domain::registry::AGENCIES;
-use crate::domain::supervision::port::{Downlink, Downward, Upward};
 
 mod draft;
 mod judge;
