@@ -1,6 +1,7 @@
 //! Downlink, node side: the child's `Downlink` service (callers must be nodes of its parent
 //! region) and the leader's task that pushes each child's downlink outbox, resuming from the
 //! child's mark after any failure and recording the acknowledgement through Raft.
+use super::LinkError;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -170,13 +171,13 @@ async fn push_once(
     ctx: &Arc<NodeCtx>,
     child: &str,
     client: &mut DownlinkClient<tonic::transport::Channel>,
-) -> Result<(), String> {
+) -> Result<(), LinkError> {
     let mut req = Request::new(pb::MarkRequest {});
     req.set_timeout(Duration::from_secs(5));
     let mark = client
         .mark(req)
         .await
-        .map_err(|s| format!("mark: {}", s.message()))?
+        .map_err(LinkError::rpc("mark"))?
         .into_inner()
         .mark;
     let (items, tail, acked) = ctx.sm.read(|s| {
@@ -207,9 +208,9 @@ async fn push_once(
         (items, link.tail, link.acked)
     });
     if mark < acked {
-        return Err(format!(
+        return Err(LinkError::Diverged(format!(
             "{child} holds less ({mark}) than it acknowledged ({acked}); its data was lost and what was pruned cannot be resent"
-        ));
+        )));
     }
     let mut acked = mark.min(tail).max(acked);
     if !items.is_empty() {
@@ -223,7 +224,7 @@ async fn push_once(
         let reply = client
             .push(req)
             .await
-            .map_err(|s| format!("push: {}", s.message()))?
+            .map_err(LinkError::rpc("push"))?
             .into_inner();
         acked = reply.mark.min(tail);
     }
@@ -232,7 +233,7 @@ async fn push_once(
             child: child.to_string(),
             mark: acked,
         }));
-        ctx.write_local(env).await.map_err(|e| e.to_string())?;
+        ctx.write_local(env).await?;
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! A seam for tests: links between regions can be cut, delayed or made to alter what they carry,
 //! in-process, without touching sockets. A node started without faults uses none of this.
+use super::LinkError;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -65,7 +66,7 @@ impl Faults {
 
     /// Applied by the sender before each push: waits out a delay, fails on a cut, and lets a
     /// tamper function alter the entries.
-    pub async fn before_push(&self, from: &str, entries: &mut [Carried]) -> Result<(), String> {
+    pub async fn before_push(&self, from: &str, entries: &mut [Carried]) -> Result<(), LinkError> {
         let fault = self
             .links
             .lock()
@@ -73,7 +74,9 @@ impl Faults {
             .get(from)
             .copied();
         match fault {
-            Some(LinkFault::Cut) => return Err(format!("link from {from} is cut")),
+            Some(LinkFault::Cut) => {
+                return Err(LinkError::Fault(format!("link from {from} is cut")))
+            }
             Some(LinkFault::Delay(d)) => tokio::time::sleep(d).await,
             None => {}
         }

@@ -18,6 +18,42 @@ pub mod service;
 
 pub use faults::{Faults, LinkFault};
 
+/// Why one round on a link failed. The sending loop logs it and resumes from the peer's mark.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// The peer did not answer, or refused.
+    #[error("{call}: {}", .status.message())]
+    Rpc {
+        call: &'static str,
+        #[source]
+        status: tonic::Status,
+    },
+    #[error("reading the applied state: {0}")]
+    State(#[from] crate::domain::DomainError),
+    #[error("building a proof: {0}")]
+    Proof(#[from] crate::ledger::LedgerError),
+    #[error("encoding an entry: {0}")]
+    Encode(#[from] bincode::Error),
+    #[error("recording through Raft: {0}")]
+    Write(#[from] crate::raft::PathError),
+    /// The peer holds less than it acknowledged: what was pruned cannot be resent.
+    #[error("{0}")]
+    Diverged(String),
+    /// This node could not confirm that it still leads its region.
+    #[error("leadership not confirmed")]
+    NotLeader,
+    /// A test fault on the link.
+    #[error("{0}")]
+    Fault(String),
+}
+
+impl LinkError {
+    /// A failed call to the peer.
+    pub fn rpc(call: &'static str) -> impl FnOnce(tonic::Status) -> LinkError {
+        move |status| LinkError::Rpc { call, status }
+    }
+}
+
 /// What a node's uplink sender and its head signer share.
 #[derive(Default)]
 pub struct UplinkState {

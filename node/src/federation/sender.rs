@@ -6,6 +6,7 @@
 //! outbox; a head's consistency proof from the previous head). The parent's acknowledgement is
 //! recorded through Raft (`UplinkAcked`), which prunes the outbox; a separate task proposes it so
 //! sending never waits for pruning.
+use super::LinkError;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -183,7 +184,7 @@ impl Session<'_> {
         self.metrics.borrow().state == ServerState::Leader
     }
 
-    async fn drain(&mut self) -> Result<(), String> {
+    async fn drain(&mut self) -> Result<(), LinkError> {
         let mut cursor = self.resume().await?;
         let batch = self.ctx.timings.uplink_batch.clamp(1, MAX_INGEST_ITEMS);
         let mut warned_at = 0i64;
@@ -192,16 +193,12 @@ impl Session<'_> {
                 return Ok(());
             }
             let t_read = std::time::Instant::now();
-            let (entries, stats) = self
-                .ctx
-                .sm
-                .read(|s| {
-                    Ok::<_, crate::domain::DomainError>((
-                        outbox_from(&s.domain, cursor, batch)?,
-                        outbox_stats(&s.domain)?,
-                    ))
-                })
-                .map_err(|e| e.to_string())?;
+            let (entries, stats) = self.ctx.sm.read(|s| {
+                Ok::<_, crate::domain::DomainError>((
+                    outbox_from(&s.domain, cursor, batch)?,
+                    outbox_stats(&s.domain)?,
+                ))
+            })?;
             self.warn_if_old(&stats, &mut warned_at);
             // Only a contiguous run starting at the cursor can be sent.
             let run: Vec<_> = entries
@@ -235,22 +232,18 @@ impl Session<'_> {
 
     /// Asks the parent's mark and returns the sequence number to send from; acknowledges
     /// the mark when it is within what this region queued.
-    async fn resume(&mut self) -> Result<u64, String> {
+    async fn resume(&mut self) -> Result<u64, LinkError> {
         let mut req = tonic::Request::new(pb::MarkRequest {});
         req.set_timeout(Duration::from_secs(5));
         let mark = self
             .client
             .mark(req)
             .await
-            .map_err(|s| format!("mark: {}", s.message()))?
+            .map_err(LinkError::rpc("mark"))?
             .into_inner()
             .mark;
         self.set_up(true);
-        let mut stats = self
-            .ctx
-            .sm
-            .read(|s| outbox_stats(&s.domain))
-            .map_err(|e| e.to_string())?;
+        let mut stats = self.ctx.sm.read(|s| outbox_stats(&s.domain))?;
         if mark > stats.tail {
             // A former leader that has not yet learned it was replaced reads an outbox older
             // than what its successor sent. Only a confirmed leader, caught up to its read
@@ -264,13 +257,9 @@ impl Session<'_> {
                     our_tail = stats.tail,
                     "the parent holds more of this link than this node has applied, and this node cannot confirm it still leads: leaving the link to the current leader"
                 );
-                return Err("leadership not confirmed".into());
+                return Err(LinkError::NotLeader);
             }
-            stats = self
-                .ctx
-                .sm
-                .read(|s| outbox_stats(&s.domain))
-                .map_err(|e| e.to_string())?;
+            stats = self.ctx.sm.read(|s| outbox_stats(&s.domain))?;
         }
         let mut cursor = mark + 1;
         if mark > stats.tail {
@@ -311,22 +300,18 @@ impl Session<'_> {
 
     /// The entries of `run` as they travel, with their proofs, within one push's budget; and
     /// their encoded size.
-    fn carry(&self, run: &[(u64, OutEntry)]) -> Result<(Vec<Carried>, usize), String> {
-        let resolved = self
-            .ctx
-            .sm
-            .read(|s| {
-                run.iter()
-                    .map(|(_, e)| resolve(&s.domain, e))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(|e| e.to_string())?;
+    fn carry(&self, run: &[(u64, OutEntry)]) -> Result<(Vec<Carried>, usize), LinkError> {
+        let resolved = self.ctx.sm.read(|s| {
+            run.iter()
+                .map(|(_, e)| resolve(&s.domain, e))
+                .collect::<Result<Vec<_>, _>>()
+        })?;
         let nodes = ledger::CachedNodes::new(&*self.ctx.sm);
         let mut carried = Vec::with_capacity(resolved.len());
         let mut bytes = 0usize;
         for (c, own) in resolved {
             let c = if own { Self::with_proof(&nodes, c)? } else { c };
-            let size = bincode::serialized_size(&c).map_err(|e| e.to_string())? as usize;
+            let size = bincode::serialized_size(&c)? as usize;
             if bytes + size > super::PUSH_BUDGET && !carried.is_empty() {
                 break;
             }
@@ -338,11 +323,11 @@ impl Session<'_> {
 
     /// Sends one push and returns the sequence number to send from next; passes the parent's
     /// new mark to the acknowledger.
-    async fn push(&mut self, p: Push) -> Result<u64, String> {
+    async fn push(&mut self, p: Push) -> Result<u64, LinkError> {
         let encoded = p
             .carried
             .iter()
-            .map(|c| bincode::serialize(c).map_err(|e| e.to_string()))
+            .map(bincode::serialize)
             .collect::<Result<Vec<_>, _>>()?;
         let mut req = tonic::Request::new(pb::PushRequest {
             first_seq: p.first_seq,
@@ -356,7 +341,7 @@ impl Session<'_> {
             .client
             .push(req)
             .await
-            .map_err(|s| format!("push: {}", s.message()))?
+            .map_err(LinkError::rpc("push"))?
             .into_inner();
         self.progressed = true;
         tracing::debug!(
@@ -384,7 +369,7 @@ impl Session<'_> {
     }
 
     /// Adds the proof an own entry travels with.
-    fn with_proof(nodes: &dyn ledger::NodeSource, c: Carried) -> Result<Carried, String> {
+    fn with_proof(nodes: &dyn ledger::NodeSource, c: Carried) -> Result<Carried, LinkError> {
         match c {
             Carried::Item {
                 bytes,
@@ -392,8 +377,7 @@ impl Session<'_> {
                 head_size,
                 ..
             } => {
-                let proof = ledger::inclusion_proof(nodes, leaf_index, head_size)
-                    .map_err(|e| e.to_string())?;
+                let proof = ledger::inclusion_proof(nodes, leaf_index, head_size)?;
                 Ok(Carried::Item {
                     bytes,
                     leaf_index,
@@ -407,8 +391,7 @@ impl Session<'_> {
                 let proof = if prev_size == 0 {
                     Vec::new()
                 } else {
-                    ledger::consistency_proof(nodes, prev_size, head.head.size)
-                        .map_err(|e| e.to_string())?
+                    ledger::consistency_proof(nodes, prev_size, head.head.size)?
                 };
                 Ok(Carried::Head {
                     head,
