@@ -9,7 +9,7 @@ use sanxiang::client::ClientError;
 use sanxiang::domain::federation::items::Carried;
 use sanxiang::domain::Role;
 use sanxiang::pki::{Expect, Identity, TlsMaterial};
-use sanxiang::raft::transport;
+use sanxiang::transport;
 use sanxiang_proto::federation::uplink_client::UplinkClient;
 use sanxiang_proto::raft::raft_peer_client::RaftPeerClient;
 use sanxiang_proto::region as pb;

@@ -10,7 +10,7 @@ use tonic::transport::Channel;
 
 use crate::api::LEADER_HEADER;
 use crate::pki::{Expect, PkiError, TlsMaterial};
-use crate::raft::transport;
+use crate::transport;
 
 /// Errors of the client.
 #[derive(Debug, thiserror::Error)]

@@ -22,6 +22,8 @@
 //! - [`app`]: starting a node — store and Raft, the gRPC server with every service, the
 //!   background tasks (Tick, head signer, senders, revocation watcher) — and stopping it.
 //! - [`shutdown`]: the signal that stops a node's tasks together.
+//! - [`transport`]: mutual-TLS transport for tonic (dialing, accepting) and [`transport::caller`],
+//!   the verified peer identity of a request; below every service that authorizes.
 //! - [`client`]: the client used by the command line: several endpoints, follows the leader.
 //! - [`cli`]: one file per command family; `bin/sanxiang.rs` only parses and calls [`cli::run`].
 //! - [`demo`]: the demo network (every region of `cluster-config/demo.toml` in one process) and
@@ -61,4 +63,5 @@ pub mod pki;
 pub mod raft;
 pub mod shutdown;
 pub mod store;
+pub mod transport;
 pub mod view;

@@ -339,7 +339,7 @@ pub async fn list(c: &mut Client) -> anyhow::Result<Vec<pb::Agency>> {
 /// A channel to one node presenting `who`, accepting any node of the deployment.
 pub fn raw_channel(addr: &str, who: &TlsMaterial) -> anyhow::Result<tonic::transport::Channel> {
     let cfg = who.client_config(Expect::AnyNode)?;
-    Ok(sanxiang::raft::transport::channel(
+    Ok(sanxiang::transport::channel(
         addr,
         cfg,
         Duration::from_secs(3),

@@ -7,8 +7,8 @@ use sanxiang_proto::region as pb;
 use sanxiang_proto::region::monitor_server::Monitor;
 use tonic::{Request, Response, Status};
 
-use crate::raft::transport::caller;
 use crate::raft::NodeCtx;
+use crate::transport::caller;
 use crate::view::monitor::{self, RegionRow};
 use crate::view::qualifying::qualifying;
 

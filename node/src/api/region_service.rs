@@ -15,8 +15,8 @@ use crate::domain::registry::AGENCIES;
 use crate::domain::{Command, Envelope, RULES_VERSION};
 use crate::ledger;
 use crate::pki::Identity;
-use crate::raft::transport::caller;
 use crate::raft::NodeCtx;
+use crate::transport::caller;
 
 pub struct RegionService {
     pub ctx: Arc<NodeCtx>,

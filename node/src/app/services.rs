@@ -22,8 +22,9 @@ use crate::federation::MAX_PUSH_BYTES;
 use crate::raft::network::MAX_RAFT_MESSAGE;
 use crate::raft::peer_service::PeerService;
 use crate::raft::types::NodeId;
-use crate::raft::{transport, NodeCtx};
+use crate::raft::NodeCtx;
 use crate::shutdown::{Shutdown, Trigger};
+use crate::transport;
 
 /// The tasks of a serving node's server.
 pub struct Served {

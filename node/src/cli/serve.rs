@@ -61,7 +61,7 @@ pub struct ServeArgs {
 pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     let topology = Topology::load(&a.topology)?;
     if let Some(path) = &a.dial_map {
-        crate::raft::transport::set_dial_map(crate::raft::transport::load_dial_map(path)?)?;
+        crate::transport::set_dial_map(crate::transport::load_dial_map(path)?)?;
     }
     let (region, node_id) = topology.parse_node_ref(&a.node)?;
     let spec = topology.node(&region, node_id)?.clone();

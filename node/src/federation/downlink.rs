@@ -1,7 +1,6 @@
 //! Downlink, node side: the child's `Downlink` service (callers must be nodes of its parent
 //! region) and the leader's task that pushes each child's downlink outbox, resuming from the
 //! child's mark after any failure and recording the acknowledgement through Raft.
-use super::LinkError;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +10,7 @@ use sanxiang_proto::federation::downlink_client::DownlinkClient;
 use sanxiang_proto::federation::downlink_server::Downlink;
 use tonic::{Request, Response, Status};
 
+use super::LinkError;
 use super::MAX_ENTRY_BYTES;
 use crate::domain::command::cmd;
 use crate::domain::core::state::META;
@@ -18,9 +18,9 @@ use crate::domain::federation::downlink::{DownItem, DOWN_LINKS, DOWN_MARK, DOWN_
 use crate::domain::federation::items::MAX_INGEST_ITEMS;
 use crate::domain::Command;
 use crate::pki::{Expect, Identity};
-use crate::raft::transport::{self, caller};
 use crate::raft::NodeCtx;
 use crate::shutdown::Shutdown;
+use crate::transport::{self, caller};
 
 pub struct DownlinkService {
     pub ctx: Arc<NodeCtx>,

@@ -6,7 +6,6 @@
 //! outbox; a head's consistency proof from the previous head). The parent's acknowledgement is
 //! recorded through Raft (`UplinkAcked`), which prunes the outbox; a separate task proposes it so
 //! sending never waits for pruning.
-use super::LinkError;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +15,7 @@ use sanxiang_proto::federation::uplink_client::UplinkClient;
 use tokio::sync::watch;
 use tonic::transport::Channel;
 
+use super::LinkError;
 use super::{UplinkState, MAX_PUSH_BYTES};
 use crate::domain::command::cmd;
 use crate::domain::federation::items::{Carried, MAX_INGEST_ITEMS};
@@ -25,8 +25,9 @@ use crate::domain::federation::outbox::{
 use crate::domain::Command;
 use crate::ledger;
 use crate::pki::Expect;
-use crate::raft::{transport, NodeCtx};
+use crate::raft::NodeCtx;
 use crate::shutdown::Shutdown;
+use crate::transport;
 
 /// Runs until `stop`; does nothing for the root region.
 pub async fn run(ctx: Arc<NodeCtx>, link: Arc<UplinkState>, stop: Shutdown) {

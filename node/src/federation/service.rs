@@ -13,8 +13,8 @@ use crate::domain::federation::ingest::IngestInput;
 use crate::domain::federation::items::{Carried, MAX_INGEST_ITEMS};
 use crate::domain::Command;
 use crate::pki::Identity;
-use crate::raft::transport::caller;
 use crate::raft::NodeCtx;
+use crate::transport::caller;
 
 pub struct UplinkService {
     pub ctx: Arc<NodeCtx>,

@@ -10,7 +10,6 @@ use tonic::transport::Channel;
 
 use super::error::{Failure, PathError, Unavailable};
 use super::network::MAX_RAFT_MESSAGE;
-use super::transport;
 use super::types::{NodeId, Raft};
 use super::write::{self, Pending};
 use crate::config::{RaftTimings, Topology};
@@ -18,6 +17,7 @@ use crate::domain::{Actor, Command, Envelope, RULES_VERSION};
 use crate::pki::{Expect, TlsMaterial};
 use crate::shutdown::Shutdown;
 use crate::store::SmShared;
+use crate::transport;
 
 /// Who a member is and how its Raft is timed.
 pub struct Member {

@@ -14,7 +14,6 @@ pub mod error;
 pub mod network;
 pub mod peer_service;
 mod read;
-pub mod transport;
 pub mod types;
 pub mod write;
 

@@ -17,9 +17,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tonic::transport::Channel;
 
-use super::transport;
 use super::types::{NodeId, TypeConfig};
 use crate::pki::{Expect, TlsMaterial};
+use crate::transport;
 
 /// Largest Raft message accepted or sent (snapshot chunks, entry batches).
 pub const MAX_RAFT_MESSAGE: usize = 64 * 1024 * 1024;

@@ -12,9 +12,9 @@ use sanxiang_proto::raft::{
 use tonic::{Request, Response, Status};
 
 use super::ctx::NodeCtx;
-use super::transport::caller;
 use crate::domain::Envelope;
 use crate::pki::Identity;
+use crate::transport::caller;
 
 pub struct PeerService {
     pub ctx: Arc<NodeCtx>,
