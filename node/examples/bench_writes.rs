@@ -33,26 +33,16 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let demo = sanxiang::demo::start(dir.path(), RaftTimings::default()).await?;
     let tls = TlsMaterial::load(
-        &sanxiang::pki::issue::ca_cert_path(&demo.pki),
+        &sanxiang::pki::issue::ca_cert_path(&demo.net.pki),
         &demo.clerk.0,
         &demo.clerk.1,
     )?;
-    let endpoints: Vec<String> = demo.nodes.iter().map(|n| n.addr.to_string()).collect();
-    // Wait for a leader and send clients straight to it.
-    demo.nodes[0]
-        .ctx
-        .raft
-        .wait(Some(Duration::from_secs(30)))
-        .metrics(|m| m.current_leader.is_some(), "leader")
-        .await?;
-    let (leader_id, leader) = demo.nodes[0]
-        .ctx
-        .leader()
-        .unwrap_or_else(|| (1, endpoints[0].clone()));
+    // The network has a leader once started; clients go straight to it.
+    let leader_id = demo.net.leader(&demo.region).await?;
+    let leader = demo.net.addr(&demo.region, leader_id);
     let leader_ctx = demo
-        .nodes
-        .iter()
-        .find(|n| n.ctx.node_id == leader_id)
+        .net
+        .node(&demo.region, leader_id)
         .map(|n| n.ctx.clone())
         .ok_or_else(|| anyhow::anyhow!("leader not in this process"))?;
     println!("concurrency  writes   ops/s   p50 ms   p99 ms   fsyncs/write  ms/fsync");
@@ -151,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     // Group-commit batching per node: completions (appends and barriers) per fsync.
-    for n in &demo.nodes {
+    for n in demo.net.running(&demo.region) {
         let s = n.flush_stats();
         let (f, c) = (
             s.flushes.load(Ordering::Relaxed),
@@ -168,22 +158,20 @@ async fn main() -> anyhow::Result<()> {
             c as f64 / f.max(1) as f64
         );
     }
-    for n in demo.nodes {
-        n.shutdown().await;
-    }
+    demo.net.shutdown().await;
     Ok(())
 }
 
 fn flush_micros(demo: &sanxiang::demo::Demo) -> u64 {
-    demo.nodes
-        .iter()
+    demo.net
+        .running(&demo.region)
         .map(|n| n.flush_stats().flush_micros.load(Ordering::Relaxed))
         .sum()
 }
 
 fn flushes(demo: &sanxiang::demo::Demo) -> u64 {
-    demo.nodes
-        .iter()
+    demo.net
+        .running(&demo.region)
         .map(|n| n.flush_stats().flushes.load(Ordering::Relaxed))
         .sum()
 }

@@ -20,24 +20,27 @@
 //! - [`api`]: the client-facing gRPC services; each handler authorizes, then builds a command
 //!   and goes through Raft, or reads (read-index) and serialises a [`view`]; and replies.
 //! - [`app`]: starting a node — store and Raft, the gRPC server with every service, the
-//!   background tasks (Tick, head signer, senders, revocation watcher) — and stopping it.
+//!   background tasks (Tick, head signer, senders, revocation watcher) — and stopping it; and
+//!   [`app::network`], every region of a topology in one process (the demo, the tests).
 //! - [`shutdown`]: the signal that stops a node's tasks together.
 //! - [`transport`]: mutual-TLS transport for tonic (dialing, accepting) and [`transport::caller`],
 //!   the verified peer identity of a request; below every service that authorizes.
 //! - [`client`]: the client used by the command line: several endpoints, follows the leader.
 //! - [`cli`]: one file per command family; `bin/sanxiang.rs` only parses and calls [`cli::run`].
 //! - [`demo`]: the demo network (every region of `cluster-config/demo.toml` in one process) and
-//!   its seeded quarter; [`clock`]: the leaders' wall clock, which only the demo moves.
+//!   its seeded quarter; [`clock`]: the wall clock a node's configuration carries and its
+//!   leader stamps with, which only the demo moves.
 //!
 //! Arrows (a module → what it imports) point from the node's wiring down to the rules:
-//! - `cli` → `client`, `demo`, `raft`, `pki`, `config`, `ledger`, `domain`; `demo` → `raft`,
-//!   `cli`, `pki`, `config`, `domain`, `clock`; `client` → `api` (the leader header), `raft`
+//! - `cli` → `client`, `demo`, `raft`, `pki`, `config`, `ledger`, `domain`; `demo` → `app`,
+//!   `raft`, `cli`, `pki`, `config`, `domain`, `clock`; `client` → `api` (the leader header), `raft`
 //!   (transport), `pki`.
-//! - `app` → `api`, `federation`, `raft`, `store`, `pki`, `config`, `domain`, `shutdown`.
+//! - `app` → `api`, `federation`, `raft`, `store`, `pki`, `config`, `domain`, `clock`,
+//!   `shutdown`, `client` (the network's clients).
 //! - `api` → `view`, `raft`, `ledger`, `pki`, `domain`.
 //! - `view` → `domain`, `config` (the topology), `clock` (before a region's first command),
 //!   `pki` (the reader's role, for REC-4 masking).
-//! - `federation` → `raft`, `ledger`, `pki`, `domain`, `clock`, `shutdown`.
+//! - `federation` → `raft`, `ledger`, `pki`, `domain`, `shutdown`.
 //! - `raft` → `store`, `pki`, `config`, `domain`, `clock`, `shutdown`; `store` → `raft::types`
 //!   (the openraft type config only), `ledger`, `pki`, `domain`.
 //! - `ledger` → `domain`, `pki`; `pki` → `domain`, `config`, `clock`.

@@ -8,7 +8,7 @@ use sanxiang::domain::federation::tree_head::HEADS;
 use sanxiang::domain::{
     Actor, AgencyInput, Command, Envelope, Person, PowerKind, Response, Role, RULES_VERSION,
 };
-use sanxiang::pki::issue::Ca;
+use sanxiang::pki::issue::{Ca, Validity};
 use sanxiang::pki::{Identity, TlsMaterial};
 use sanxiang::raft::types::{Entry, Request};
 use sanxiang::store::{self, StateMachine};
@@ -62,7 +62,7 @@ fn node_key(dir: &std::path::Path, region: &str, node: u64) -> TlsMaterial {
         region: region.into(),
         node,
     };
-    let (cert, key) = ca.issue(&id, "n", 30).unwrap();
+    let (cert, key) = ca.issue(&id, "n", Validity::days(30)).unwrap();
     let (c, k) = (
         dir.join(format!("{node}-{}.pem", region.replace('/', "_"))),
         dir.join(format!("{node}-{}.key", region.replace('/', "_"))),

@@ -1,18 +1,18 @@
-//! Test harness: boots a region's cluster of real nodes (mutual TLS on port 0, temp dirs)
-//! inside the test process, and gives clients with person certificates.
+//! Test harness: a region's cluster of real nodes (mutual TLS on port 0, temp dirs) inside the
+//! test process, over the node crate's in-process network, and clients with person
+//! certificates.
 pub mod network;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Once;
 use std::time::Duration;
 
-use anyhow::Context;
-use sanxiang::app::{NodeConfig, RunningNode};
+use sanxiang::app::network::{Network, Options};
+use sanxiang::app::RunningNode;
 use sanxiang::client::Client;
 use sanxiang::config::{NodeSpec, RaftTimings, RegionKind, RegionSpec, Topology};
 use sanxiang::domain::Role;
-use sanxiang::pki::{issue, Expect, TlsMaterial};
+use sanxiang::pki::{Expect, TlsMaterial};
 use sanxiang_proto::region as pb;
 
 /// The county under test.
@@ -44,162 +44,95 @@ pub fn timings() -> RaftTimings {
     }
 }
 
+/// A topology region with `n` nodes on port 0 (each gets a free port when the network starts).
+pub fn region_spec(id: &str, name: &str, kind: RegionKind, n: u64) -> RegionSpec {
+    RegionSpec {
+        id: id.into(),
+        name: name.into(),
+        kind,
+        parent: id.rsplit_once('/').map(|(p, _)| p.to_string()),
+        nodes: (1..=n)
+            .map(|id| NodeSpec {
+                id,
+                grpc: "127.0.0.1:0".into(),
+                http: String::new(),
+            })
+            .collect(),
+    }
+}
+
+/// The nodes of [`REGION`] in their network (with [`OTHER`] above, never started).
 pub struct Cluster {
-    pub dir: tempfile::TempDir,
-    pub topology: Topology,
-    pub pki: PathBuf,
-    pub nodes: BTreeMap<u64, Option<RunningNode>>,
-    pub timings: RaftTimings,
+    pub net: Network,
+    _dir: tempfile::TempDir,
 }
 
 impl Cluster {
-    /// Starts `n` nodes of [`REGION`].
+    /// Starts `n` nodes of [`REGION`] and waits for a leader.
     pub async fn start(n: u64, timings: RaftTimings) -> anyhow::Result<Cluster> {
-        init();
-        let dir = tempfile::tempdir()?;
-        let mut listeners = BTreeMap::new();
-        let mut specs = Vec::new();
-        for id in 1..=n {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            specs.push(NodeSpec {
-                id,
-                grpc: l.local_addr()?.to_string(),
-                http: String::new(),
-            });
-            listeners.insert(id, l);
-        }
-        let topology = Topology::from_parts(
-            "test.sanxiang".into(),
-            vec![
-                RegionSpec {
-                    id: OTHER.into(),
-                    name: "省".into(),
-                    kind: RegionKind::Province,
-                    parent: None,
-                    nodes: vec![NodeSpec {
-                        id: 1,
-                        grpc: "127.0.0.1:1".into(),
-                        http: String::new(),
-                    }],
-                },
-                RegionSpec {
-                    id: REGION.into(),
-                    name: "县".into(),
-                    kind: RegionKind::County,
-                    parent: Some(OTHER.into()),
-                    nodes: specs,
-                },
-            ],
-        )?;
-        let pki = dir.path().join("pki");
-        issue::init(&topology, &pki, 30, false, &mut |_| {})?;
-        let mut c = Cluster {
-            dir,
-            topology,
-            pki,
-            nodes: BTreeMap::new(),
-            timings,
-        };
-        for (id, l) in listeners {
-            let node = c.start_node_on(id, l).await?;
-            c.nodes.insert(id, Some(node));
-        }
-        Ok(c)
+        Cluster::start_with(n, Options::new(timings)).await
     }
 
-    async fn start_node_on(
-        &self,
-        id: u64,
-        l: tokio::net::TcpListener,
-    ) -> anyhow::Result<RunningNode> {
-        let cfg = NodeConfig {
-            topology: self.topology.clone(),
-            region: REGION.into(),
-            node_id: id,
-            data_dir: self.dir.path().join(format!("node-{id}")),
-            tls: TlsMaterial::load_node(&self.pki, REGION, id)?,
-            timings: self.timings,
-            cache_bytes: 8 * 1024 * 1024,
-            faults: None,
+    /// Starts `n` nodes of [`REGION`] as `options` say (which nodes start is set here).
+    pub async fn start_with(n: u64, options: Options) -> anyhow::Result<Cluster> {
+        init();
+        let dir = tempfile::tempdir()?;
+        let template = Topology::from_parts(
+            "test.sanxiang".into(),
+            vec![
+                region_spec(OTHER, "省", RegionKind::Province, 1),
+                region_spec(REGION, "县", RegionKind::County, n),
+            ],
+        )?;
+        let options = Options {
+            started: Some(BTreeMap::from([(REGION.to_string(), n)])),
+            ..options
         };
-        Ok(RunningNode::start(cfg, l).await?)
+        let net = Network::start(&template, dir.path(), options, &mut |_| {}).await?;
+        Ok(Cluster { net, _dir: dir })
     }
 
     /// gRPC address of a node.
     pub fn addr(&self, id: u64) -> String {
-        self.topology
-            .node(REGION, id)
-            .map(|n| n.grpc.clone())
+        self.net.addr(REGION, id)
+    }
+
+    /// Where a node keeps its data.
+    pub fn data_dir(&self, id: u64) -> std::path::PathBuf {
+        self.net.data_dir(REGION, id)
+    }
+
+    /// Addresses of every node of the region, running or not.
+    pub fn endpoints(&self) -> Vec<String> {
+        self.net
+            .topology
+            .region(REGION)
+            .map(|r| r.nodes.iter().map(|n| n.grpc.clone()).collect())
             .unwrap_or_default()
     }
 
-    pub fn endpoints(&self) -> Vec<String> {
-        self.nodes.keys().map(|id| self.addr(*id)).collect()
+    pub fn node(&self, id: u64) -> &RunningNode {
+        self.net.node(REGION, id).expect("node is running")
     }
 
-    pub fn node(&self, id: u64) -> &RunningNode {
-        self.nodes[&id].as_ref().expect("node is running")
+    /// The running nodes.
+    pub fn running(&self) -> impl Iterator<Item = &RunningNode> {
+        self.net.running(REGION)
     }
 
     /// Stops a node (graceful: server, Raft, flush).
     pub async fn stop(&mut self, id: u64) {
-        if let Some(n) = self.nodes.get_mut(&id).and_then(|n| n.take()) {
-            n.shutdown().await;
-        }
+        self.net.stop(REGION, id).await
     }
 
     /// Restarts a stopped node on its old address and data.
     pub async fn restart(&mut self, id: u64) -> anyhow::Result<()> {
-        let addr = self.addr(id);
-        let mut tries = 0;
-        let l = loop {
-            match tokio::net::TcpListener::bind(&addr).await {
-                Ok(l) => break l,
-                Err(e) if tries < 50 => {
-                    tries += 1;
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => return Err(e).context("rebinding the node address"),
-            }
-        };
-        let node = self.start_node_on(id, l).await?;
-        self.nodes.insert(id, Some(node));
-        Ok(())
+        self.net.restart(REGION, id).await
     }
 
-    /// Waits until a running node sees a leader among the running nodes; returns its id.
+    /// Waits until a running node leads; returns its id.
     pub async fn leader(&self) -> anyhow::Result<u64> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            for n in self.nodes.values().flatten() {
-                let m = n.ctx.raft.metrics().borrow().clone();
-                if let Some(l) = m.current_leader {
-                    if self.nodes.get(&l).is_some_and(|x| x.is_some())
-                        && self.node(l).ctx.raft.metrics().borrow().state
-                            == openraft::ServerState::Leader
-                    {
-                        return Ok(l);
-                    }
-                }
-            }
-            anyhow::ensure!(
-                tokio::time::Instant::now() < deadline,
-                "no leader within 30 s"
-            );
-            let any = self
-                .nodes
-                .values()
-                .flatten()
-                .next()
-                .context("no node running")?;
-            let _ = any
-                .ctx
-                .raft
-                .wait(Some(Duration::from_millis(200)))
-                .metrics(|m| m.current_leader.is_some(), "leader")
-                .await;
-        }
+        self.net.leader(REGION).await
     }
 
     /// Waits until every running node holds the same ledger, checking again whenever a node
@@ -208,15 +141,13 @@ impl Cluster {
     pub async fn settle(&self) -> anyhow::Result<()> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
         loop {
-            let mut m = match self.nodes.values().flatten().next() {
+            let mut m = match self.running().next() {
                 Some(n) => n.ctx.raft.metrics(),
                 None => anyhow::bail!("no node running"),
             };
             m.borrow_and_update();
             let views: Vec<_> = self
-                .nodes
-                .values()
-                .flatten()
+                .running()
                 .map(|n| {
                     n.ctx.sm.read(|s| {
                         (
@@ -242,7 +173,7 @@ impl Cluster {
 
     /// Waits until every running node has applied at least `index`.
     pub async fn wait_applied(&self, index: u64) -> anyhow::Result<()> {
-        for n in self.nodes.values().flatten() {
+        for n in self.running() {
             n.ctx
                 .raft
                 .wait(Some(Duration::from_secs(30)))
@@ -254,7 +185,7 @@ impl Cluster {
 
     /// Issues a person certificate and returns its TLS material.
     pub fn person(&self, region: &str, role: Role, name: &str) -> anyhow::Result<TlsMaterial> {
-        person_tls(&self.pki, &self.topology.domain, region, role, name)
+        self.net.person(region, role, name)
     }
 
     /// A client of the region for a person.
@@ -269,27 +200,12 @@ impl Cluster {
 
     /// TLS material of a node (to act as that node).
     pub fn node_tls(&self, region: &str, id: u64) -> anyhow::Result<TlsMaterial> {
-        Ok(TlsMaterial::load_node(&self.pki, region, id)?)
+        self.net.node_tls(region, id)
     }
 
-    pub async fn shutdown(mut self) {
-        let ids: Vec<u64> = self.nodes.keys().copied().collect();
-        for id in ids {
-            self.stop(id).await;
-        }
+    pub async fn shutdown(self) {
+        self.net.shutdown().await;
     }
-}
-
-/// Issues a person certificate (30 days) from the PKI directory and loads it.
-pub fn person_tls(
-    pki: &std::path::Path,
-    domain: &str,
-    region: &str,
-    role: Role,
-    name: &str,
-) -> anyhow::Result<TlsMaterial> {
-    let (cert, key, _) = issue::issue_person(pki, domain, region, role, name, 30, true)?;
-    Ok(TlsMaterial::load(&issue::ca_cert_path(pki), &cert, &key)?)
 }
 
 /// A valid agency input.

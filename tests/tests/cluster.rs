@@ -40,21 +40,14 @@ async fn election_failover_restart_catch_up() -> anyhow::Result<()> {
         .unwrap_or(0);
     c.wait_applied(last).await?;
     c.settle().await?;
-    let heads: Vec<_> = c
-        .nodes
-        .values()
-        .flatten()
-        .map(|n| n.ctx.sm.ledger_head())
-        .collect();
+    let heads: Vec<_> = c.running().map(|n| n.ctx.sm.ledger_head()).collect();
     assert_eq!(heads.len(), 3);
     assert!(
         heads.iter().all(|h| *h == heads[0]),
         "ledger heads differ: {heads:?}"
     );
     let digests: Vec<_> = c
-        .nodes
-        .values()
-        .flatten()
+        .running()
         .map(|n| n.ctx.sm.read(|s| s.domain.digest()))
         .collect();
     assert!(
@@ -115,9 +108,7 @@ async fn replaying_the_log_on_a_fresh_node_gives_identical_state() -> anyhow::Re
     register(&mut cl, "乙0", "replay", 100).await?;
     register(&mut cl, "乙1", "replay", 2).await?;
     let last = c
-        .nodes
-        .values()
-        .flatten()
+        .running()
         .map(|n| {
             n.ctx
                 .raft
@@ -137,8 +128,7 @@ async fn replaying_the_log_on_a_fresh_node_gives_identical_state() -> anyhow::Re
         .read(|s| (s.domain.digest(), (s.frontier.size(), s.frontier.root())));
     c.stop(1).await;
     // Read node 1's log from its database and apply it to a brand-new state machine.
-    let (mut log, _sm) =
-        sanxiang::store::open(&c.dir.path().join("node-1"), REGION, 8 << 20).await?;
+    let (mut log, _sm) = sanxiang::store::open(&c.data_dir(1), REGION, 8 << 20).await?;
     let entries = log.try_get_log_entries(0..).await?;
     assert!(entries.len() as u64 >= last);
     let fresh_dir = tempfile::tempdir()?;
@@ -197,7 +187,7 @@ async fn leader_signs_tree_heads_every_replica_records_them() -> anyhow::Result<
         })
     };
     // Wait, on applied entries, until every node recorded a head covering the five writes.
-    for n in c.nodes.values().flatten() {
+    for n in c.running() {
         let mut applied = n
             .ctx
             .raft
@@ -215,7 +205,7 @@ async fn leader_signs_tree_heads_every_replica_records_them() -> anyhow::Result<
             applied += 1;
         }
     }
-    for n in c.nodes.values().flatten() {
+    for n in c.running() {
         let size = last_head(n) as u64;
         let sh = n
             .ctx
@@ -226,11 +216,49 @@ async fn leader_signs_tree_heads_every_replica_records_them() -> anyhow::Result<
         sanxiang::ledger::head::verify(&sh.head, &sh.signature, &sh.cert_der)?;
         assert_eq!(sanxiang::ledger::root_at(&*n.ctx.sm, size)?, sh.head.root);
         let id = sanxiang::pki::tls::verify_node_cert(
-            &sanxiang::pki::issue::ca_cert_path(&c.pki),
+            &sanxiang::pki::issue::ca_cert_path(&c.net.pki),
             &sh.cert_der,
         )?;
         assert_eq!(id.region(), REGION);
     }
     c.shutdown().await;
+    Ok(())
+}
+
+/// Two networks in one process run on their own clocks: each region's replicated clock
+/// follows the clock its leader stamps with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn networks_in_one_process_keep_their_own_clocks() -> anyhow::Result<()> {
+    use sanxiang::app::network::Options;
+    use sanxiang::clock::{system_ms, Clock};
+    use sanxiang::domain::core::state::{CLOCK, META};
+    const DAY: i64 = 86_400_000;
+    let past = system_ms() - 30 * DAY;
+    let now = Cluster::start_with(1, Options::new(timings())).await?;
+    let then = Cluster::start_with(
+        1,
+        Options {
+            clock: Clock::starting_at(past),
+            ..Options::new(timings())
+        },
+    )
+    .await?;
+    let mut stamped = Vec::new();
+    for c in [&now, &then] {
+        let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+        register(&mut c.client(&clerk)?, "甲局", "clock", 1).await?;
+        let l = c.leader().await?;
+        stamped.push(
+            c.node(l)
+                .ctx
+                .sm
+                .read(|s| META.read(&s.domain, CLOCK))?
+                .unwrap_or(0),
+        );
+    }
+    assert!((stamped[0] - system_ms()).abs() < DAY, "{stamped:?}");
+    assert!((stamped[1] - past).abs() < DAY, "{stamped:?}");
+    now.shutdown().await;
+    then.shutdown().await;
     Ok(())
 }

@@ -25,17 +25,23 @@ async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
 
     // A person certificate for the same region and trust domain, from another CA.
     let foreign = tempfile::tempdir()?;
-    issue::init(&c.topology, foreign.path(), 30, false, &mut |_| {})?;
+    issue::init(
+        &c.net.topology,
+        foreign.path(),
+        issue::Validity::days(30),
+        false,
+        &mut |_| {},
+    )?;
     let (cert, key, _) = issue::issue_person(
         foreign.path(),
-        &c.topology.domain,
+        &c.net.topology.domain,
         REGION,
         Role::Clerk,
         "intruder",
-        30,
+        issue::Validity::days(30),
         false,
     )?;
-    let intruder = TlsMaterial::load(&issue::ca_cert_path(&c.pki), &cert, &key)?;
+    let intruder = TlsMaterial::load(&issue::ca_cert_path(&c.net.pki), &cert, &key)?;
     let mut bad = Client::new(
         &c.endpoints(),
         &intruder,

@@ -294,7 +294,7 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
         ..timings()
     };
     let net = Network::start(&[(PROVINCE, 1), (CITY, 1), (COUNTY_A, 1), (COUNTY_B, 1)], t).await?;
-    let today = sanxiang::domain::calendar::days::date_of(sanxiang::clock::now_ms())?;
+    let today = sanxiang::domain::calendar::days::date_of(net.clock().now_ms())?;
     let quarter = sanxiang::domain::supervision::report::quarter_of(today);
     for (region, agencies) in [(COUNTY_A, 3u64), (COUNTY_B, 2)] {
         for i in 1..=agencies {

@@ -6,6 +6,7 @@
 //! - [`tasks`]: `Tick`, the head signer, the uplink sender, the downlink senders and the
 //!   revocation watcher.
 //! - [`revocations`]: keeps the TLS revocation list equal to the replicated one.
+//! - [`network`]: every region of a topology started in one process (the demo, the tests).
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use openraft::BasicNode;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::clock::Clock;
 use crate::config::{RaftTimings, RegionSpec, Topology, TopologyError};
 use crate::federation::{Faults, UplinkState};
 use crate::pki::{PkiError, TlsMaterial};
@@ -26,6 +28,7 @@ use crate::shutdown::Trigger;
 use crate::store::log_store::FlushStats;
 use crate::store::{self, SmShared, StoreError};
 
+pub mod network;
 pub mod revocations;
 pub mod services;
 pub mod tasks;
@@ -68,6 +71,8 @@ pub struct NodeConfig {
     pub tls: TlsMaterial,
     pub timings: RaftTimings,
     pub cache_bytes: u64,
+    /// The wall clock this node stamps envelopes and tree heads with while it leads.
+    pub clock: Clock,
     /// Test seam: faults on this node's uplink (None in production).
     pub faults: Option<Arc<Faults>>,
 }
@@ -103,6 +108,7 @@ impl RunningNode {
             tls: cfg.tls.clone(),
             timings: cfg.timings,
             topology: cfg.topology.clone(),
+            clock: cfg.clock.clone(),
         };
         let (ctx, batch_task) =
             NodeCtx::new(member, opened.raft.clone(), opened.sm, shutdown.subscribe());

@@ -96,7 +96,7 @@ fn init(topology: &Path, out: &Path, days: i64, force: bool, json: bool) -> anyh
             eprintln!("  签发 issued {id}");
         }
     };
-    let report = issue::init(&t, out, days, force, &mut progress)?;
+    let report = issue::init(&t, out, issue::Validity::days(days), force, &mut progress)?;
     if json {
         print_json(&report)?;
     } else {
@@ -127,8 +127,15 @@ fn person(a: IssueArgs) -> anyhow::Result<()> {
             Role::ALL.map(|r| r.as_str()).join(", ")
         );
     };
-    let (cert, key, id) =
-        issue::issue_person(&a.pki, &t.domain, &a.region, role, &a.name, a.days, a.force)?;
+    let (cert, key, id) = issue::issue_person(
+        &a.pki,
+        &t.domain,
+        &a.region,
+        role,
+        &a.name,
+        issue::Validity::days(a.days),
+        a.force,
+    )?;
     if a.json {
         print_json(&serde_json::json!({
             "identity": id.uri(), "cert": cert, "key": key,

@@ -90,6 +90,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
             tls,
             timings,
             cache_bytes: a.cache_mb * 1024 * 1024,
+            clock: crate::clock::Clock::system(),
             faults: None,
         },
         listener,

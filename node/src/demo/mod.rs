@@ -6,10 +6,10 @@ use std::path::Path;
 use anyhow::Context;
 use clap::Args;
 
-use crate::app::{NodeConfig, RunningNode};
+use crate::app::network::{Network, Options};
+use crate::clock::Clock;
 use crate::config::{NodeSpec, RaftTimings, RegionKind, RegionSpec, Topology};
 use crate::domain::Role;
-use crate::pki::{issue, TlsMaterial};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -23,10 +23,9 @@ pub struct DemoArgs {
 
 /// A started demo county.
 pub struct Demo {
-    pub nodes: Vec<RunningNode>,
-    pub topology_path: std::path::PathBuf,
-    pub pki: std::path::PathBuf,
+    pub net: Network,
     pub region: String,
+    /// The clerk's certificate and key.
     pub clerk: (std::path::PathBuf, std::path::PathBuf),
 }
 
@@ -35,18 +34,14 @@ pub const DEMO_REGION: &str = "hunan/changsha/liuyang";
 
 /// Starts three nodes of one county under `dir`, on free loopback ports.
 pub async fn start(dir: &Path, timings: RaftTimings) -> anyhow::Result<Demo> {
-    let mut listeners = Vec::new();
-    let mut nodes = Vec::new();
-    for id in 1..=3u64 {
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        nodes.push(NodeSpec {
+    let nodes = (1..=3u64)
+        .map(|id| NodeSpec {
             id,
-            grpc: l.local_addr()?.to_string(),
+            grpc: "127.0.0.1:0".into(),
             http: String::new(),
-        });
-        listeners.push(l);
-    }
-    let topology = Topology::from_parts(
+        })
+        .collect();
+    let template = Topology::from_parts(
         "demo.sanxiang".into(),
         vec![RegionSpec {
             id: DEMO_REGION.into(),
@@ -56,52 +51,20 @@ pub async fn start(dir: &Path, timings: RaftTimings) -> anyhow::Result<Demo> {
             nodes,
         }],
     )?;
-    let topology_path = dir.join("topology.toml");
-    std::fs::write(&topology_path, topology.to_toml()?).context("writing the demo topology")?;
-    let pki = dir.join("pki");
-    issue::init(&topology, &pki, 30, true, &mut |_| {})?;
-    let (cert, key, _) = issue::issue_person(
-        &pki,
-        &topology.domain,
-        DEMO_REGION,
-        Role::Clerk,
-        "demo-clerk",
-        30,
-        true,
-    )?;
+    let options = Options {
+        cache_bytes: 16 * 1024 * 1024,
+        ..Options::new(timings)
+    };
+    let net = Network::start(&template, dir, options, &mut |_| {}).await?;
+    let clerk = net.issue_person(DEMO_REGION, Role::Clerk, "demo-clerk")?;
     // The people of the README walkthrough.
-    for (role, name) in [
-        (Role::Clerk, "clerk"),
-        (Role::Supervisor, "sup"),
-        (Role::Head, "zhao"),
-        (Role::Officer, "zhang"),
-        (Role::Officer, "li"),
-        (Role::Reviewer, "wang"),
-        (Role::Monitor, "monitor"),
-    ] {
-        issue::issue_person(&pki, &topology.domain, DEMO_REGION, role, name, 30, true)?;
-    }
-    let mut running = Vec::new();
-    for (i, l) in listeners.into_iter().enumerate() {
-        let id = i as u64 + 1;
-        let cfg = NodeConfig {
-            topology: topology.clone(),
-            region: DEMO_REGION.into(),
-            node_id: id,
-            data_dir: dir.join(format!("node-{id}")),
-            tls: TlsMaterial::load_node(&pki, DEMO_REGION, id)?,
-            timings,
-            cache_bytes: 16 * 1024 * 1024,
-            faults: None,
-        };
-        running.push(RunningNode::start(cfg, l).await?);
+    for (role, name) in network::PEOPLE {
+        net.issue_person(DEMO_REGION, role, name)?;
     }
     Ok(Demo {
-        nodes: running,
-        topology_path,
-        pki,
+        net,
         region: DEMO_REGION.into(),
-        clerk: (cert, key),
+        clerk,
     })
 }
 
@@ -127,21 +90,17 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         tick: std::time::Duration::from_secs(5),
         ..RaftTimings::default()
     };
-    if !a.empty {
-        // The seed records a past quarter: the network starts at its first day.
-        crate::clock::set_demo_time(seed::start_ms()?);
-    }
-    let net = network::DemoNetwork::start(&dir, timings, &mut |m| eprintln!("{m}")).await?;
-    let env = format!(
-        "export SANXIANG_TOPOLOGY={} SANXIANG_REGION={} SANXIANG_CA={} SANXIANG_PEOPLE={} SANXIANG_AS=clerk-clerk",
-        net.topology_path.display(),
-        DEMO_REGION,
-        issue::ca_cert_path(&net.pki).display(),
-        net.pki.join("people").join(DEMO_REGION).display(),
-    );
+    // The seed records a past quarter: the network starts at its first day.
+    let clock = if a.empty {
+        Clock::system()
+    } else {
+        Clock::starting_at(seed::start_ms()?)
+    };
+    let net = network::DemoNetwork::start(&dir, timings, clock, &mut |m| eprintln!("{m}")).await?;
+    let env = net.env_for(DEMO_REGION, "clerk-clerk");
     if !a.empty {
         let summary = seed::seed(&net, &mut |m| eprintln!("  {m}")).await;
-        crate::clock::reset_demo_time();
+        net.clock().reset();
         let summary = summary?;
         seed::finish(&net, &summary, &mut |m| eprintln!("  {m}")).await?;
         println!("{}", summary.describe());
@@ -154,7 +113,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     for r in net.regions() {
-        let spec = net.topology.region(&r)?;
+        let spec = net.net.topology.region(&r)?;
         let addrs: Vec<String> = spec.nodes.iter().map(|n| n.grpc.clone()).collect();
         println!("  {:<8} {:<26} {}", spec.name, r, addrs.join(" "));
     }

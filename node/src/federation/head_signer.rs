@@ -83,7 +83,7 @@ pub async fn sign_head(ctx: &NodeCtx) -> Result<(), SignError> {
         region: ctx.region.clone(),
         size,
         root,
-        time_ms: crate::clock::now_ms(),
+        time_ms: ctx.clock.now_ms(),
     };
     let key = ctx.tls.key_pkcs8().ok_or(SignError::KeyNotPkcs8)?;
     let signature = crate::ledger::head::sign(&head, key)?;

@@ -289,7 +289,7 @@ impl Session<'_> {
     /// Warns, at most once a minute, while the oldest waiting entry is older than the alert
     /// threshold.
     fn warn_if_old(&self, stats: &OutboxStats, warned_at: &mut i64) {
-        let now = crate::clock::now_ms();
+        let now = self.ctx.clock.now_ms();
         if stats.oldest_ms > 0 {
             let age = Duration::from_millis(now.saturating_sub(stats.oldest_ms).max(0) as u64);
             if age > self.ctx.timings.uplink_alert_after && now - *warned_at > 60_000 {

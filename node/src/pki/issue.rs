@@ -96,12 +96,43 @@ fn serial() -> SerialNumber {
     SerialNumber::from_slice(&b)
 }
 
-fn validity(params: &mut CertificateParams, days: i64) {
-    let now = OffsetDateTime::now_utc();
-    // The demo runs its clock in the past; its certificates must be valid at those dates too.
-    let back = Duration::milliseconds(crate::clock::offset_ms().min(0));
-    params.not_before = now + back - BACKDATE;
-    params.not_after = now + Duration::days(days);
+/// How long a certificate is valid: from [`BACKDATE`] before now (or before `since_ms`, when
+/// that is earlier) until `days` from now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Validity {
+    pub days: i64,
+    /// Unix ms the certificate must already be valid at: a network whose clock runs in the
+    /// past (the demo) signs heads at those dates.
+    pub since_ms: Option<i64>,
+}
+
+impl Validity {
+    /// Valid from now (less [`BACKDATE`]) for `days`.
+    pub fn days(days: i64) -> Validity {
+        Validity {
+            days,
+            since_ms: None,
+        }
+    }
+
+    /// Also valid from `at_ms` on, when that is earlier than now.
+    pub fn since(self, at_ms: i64) -> Validity {
+        Validity {
+            since_ms: Some(at_ms),
+            ..self
+        }
+    }
+
+    fn apply(self, params: &mut CertificateParams) {
+        let now = OffsetDateTime::now_utc();
+        let back = self
+            .since_ms
+            .map(|at| at - crate::clock::system_ms())
+            .unwrap_or(0)
+            .min(0);
+        params.not_before = now + Duration::milliseconds(back) - BACKDATE;
+        params.not_after = now + Duration::days(self.days);
+    }
 }
 
 /// The loaded CA, able to sign.
@@ -121,6 +152,11 @@ impl Ca {
 
     /// Creates a new CA in `dir` (refuses to overwrite one).
     pub fn create(dir: &Path, domain: &str) -> Result<Ca, PkiError> {
+        Ca::create_since(dir, domain, None)
+    }
+
+    /// Creates a new CA in `dir`, valid from `since_ms` on when that is earlier than now.
+    fn create_since(dir: &Path, domain: &str, since_ms: Option<i64>) -> Result<Ca, PkiError> {
         let cert_path = ca_cert_path(dir);
         if cert_path.exists() {
             return Err(PkiError::Exists(cert_path.display().to_string()));
@@ -141,7 +177,11 @@ impl Ca {
             KeyUsagePurpose::DigitalSignature,
         ];
         params.serial_number = Some(serial());
-        validity(&mut params, CA_DAYS);
+        Validity {
+            days: CA_DAYS,
+            since_ms,
+        }
+        .apply(&mut params);
         let cert = params.self_signed(&key)?;
         write_file(&dir.join("ca.key"), &key.serialize_pem(), true)?;
         write_file(&cert_path, &cert.pem(), false)?;
@@ -157,7 +197,7 @@ impl Ca {
         &self,
         id: &Identity,
         common_name: &str,
-        days: i64,
+        validity: Validity,
     ) -> Result<(String, String), PkiError> {
         let key = KeyPair::generate()?;
         let mut params = CertificateParams::default();
@@ -179,7 +219,7 @@ impl Ca {
         };
         params.use_authority_key_identifier_extension = true;
         params.serial_number = Some(serial());
-        validity(&mut params, days);
+        validity.apply(&mut params);
         let cert = params.signed_by(&key, &self.issuer)?;
         Ok((cert.pem(), key.serialize_pem()))
     }
@@ -199,7 +239,7 @@ pub struct InitReport {
 pub fn init(
     topology: &Topology,
     dir: &Path,
-    days: i64,
+    validity: Validity,
     force: bool,
     progress: &mut dyn FnMut(&str),
 ) -> Result<InitReport, PkiError> {
@@ -207,7 +247,10 @@ pub fn init(
     let (ca, ca_created) = if ca_cert_path(dir).exists() {
         (Ca::load(dir)?, false)
     } else {
-        (Ca::create(dir, &topology.domain)?, true)
+        (
+            Ca::create_since(dir, &topology.domain, validity.since_ms)?,
+            true,
+        )
     };
     let mut report = InitReport {
         dir: dir.display().to_string(),
@@ -227,7 +270,8 @@ pub fn init(
                 report.kept.push(id.uri());
                 continue;
             }
-            let (cert, key) = ca.issue(&id, &format!("{} 节点 {}", region.name, node.id), days)?;
+            let (cert, key) =
+                ca.issue(&id, &format!("{} 节点 {}", region.name, node.id), validity)?;
             write_file(&key_path, &key, true)?;
             write_file(&cert_path, &cert, false)?;
             progress(&id.uri());
@@ -244,7 +288,7 @@ pub fn issue_person(
     region: &str,
     role: Role,
     name: &str,
-    days: i64,
+    validity: Validity,
     force: bool,
 ) -> Result<(PathBuf, PathBuf, Identity), PkiError> {
     if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
@@ -263,7 +307,7 @@ pub fn issue_person(
     if cert_path.exists() && !force {
         return Err(PkiError::Exists(cert_path.display().to_string()));
     }
-    let (cert, key) = ca.issue(&id, name, days)?;
+    let (cert, key) = ca.issue(&id, name, validity)?;
     write_file(&key_path, &key, true)?;
     write_file(&cert_path, &cert, false)?;
     Ok((cert_path, key_path, id))

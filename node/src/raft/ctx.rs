@@ -12,6 +12,7 @@ use super::error::{Failure, PathError, Unavailable};
 use super::network::MAX_RAFT_MESSAGE;
 use super::types::{NodeId, Raft};
 use super::write::{self, Pending};
+use crate::clock::Clock;
 use crate::config::{RaftTimings, Topology};
 use crate::domain::{Actor, Command, Envelope, RULES_VERSION};
 use crate::pki::{Expect, TlsMaterial};
@@ -26,6 +27,8 @@ pub struct Member {
     pub tls: TlsMaterial,
     pub timings: RaftTimings,
     pub topology: Topology,
+    /// The wall clock the leader stamps with.
+    pub clock: Clock,
 }
 
 /// Shared by the services of one node.
@@ -37,6 +40,8 @@ pub struct NodeCtx {
     pub tls: TlsMaterial,
     pub timings: RaftTimings,
     pub topology: Topology,
+    /// The wall clock this node stamps envelopes and tree heads with while it leads.
+    pub clock: Clock,
     peers: Mutex<BTreeMap<(NodeId, String), RaftPeerClient<Channel>>>,
     pub(super) batcher: tokio::sync::mpsc::UnboundedSender<Pending>,
 }
@@ -50,7 +55,7 @@ impl NodeCtx {
         sm: Arc<SmShared>,
         shutdown: Shutdown,
     ) -> (Arc<NodeCtx>, JoinHandle<()>) {
-        let (batcher, task) = write::spawn_batcher(raft.clone(), shutdown);
+        let (batcher, task) = write::spawn_batcher(raft.clone(), member.clock.clone(), shutdown);
         let ctx = Arc::new(NodeCtx {
             region: member.region,
             node_id: member.node_id,
@@ -59,6 +64,7 @@ impl NodeCtx {
             tls: member.tls,
             timings: member.timings,
             topology: member.topology,
+            clock: member.clock,
             peers: Mutex::new(BTreeMap::new()),
             batcher,
         });

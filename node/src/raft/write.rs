@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 use super::ctx::{NodeCtx, Route, Target};
 use super::error::{Failure, PathError, Unavailable};
 use super::types::{NodeId, Raft, Request, Responses};
+use crate::clock::Clock;
 use crate::domain::{Envelope, Response, RULES_VERSION};
 use crate::shutdown::Shutdown;
 
@@ -36,16 +37,22 @@ pub(super) struct Pending {
 /// Starts the batcher of `raft`; it runs until `stop`.
 pub(super) fn spawn_batcher(
     raft: Raft,
+    clock: Clock,
     stop: Shutdown,
 ) -> (mpsc::UnboundedSender<Pending>, JoinHandle<()>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    (tx, tokio::spawn(batcher(raft, rx, stop)))
+    (tx, tokio::spawn(batcher(raft, clock, rx, stop)))
 }
 
 /// Proposes waiting writes as one Raft entry each time the previous entry is answered, so
 /// concurrent writers share one append, one fsync per replica and one replication round.
-/// Every envelope of the batch gets the leader's time of that batch.
-async fn batcher(raft: Raft, mut rx: mpsc::UnboundedReceiver<Pending>, mut stop: Shutdown) {
+/// Every envelope of the batch gets the leader's time of that batch, read from `clock`.
+async fn batcher(
+    raft: Raft,
+    clock: Clock,
+    mut rx: mpsc::UnboundedReceiver<Pending>,
+    mut stop: Shutdown,
+) {
     // A write that did not fit the previous entry starts the next one.
     let mut carry: Option<Pending> = None;
     loop {
@@ -60,7 +67,7 @@ async fn batcher(raft: Raft, mut rx: mpsc::UnboundedReceiver<Pending>, mut stop:
             },
         };
         let pending = gather(first, &mut rx, &mut carry);
-        let (bytes, replies) = stamp(pending);
+        let (bytes, replies) = stamp(pending, clock.now_ms());
         if bytes.is_empty() {
             continue;
         }
@@ -95,10 +102,9 @@ fn gather(
     pending
 }
 
-/// Stamps the leader's time and the rules version on every envelope and encodes them; a
+/// Stamps the leader's time `now` and the rules version on every envelope and encodes them; a
 /// writer whose envelope does not encode is answered at once.
-fn stamp(pending: Vec<Pending>) -> (Vec<Vec<u8>>, Vec<Reply>) {
-    let now = crate::clock::now_ms();
+fn stamp(pending: Vec<Pending>, now: i64) -> (Vec<Vec<u8>>, Vec<Reply>) {
     let mut bytes = Vec::with_capacity(pending.len());
     let mut replies = Vec::with_capacity(pending.len());
     for p in pending {

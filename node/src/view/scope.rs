@@ -42,11 +42,11 @@ impl<'a> Scope<'a> {
     {
         let region = if region.is_empty() { viewer } else { region };
         check_region(topology, viewer, region)?;
-        // The region's replicated clock; before its first command, this process's.
+        // The region's replicated clock; before its first command, the system clock.
         let now = META
             .read(state, CLOCK)?
             .filter(|t| *t > 0)
-            .unwrap_or_else(crate::clock::now_ms);
+            .unwrap_or_else(crate::clock::system_ms);
         let today = crate::domain::calendar::days::date_of(now)
             .map_err(|e| ViewError::Input(e.to_string()))?;
         let period_id = if period_id.is_empty() {

@@ -180,7 +180,7 @@ impl Seeder<'_> {
                 }),
             )
             .await?;
-        let now = crate::clock::now_ms();
+        let now = self.net.clock().now_ms();
         for (kind, text) in [
             (
                 StepKind::Investigation,
@@ -239,7 +239,7 @@ impl Seeder<'_> {
                 case_id: case,
                 kind: StepKind::Service,
                 officers: vec![1, 2],
-                at_ms: crate::clock::now_ms() - 60_000,
+                at_ms: self.net.clock().now_ms() - 60_000,
                 place: "当事人经营场所".into(),
                 text: "直接送达行政处罚决定书，当事人签收。".into(),
                 attachments: vec![],

@@ -126,7 +126,7 @@ impl Seeder<'_> {
 
     /// Moves the demo clock forward and lets every region's `Tick` see the new date.
     async fn set(&self, m: u32, d: u32, hour: i64) -> anyhow::Result<()> {
-        crate::clock::set_demo_time(at(m, d, hour)?);
+        self.net.clock().set(at(m, d, hour)?);
         self.net.tick_all().await
     }
 }

@@ -65,7 +65,7 @@ impl Seeder<'_> {
     /// The province drafts a criticism of the late county's report and signs it off; returns
     /// the notice's id.
     pub(super) async fn criticize(&self, late: &County) -> anyhow::Result<u64> {
-        let today = crate::domain::calendar::days::date_of(crate::clock::now_ms())?;
+        let today = crate::domain::calendar::days::date_of(self.net.clock().now_ms())?;
         let id = self
             .run(
                 PROVINCE,
