@@ -32,18 +32,18 @@
 //!   leader stamps with, which only the demo moves.
 //!
 //! Arrows (a module → what it imports) point from the node's wiring down to the rules:
-//! - `cli` → `client`, `demo`, `raft`, `pki`, `config`, `ledger`, `domain`; `demo` → `app`,
-//!   `raft`, `cli`, `pki`, `config`, `domain`, `clock`; `client` → `api` (the leader header), `raft`
-//!   (transport), `pki`.
-//! - `app` → `api`, `federation`, `raft`, `store`, `pki`, `config`, `domain`, `clock`,
-//!   `shutdown`, `client` (the network's clients).
-//! - `api` → `view`, `raft`, `ledger`, `pki`, `domain`.
+//! - `cli` → `app`, `client`, `demo`, `transport`, `pki`, `config`, `ledger`, `domain`, `clock`;
+//!   `demo` → `app`, `raft`, `cli`, `pki`, `config`, `domain`, `clock`; `client` → `api` (the
+//!   leader header), `transport`, `pki`.
+//! - `app` → `api`, `federation`, `raft`, `store`, `transport`, `pki`, `config`, `domain`,
+//!   `clock`, `shutdown`, `client` (the network's clients).
+//! - `api` → `view`, `raft`, `transport`, `ledger`, `pki`, `domain`.
 //! - `view` → `domain`, `config` (the topology), `clock` (before a region's first command),
 //!   `pki` (the reader's role, for REC-4 masking).
-//! - `federation` → `raft`, `ledger`, `pki`, `domain`, `shutdown`.
-//! - `raft` → `store`, `pki`, `config`, `domain`, `clock`, `shutdown`; `store` → `raft::types`
-//!   (the openraft type config only), `ledger`, `pki`, `domain`.
-//! - `ledger` → `domain`, `pki`; `pki` → `domain`, `config`, `clock`.
+//! - `federation` → `raft`, `transport`, `ledger`, `pki`, `domain`, `shutdown`.
+//! - `raft` → `store`, `transport`, `pki`, `config`, `domain`, `clock`, `shutdown`; `store` →
+//!   `raft::types` (the openraft type config only), `ledger`, `pki`, `domain`.
+//! - `transport` → `pki`; `ledger` → `domain`, `pki`; `pki` → `domain`, `config`, `clock`.
 //! - `domain` imports nothing of the rest (its tests use `ledger`, `config` and `view`);
 //!   `config`, `clock` and `shutdown` import nothing either.
 //!
