@@ -331,7 +331,7 @@ pub struct CertInfo {
 pub fn show(path: &Path) -> Result<CertInfo, PkiError> {
     use sha2::Digest;
     use x509_parser::prelude::FromDer;
-    let certs = super::tls::load_certs(path)?;
+    let certs = super::pem::load_certs(path)?;
     let der = certs
         .first()
         .ok_or_else(|| PkiError::NoPem(path.display().to_string()))?;

@@ -2,11 +2,13 @@
 //!
 //! - [`identity`]: SPIFFE-style URI SANs naming a region and a node or a person's role.
 //! - [`issue`]: the deployment CA, node certificates from the topology, person certificates.
+//! - [`pem`]: reading certificates and keys from PEM files.
 //! - [`revocation`]: revoked serial numbers, checked at every handshake.
 //! - [`tls`]: our own rustls verifiers (chain to the CA + identity from the URI SAN) and the
 //!   server/client configurations built from them.
 pub mod identity;
 pub mod issue;
+pub mod pem;
 pub mod revocation;
 pub mod tls;
 
