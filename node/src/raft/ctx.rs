@@ -8,10 +8,10 @@ use sanxiang_proto::raft::raft_peer_client::RaftPeerClient;
 use tokio::task::JoinHandle;
 use tonic::transport::Channel;
 
+use super::batcher::{self, Pending};
 use super::error::{Failure, PathError, Unavailable};
 use super::network::MAX_RAFT_MESSAGE;
 use super::types::{NodeId, Raft};
-use super::write::{self, Pending};
 use crate::clock::Clock;
 use crate::config::{RaftTimings, Topology};
 use crate::domain::{Actor, Command, Envelope, RULES_VERSION};
@@ -55,7 +55,7 @@ impl NodeCtx {
         sm: Arc<SmShared>,
         shutdown: Shutdown,
     ) -> (Arc<NodeCtx>, JoinHandle<()>) {
-        let (batcher, task) = write::spawn_batcher(raft.clone(), member.clock.clone(), shutdown);
+        let (batcher, task) = batcher::spawn_batcher(raft.clone(), member.clock.clone(), shutdown);
         let ctx = Arc::new(NodeCtx {
             region: member.region,
             node_id: member.node_id,
