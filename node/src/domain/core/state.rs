@@ -317,5 +317,10 @@ impl<V: Serialize + DeserializeOwned> Space<(String, u64), V> {
 
 /// Singleton values (clock, counters).
 pub const META: Space<str, i64> = Space::new(prefix::META);
+
+/// A counter kept in [`META`] (0 when absent).
+pub fn meta_u64(txn: &Txn<'_>, key: &str) -> Result<u64, DomainError> {
+    Ok(META.get(txn, key)?.unwrap_or(0).max(0) as u64)
+}
 /// Meta key: the replicated clock, Unix ms, never decreasing.
 pub const CLOCK: &str = "clock";

@@ -28,6 +28,7 @@ use crate::domain::core::organ::Agency;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::region::parent_of;
+use crate::domain::core::state::meta_u64;
 use crate::domain::core::state::{DomainError, Space, State, Txn, META};
 use crate::domain::enforcement::publication::{PubState, PUBLICATIONS};
 use crate::domain::federation::held::HELD_HEADS;
@@ -101,10 +102,6 @@ pub const LINK_SEQ: &str = "fed/link_seq";
 
 /// Meta: outbox entries acknowledged by the parent (pruned).
 pub const UP_ACKED: &str = "fed/up_acked";
-
-fn meta_u64(txn: &Txn<'_>, key: &str) -> Result<u64, DomainError> {
-    Ok(META.get(txn, key)?.unwrap_or(0).max(0) as u64)
-}
 
 /// An unchanged summary is sent again after this long (on the next `Tick`), so a parent tells
 /// a quiet region from a silent one.

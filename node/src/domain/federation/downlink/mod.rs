@@ -1,0 +1,207 @@
+//! Downlink (ARCHITECTURE "The picture"): items a region addresses to a region below it —
+//! circulated notices, certificate revocations, settings pushed by a superior — travel down the
+//! path hop by hop. Each region applies them through its own Raft exactly once: per hop only
+//! `seq == mark + 1` is taken (a repeat is acknowledged again, a different repeat is a fork), and
+//! end to end `(issuer, seq)` is never taken twice. Every region on the path keeps what passed
+//! through; the addressee's delivery makes a receipt that goes back up as an uplink item, so the
+//! issuer sees it delivered.
+//!
+//! - this file: the items, what is kept of them, their key spaces;
+//! - [`send`]: queueing for the next hop, `SendDown`, supervision's [`Port`];
+//! - [`receive`]: `IngestDown`, delivery, settings, acknowledgements and receipts.
+use serde::{Deserialize, Serialize};
+
+use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::keys::prefix;
+use crate::domain::core::outcome::IngestReport;
+use crate::domain::core::outcome::Ruled;
+use crate::domain::core::outcome::Split;
+use crate::domain::core::outcome::{CommandResult, Refusal};
+use crate::domain::core::region::next_hop;
+use crate::domain::core::region::{in_subtree, parent_of};
+use crate::domain::core::state::meta_u64;
+use crate::domain::core::state::{DomainError, Space, Txn, META};
+use crate::domain::federation::items::AlertKind;
+use crate::domain::federation::items::{ItemBody, MAX_INGEST_ITEMS};
+use crate::domain::supervision::port::{Downlink, Downward};
+
+mod receive;
+mod send;
+pub use self::receive::*;
+pub use self::send::*;
+
+/// Longest text field of a downlink item.
+pub const MAX_TEXT: usize = 64 * 1024;
+
+/// Most serials in one revocation (each at most 64 characters, so the item stays small).
+pub const MAX_SERIALS: usize = 10_000;
+
+/// What travels down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DownBody {
+    /// A circulated notice (通报) with its document number (文号).
+    Notice {
+        number: String,
+        title: String,
+        text: String,
+    },
+    /// Certificates revoked by a superior, by serial number.
+    Revocation {
+        serials: Vec<String>,
+        reason: String,
+    },
+    /// A setting pushed by a superior (for example a lower bound of the catalog).
+    Setting { key: String, value: String },
+    /// A signed-off notice for one named unit (SUP-2).
+    IssuedNotice(Box<crate::domain::supervision::notice::NoticeDoc>),
+    /// The issuer closed a unit's notice or returned its rectification.
+    NoticeJudged(Box<crate::domain::supervision::notice::NoticeJudged>),
+    /// The parent accepted or returned this region's report (SUP-1).
+    ReportJudged {
+        period: String,
+        version: u32,
+        accepted: bool,
+        reasons: String,
+    },
+}
+
+impl DownBody {
+    fn check(&self) -> Result<(), Refusal> {
+        let long = |f: &str, what: &str| -> Result<(), Refusal> {
+            if f.len() > MAX_TEXT {
+                return Err(Refusal::new(
+                    "INPUT",
+                    format!("{what} is longer than {MAX_TEXT} bytes"),
+                ));
+            }
+            Ok(())
+        };
+        match self {
+            DownBody::Notice {
+                number,
+                title,
+                text,
+            } => {
+                if number.trim().is_empty() || title.trim().is_empty() || text.trim().is_empty() {
+                    return Err(Refusal::new(
+                        "SUP-2",
+                        "a notice needs a document number, a title and a text",
+                    ));
+                }
+                long(number, "the number")?;
+                long(title, "the title")?;
+                long(text, "the text")
+            }
+            DownBody::Revocation { serials, reason } => {
+                if serials.is_empty()
+                    || serials.len() > MAX_SERIALS
+                    || serials.iter().any(|s| s.is_empty() || s.len() > 64)
+                {
+                    return Err(Refusal::new(
+                        "INPUT",
+                        format!(
+                            "a revocation lists 1–{MAX_SERIALS} serial numbers of 1–64 characters"
+                        ),
+                    ));
+                }
+                long(reason, "the reason")
+            }
+            DownBody::Setting { key, value } => {
+                if key.trim().is_empty() {
+                    return Err(Refusal::new("INPUT", "a setting needs a key"));
+                }
+                long(key, "the key")?;
+                long(value, "the value")
+            }
+            DownBody::IssuedNotice(d) => {
+                long(&d.title, "the title")?;
+                long(&d.text, "the text")?;
+                long(&d.number, "the number")?;
+                if d.persons.len() > crate::domain::supervision::notice::MAX_NAMED {
+                    return Err(Refusal::new("INPUT", "too many persons named"));
+                }
+                Ok(())
+            }
+            DownBody::NoticeJudged(j) => long(&j.reasons, "the reasons"),
+            DownBody::ReportJudged {
+                period, reasons, ..
+            } => {
+                long(period, "the period")?;
+                long(reasons, "the reasons")
+            }
+        }
+    }
+}
+
+/// An item on its way down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownItem {
+    /// The region that issued it.
+    pub issuer: String,
+    /// The issuer's sequence number of downlink items.
+    pub seq: u64,
+    /// The addressee (a region below the issuer).
+    pub to: String,
+    pub time_ms: i64,
+    /// Who issued it (label of the actor).
+    pub by: String,
+    pub body: DownBody,
+}
+
+/// An entry of a downlink outbox, per child.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DownOut {
+    pub item: DownItem,
+    pub queued_ms: i64,
+}
+
+/// What a region sent down, with the receipts that came back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SentDown {
+    pub item: DownItem,
+    /// Delivered at the addressee (its replicated clock), once a matching receipt is back.
+    pub delivered_ms: Option<i64>,
+    /// A receipt came back for different content: altered on the way down.
+    pub altered: bool,
+}
+
+/// What passed through or arrived here from above.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Received {
+    pub item: DownItem,
+    pub digest: [u8; 32],
+    pub received_ms: i64,
+    /// True when this region is the addressee.
+    pub delivered: bool,
+}
+
+/// Per child: last queued and last acknowledged sequence numbers.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DownLink {
+    pub tail: u64,
+    pub acked: u64,
+}
+
+/// Outbox by (child, per-link seq).
+pub const DOWN_OUT: Space<(String, u64), DownOut> = Space::new(prefix::DOWN_OUT);
+
+/// Per child link.
+pub const DOWN_LINKS: Space<str, DownLink> = Space::new(prefix::DOWN_LINKS);
+
+/// What passed through or arrived, by (issuer, seq).
+pub const RECEIVED: Space<(String, u64), Received> = Space::new(prefix::RECEIVED);
+
+/// What this region sent down, by its own seq.
+pub const SENT_DOWN: Space<u64, SentDown> = Space::new(prefix::SENT_DOWN);
+
+/// Digests of downlink positions from the parent, by per-link seq (for repeats).
+pub const DOWN_SEEN: Space<u64, [u8; 32]> = Space::new(prefix::DOWN_SEEN);
+
+/// Meta: last own downlink sequence number.
+pub const DOWN_SEQ: &str = "down/seq";
+
+/// Meta: last per-link sequence number taken from the parent.
+pub const DOWN_MARK: &str = "down/mark";
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,142 @@
+//! Sending down: an item queued for the next hop toward the region it names, once, with a
+//! record of what was sent; supervision's items come in through [`Port`].
+use super::*;
+
+/// Digest compared on repeats.
+pub fn digest(item: &DownItem) -> Result<[u8; 32], DomainError> {
+    use sha2::{Digest, Sha256};
+    let bytes = bincode::serialize(item).map_err(DomainError::Encode)?;
+    Ok(Sha256::digest(bytes).into())
+}
+
+pub(super) fn queue(
+    txn: &mut Txn<'_>,
+    child: &str,
+    item: DownItem,
+    now: i64,
+) -> Result<(), DomainError> {
+    let mut link = DOWN_LINKS.get(txn, child)?.unwrap_or_default();
+    link.tail += 1;
+    DOWN_OUT.put(
+        txn,
+        &(child.to_string(), link.tail),
+        &DownOut {
+            item,
+            queued_ms: now,
+        },
+    )?;
+    DOWN_LINKS.put(txn, child, &link)
+}
+
+/// `SendDown`: an inspector, supervisor or head of this region addresses a region below it.
+pub fn send(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    region: &str,
+    to: &str,
+    body: &DownBody,
+    now: i64,
+) -> Ruled {
+    match actor {
+        Actor::Person(p) if matches!(p.role, Role::Inspector | Role::Supervisor | Role::Head) => {}
+        _ => {
+            return Err(Refusal::new(
+                "SUP-2",
+                "only an inspector, supervisor or head of the region sends items down",
+            )
+            .into())
+        }
+    }
+    if next_hop(region, to).is_none() {
+        return Err(Refusal::new("AUTH", format!("{to} is not a region below {region}")).into());
+    }
+    if !matches!(
+        body,
+        DownBody::Notice { .. } | DownBody::Revocation { .. } | DownBody::Setting { .. }
+    ) {
+        return Err(Refusal::new(
+            "INPUT",
+            "notices and judgements travel down through their own commands (sign-off, judge)",
+        )
+        .into());
+    }
+    body.check()?;
+    let seq = queue_new(txn, region, to, &actor.label(), body.clone(), now)?;
+    Ok(CommandResult::Record {
+        id: seq,
+        flags: vec![],
+    })
+}
+
+/// Addresses an item issued by this region to `to` (below it): kept as sent, queued for the
+/// next hop. Returns the issuer's sequence number, or a refusal when `to` is not below.
+pub fn queue_new(
+    txn: &mut Txn<'_>,
+    region: &str,
+    to: &str,
+    by: &str,
+    body: DownBody,
+    now: i64,
+) -> Ruled<u64> {
+    let Some(child) = next_hop(region, to) else {
+        return Err(Refusal::new("AUTH", format!("{to} is not a region below {region}")).into());
+    };
+    let seq = meta_u64(txn, DOWN_SEQ)? + 1;
+    META.put(txn, DOWN_SEQ, &(seq as i64))?;
+    let item = DownItem {
+        issuer: region.to_string(),
+        seq,
+        to: to.to_string(),
+        time_ms: now,
+        by: by.to_string(),
+        body,
+    };
+    SENT_DOWN.put(
+        txn,
+        &seq,
+        &SentDown {
+            item: item.clone(),
+            delivered_ms: None,
+            altered: false,
+        },
+    )?;
+    queue(txn, &child, item, now)?;
+    Ok(seq)
+}
+
+impl From<Downward> for DownBody {
+    fn from(d: Downward) -> DownBody {
+        match d {
+            Downward::IssuedNotice(doc) => DownBody::IssuedNotice(doc),
+            Downward::NoticeJudged(j) => DownBody::NoticeJudged(j),
+            Downward::ReportJudged {
+                period,
+                version,
+                accepted,
+                reasons,
+            } => DownBody::ReportJudged {
+                period,
+                version,
+                accepted,
+                reasons,
+            },
+        }
+    }
+}
+
+/// Supervision's way down: its items are queued on this region's downlink.
+pub struct Port;
+
+impl Downlink for Port {
+    fn send(
+        &mut self,
+        txn: &mut Txn<'_>,
+        region: &str,
+        to: &str,
+        by: &str,
+        item: Downward,
+        now: i64,
+    ) -> Ruled<u64> {
+        queue_new(txn, region, to, by, item.into(), now)
+    }
+}
