@@ -28,14 +28,15 @@ const REGIONS: [(&str, &str, &str, Option<&str>); 4] = [
 ];
 pub const NODES_PER_REGION: u64 = 3;
 
-/// People the workload acts as: (region, role-name).
-pub const CLERK: &str = "clerk-chaos";
-pub const SUPERVISOR: &str = "supervisor-chaos";
-pub const HEAD: &str = "head-chaos";
-/// A county's case officer (user `zhang`).
-pub const OFFICER: &str = "officer-zhang";
-/// A county's head, who decides cases (user `zhao`).
-pub const CASE_HEAD: &str = "head-zhao";
+/// People the workload acts as, `organ/role-name` under `pki/people/<region>/`: the bureau's
+/// clerk, supervisor and head.
+pub const CLERK: &str = "bureau/clerk-chaos";
+pub const SUPERVISOR: &str = "bureau/supervisor-chaos";
+pub const HEAD: &str = "bureau/head-chaos";
+/// A county's case officer of agency 1 (user `zhang`).
+pub const OFFICER: &str = "agency-1/officer-zhang";
+/// Agency 1's head, who decides cases (user `zhao`).
+pub const CASE_HEAD: &str = "agency-1/head-zhao";
 
 /// One node's process.
 pub struct Proc {
@@ -166,23 +167,23 @@ impl Cluster {
         let pki = dir.join("pki");
         let (t, p) = (path_str(&topology)?, path_str(&pki)?);
         run(bin, &["pki", "init", "--topology", t, "--out", p])?;
-        let people: &[(&str, &str, &str)] = &[
-            (PROVINCE, "supervisor", "chaos"),
-            (PROVINCE, "head", "chaos"),
-            (PROVINCE, "clerk", "chaos"),
-            (CITY, "clerk", "chaos"),
-            (COUNTY_A, "clerk", "chaos"),
-            (COUNTY_B, "clerk", "chaos"),
-            // A county's case workload: its supervisor certifies the officers, 张三 handles
-            // cases, 赵六 decides them.
-            (COUNTY_A, "supervisor", "chaos"),
-            (COUNTY_B, "supervisor", "chaos"),
-            (COUNTY_A, "officer", "zhang"),
-            (COUNTY_B, "officer", "zhang"),
-            (COUNTY_A, "head", "zhao"),
-            (COUNTY_B, "head", "zhao"),
+        let people: &[(&str, &str, &str, &str)] = &[
+            (PROVINCE, "bureau", "supervisor", "chaos"),
+            (PROVINCE, "bureau", "head", "chaos"),
+            (PROVINCE, "bureau", "clerk", "chaos"),
+            (CITY, "bureau", "clerk", "chaos"),
+            (COUNTY_A, "bureau", "clerk", "chaos"),
+            (COUNTY_B, "bureau", "clerk", "chaos"),
+            // A county's case workload: its bureau's supervisor certifies the officers, 张三
+            // of agency 1 handles cases, 赵六, the agency's head, decides them.
+            (COUNTY_A, "bureau", "supervisor", "chaos"),
+            (COUNTY_B, "bureau", "supervisor", "chaos"),
+            (COUNTY_A, "agency-1", "officer", "zhang"),
+            (COUNTY_B, "agency-1", "officer", "zhang"),
+            (COUNTY_A, "agency-1", "head", "zhao"),
+            (COUNTY_B, "agency-1", "head", "zhao"),
         ];
-        for (region, role, name) in people {
+        for (region, organ, role, name) in people {
             run(
                 bin,
                 &[
@@ -194,6 +195,8 @@ impl Cluster {
                     t,
                     "--region",
                     region,
+                    "--organ",
+                    organ,
                     "--role",
                     role,
                     "--name",

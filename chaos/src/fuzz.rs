@@ -21,11 +21,19 @@ pub fn command_json(data: &[u8]) {
     if command.is_node_only() {
         return;
     }
-    for role in [Role::Clerk, Role::Head, Role::Supervisor, Role::Officer] {
+    use sanxiang::domain::Organ;
+    for (organ, role) in [
+        (Organ::Bureau, Role::Clerk),
+        (Organ::Bureau, Role::Head),
+        (Organ::Bureau, Role::Supervisor),
+        (Organ::Agency(1), Role::Head),
+        (Organ::Agency(1), Role::Officer),
+    ] {
         let mut state = State::default();
         let env = Envelope {
             actor: Actor::Person(Person {
                 region: REGION.into(),
+                organ,
                 role,
                 user: "fuzz".into(),
             }),

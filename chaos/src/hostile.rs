@@ -405,7 +405,8 @@ fn foreign_tls(cluster: &Cluster, dir: &std::path::Path) -> Result<TlsMaterial, 
             .arg(dir)
             .arg("--topology")
             .arg(&cluster.topology)
-            .args(["--region", COUNTY_A, "--role", "clerk", "--name", "chaos"])
+            .args(["--region", COUNTY_A, "--organ", "bureau", "--role", "clerk"])
+            .args(["--name", "chaos"])
             .output()?;
         if !out.status.success() || !out2.status.success() {
             return Err(ChaosError::Setup("cannot make the foreign PKI".into()));
@@ -432,6 +433,7 @@ fn expired_tls(cluster: &Cluster) -> Result<TlsMaterial, ChaosError> {
     let id = Identity::Person {
         domain,
         region: COUNTY_A.into(),
+        organ: sanxiang::domain::Organ::Bureau,
         role: Role::Clerk,
         user: "expired".into(),
     };

@@ -84,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
                         let env = Envelope {
                             actor: Actor::Person(Person {
                                 region: ctx.region.clone(),
+                                organ: sanxiang::domain::Organ::Bureau,
                                 role: Role::Clerk,
                                 user: "demo-clerk".into(),
                             }),

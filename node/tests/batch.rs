@@ -15,6 +15,7 @@ fn env(client: &str, request_id: u64, name: &str) -> Vec<u8> {
     Envelope {
         actor: Actor::Person(Person {
             region: REGION.into(),
+            organ: sanxiang::domain::Organ::Bureau,
             role: Role::Clerk,
             user: "c".into(),
         }),

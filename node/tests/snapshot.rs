@@ -15,6 +15,7 @@ fn entry(i: u64) -> Entry {
     let env = Envelope {
         actor: Actor::Person(Person {
             region: REGION.into(),
+            organ: sanxiang::domain::Organ::Bureau,
             role: Role::Clerk,
             user: "c".into(),
         }),

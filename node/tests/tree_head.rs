@@ -37,6 +37,7 @@ fn entry(i: u64, actor: Actor, command: Command) -> Entry {
 fn agency(i: u64) -> Entry {
     let clerk = Actor::Person(Person {
         region: REGION.into(),
+        organ: sanxiang::domain::Organ::Bureau,
         role: Role::Clerk,
         user: "c".into(),
     });

@@ -35,6 +35,7 @@ fn env(i: u64) -> Envelope {
     Envelope {
         actor: Actor::Person(Person {
             region: COUNTY_A.into(),
+            organ: sanxiang::domain::Organ::Bureau,
             role: Role::Clerk,
             user: "bench".into(),
         }),

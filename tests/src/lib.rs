@@ -11,7 +11,7 @@ use sanxiang::app::network::{Network, Options};
 use sanxiang::app::RunningNode;
 use sanxiang::client::Client;
 use sanxiang::config::{NodeSpec, RaftTimings, RegionKind, RegionSpec, Topology};
-use sanxiang::domain::Role;
+use sanxiang::domain::{Organ, Role};
 use sanxiang::pki::{Expect, TlsMaterial};
 use sanxiang_proto::region as pb;
 
@@ -184,8 +184,14 @@ impl Cluster {
     }
 
     /// Issues a person certificate and returns its TLS material.
-    pub fn person(&self, region: &str, role: Role, name: &str) -> anyhow::Result<TlsMaterial> {
-        self.net.person(region, role, name)
+    pub fn person(
+        &self,
+        region: &str,
+        organ: Organ,
+        role: Role,
+        name: &str,
+    ) -> anyhow::Result<TlsMaterial> {
+        self.net.person(region, organ, role, name)
     }
 
     /// A client of the region for a person.

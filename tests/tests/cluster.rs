@@ -1,7 +1,7 @@
 //! A region's 3-node cluster: election, writes, failover, restart and catch-up, dedup across a
 //! leader change, replay giving identical state.
 use openraft::storage::{RaftLogReader, RaftStateMachine};
-use sanxiang::domain::Role;
+use sanxiang::domain::{Organ, Role};
 use sanxiang_proto::region::write_reply::Outcome;
 use sanxiang_tests::*;
 
@@ -16,7 +16,7 @@ fn agency_id(r: &sanxiang_proto::region::WriteReply) -> u64 {
 async fn election_failover_restart_catch_up() -> anyhow::Result<()> {
     let mut c = Cluster::start(3, timings()).await?;
     let leader = c.leader().await?;
-    let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "clerk")?;
     let mut cl = c.client(&clerk)?;
     for i in 0..20 {
         let r = register(&mut cl, &format!("甲{i}"), "t1", i + 1).await?;
@@ -73,7 +73,7 @@ async fn election_failover_restart_catch_up() -> anyhow::Result<()> {
 async fn write_retried_across_leader_crash_exists_once() -> anyhow::Result<()> {
     let mut c = Cluster::start(3, timings()).await?;
     let leader = c.leader().await?;
-    let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "clerk")?;
     let mut cl = c.client(&clerk)?;
     let first = register(&mut cl, "浏阳市市场监督管理局", "retry-client", 42).await?;
     assert!(!first.deduplicated);
@@ -99,7 +99,7 @@ async fn write_retried_across_leader_crash_exists_once() -> anyhow::Result<()> {
 async fn replaying_the_log_on_a_fresh_node_gives_identical_state() -> anyhow::Result<()> {
     let mut c = Cluster::start(3, timings()).await?;
     c.leader().await?;
-    let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "clerk")?;
     let mut cl = c.client(&clerk)?;
     for i in 0..15 {
         register(&mut cl, &format!("乙{i}"), "replay", i + 1).await?;
@@ -169,7 +169,7 @@ async fn leader_signs_tree_heads_every_replica_records_them() -> anyhow::Result<
     t.head_every = std::time::Duration::from_millis(200);
     let c = Cluster::start(3, t).await?;
     c.leader().await?;
-    let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "clerk")?;
     let mut cl = c.client(&clerk)?;
     for i in 0..5 {
         register(&mut cl, &format!("丁{i}"), "heads", i + 1).await?;
@@ -245,7 +245,7 @@ async fn networks_in_one_process_keep_their_own_clocks() -> anyhow::Result<()> {
     .await?;
     let mut stamped = Vec::new();
     for c in [&now, &then] {
-        let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+        let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "clerk")?;
         register(&mut c.client(&clerk)?, "甲局", "clock", 1).await?;
         let l = c.leader().await?;
         stamped.push(

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sanxiang::domain::command::cmd;
 use sanxiang::domain::federation::items::AlertKind;
 use sanxiang::domain::federation::items::{Carried, ItemBody, UpItem, EPOCH};
-use sanxiang::domain::Role;
+use sanxiang::domain::{Organ, Role};
 use sanxiang_proto::federation as fpb;
 use sanxiang_proto::federation::uplink_client::UplinkClient;
 use sanxiang_tests::network::*;
@@ -17,7 +17,7 @@ const LONG: Duration = Duration::from_secs(60);
 
 /// Registers `n` agencies named `{prefix}{i}` in `region`.
 async fn write_agencies(net: &Network, region: &str, prefix: &str, n: u64) -> anyhow::Result<()> {
-    let clerk = net.person(region, Role::Clerk, "clerk")?;
+    let clerk = net.person(region, Organ::Bureau, Role::Clerk, "clerk")?;
     let mut cl = net.client(region, &clerk)?;
     for i in 0..n {
         register(&mut cl, &format!("{prefix}{i}"), &client_id(prefix), i + 1).await?;
@@ -113,8 +113,8 @@ async fn city_cut_off_while_its_leader_changes_every_item_arrives_once_in_order(
     net.stop(CITY, old).await;
     let new = net.leader(CITY).await?;
     assert_ne!(old, new);
-    let clerk_a = net.person(COUNTY_A, Role::Clerk, "clerk")?;
-    let clerk_b = net.person(COUNTY_B, Role::Clerk, "clerk")?;
+    let clerk_a = net.person(COUNTY_A, Organ::Bureau, Role::Clerk, "clerk")?;
+    let clerk_b = net.person(COUNTY_B, Organ::Bureau, Role::Clerk, "clerk")?;
     let (mut ca, mut cb) = (
         net.client(COUNTY_A, &clerk_a)?,
         net.client(COUNTY_B, &clerk_b)?,
@@ -308,7 +308,7 @@ async fn uplink_refuses_gaps_strangers_and_garbage_and_two_senders_count_once() 
         .await
         .unwrap_err();
     assert_eq!(e.code(), tonic::Code::PermissionDenied, "{e}");
-    let clerk = net.person(COUNTY_B, Role::Clerk, "clerk")?;
+    let clerk = net.person(COUNTY_B, Organ::Bureau, Role::Clerk, "clerk")?;
     let mut person = UplinkClient::new(raw_channel(&net.addr(CITY, 1), &clerk)?);
     let e = person
         .push(push(9, vec![item(COUNTY_B, 9, "x")]))
@@ -441,7 +441,7 @@ async fn a_notice_travels_down_once_per_region_and_its_receipt_comes_back_up() -
         timings(),
     )
     .await?;
-    let inspector = net.person(PROVINCE, Role::Inspector, "insp")?;
+    let inspector = net.person(PROVINCE, Organ::Bureau, Role::Inspector, "insp")?;
     let mut cl = net.client(PROVINCE, &inspector)?;
     let send = |to: &str, req: u64| rpb::ExecuteRequest {
         write_id: Some(rpb::WriteId {
@@ -491,7 +491,7 @@ async fn a_notice_travels_down_once_per_region_and_its_receipt_comes_back_up() -
     assert!(delivered > 0);
 
     // Refusals: a clerk may not send down; nor to a region not below; nor an empty notice.
-    let clerk = net.person(PROVINCE, Role::Clerk, "c")?;
+    let clerk = net.person(PROVINCE, Organ::Bureau, Role::Clerk, "c")?;
     let mut ccl = net.client(PROVINCE, &clerk)?;
     let r = ccl
         .call(|mut c| {
@@ -503,7 +503,7 @@ async fn a_notice_travels_down_once_per_region_and_its_receipt_comes_back_up() -
         matches!(&r.outcome, Some(rpb::write_reply::Outcome::Refused(f)) if f.rule == "SUP-2"),
         "{r:?}"
     );
-    let city_inspector = net.person(CITY, Role::Inspector, "i")?;
+    let city_inspector = net.person(CITY, Organ::Bureau, Role::Inspector, "i")?;
     let mut icl = net.client(CITY, &city_inspector)?;
     let r = icl
         .call(|mut c| {
@@ -556,11 +556,11 @@ async fn a_revocation_sent_down_is_enforced_at_every_region_on_its_path() -> any
     use sanxiang::domain::Command;
     use sanxiang_proto::region as rpb;
     let net = Network::start(&[(PROVINCE, 1), (CITY, 1), (COUNTY_A, 1)], timings()).await?;
-    let zhang = net.person(COUNTY_A, Role::Clerk, "zhang")?;
-    let li = net.person(COUNTY_A, Role::Clerk, "li")?;
+    let zhang = net.person(COUNTY_A, Organ::Bureau, Role::Clerk, "zhang")?;
+    let li = net.person(COUNTY_A, Organ::Bureau, Role::Clerk, "li")?;
     register(&mut net.client(COUNTY_A, &zhang)?, "张局", "z", 1).await?;
     let serial = sanxiang::pki::revocation::serial_of(zhang.cert_der()).unwrap();
-    let inspector = net.person(PROVINCE, Role::Inspector, "insp")?;
+    let inspector = net.person(PROVINCE, Organ::Bureau, Role::Inspector, "insp")?;
     let mut cl = net.client(PROVINCE, &inspector)?;
     let req = rpb::ExecuteRequest {
         write_id: Some(rpb::WriteId {

@@ -1,5 +1,5 @@
 //! Standard gRPC health checking and server reflection, behind mutual TLS.
-use sanxiang::domain::Role;
+use sanxiang::domain::{Organ, Role};
 use sanxiang_tests::*;
 use tonic_health::pb::health_check_response::ServingStatus;
 use tonic_health::pb::health_client::HealthClient;
@@ -14,7 +14,7 @@ async fn health_reports_serving_once_a_leader_is_known_and_reflection_lists_serv
 ) -> anyhow::Result<()> {
     let c = Cluster::start(3, timings()).await?;
     c.leader().await?;
-    let monitor = c.person(REGION, Role::Monitor, "ops")?;
+    let monitor = c.person(REGION, Organ::Bureau, Role::Monitor, "ops")?;
     let ch = raw_channel(&c.addr(1), &monitor)?;
     let mut health = HealthClient::new(ch.clone());
     // Watch streams the status; wait for SERVING on it.

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use sanxiang::client::{Client, ClientError};
-use sanxiang::domain::Role;
+use sanxiang::domain::{Organ, Role};
 use sanxiang::pki::{issue, TlsMaterial};
 use sanxiang_proto::raft::raft_peer_client::RaftPeerClient;
 use sanxiang_proto::raft::{ForwardRequest, RaftPayload};
@@ -12,7 +12,7 @@ use sanxiang_proto::region::region_client::RegionClient;
 use sanxiang_tests::*;
 
 async fn count(c: &Cluster) -> anyhow::Result<usize> {
-    let clerk = c.person(REGION, Role::Monitor, "counter")?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Monitor, "counter")?;
     Ok(list(&mut c.client(&clerk)?).await?.len())
 }
 
@@ -20,7 +20,7 @@ async fn count(c: &Cluster) -> anyhow::Result<usize> {
 async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
     let c = Cluster::start(3, timings()).await?;
     c.leader().await?;
-    let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "clerk")?;
     register(&mut c.client(&clerk)?, "甲局", "sec", 1).await?;
 
     // A person certificate for the same region and trust domain, from another CA.
@@ -36,6 +36,7 @@ async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
         foreign.path(),
         &c.net.topology.domain,
         REGION,
+        Organ::Bureau,
         Role::Clerk,
         "intruder",
         issue::Validity::days(30),
@@ -54,7 +55,7 @@ async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
     assert!(err.to_string().contains("no node answered"), "{err}");
 
     // A person of another region can neither write nor read here.
-    let outsider = c.person(OTHER, Role::Clerk, "outsider")?;
+    let outsider = c.person(OTHER, Organ::Bureau, Role::Clerk, "outsider")?;
     let mut oc = c.client(&outsider)?;
     let err = register(&mut oc, "丙局", "sec", 3)
         .await
@@ -67,7 +68,7 @@ async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
     assert!(list(&mut oc).await.is_err());
 
     // A role without registry rights is refused by the rule, nothing is created.
-    let officer = c.person(REGION, Role::Officer, "officer")?;
+    let officer = c.person(REGION, Organ::Agency(1), Role::Officer, "officer")?;
     let r = register(&mut c.client(&officer)?, "丁局", "sec", 4).await?;
     match r.outcome {
         Some(pb::write_reply::Outcome::Refused(f)) => assert_eq!(f.rule, "PUB-1"),
@@ -100,7 +101,7 @@ async fn raft_rpcs_only_from_nodes_of_the_region() -> anyhow::Result<()> {
         .expect_err("refused");
     assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s}");
     // A person of this region.
-    let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "clerk")?;
     let mut p = RaftPeerClient::new(raw_channel(&addr, &clerk)?);
     let s = p
         .append_entries(garbage.clone())
@@ -130,7 +131,7 @@ async fn raft_rpcs_only_from_nodes_of_the_region() -> anyhow::Result<()> {
 async fn hostile_requests_answered_with_clear_errors() -> anyhow::Result<()> {
     let c = Cluster::start(3, timings()).await?;
     c.leader().await?;
-    let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "clerk")?;
     let mut api =
         RegionClient::new(raw_channel(&c.addr(1), &clerk)?).max_encoding_message_size(8 << 20);
     let wid = |r| {
@@ -269,7 +270,7 @@ async fn hostile_requests_answered_with_clear_errors() -> anyhow::Result<()> {
     let env = sanxiang::domain::Envelope::decode(&p.leaf_data)?;
     assert_eq!(
         env.actor.label(),
-        format!("{REGION}/role/clerk/user/clerk"),
+        format!("{REGION}/organ/bureau/role/clerk/user/clerk"),
         "actor comes from the certificate"
     );
     let cp = api
@@ -294,7 +295,7 @@ async fn hostile_requests_answered_with_clear_errors() -> anyhow::Result<()> {
 async fn execute_and_query_refuse_hostile_input() -> anyhow::Result<()> {
     let c = Cluster::start(3, timings()).await?;
     c.leader().await?;
-    let clerk = c.person(REGION, Role::Clerk, "clerk")?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "clerk")?;
     let mut api =
         RegionClient::new(raw_channel(&c.addr(2), &clerk)?).max_encoding_message_size(8 << 20);
     let exec = |json: &str, r: u64| pb::ExecuteRequest {
@@ -387,7 +388,7 @@ async fn execute_and_query_refuse_hostile_input() -> anyhow::Result<()> {
         "nothing was created"
     );
     // A person of another region can neither execute nor query.
-    let outsider = c.person(OTHER, Role::Head, "outsider")?;
+    let outsider = c.person(OTHER, Organ::Bureau, Role::Head, "outsider")?;
     let mut oc = RegionClient::new(raw_channel(&c.addr(1), &outsider)?);
     assert_eq!(
         oc.execute(exec(cert, 70))

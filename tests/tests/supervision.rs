@@ -11,7 +11,7 @@ use sanxiang::domain::supervision::notice::{
     NoticeDraft, NoticeKind, Reply, Stage, INBOX, NOTICES,
 };
 use sanxiang::domain::supervision::report::{DraftReport, Narrative, Unit, HELD_REPORTS};
-use sanxiang::domain::{Command, Role};
+use sanxiang::domain::{Command, Organ, Role};
 use sanxiang_proto::region as rpb;
 use sanxiang_tests::network::*;
 use sanxiang_tests::*;
@@ -27,8 +27,24 @@ async fn exec(
     user: &str,
     c: Command,
 ) -> anyhow::Result<u64> {
+    let organ = match role {
+        Role::Officer | Role::Reviewer => Organ::Agency(1),
+        _ => Organ::Bureau,
+    };
+    exec_as(net, region, organ, role, user, c).await
+}
+
+/// [`exec`] as a person of `organ`.
+async fn exec_as(
+    net: &Network,
+    region: &str,
+    organ: Organ,
+    role: Role,
+    user: &str,
+    c: Command,
+) -> anyhow::Result<u64> {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
-    let who = net.person(region, role, user)?;
+    let who = net.person(region, organ, role, user)?;
     let mut cl = net.client(region, &who)?;
     let req = rpb::ExecuteRequest {
         write_id: Some(rpb::WriteId {
@@ -166,9 +182,21 @@ async fn a_notice_reaches_an_agency_and_every_answer_comes_back_once() -> anyhow
             reply,
         })
     };
-    exec(
+    // Only the agency named answers: the county bureau's clerk is refused (SUP-2).
+    let e = exec(
         &net,
         COUNTY_A,
+        Role::Clerk,
+        "clerk",
+        answer(Reply::Acknowledge),
+    )
+    .await
+    .expect_err("the bureau does not answer for the agency");
+    assert!(e.to_string().contains("SUP-2"), "{e}");
+    exec_as(
+        &net,
+        COUNTY_A,
+        Organ::Agency(1),
         Role::Clerk,
         "clerk",
         answer(Reply::Acknowledge),
@@ -181,9 +209,10 @@ async fn a_notice_reaches_an_agency_and_every_answer_comes_back_once() -> anyhow
         stage_at_province(Stage::Acknowledged),
     )
     .await?;
-    exec(
+    exec_as(
         &net,
         COUNTY_A,
+        Organ::Agency(1),
         Role::Clerk,
         "clerk",
         answer(Reply::Rectification {
@@ -324,34 +353,38 @@ async fn the_provinces_figures_equal_what_the_counties_compute_from_their_own_re
     // County A: two of three agencies report; its own report goes to the city, which returns
     // it; county B's agency and county B report.
     for a in [1u64, 2] {
-        let id = exec(
+        let id = exec_as(
             &net,
             COUNTY_A,
+            Organ::Agency(a),
             Role::Clerk,
             "clerk",
             report(Some(a), &quarter),
         )
         .await?;
-        exec(
+        exec_as(
             &net,
             COUNTY_A,
+            Organ::Agency(a),
             Role::Head,
             "zhao",
             Command::SubmitReport(cmd::SubmitReport { id }),
         )
         .await?;
     }
-    let id = exec(
+    let id = exec_as(
         &net,
         COUNTY_B,
+        Organ::Agency(1),
         Role::Clerk,
         "clerk",
         report(Some(1), &quarter),
     )
     .await?;
-    exec(
+    exec_as(
         &net,
         COUNTY_B,
+        Organ::Agency(1),
         Role::Head,
         "zhao",
         Command::SubmitReport(cmd::SubmitReport { id }),
@@ -495,7 +528,7 @@ async fn the_monitor_service_refuses_strangers_and_bad_arguments() -> anyhow::Re
                 "county" => (COUNTY_A, Role::Supervisor),
                 _ => (region, Role::Monitor),
             };
-            let me = net.person(r, role, "m")?;
+            let me = net.person(r, Organ::Bureau, role, "m")?;
             let mut cl = net.client(region, &me)?;
             let req = rpb::MonitorRequest {
                 consistency: 0,

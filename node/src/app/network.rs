@@ -18,7 +18,7 @@ use super::{NodeConfig, RunningNode};
 use crate::client::Client;
 use crate::clock::Clock;
 use crate::config::{NodeSpec, RaftTimings, RegionSpec, Topology};
-use crate::domain::{Role, State};
+use crate::domain::{Organ, Role, State};
 use crate::federation::Faults;
 use crate::pki::issue::{self, Validity};
 use crate::pki::TlsMaterial;
@@ -308,6 +308,7 @@ impl Network {
     pub fn issue_person(
         &self,
         region: &str,
+        organ: Organ,
         role: Role,
         name: &str,
     ) -> anyhow::Result<(PathBuf, PathBuf)> {
@@ -316,6 +317,7 @@ impl Network {
             &self.pki,
             &self.topology.domain,
             region,
+            organ,
             role,
             name,
             validity,
@@ -325,8 +327,14 @@ impl Network {
     }
 
     /// Issues a person certificate and returns its TLS material.
-    pub fn person(&self, region: &str, role: Role, name: &str) -> anyhow::Result<TlsMaterial> {
-        let (cert, key) = self.issue_person(region, role, name)?;
+    pub fn person(
+        &self,
+        region: &str,
+        organ: Organ,
+        role: Role,
+        name: &str,
+    ) -> anyhow::Result<TlsMaterial> {
+        let (cert, key) = self.issue_person(region, organ, role, name)?;
         Ok(TlsMaterial::load(
             &issue::ca_cert_path(&self.pki),
             &cert,

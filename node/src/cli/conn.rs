@@ -32,7 +32,8 @@ pub struct Conn {
     /// Your private key.
     #[arg(long, env = "SANXIANG_KEY")]
     pub key: Option<PathBuf>,
-    /// Act as ROLE-NAME: use <people dir>/ROLE-NAME.pem and .key (e.g. --as officer-zhang).
+    /// Act as ORGAN/ROLE-NAME: use <people dir>/ORGAN/ROLE-NAME.pem and .key (e.g.
+    /// --as agency-1/officer-zhang, --as bureau/supervisor-sup).
     #[arg(long = "as", env = "SANXIANG_AS")]
     pub as_person: Option<String>,
     /// Directory of person certificates for --as (pki/people/<region>).
@@ -52,13 +53,24 @@ impl Conn {
                     .people
                     .as_ref()
                     .context("--as needs --people (or SANXIANG_PEOPLE)")?;
+                let ok = who.split_once('/').is_some_and(|(organ, person)| {
+                    crate::domain::Organ::parse(organ).is_some()
+                        && !person.is_empty()
+                        && !person.contains(['/', '\\'])
+                        && !person.starts_with('.')
+                });
+                if !ok {
+                    bail!(
+                        "--as {who:?}: give ORGAN/ROLE-NAME, e.g. agency-1/officer-zhang or bureau/clerk-zhang"
+                    );
+                }
                 (
                     dir.join(format!("{who}.pem")),
                     dir.join(format!("{who}.key")),
                 )
             }
             (None, Some(c), Some(k)) => (c.clone(), k.clone()),
-            _ => bail!("give --cert and --key, or --as ROLE-NAME with --people DIR"),
+            _ => bail!("give --cert and --key, or --as ORGAN/ROLE-NAME with --people DIR"),
         };
         let tls = TlsMaterial::load(&self.ca, &cert, &key).context("loading your certificate")?;
         let mut endpoints = self.endpoints.clone();

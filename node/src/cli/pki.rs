@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 
 use super::conn::print_json;
 use crate::config::Topology;
-use crate::domain::Role;
+use crate::domain::{Organ, Role};
 use crate::pki::issue;
 
 #[derive(Debug, Subcommand)]
@@ -51,7 +51,12 @@ pub struct IssueArgs {
     /// Region of the person, e.g. hunan/changsha/liuyang.
     #[arg(long)]
     region: String,
-    /// Role.
+    /// The organ the person acts for: `bureau` (the region's judicial bureau, 司法局) or
+    /// `agency-N` (enforcement agency N of the region, its registry id from `agency list`).
+    #[arg(long)]
+    organ: String,
+    /// Role. The bureau: clerk, head, supervisor, inspector, monitor. An agency: clerk,
+    /// officer, reviewer, head, monitor.
     #[arg(long)]
     role: String,
     /// Name or user id of the person.
@@ -127,10 +132,17 @@ fn person(a: IssueArgs) -> anyhow::Result<()> {
             Role::ALL.map(|r| r.as_str()).join(", ")
         );
     };
+    let Some(organ) = Organ::parse(&a.organ) else {
+        bail!(
+            "--organ {:?} 无法识别: use bureau (司法局) or agency-N (执法机关 N, e.g. agency-1)",
+            a.organ
+        );
+    };
     let (cert, key, id) = issue::issue_person(
         &a.pki,
         &t.domain,
         &a.region,
+        organ,
         role,
         &a.name,
         issue::Validity::days(a.days),

@@ -9,7 +9,7 @@ use clap::Args;
 use crate::app::network::{Network, Options};
 use crate::clock::Clock;
 use crate::config::{NodeSpec, RaftTimings, RegionKind, RegionSpec, Topology};
-use crate::domain::Role;
+use crate::domain::{Organ, Role};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -56,10 +56,10 @@ pub async fn start(dir: &Path, timings: RaftTimings) -> anyhow::Result<Demo> {
         ..Options::new(timings)
     };
     let net = Network::start(&template, dir, options, &mut |_| {}).await?;
-    let clerk = net.issue_person(DEMO_REGION, Role::Clerk, "demo-clerk")?;
+    let clerk = net.issue_person(DEMO_REGION, Organ::Bureau, Role::Clerk, "demo-clerk")?;
     // The people of the README walkthrough.
-    for (role, name) in network::PEOPLE {
-        net.issue_person(DEMO_REGION, role, name)?;
+    for (organ, role, name) in network::PEOPLE {
+        net.issue_person(DEMO_REGION, organ, role, name)?;
     }
     Ok(Demo {
         net,

@@ -9,7 +9,7 @@ use crate::app::network::{self, Network, Options};
 use crate::clock::Clock;
 use crate::config::{RaftTimings, Topology};
 use crate::domain::{
-    Actor, Command, CommandResult, Envelope, Outcome, Person, Role, RULES_VERSION,
+    Actor, Command, CommandResult, Envelope, Organ, Outcome, Person, Role, RULES_VERSION,
 };
 use crate::pki::issue;
 use crate::raft::NodeCtx;
@@ -20,16 +20,21 @@ pub const DEMO_TOPOLOGY: &str = include_str!("../../../cluster-config/demo.toml"
 /// sled cache per node: 21 nodes share one process.
 const CACHE_BYTES: u64 = 2 * 1024 * 1024;
 
-/// People issued in every region (role, user).
-pub const PEOPLE: [(Role, &str); 8] = [
-    (Role::Clerk, "clerk"),
-    (Role::Supervisor, "sup"),
-    (Role::Inspector, "li"),
-    (Role::Head, "zhao"),
-    (Role::Officer, "zhang"),
-    (Role::Officer, "li"),
-    (Role::Reviewer, "wang"),
-    (Role::Monitor, "monitor"),
+/// People issued in every region (organ, role, user): the judicial bureau's clerk, supervisor,
+/// inspector, head and monitor; agency 1's clerk, head, two officers and reviewer; agency 2's
+/// head.
+pub const PEOPLE: [(Organ, Role, &str); 11] = [
+    (Organ::Bureau, Role::Clerk, "clerk"),
+    (Organ::Bureau, Role::Supervisor, "sup"),
+    (Organ::Bureau, Role::Inspector, "li"),
+    (Organ::Bureau, Role::Head, "zhou"),
+    (Organ::Bureau, Role::Monitor, "monitor"),
+    (Organ::Agency(1), Role::Clerk, "clerk"),
+    (Organ::Agency(1), Role::Head, "zhao"),
+    (Organ::Agency(1), Role::Officer, "zhang"),
+    (Organ::Agency(1), Role::Officer, "li"),
+    (Organ::Agency(1), Role::Reviewer, "wang"),
+    (Organ::Agency(2), Role::Head, "sun"),
 ];
 
 pub struct DemoNetwork {
@@ -55,8 +60,8 @@ impl DemoNetwork {
         };
         let net = Network::start(&shipped, dir, options, progress).await?;
         for r in net.regions() {
-            for (role, name) in PEOPLE {
-                net.issue_person(&r, role, name)?;
+            for (organ, role, name) in PEOPLE {
+                net.issue_person(&r, organ, role, name)?;
             }
         }
         Ok(DemoNetwork {
@@ -87,6 +92,7 @@ impl DemoNetwork {
     pub async fn exec(
         &self,
         region: &str,
+        organ: Organ,
         role: Role,
         user: &str,
         command: Command,
@@ -95,6 +101,7 @@ impl DemoNetwork {
         let env = Envelope {
             actor: Actor::Person(Person {
                 region: region.to_string(),
+                organ,
                 role,
                 user: user.to_string(),
             }),

@@ -28,7 +28,7 @@ mod key_spaces;
 
 pub use self::command::apply::{apply_envelope, Applied, ApplyContext};
 pub use self::command::envelope::{Command, Envelope, RULES_VERSION};
-pub use self::core::identity::{Actor, Person, Role};
+pub use self::core::identity::{Actor, Organ, Person, Role};
 pub use self::core::organ::{Agency, AgencyInput, PowerKind};
 pub use self::core::outcome::{CommandResult, Outcome, Refusal, Response};
 pub use self::core::state::{DomainError, State, Txn};

@@ -1,12 +1,15 @@
 //! Identities carried in certificates as a URI SAN:
 //! - node:   `spiffe://<domain>/region/<region id>/node/<id>`
-//! - person: `spiffe://<domain>/region/<region id>/role/<role>/user/<percent-encoded name>`
+//! - person: `spiffe://<domain>/region/<region id>/organ/<bureau|agency-N>/role/<role>/user/<percent-encoded name>`
+//!
+//! A person's certificate names the organ the person acts for; a role the organ does not hold
+//! (an officer of the bureau, an inspector of an agency) is refused when the URI is read.
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::FromDer;
 
 use super::PkiError;
-use crate::domain::{Actor, Person, Role};
+use crate::domain::{Actor, Organ, Person, Role};
 
 /// Characters kept as they are in a user segment.
 const USER_SET: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
@@ -22,6 +25,7 @@ pub enum Identity {
     Person {
         domain: String,
         region: String,
+        organ: Organ,
         role: Role,
         user: String,
     },
@@ -39,10 +43,11 @@ impl Identity {
             Identity::Person {
                 domain,
                 region,
+                organ,
                 role,
                 user,
             } => format!(
-                "spiffe://{domain}/region/{region}/role/{role}/user/{}",
+                "spiffe://{domain}/region/{region}/organ/{organ}/role/{role}/user/{}",
                 utf8_percent_encode(user, USER_SET)
             ),
         }
@@ -70,9 +75,14 @@ impl Identity {
                 node: *node,
             },
             Identity::Person {
-                region, role, user, ..
+                region,
+                organ,
+                role,
+                user,
+                ..
             } => Actor::Person(Person {
                 region: region.clone(),
+                organ: *organ,
                 role: *role,
                 user: user.clone(),
             }),
@@ -105,7 +115,19 @@ impl Identity {
             });
         }
         if n >= 5 && segs[n - 4] == "role" && segs[n - 2] == "user" {
+            if n < 7 || segs[n - 6] != "organ" {
+                return Err(bad(
+                    "a person's certificate names no organ (bureau or agency-N): issue a new one with --organ",
+                ));
+            }
+            let organ = Organ::parse(segs[n - 5])
+                .ok_or_else(|| bad("the organ is neither bureau nor agency-<id>"))?;
             let role = Role::parse(segs[n - 3]).ok_or_else(|| bad("unknown role"))?;
+            if !organ.roles().contains(&role) {
+                return Err(bad(&format!(
+                    "a person of {organ} cannot hold the role {role}"
+                )));
+            }
             let user = percent_decode_str(segs[n - 1])
                 .decode_utf8()
                 .map_err(|_| bad("user is not UTF-8"))?
@@ -115,7 +137,8 @@ impl Identity {
             }
             return Ok(Identity::Person {
                 domain: domain.to_string(),
-                region: segs[..n - 4].join("/"),
+                region: segs[..n - 6].join("/"),
+                organ,
                 role,
                 user,
             });
@@ -175,7 +198,15 @@ mod tests {
             Identity::Person {
                 domain: "d.x".into(),
                 region: "hunan".into(),
+                organ: Organ::Bureau,
                 role: Role::Inspector,
+                user: "张三 / 测试".into(),
+            },
+            Identity::Person {
+                domain: "d.x".into(),
+                region: "hunan/changsha".into(),
+                organ: Organ::Agency(12),
+                role: Role::Officer,
                 user: "张三 / 测试".into(),
             },
             Identity::Node {
@@ -196,11 +227,18 @@ mod tests {
             "spiffe://d/region/a/node/x",
             "spiffe://d/region//node/1",
             "spiffe://d/a/node/1",
-            "spiffe://d/region/a/role/king/user/x",
-            "spiffe://d/region/a/role/clerk/user/%ff",
+            "spiffe://d/region/a/organ/bureau/role/king/user/x",
+            "spiffe://d/region/a/organ/bureau/role/clerk/user/%ff",
+            // A person without an organ, a forged organ, a role the organ does not hold.
+            "spiffe://d/region/a/role/clerk/user/x",
+            "spiffe://d/region/a/organ/court/role/clerk/user/x",
+            "spiffe://d/region/a/organ/agency-0/role/clerk/user/x",
+            "spiffe://d/region/a/organ/bureau/role/officer/user/x",
+            "spiffe://d/region/a/organ/agency-2/role/inspector/user/x",
+            "spiffe://d/region/organ/bureau/role/clerk/user/x",
             "spiffe:///region/a/node/1",
             "spiffe://d/region/node/1",
-            "spiffe://d/region/a/role/clerk/user/a%00b",
+            "spiffe://d/region/a/organ/bureau/role/clerk/user/a%00b",
         ] {
             assert!(Identity::parse(u).is_err(), "{u:?} must be refused");
         }

@@ -19,7 +19,7 @@ use time::{Duration, OffsetDateTime};
 use super::identity::Identity;
 use super::{io_err, PkiError};
 use crate::config::Topology;
-use crate::domain::Role;
+use crate::domain::{Organ, Role};
 
 /// `notBefore` is set this far in the past so nodes whose clocks run slow accept new certificates.
 pub const BACKDATE: Duration = Duration::minutes(15);
@@ -43,7 +43,13 @@ pub fn node_paths(dir: &Path, region: &str, node: u64) -> (PathBuf, PathBuf) {
 }
 
 /// Paths of a person's certificate and key. The file name keeps only safe characters.
-pub fn person_paths(dir: &Path, region: &str, role: Role, name: &str) -> (PathBuf, PathBuf) {
+pub fn person_paths(
+    dir: &Path,
+    region: &str,
+    organ: Organ,
+    role: Role,
+    name: &str,
+) -> (PathBuf, PathBuf) {
     let safe: String = name
         .chars()
         .map(|c| {
@@ -54,7 +60,7 @@ pub fn person_paths(dir: &Path, region: &str, role: Role, name: &str) -> (PathBu
             }
         })
         .collect();
-    let base = dir.join("people").join(region);
+    let base = dir.join("people").join(region).join(organ.segment());
     (
         base.join(format!("{role}-{safe}.pem")),
         base.join(format!("{role}-{safe}.key")),
@@ -286,11 +292,18 @@ pub fn issue_person(
     dir: &Path,
     domain: &str,
     region: &str,
+    organ: Organ,
     role: Role,
     name: &str,
     validity: Validity,
     force: bool,
 ) -> Result<(PathBuf, PathBuf, Identity), PkiError> {
+    if !organ.roles().contains(&role) {
+        return Err(PkiError::Input(format!(
+            "--role {role} does not belong to --organ {organ}: the bureau has clerk, head, \
+             supervisor, inspector and monitor; an agency has clerk, officer, reviewer, head and monitor"
+        )));
+    }
     if name.trim().is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         return Err(PkiError::Input(
             "--name must be 1–64 printable characters".into(),
@@ -300,10 +313,11 @@ pub fn issue_person(
     let id = Identity::Person {
         domain: domain.to_string(),
         region: region.to_string(),
+        organ,
         role,
         user: name.to_string(),
     };
-    let (cert_path, key_path) = person_paths(dir, region, role, name);
+    let (cert_path, key_path) = person_paths(dir, region, organ, role, name);
     if cert_path.exists() && !force {
         return Err(PkiError::Exists(cert_path.display().to_string()));
     }
@@ -340,7 +354,7 @@ pub fn show(path: &Path) -> Result<CertInfo, PkiError> {
     let identity = Identity::from_cert_der(der.as_ref());
     let kind = match &identity {
         Ok(Identity::Node { .. }) => "node".to_string(),
-        Ok(Identity::Person { role, .. }) => format!("person ({role})"),
+        Ok(Identity::Person { organ, role, .. }) => format!("person ({organ}, {role})"),
         Err(_) if cert.is_ca() => "certificate authority".to_string(),
         Err(e) => format!("unknown ({e})"),
     };

@@ -1,5 +1,7 @@
 //! The records of the region, one view per query kind. A party's ID number, phone and address
-//! are shown only to the agency's own staff roles (REC-4); everyone else sees them masked.
+//! are shown only to the acting agency's own officers, reviewers and heads (REC-4), and to the
+//! bureau's supervisors, inspectors and head with each read written to the private-read log
+//! (target `sanxiang::private_read`); everyone else sees them masked.
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -22,7 +24,7 @@ use crate::domain::supervision::held::HELD_AGENCIES;
 use crate::domain::supervision::notice::{Inbox, Notice, INBOX, NOTICES};
 use crate::domain::supervision::report::{Report, HELD_REPORTS, REPORTS};
 use crate::domain::supervision::summary;
-use crate::domain::{PowerKind, Role, State};
+use crate::domain::{Organ, PowerKind, Role, State};
 use crate::pki::Identity;
 
 /// The answer to one query, as the kind asked for. Serialised as the view it holds.
@@ -51,14 +53,18 @@ pub fn run(state: &State, who: &Identity, what: &str, id: u64) -> Result<QueryVi
     Ok(match what {
         "officers" => Q::Officers(officers(state)?),
         "officer" => Q::Officer(officer(state, id)?),
-        "case" => Q::Case(Box::new(case(state, id, sees_private(who))?)),
+        "case" => {
+            let c = read_case(state, id)?;
+            let private = sees_private(who, c.agency_id);
+            Q::Case(Box::new(case(c, private)))
+        }
         "cases" => Q::Cases(cases(state)?),
         "steps" => Q::Steps(steps(state, id)?),
         "catalog" => Q::Catalog(catalog(state)?),
         "calendar" => Q::Calendar(calendar(state, id)?),
         "head" => Q::Head(head(state, id)?),
         "summary" => Q::Summary(summary(state)?),
-        "publications" => Q::Publications(publications(state, id, sees_private(who))?),
+        "publications" => Q::Publications(publications(state, id, who)?),
         "reports" => Q::Reports(reports(state)?),
         "held_agencies" => Q::HeldAgencies(held_agencies(state)?),
         "notices" => Q::Notices(notices(state)?),
@@ -73,15 +79,32 @@ pub fn json(v: &QueryView) -> Result<serde_json::Value, serde_json::Error> {
     serde_json::to_value(v)
 }
 
-/// Roles that handle cases and may see a party's private data.
-pub fn sees_private(who: &Identity) -> bool {
-    matches!(
-        who,
-        Identity::Person {
-            role: Role::Officer | Role::Reviewer | Role::Head,
-            ..
+/// Whether `who` may see the private data of a party of `agency_id`'s case: its officers,
+/// reviewers and heads; the bureau's supervisors, inspectors and head, each read logged.
+pub fn sees_private(who: &Identity, agency_id: u64) -> bool {
+    let Identity::Person {
+        organ, role, user, ..
+    } = who
+    else {
+        return false;
+    };
+    match organ {
+        Organ::Agency(a) => {
+            *a == agency_id && matches!(role, Role::Officer | Role::Reviewer | Role::Head)
         }
-    )
+        Organ::Bureau if matches!(role, Role::Supervisor | Role::Inspector | Role::Head) => {
+            tracing::info!(
+                target: "sanxiang::private_read",
+                who = %who.uri(),
+                agency = agency_id,
+                role = %role,
+                user = %user,
+                "司法局人员查阅当事人隐私信息"
+            );
+            true
+        }
+        Organ::Bureau => false,
+    }
 }
 
 fn unknown(what: &str) -> ViewError {
@@ -108,8 +131,7 @@ fn read_case(state: &State, id: u64) -> Result<Case, ViewError> {
 }
 
 /// A case; the party's ID number, phone and address masked unless `private`.
-fn case(state: &State, id: u64, private: bool) -> Result<Case, ViewError> {
-    let mut c = read_case(state, id)?;
+fn case(mut c: Case, private: bool) -> Case {
     if !private {
         for f in [
             &mut c.party.id_number,
@@ -121,7 +143,7 @@ fn case(state: &State, id: u64, private: bool) -> Result<Case, ViewError> {
             }
         }
     }
-    Ok(c)
+    c
 }
 
 /// A line of the case list.
@@ -261,7 +283,7 @@ pub struct PublicationView {
 fn publications(
     state: &State,
     case_id: u64,
-    private: bool,
+    who: &Identity,
 ) -> Result<Vec<PublicationView>, ViewError> {
     let mut out = Vec::new();
     for p in PUBLICATIONS.scan_from(state, &0) {
@@ -281,7 +303,7 @@ fn publications(
             public_text: p.public_text,
             masked: p.masked,
             exception_basis: p.exception_basis,
-            draft: private.then_some(p.draft),
+            draft: sees_private(who, p.agency_id).then_some(p.draft),
         });
     }
     Ok(out)

@@ -281,9 +281,12 @@ pub struct OutcomeArgs {
     /// Day of the outcome, YYYY-MM-DD.
     #[arg(long)]
     on: NaiveDate,
-    /// Document number of the outcome.
+    /// Document number of the outcome (复议决定书或判决书文号).
     #[arg(long)]
     reference: String,
+    /// The organ that decided: the reconsideration organ or the court, e.g. 浏阳市人民政府.
+    #[arg(long)]
+    deciding_organ: String,
     #[command(flatten)]
     common: Common,
 }
@@ -469,6 +472,7 @@ fn outcome(a: OutcomeArgs) -> (Command, Common) {
         result,
         on: a.on,
         reference: a.reference,
+        deciding_organ: a.deciding_organ,
     });
     (outcome, a.common)
 }

@@ -9,7 +9,7 @@ use crate::domain::enforcement::model::{
     Forum, LegalResult, MajorFlags, Opinion, Party, PartyKind, Procedure, StepKind,
 };
 use crate::domain::enforcement::step::StepInput;
-use crate::domain::{Command, Role};
+use crate::domain::{Command, Organ, Role};
 
 /// A county's cases: (published on time, published late, major), in the order of `COUNTIES`.
 pub(super) type Cases = Vec<(u64, u64, u64)>;
@@ -133,6 +133,7 @@ impl Seeder<'_> {
             if c.plan == Plan::OnTime {
                 self.run(
                     c.id,
+                    Organ::Bureau,
                     Role::Clerk,
                     "clerk",
                     Command::RecordLegalOutcome(cmd::RecordLegalOutcome {
@@ -141,6 +142,7 @@ impl Seeder<'_> {
                         result: LegalResult::Changed,
                         on: day(2026, 9, 10)?,
                         reference: format!("{}人民政府行政复议决定书〔2026〕15号", c.name),
+                        deciding_organ: format!("{}人民政府", c.name),
                     }),
                 )
                 .await?;
@@ -159,6 +161,7 @@ impl Seeder<'_> {
         let case = self
             .run(
                 r,
+                Organ::Agency(1),
                 Role::Officer,
                 "zhang",
                 Command::OpenCase(OpenCaseInput {
@@ -193,6 +196,7 @@ impl Seeder<'_> {
         ] {
             self.run(
                 r,
+                Organ::Agency(1),
                 Role::Officer,
                 "zhang",
                 Command::RecordStep(StepInput {
@@ -217,6 +221,7 @@ impl Seeder<'_> {
     async fn decide(&self, r: &str, case: u64, text: &str, major: bool) -> anyhow::Result<()> {
         self.run(
             r,
+            Organ::Agency(1),
             Role::Head,
             "zhao",
             Command::Decide(DecideInput {
@@ -233,6 +238,7 @@ impl Seeder<'_> {
         // Served on the party the same day (LAW-4).
         self.run(
             r,
+            Organ::Agency(1),
             Role::Officer,
             "zhang",
             Command::RecordStep(StepInput {
@@ -257,6 +263,7 @@ impl Seeder<'_> {
         let id = self
             .run(
                 r,
+                Organ::Agency(1),
                 Role::Officer,
                 "zhang",
                 Command::DraftPublication(cmd::DraftPublication {
@@ -268,6 +275,7 @@ impl Seeder<'_> {
             .await?;
         self.run(
             r,
+            Organ::Agency(1),
             Role::Head,
             "zhao",
             Command::ReleasePublication(cmd::ReleasePublication {
@@ -285,6 +293,7 @@ impl Seeder<'_> {
     async fn review(&self, r: &str, case: u64, opinion: Opinion, why: &str) -> anyhow::Result<()> {
         self.run(
             r,
+            Organ::Agency(1),
             Role::Officer,
             "zhang",
             Command::SubmitReview(cmd::SubmitReview {
@@ -299,6 +308,7 @@ impl Seeder<'_> {
         }
         self.run(
             r,
+            Organ::Agency(1),
             Role::Reviewer,
             "wang",
             Command::ReviewOpinion(cmd::ReviewOpinion {

@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 
 use super::network::DemoNetwork;
 use crate::domain::calendar::days::start_of;
-use crate::domain::{Command, CommandResult, Role};
+use crate::domain::{Command, CommandResult, Organ, Role};
 
 mod cases;
 mod present;
@@ -120,8 +120,15 @@ struct Seeder<'a> {
 }
 
 impl Seeder<'_> {
-    async fn run(&self, region: &str, role: Role, user: &str, c: Command) -> anyhow::Result<u64> {
-        Ok(id_of(self.net.exec(region, role, user, c).await?))
+    async fn run(
+        &self,
+        region: &str,
+        organ: Organ,
+        role: Role,
+        user: &str,
+        c: Command,
+    ) -> anyhow::Result<u64> {
+        Ok(id_of(self.net.exec(region, organ, role, user, c).await?))
     }
 
     /// Moves the demo clock forward and lets every region's `Tick` see the new date.

@@ -6,7 +6,7 @@ use super::{County, Seeder, PROVINCE, QUARTER};
 use crate::domain::command::cmd;
 use crate::domain::supervision::notice::{NoticeDraft, NoticeKind, Reply, Stage, INBOX, NOTICES};
 use crate::domain::supervision::report::{ReportState, Unit, HELD_REPORTS};
-use crate::domain::{Command, Role};
+use crate::domain::{Command, Organ, Role};
 
 impl Seeder<'_> {
     /// Waits until the province holds the latest summary of every region below it and `want`
@@ -69,7 +69,7 @@ impl Seeder<'_> {
         let id = self
             .run(
                 PROVINCE,
-                Role::Supervisor,
+                Organ::Bureau, Role::Supervisor,
                 "sup",
                 Command::DraftNotice(NoticeDraft {
                     kind: NoticeKind::Criticism,
@@ -90,8 +90,9 @@ impl Seeder<'_> {
             .await?;
         self.run(
             PROVINCE,
+            Organ::Bureau,
             Role::Head,
-            "zhao",
+            "zhou",
             Command::SignNotice(cmd::SignNotice {
                 id,
                 prefix: "湘司通".into(),
@@ -118,6 +119,7 @@ impl Seeder<'_> {
             .await?;
         self.run(
             late.id,
+            Organ::Bureau,
             Role::Clerk,
             "clerk",
             Command::AnswerNotice(cmd::AnswerNotice {

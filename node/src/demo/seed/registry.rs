@@ -8,7 +8,7 @@ use crate::domain::core::organ::{AgencyInput, PowerKind};
 use crate::domain::enforcement::certificate::IssueCertificate;
 use crate::domain::enforcement::model::Duty;
 use crate::domain::enforcement::officer::OfficerInput;
-use crate::domain::{Command, Role};
+use crate::domain::{Command, Organ, Role};
 
 fn agency(name: String, powers: Vec<PowerKind>, domain: &str) -> AgencyInput {
     AgencyInput {
@@ -60,8 +60,14 @@ impl Seeder<'_> {
             ));
         }
         for a in agencies {
-            self.run(c.id, Role::Clerk, "clerk", Command::RegisterAgency(a))
-                .await?;
+            self.run(
+                c.id,
+                Organ::Bureau,
+                Role::Clerk,
+                "clerk",
+                Command::RegisterAgency(a),
+            )
+            .await?;
         }
         Ok(())
     }
@@ -137,6 +143,7 @@ impl Seeder<'_> {
         for c in COUNTIES.iter().filter(|c| c.plan == Plan::Late) {
             self.run(
                 c.id,
+                Organ::Bureau,
                 Role::Clerk,
                 "clerk",
                 Command::CloseAgency(cmd::CloseAgency {
@@ -167,6 +174,7 @@ impl Seeder<'_> {
         let id = self
             .run(
                 region,
+                Organ::Bureau,
                 Role::Clerk,
                 "clerk",
                 Command::RegisterOfficer(OfficerInput {
@@ -180,6 +188,7 @@ impl Seeder<'_> {
             .await?;
         self.run(
             region,
+            Organ::Bureau,
             Role::Supervisor,
             "sup",
             Command::IssueCertificate(IssueCertificate {

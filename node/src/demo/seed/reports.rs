@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::{Plan, Seeded, Seeder, CITIES, COUNTIES, PROVINCE, QUARTER};
 use crate::domain::command::cmd;
 use crate::domain::supervision::report::{DraftReport, Narrative, ReportState, Unit, HELD_REPORTS};
-use crate::domain::{Command, Role};
+use crate::domain::{Command, Organ, Role};
 
 impl Seeder<'_> {
     /// 10 October: every agency reports, except one in the county where an agency is missing.
@@ -32,7 +32,7 @@ impl Seeder<'_> {
                         "本季度严格落实行政执法三项制度，执法全过程留痕。",
                     )
                     .await?;
-                self.submit(c.id, id).await?;
+                self.submit(c.id, Some(a), id).await?;
             }
         }
         Ok(())
@@ -51,7 +51,7 @@ impl Seeder<'_> {
             let id = self
                 .draft_report(c.id, None, "全县（市）汇总本季度三项制度执行情况。")
                 .await?;
-            self.submit(c.id, id).await?;
+            self.submit(c.id, None, id).await?;
             county_reports.push(c);
         }
         for c in &county_reports {
@@ -66,8 +66,9 @@ impl Seeder<'_> {
             };
             self.run(
                 c.city,
+                Organ::Bureau,
                 Role::Head,
-                "zhao",
+                "zhou",
                 Command::JudgeReport(cmd::JudgeReport {
                     unit: Unit {
                         region: c.id.into(),
@@ -119,12 +120,13 @@ impl Seeder<'_> {
                     "全县（市）汇总本季度三项制度执行情况，已补充执法数据统计表。",
                 )
                 .await?;
-            self.submit(c.id, id).await?;
+            self.submit(c.id, None, id).await?;
             self.held(c.city, c.id, 2, "submitted").await?;
             self.run(
                 c.city,
+                Organ::Bureau,
                 Role::Head,
-                "zhao",
+                "zhou",
                 Command::JudgeReport(cmd::JudgeReport {
                     unit,
                     period: QUARTER.into(),
@@ -149,7 +151,7 @@ impl Seeder<'_> {
             let id = self
                 .draft_report(city, None, "全市汇总本季度三项制度执行情况。")
                 .await?;
-            self.submit(city, id).await?;
+            self.submit(city, None, id).await?;
             // Received before the clock moves on: on time at the province too.
             self.held(PROVINCE, city, 1, "submitted").await?;
         }
@@ -168,7 +170,7 @@ impl Seeder<'_> {
             let id = self
                 .draft_report(c.id, None, "全市汇总本季度三项制度执行情况。")
                 .await?;
-            self.submit(c.id, id).await?;
+            self.submit(c.id, None, id).await?;
             out.lines.push(format!(
                 "{}：季度报告 10-20 报送，逾期（截止 10-15）",
                 c.name
@@ -181,6 +183,7 @@ impl Seeder<'_> {
     async fn draft_report(&self, r: &str, agency: Option<u64>, done: &str) -> anyhow::Result<u64> {
         self.run(
             r,
+            agency.map_or(Organ::Bureau, Organ::Agency),
             Role::Clerk,
             "clerk",
             Command::DraftReport(DraftReport {
@@ -204,10 +207,11 @@ impl Seeder<'_> {
         .await
     }
 
-    /// Submits a draft (as the head, 赵六).
-    async fn submit(&self, r: &str, id: u64) -> anyhow::Result<()> {
+    /// Submits a draft as the head of the reporting organ.
+    async fn submit(&self, r: &str, agency: Option<u64>, id: u64) -> anyhow::Result<()> {
         self.run(
             r,
+            agency.map_or(Organ::Bureau, Organ::Agency),
             Role::Head,
             "zhao",
             Command::SubmitReport(cmd::SubmitReport { id }),

@@ -23,7 +23,7 @@ impl YearSource for StateYears<'_> {
 }
 
 pub fn apply(txn: &mut Txn<'_>, actor: &Actor, year: &YearCalendar) -> Ruled {
-    if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor)) {
+    if !actor.of_bureau(&[Role::Head, Role::Supervisor]) {
         return Err(Refusal::new(
             "AUTH",
             format!("{} may not load the official calendar", actor.label()),

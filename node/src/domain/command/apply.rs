@@ -193,7 +193,7 @@ mod tests {
     use crate::domain::command::dedup::{DEDUP_ANSWERS, DEDUP_WINDOW};
     use crate::domain::command::testkit::*;
     use crate::domain::core::identity::Actor;
-    use crate::domain::core::identity::{Person, Role};
+    use crate::domain::core::identity::{Organ, Person, Role};
 
     use crate::domain::registry::AGENCIES;
 
@@ -262,11 +262,13 @@ mod tests {
         let before: Vec<_> = AGENCIES.keys(&s).cloned().collect();
         let officer = Actor::Person(Person {
             region: REGION.into(),
+            organ: Organ::Agency(1),
             role: Role::Officer,
             user: "li".into(),
         });
         let foreign = Actor::Person(Person {
             region: "hunan/zhuzhou/liling".into(),
+            organ: Organ::Bureau,
             role: Role::Clerk,
             user: "wang".into(),
         });

@@ -2,16 +2,18 @@
 //! way the state machine does.
 use crate::domain::command::apply::{apply_envelope, ApplyContext};
 use crate::domain::command::envelope::{Command, Envelope, RULES_VERSION};
-use crate::domain::core::identity::{Actor, Person, Role};
+use crate::domain::core::identity::{Actor, Organ, Person, Role};
 use crate::domain::core::organ::{AgencyInput, PowerKind};
 use crate::domain::core::outcome::{CommandResult, Outcome, Response};
 use crate::domain::core::state::State;
 
 pub const REGION: &str = "hunan/changsha/liuyang";
 
+/// The bureau's clerk.
 pub fn clerk() -> Actor {
     Actor::Person(Person {
         region: REGION.into(),
+        organ: Organ::Bureau,
         role: Role::Clerk,
         user: "zhang".into(),
     })
@@ -61,8 +63,8 @@ pub fn run_in(state: &mut State, region: &str, envs: &[Envelope]) -> Vec<Respons
         .collect()
 }
 
-/// Who issues a command in a [`World`]: an actor as given, or a role of the world's region
-/// (user `u`).
+/// Who issues a command in a [`World`]: an actor as given, a role of the world's region (user
+/// `u`; officers and reviewers of agency 1, every other role of the bureau), or an organ's role.
 pub trait Who {
     fn actor(self, region: &str) -> Actor;
 }
@@ -75,12 +77,34 @@ impl Who for Actor {
 
 impl Who for Role {
     fn actor(self, region: &str) -> Actor {
+        let organ = match self {
+            Role::Officer | Role::Reviewer => Organ::Agency(1),
+            _ => Organ::Bureau,
+        };
+        (organ, self).actor(region)
+    }
+}
+
+impl Who for (Organ, Role) {
+    fn actor(self, region: &str) -> Actor {
+        (self.0, self.1, "u").actor(region)
+    }
+}
+
+impl Who for (Organ, Role, &str) {
+    fn actor(self, region: &str) -> Actor {
         Actor::Person(Person {
             region: region.into(),
-            role: self,
-            user: "u".into(),
+            organ: self.0,
+            role: self.1,
+            user: self.2.into(),
         })
     }
+}
+
+/// A person of the testkit's region.
+pub fn person(organ: Organ, role: Role, user: &str) -> Actor {
+    (organ, role, user).actor(REGION)
 }
 
 /// One region's state, driven one command at a time as the state machine would, with a

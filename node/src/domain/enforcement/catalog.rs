@@ -6,7 +6,7 @@
 //! the version in force at submission decides and is kept with the case.
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::identity::{Actor, Organ, Role};
 use crate::domain::core::keys::prefix;
 use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::Ruled;
@@ -110,13 +110,20 @@ pub fn is_major(case: &Case, r: &CatalogRule) -> bool {
 }
 
 pub fn apply(txn: &mut Txn<'_>, actor: &Actor, r: &CatalogRule) -> Ruled {
-    if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor)) {
+    // The region's rule (the lower bound for every agency) is the bureau's; an agency's own
+    // catalog is its head's.
+    let allowed = match r.agency_id {
+        None => actor.of_bureau(&[Role::Head, Role::Supervisor]),
+        Some(a) => actor.acts_for(Organ::Agency(a), &[Role::Head]),
+    };
+    if !allowed {
+        let whose = match r.agency_id {
+            None => "本级重大执法决定目录由司法局负责人或监督人员设定".to_string(),
+            Some(a) => format!("执法机关 {a} 的目录由该机关负责人设定"),
+        };
         return Err(Refusal::new(
             "REV-2",
-            format!(
-                "{} may not change the major-decision catalog",
-                actor.label()
-            ),
+            format!("{} 无权修改重大执法决定目录：{whose}", actor.label()),
         )
         .into());
     }

@@ -70,7 +70,10 @@ pub struct RecordLegalOutcome {
     pub forum: crate::domain::enforcement::model::Forum,
     pub result: crate::domain::enforcement::model::LegalResult,
     pub on: chrono::NaiveDate,
+    /// Document number of the reconsideration decision or judgment.
     pub reference: String,
+    /// The reconsideration organ or court that decided.
+    pub deciding_organ: String,
 }
 
 /// An adviser's, public-sector lawyer's or expert's opinion on the review (REV-5).

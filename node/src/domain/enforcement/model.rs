@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::identity::{Actor, Organ, Role};
 use crate::domain::core::keys::prefix;
 use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::Refusal;
@@ -341,7 +341,10 @@ pub struct LegalOutcome {
     pub forum: Forum,
     pub result: LegalResult,
     pub on: NaiveDate,
+    /// The document number of the reconsideration decision or judgment.
     pub reference: String,
+    /// The organ that decided: the reconsideration organ or the court (复议机关 / 人民法院).
+    pub deciding_organ: String,
 }
 
 /// An agency's audio-video item list (REC-2), replacing the seeds' defaults.
@@ -391,19 +394,23 @@ pub const CASES: Space<u64, Case> = Space::new(prefix::CASES);
 
 pub const STEPS: Space<u64, Step> = Space::new(prefix::STEPS);
 
-/// The judicial administration (not the agency) issues and checks certificates (PUB-2).
+/// The judicial administration (not the agency) issues and checks certificates (PUB-2): a
+/// supervisor or the head of the region's judicial bureau.
 pub fn judicial_administration(actor: &Actor) -> Result<(), Refusal> {
-    match actor {
-        Actor::Person(p) if matches!(p.role, Role::Supervisor | Role::Head) => Ok(()),
-        _ => Err(Refusal::new(
-            "PUB-2",
-            format!("{} may not manage enforcement certificates: the judicial administration (supervisor or head) does", actor.label()),
-        )),
+    if actor.of_bureau(&[Role::Supervisor, Role::Head]) {
+        return Ok(());
     }
+    Err(Refusal::new(
+        "PUB-2",
+        format!(
+            "{} 无权管理执法证件：执法证由司法行政机关（司法局的监督人员或负责人）签发、年审、暂扣和注销",
+            actor.label()
+        ),
+    ))
 }
 
-/// The officer record of the signed-in person, who must be among `officers` (the actor is one of
-/// the acting officers; nobody acts in another's name).
+/// The officer record of the signed-in person, who must act for the officers' agency and be
+/// among `officers` (the actor is one of the acting officers; nobody acts in another's name).
 pub fn acting_officer(actor: &Actor, officers: &[Officer]) -> Result<u64, Refusal> {
     let Actor::Person(p) = actor else {
         return Err(Refusal::new(
@@ -413,7 +420,7 @@ pub fn acting_officer(actor: &Actor, officers: &[Officer]) -> Result<u64, Refusa
     };
     officers
         .iter()
-        .find(|o| o.user == p.user)
+        .find(|o| o.user == p.user && p.organ == Organ::Agency(o.agency_id))
         .map(|o| o.id)
         .ok_or_else(|| {
             Refusal::new(
@@ -421,6 +428,19 @@ pub fn acting_officer(actor: &Actor, officers: &[Officer]) -> Result<u64, Refusa
                 format!("{} is not one of the acting officers", actor.label()),
             )
         })
+}
+
+/// The officer record of the signed-in person in `agency_id`: the person acts for that agency
+/// and an officer of it has the certificate's user name.
+pub fn member_officer(
+    txn: &Txn<'_>,
+    actor: &Actor,
+    agency_id: u64,
+) -> Result<Option<Officer>, DomainError> {
+    match actor.person() {
+        Some(p) if p.organ == Organ::Agency(agency_id) => officer_by_user(txn, agency_id, &p.user),
+        _ => Ok(None),
+    }
 }
 
 /// The officer of an agency whose person certificate has this user name.

@@ -1,15 +1,14 @@
 //! `RegisterOfficer` — an agency's officer with duties and legal qualification (PUB-2, REV-6).
-//! Writers: a clerk or the head of the region.
+//! Writers: the clerk or head of the bureau, or of the officer's own agency.
 use serde::{Deserialize, Serialize};
 
-use crate::domain::core::identity::Actor;
+use crate::domain::core::identity::{Actor, Organ, Role};
 use crate::domain::core::ids::next_id;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::model::{Duty, Officer, OFFICERS};
-use crate::domain::registry::register::may_write_registry;
 use crate::domain::registry::AGENCIES;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,7 +22,19 @@ pub struct OfficerInput {
 }
 
 pub fn apply(txn: &mut Txn<'_>, actor: &Actor, input: &OfficerInput) -> Ruled {
-    may_write_registry(actor)?;
+    if !actor.of_bureau(&[Role::Clerk, Role::Head])
+        && !actor.acts_for(Organ::Agency(input.agency_id), &[Role::Clerk, Role::Head])
+    {
+        return Err(Refusal::new(
+            "PUB-2",
+            format!(
+                "{} 无权登记执法机关 {} 的执法人员：由司法局或该机关的登记员、负责人办理",
+                actor.label(),
+                input.agency_id
+            ),
+        )
+        .into());
+    }
     for (f, v, max) in [("name", &input.name, 50), ("user", &input.user, 64)] {
         check_text(f, v, max, true)?;
     }

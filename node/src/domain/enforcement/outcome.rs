@@ -1,15 +1,14 @@
 //! After the decision: reconsideration and litigation outcomes (SUP-7, the correction rate),
 //! expert opinions on a review (REV-5), and an agency's audio-video item list (REC-2).
-use crate::domain::core::identity::Actor;
+use crate::domain::core::identity::{Actor, Organ, Role};
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::deadlines::{schedule, Deadline, DeadlineKind};
 use crate::domain::enforcement::model::{
-    officer_by_user, AvList, CaseState, Duty, LegalOutcome, AV_LISTS, CASES,
+    member_officer, AvList, CaseState, Duty, LegalOutcome, AV_LISTS, CASES,
 };
-use crate::domain::registry::register::may_write_registry;
 
 /// Records the outcome of a reconsideration or a lawsuit. A changed or revoked (or unlawful)
 /// decision that was published must be withdrawn within 3 working days (LAW-6): the clock starts.
@@ -20,17 +19,16 @@ pub fn record_outcome(
     outcome: &LegalOutcome,
     now: i64,
 ) -> Ruled {
-    if let Err(r) = may_write_registry(actor) {
-        return Err(Refusal::new("SUP-7", r.message).into());
-    }
     let LegalOutcome {
         result,
         on,
         reference,
+        deciding_organ,
         ..
     } = outcome;
     let (result, on) = (*result, *on);
     check_text("reference", reference, 200, true)?;
+    check_text("deciding_organ", deciding_organ, 100, true)?;
     let today = match crate::domain::calendar::days::date_of(now) {
         Ok(d) => d,
         Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
@@ -38,6 +36,20 @@ pub fn record_outcome(
     let Some(mut case) = CASES.get(txn, &case_id)? else {
         return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
     };
+    // The correction rate moves with these: the bureau, or the agency whose decision it was.
+    if !actor.of_bureau(&[Role::Clerk, Role::Head, Role::Supervisor])
+        && !actor.acts_for(Organ::Agency(case.agency_id), &[Role::Clerk, Role::Head])
+    {
+        return Err(Refusal::new(
+            "SUP-7",
+            format!(
+                "{} 无权登记案件 {case_id} 的复议、诉讼结果：由司法局或作出决定的执法机关 {} 登记",
+                actor.label(),
+                case.agency_id
+            ),
+        )
+        .into());
+    }
     let Some(decision) = &case.decision else {
         return Err(Refusal::new(
             "SUP-7",
@@ -95,10 +107,7 @@ pub fn expert_opinion(
     let Some(mut case) = CASES.get(txn, &case_id)? else {
         return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
     };
-    let Actor::Person(p) = actor else {
-        return Err(Refusal::new("AUTH", "only a signed-in person attaches opinions").into());
-    };
-    let allowed = officer_by_user(txn, case.agency_id, &p.user)?
+    let allowed = member_officer(txn, actor, case.agency_id)?
         .is_some_and(|o| o.duties.contains(&Duty::Reviewer) || o.duties.contains(&Duty::Head));
     if !allowed {
         return Err(Refusal::new(
@@ -129,11 +138,23 @@ pub fn expert_opinion(
     })
 }
 
-/// Sets an agency's audio-video item list (REC-2). By the clerk or head of the region.
-pub fn set_av_list(txn: &mut Txn<'_>, actor: &Actor, list: &AvList) -> Ruled {
-    if let Err(r) = may_write_registry(actor) {
-        return Err(Refusal::new("REC-2", r.message).into());
+/// The agency's own head sets its lists and its order of steps.
+fn agency_head(actor: &Actor, agency_id: u64, rule: &str, what: &str) -> Result<(), Refusal> {
+    if actor.acts_for(Organ::Agency(agency_id), &[Role::Head]) {
+        return Ok(());
     }
+    Err(Refusal::new(
+        rule,
+        format!(
+            "{} 无权设定执法机关 {agency_id} 的{what}：由该机关负责人设定",
+            actor.label()
+        ),
+    ))
+}
+
+/// Sets an agency's audio-video item list (REC-2). By the agency's head.
+pub fn set_av_list(txn: &mut Txn<'_>, actor: &Actor, list: &AvList) -> Ruled {
+    agency_head(actor, list.agency_id, "REC-2", "音像记录事项清单")?;
     if crate::domain::registry::AGENCIES
         .get(txn, &list.agency_id)?
         .is_none()
@@ -161,7 +182,7 @@ pub fn set_step_order(
     agency_id: u64,
     review_first: bool,
 ) -> Ruled {
-    may_write_registry(actor)?;
+    agency_head(actor, agency_id, "REC-1", "执法环节顺序")?;
     if crate::domain::registry::AGENCIES
         .get(txn, &agency_id)?
         .is_none()

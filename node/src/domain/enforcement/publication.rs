@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::days::{add_working_days, date_of};
 use crate::domain::calendar::load::StateYears;
-use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::identity::{Actor, Organ, Role};
 use crate::domain::core::ids::next_id;
 use crate::domain::core::keys::prefix;
 use crate::domain::core::organ::PowerKind;
@@ -16,7 +16,7 @@ use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::{DomainError, Space, State, Txn};
 use crate::domain::core::text::check_text;
-use crate::domain::enforcement::model::{officer_by_user, CaseState, Duty, CASES};
+use crate::domain::enforcement::model::{member_officer, CaseState, Duty, CASES};
 use crate::domain::enforcement::redact::{redact, Masking};
 
 /// Working days to publish, per kind (PUB-3): licensing and penalty 7, others 20, unless set.
@@ -97,7 +97,10 @@ fn staff_of(
     let Actor::Person(p) = actor else {
         return Ok(false);
     };
-    Ok(officer_by_user(txn, agency_id, &p.user)?
+    if p.organ != Organ::Agency(agency_id) {
+        return Ok(false);
+    }
+    Ok(member_officer(txn, actor, agency_id)?
         .is_some_and(|o| duty.is_none_or(|d| o.duties.contains(&d)))
         || p.role == Role::Clerk && duty.is_none())
 }
@@ -303,10 +306,13 @@ pub fn withdraw(
 /// Set the working days to publish a kind of decision (PUB-3; 003 puts coercion and
 /// expropriation in the 7-day group).
 pub fn set_days(txn: &mut Txn<'_>, actor: &Actor, kind: PowerKind, days: u32) -> Ruled {
-    if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor)) {
+    if !actor.of_bureau(&[Role::Head, Role::Supervisor]) {
         return Err(Refusal::new(
             "PUB-3",
-            format!("{} may not change the publication table", actor.label()),
+            format!(
+                "{} 无权修改公示时限表：由司法局负责人或监督人员设定",
+                actor.label()
+            ),
         )
         .into());
     }
@@ -322,10 +328,13 @@ pub fn set_days(txn: &mut Txn<'_>, actor: &Actor, kind: PowerKind, days: u32) ->
 
 /// REV-8: working days allowed for a legal review (default 5).
 pub fn set_review_days(txn: &mut Txn<'_>, actor: &Actor, days: u32) -> Ruled {
-    if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor)) {
+    if !actor.of_bureau(&[Role::Head, Role::Supervisor]) {
         return Err(Refusal::new(
             "REV-8",
-            format!("{} may not change the review time limit", actor.label()),
+            format!(
+                "{} 无权修改法制审核时限：由司法局负责人或监督人员设定",
+                actor.label()
+            ),
         )
         .into());
     }

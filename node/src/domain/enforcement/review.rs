@@ -11,8 +11,8 @@ use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::catalog::{is_major, rule};
 use crate::domain::enforcement::model::{
-    acting_officer, load_officers, officer_by_user, CaseState, Duty, Opinion, Procedure, Review,
-    CASES,
+    acting_officer, load_officers, member_officer, CaseState, Duty, Opinion, Procedure, Review,
+    CASES, STEPS,
 };
 
 /// The ten REV-3 points, in the order of the checklist.
@@ -150,10 +150,10 @@ pub fn opinion(
     if case.state != CaseState::InReview {
         return Err(Refusal::new("INPUT", format!("case {case_id} is not in review")).into());
     }
-    let Actor::Person(p) = actor else {
+    if actor.person().is_none() {
         return Err(Refusal::new("AUTH", "only a signed-in reviewer records an opinion").into());
-    };
-    let Some(reviewer) = officer_by_user(txn, case.agency_id, &p.user)? else {
+    }
+    let Some(reviewer) = member_officer(txn, actor, case.agency_id)? else {
         return Err(Refusal::new(
             "REV-7",
             format!(
@@ -174,8 +174,24 @@ pub fn opinion(
         )
         .into());
     }
+    // Independence: the reviewer is no handler, and no officer who acted in any step.
     if case.handlers.contains(&reviewer.id) {
         return Err(Refusal::new("REV-1", "the reviewer must not be a handler of the case").into());
+    }
+    for s in &case.steps {
+        if STEPS
+            .get(txn, s)?
+            .is_some_and(|st| st.officers.contains(&reviewer.id))
+        {
+            return Err(Refusal::new(
+                "REV-1",
+                format!(
+                    "审核人员 {}（{}）参与了本案第 {s} 号执法环节，不得审核本案",
+                    reviewer.id, reviewer.name
+                ),
+            )
+            .into());
+        }
     }
     if case.kind == PowerKind::Penalty && !reviewer.legal_qualification {
         return Err(Refusal::new("REV-6", "penalty decisions are reviewed by a reviewer with the legal professional qualification").into());

@@ -382,6 +382,7 @@ fn refusals_change_nothing() {
     let mut s = State::default();
     let person = Actor::Person(crate::domain::Person {
         region: CITY.into(),
+        organ: crate::domain::Organ::Bureau,
         role: crate::domain::Role::Clerk,
         user: "x".into(),
     });

@@ -1,5 +1,6 @@
 //! `RegisterAgency` — PUB-1: the region's judicial bureau registers its enforcement agencies.
-//! Writers: a clerk or the head of this region.
+//! Writers: the clerk or the head of this region's judicial bureau (an agency keeps no registry,
+//! not even its own entry).
 use crate::domain::core::identity::{Actor, Role};
 use crate::domain::core::organ::{Agency, AgencyInput};
 use crate::domain::core::outcome::Ruled;
@@ -7,18 +8,18 @@ use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::Txn;
 use crate::domain::registry::{AGENCIES, AGENCY_NAMES};
 
-/// Only these roles of the region keep the agency registry.
+/// Only the bureau's clerk or head keeps the agency registry.
 pub(crate) fn may_write_registry(actor: &Actor) -> Result<(), Refusal> {
-    match actor {
-        Actor::Person(p) if matches!(p.role, Role::Clerk | Role::Head) => Ok(()),
-        _ => Err(Refusal::new(
-            "PUB-1",
-            format!(
-                "{} may not change the agency registry: a clerk or the head of the region does",
-                actor.label()
-            ),
-        )),
+    if actor.of_bureau(&[Role::Clerk, Role::Head]) {
+        return Ok(());
     }
+    Err(Refusal::new(
+        "PUB-1",
+        format!(
+            "{} 无权变更执法主体名录：由本级司法局的登记员或负责人办理",
+            actor.label()
+        ),
+    ))
 }
 
 pub fn apply(txn: &mut Txn<'_>, actor: &Actor, input: &AgencyInput, now: i64) -> Ruled {

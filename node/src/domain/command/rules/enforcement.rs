@@ -129,6 +129,7 @@ impl Rule for cmd::RecordLegalOutcome {
             result: self.result,
             on: self.on,
             reference: self.reference.clone(),
+            deciding_organ: self.deciding_organ.clone(),
         };
         outcome::record_outcome(cx.txn, cx.actor, self.case_id, &o, cx.now)
     }

@@ -18,10 +18,25 @@ fn rec_2_agency_audio_video_list_replaces_the_defaults() {
         ),
         "REC-2"
     );
+    // The agency's own head sets it: not the bureau's clerk, not another agency's head.
+    assert_eq!(
+        w.refused(clerk(), Command::SetAvList(list.clone())),
+        "REC-2"
+    );
+    assert_eq!(
+        w.refused(
+            (Organ::Agency(2), Role::Head, "zhao"),
+            Command::SetAvList(list.clone())
+        ),
+        "REC-2"
+    );
     let mut bad = list.clone();
     bad.expected.push(StepKind::OnSite);
-    assert_eq!(w.refused(clerk(), Command::SetAvList(bad)), "INPUT");
-    w.ok(clerk(), Command::SetAvList(list));
+    assert_eq!(
+        w.refused(person(Role::Head, "zhao"), Command::SetAvList(bad)),
+        "INPUT"
+    );
+    w.ok(person(Role::Head, "zhao"), Command::SetAvList(list));
     let mut s = step(c, StepKind::OnSite, vec![1]);
     s.audio_video = false;
     assert_eq!(
@@ -55,10 +70,30 @@ fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
     // Region: from 2025-01-01 major at 50,000 yuan; the agency's own catalog from 2025-10-01:
     // 3,000 yuan; a later version from 2026-01-01: 100,000 yuan (not yet in force).
     w.ok(sup.clone(), version(None, day(2025, 1, 1), 50_000));
-    w.ok(sup.clone(), version(Some(1), day(2025, 10, 1), 3_000));
-    w.ok(sup.clone(), version(Some(1), day(2026, 1, 1), 100_000));
+    // An agency's own catalog is its head's, not the bureau's nor another agency's.
+    w.refused_by(
+        sup.clone(),
+        version(Some(1), day(2025, 10, 1), 3_000),
+        "REV-2",
+    );
+    w.refused_by(
+        (Organ::Agency(2), Role::Head, "sun"),
+        version(Some(1), day(2025, 10, 1), 3_000),
+        "REV-2",
+    );
+    w.refused_by(
+        person(Role::Head, "zhao"),
+        version(None, day(2025, 10, 1), 3_000),
+        "REV-2",
+    );
+    let head = person(Role::Head, "zhao");
+    w.ok(head.clone(), version(Some(1), day(2025, 10, 1), 3_000));
+    w.ok(head, version(Some(1), day(2026, 1, 1), 100_000));
     assert_eq!(
-        w.refused(sup.clone(), version(Some(99), day(2025, 1, 1), 1)),
+        w.refused(
+            (Organ::Agency(99), Role::Head, "x"),
+            version(Some(99), day(2025, 1, 1), 1)
+        ),
         "INPUT"
     );
     let c = open(&mut w, 5_000, Procedure::General);
@@ -140,10 +175,18 @@ fn pub_2_rights_notice_before_review_by_default_and_market_regulation_order() {
                 review_before_rights_notice: true
             })
         ),
-        "PUB-1"
+        "REC-1"
+    );
+    w.refused_by(
+        clerk(),
+        Command::SetStepOrder(cmd::SetStepOrder {
+            agency_id: 1,
+            review_before_rights_notice: true,
+        }),
+        "REC-1",
     );
     w.ok(
-        clerk(),
+        person(Role::Head, "zhao"),
         Command::SetStepOrder(cmd::SetStepOrder {
             agency_id: 1,
             review_before_rights_notice: true,

@@ -5,7 +5,7 @@ use crate::domain::calendar::days::start_of;
 use crate::domain::command::cmd;
 use crate::domain::command::envelope::Command;
 use crate::domain::command::testkit::{clerk, input, World, REGION};
-use crate::domain::core::identity::{Actor, Person, Role};
+use crate::domain::core::identity::{Actor, Organ, Person, Role};
 use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::Outcome;
 use crate::domain::enforcement::case::OpenCaseInput;
@@ -20,11 +20,28 @@ use crate::domain::enforcement::officer::OfficerInput;
 use crate::domain::enforcement::publication::{PubState, PUBLICATIONS};
 use crate::domain::enforcement::step::StepInput;
 
+/// A person of the test region: officers, reviewers and heads act for agency 1 (the agency of
+/// these tests), clerks, supervisors and inspectors for the bureau.
 fn person(role: Role, user: &str) -> Actor {
+    let organ = match role {
+        Role::Officer | Role::Reviewer | Role::Head => Organ::Agency(1),
+        _ => Organ::Bureau,
+    };
     Actor::Person(Person {
         region: REGION.into(),
+        organ,
         role,
         user: user.into(),
+    })
+}
+
+/// The head of the region's judicial bureau.
+fn bureau_head() -> Actor {
+    Actor::Person(Person {
+        region: REGION.into(),
+        organ: Organ::Bureau,
+        role: Role::Head,
+        user: "zhou".into(),
     })
 }
 

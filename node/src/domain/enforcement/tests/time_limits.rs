@@ -206,15 +206,21 @@ fn rev_8_review_time_limit_is_configurable() {
         ),
         "REV-8"
     );
+    // The region's table is the bureau's: an agency's head is refused.
+    w.refused_by(
+        person(Role::Head, "zhao"),
+        Command::SetReviewDays(cmd::SetReviewDays { days: 1 }),
+        "REV-8",
+    );
     assert_eq!(
         w.refused(
-            person(Role::Head, "zhao"),
+            bureau_head(),
             Command::SetReviewDays(cmd::SetReviewDays { days: 0 })
         ),
         "INPUT"
     );
     w.ok(
-        person(Role::Head, "zhao"),
+        bureau_head(),
         Command::SetReviewDays(cmd::SetReviewDays { days: 1 }),
     );
     let c = open(&mut w, 20_000, Procedure::General);
@@ -273,6 +279,7 @@ fn sup_7_outcomes_feed_the_correction_rate_and_law_6_withdrawal_clock() {
             result,
             on,
             reference: "浏政复〔2025〕1号".into(),
+            deciding_organ: "浏阳市人民政府".into(),
         })
     };
     assert_eq!(

@@ -38,7 +38,7 @@ pub fn send(
     now: i64,
 ) -> Ruled {
     match actor {
-        Actor::Person(p) if matches!(p.role, Role::Inspector | Role::Supervisor | Role::Head) => {}
+        Actor::Person(_) if actor.of_bureau(&[Role::Inspector, Role::Supervisor, Role::Head]) => {}
         _ => {
             return Err(Refusal::new(
                 "SUP-2",

@@ -90,6 +90,7 @@ fn send_checks_role_addressee_and_content() {
     let who = |role| {
         Actor::Person(Person {
             region: "p".into(),
+            organ: crate::domain::Organ::Bureau,
             role,
             user: "u".into(),
         })
@@ -160,6 +161,7 @@ fn a_receipt_for_other_content_marks_the_item_altered_not_delivered() {
     let s = State::default();
     let inspector = Actor::Person(Person {
         region: "p".into(),
+        organ: crate::domain::Organ::Bureau,
         role: Role::Inspector,
         user: "u".into(),
     });

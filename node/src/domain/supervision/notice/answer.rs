@@ -23,12 +23,21 @@ pub fn answer(
     now: i64,
     up: &mut Vec<Upward>,
 ) -> Ruled {
-    if !person_with(actor, &[Role::Clerk, Role::Head, Role::Supervisor]) {
+    // Only the organ the notice names answers it: the bureau for the region, an agency for
+    // itself.
+    let organ = organ_of(unit);
+    let roles: &[Role] = match organ {
+        Organ::Bureau => &[Role::Clerk, Role::Head, Role::Supervisor],
+        Organ::Agency(_) => &[Role::Clerk, Role::Head],
+    };
+    if !actor.acts_for(organ, roles) {
         return refuse(
             "SUP-2",
             format!(
-                "{} may not answer a notice: a clerk, supervisor or head of the unit does",
-                actor.label()
+                "{} 无权答复发给 {} 的通报：由被通报单位（{}）的登记员或负责人答复",
+                actor.label(),
+                unit.key(),
+                organ.label()
             ),
         );
     }
@@ -146,11 +155,11 @@ pub fn judge(
     now: i64,
     down: &mut dyn Downlink,
 ) -> Ruled {
-    if !person_with(actor, &[Role::Supervisor, Role::Inspector, Role::Head]) {
+    if !of_bureau(actor, &[Role::Supervisor, Role::Inspector, Role::Head]) {
         return refuse(
             "SUP-2",
             format!(
-                "{} may not close or return a notice: a supervisor, inspector or head does",
+                "{} 无权办结或退回通报：由签发通报的司法局的监督人员、行政执法监督人员或负责人办理",
                 actor.label()
             ),
         );

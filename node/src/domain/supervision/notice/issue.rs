@@ -5,11 +5,11 @@ use crate::domain::supervision::port::{Downlink, Downward};
 
 /// `DraftNotice`.
 pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, d: &NoticeDraft, now: i64) -> Ruled {
-    if !person_with(actor, &[Role::Supervisor, Role::Inspector]) {
+    if !of_bureau(actor, &[Role::Supervisor, Role::Inspector]) {
         return refuse(
             "SUP-2",
             format!(
-                "{} may not draft a notice: a supervisor or inspector of the judicial administration does",
+                "{} 无权起草通报：由司法局的监督人员或行政执法监督人员起草",
                 actor.label()
             ),
         );
@@ -96,13 +96,10 @@ pub fn sign(
     now: i64,
     down: &mut dyn Downlink,
 ) -> Ruled {
-    if !person_with(actor, &[Role::Head]) {
+    if !of_bureau(actor, &[Role::Head]) {
         return refuse(
             "SUP-2",
-            format!(
-                "{} may not sign off a notice (签发): only the organ's head does",
-                actor.label()
-            ),
+            format!("{} 无权签发通报：只有司法局负责人签发", actor.label()),
         );
     }
     if prefix.trim().is_empty() || prefix.chars().count() > 12 {

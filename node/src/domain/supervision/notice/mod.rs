@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::days::date_of;
-use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::identity::{Actor, Organ, Role};
 use crate::domain::core::ids::next_id;
 use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::Ruled;
@@ -244,6 +244,16 @@ fn refuse<T>(rule: &str, m: impl Into<String>) -> Ruled<T> {
     Err(Refusal::new(rule, m).into())
 }
 
-fn person_with(actor: &Actor, roles: &[Role]) -> bool {
-    matches!(actor, Actor::Person(p) if roles.contains(&p.role))
+/// A person of this region's judicial bureau with one of `roles`: notices are the bureau's
+/// instrument, never an agency's.
+fn of_bureau(actor: &Actor, roles: &[Role]) -> bool {
+    actor.of_bureau(roles)
+}
+
+/// The organ a unit is: the region's bureau, or one of its agencies.
+pub fn organ_of(unit: &Unit) -> Organ {
+    match unit.agency {
+        Some(a) => Organ::Agency(a),
+        None => Organ::Bureau,
+    }
 }

@@ -3,34 +3,37 @@
 use super::*;
 use crate::domain::supervision::port::Upward;
 
-pub(super) fn bureau(actor: &Actor, what: &str) -> Result<String, Refusal> {
-    match actor {
-        Actor::Person(p) if matches!(p.role, Role::Clerk | Role::Head | Role::Supervisor) => {
-            Ok(actor.label())
-        }
-        _ => Err(Refusal::new(
-            "SUP-1",
-            format!(
-                "{} may not {what}: a clerk, supervisor or head of the unit does",
-                actor.label()
-            ),
-        )),
+/// The unit's own organ reports: an agency's clerk or head for the agency, the bureau's clerk,
+/// supervisor or head for the region.
+pub(super) fn bureau(actor: &Actor, unit: &Unit, what: &str) -> Result<String, Refusal> {
+    let allowed = match unit.agency {
+        Some(a) => actor.acts_for(Organ::Agency(a), &[Role::Clerk, Role::Head]),
+        None => actor.of_bureau(&[Role::Clerk, Role::Head, Role::Supervisor]),
+    };
+    if allowed {
+        return Ok(actor.label());
     }
+    Err(Refusal::new(
+        "SUP-1",
+        format!(
+            "{} 无权{what}（{}）：由报告单位自己的登记员或负责人办理",
+            actor.label(),
+            unit.key()
+        ),
+    ))
 }
 
 pub(super) fn judge_role(actor: &Actor) -> Result<String, Refusal> {
-    match actor {
-        Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor | Role::Inspector) => {
-            Ok(actor.label())
-        }
-        _ => Err(Refusal::new(
-            "SUP-1",
-            format!(
-                "{} may not accept or return reports: a supervisor, inspector or head of the receiving bureau does",
-                actor.label()
-            ),
-        )),
+    if actor.of_bureau(&[Role::Head, Role::Supervisor, Role::Inspector]) {
+        return Ok(actor.label());
     }
+    Err(Refusal::new(
+        "SUP-1",
+        format!(
+            "{} 无权接收或退回报告：由接收报告的司法局的监督人员、行政执法监督人员或负责人办理",
+            actor.label()
+        ),
+    ))
 }
 
 pub(super) fn text_ok(s: &str, what: &str) -> Result<(), Refusal> {
@@ -115,7 +118,11 @@ pub fn agency_active(a: &crate::domain::core::organ::Agency, end: NaiveDate) -> 
 /// `DraftReport`: creates or replaces the draft of a unit's report for a period; a returned
 /// report is redrafted as a new version.
 pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, input: &DraftReport) -> Ruled {
-    let by = bureau(actor, "draft a report")?;
+    let unit = Unit {
+        region: region.to_string(),
+        agency: input.agency,
+    };
+    let by = bureau(actor, &unit, "起草报告")?;
     let n = &input.narrative;
     for (s, what) in [
         (&n.done, "what was done"),
@@ -240,10 +247,10 @@ pub fn submit(
     now: i64,
     up: &mut Vec<Upward>,
 ) -> Ruled {
-    let by = bureau(actor, "submit a report")?;
     let Some(mut r) = REPORTS.get(txn, &id)? else {
         return Err(Refusal::new("INPUT", format!("no report {id}")).into());
     };
+    let by = bureau(actor, &r.unit, "报送报告")?;
     if r.state != ReportState::Draft {
         return Err(Refusal::new(
             "SUP-1",

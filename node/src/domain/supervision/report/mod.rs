@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::days::{add_working_days, date_of, start_of};
 use crate::domain::calendar::load::StateYears;
-use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::identity::{Actor, Organ, Role};
 use crate::domain::core::ids::next_id;
 use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::Ruled;

@@ -89,9 +89,7 @@ pub fn period(state: &State, id: &str) -> Ruled<Period> {
 
 /// `SetReportDue`: the due rule of quarterly reports (province-wide when sent down as a setting).
 pub fn set_due(txn: &mut Txn<'_>, actor: &Actor, rule: DueRule) -> Ruled {
-    if !matches!(actor, Actor::Person(p) if matches!(p.role, Role::Head | Role::Supervisor))
-        && !matches!(actor, Actor::Node { .. })
-    {
+    if !actor.of_bureau(&[Role::Head, Role::Supervisor]) && !matches!(actor, Actor::Node { .. }) {
         return Err(Refusal::new(
             "SUP-1",
             "only a supervisor or head sets when reports are due",
@@ -107,9 +105,7 @@ pub fn set_due(txn: &mut Txn<'_>, actor: &Actor, rule: DueRule) -> Ruled {
 
 /// `DefinePeriod`: a staged or dated report (SUP-3).
 pub fn define_period(txn: &mut Txn<'_>, actor: &Actor, p: &Period) -> Ruled {
-    if !matches!(actor, Actor::Person(x) if matches!(x.role, Role::Head | Role::Supervisor))
-        && !matches!(actor, Actor::Node { .. })
-    {
+    if !actor.of_bureau(&[Role::Head, Role::Supervisor]) && !matches!(actor, Actor::Node { .. }) {
         return Err(Refusal::new(
             "SUP-3",
             "only a supervisor or head defines a reporting period",

@@ -7,7 +7,7 @@ use crate::domain::calendar::days::start_of;
 use crate::domain::command::cmd;
 use crate::domain::command::envelope::Command;
 use crate::domain::command::testkit::{env, input, run_in, World, REGION};
-use crate::domain::core::identity::{Actor, Role};
+use crate::domain::core::identity::{Actor, Organ, Role};
 use crate::domain::core::outcome::Outcome;
 use crate::domain::core::outcome::Split;
 use crate::domain::federation::downlink::{DownBody, SENT_DOWN};

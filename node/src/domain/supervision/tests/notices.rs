@@ -1,6 +1,9 @@
 //! Notices (SUP-2): who drafts, signs and is named; every stage; qualifying units.
 use super::*;
 
+/// The clerk of agency 1, the unit these notices name.
+const AGENCY_CLERK: (Organ, Role) = (Organ::Agency(1), Role::Clerk);
+
 #[test]
 fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
     let mut w = World::new(CITY, at(10, 1));
@@ -164,8 +167,24 @@ fn sup_2_malformed_units_acknowledgement_only_kinds_and_late_sign_off_are_refuse
             prefix: "浏司通".into(),
         }),
     );
+    // SUP-2: only the organ named answers — not the bureau, not another agency.
+    for other in [
+        (Organ::Bureau, Role::Clerk),
+        (Organ::Agency(2), Role::Clerk),
+    ] {
+        w.refused_by(
+            other,
+            Command::AnswerNotice(cmd::AnswerNotice {
+                issuer: REGION.into(),
+                id,
+                unit: unit.clone(),
+                reply: Reply::Acknowledge,
+            }),
+            "SUP-2",
+        );
+    }
     w.ok(
-        Role::Clerk,
+        (Organ::Agency(1), Role::Clerk),
         Command::AnswerNotice(cmd::AnswerNotice {
             issuer: REGION.into(),
             id,
@@ -284,10 +303,10 @@ fn sup_2_a_county_notices_its_own_agency_through_every_stage() {
     let rect = |t: &str| Reply::Rectification { text: t.into() };
     // Delivered at once; nothing to judge yet; a rectification needs the acknowledgement.
     w.refused_by(Role::Supervisor, judge(true, ""), "SUP-2");
-    w.refused_by(Role::Clerk, answer(rect("已整改"), &unit), "SUP-2");
+    w.refused_by(AGENCY_CLERK, answer(rect("已整改"), &unit), "SUP-2");
     w.refused_by(Role::Officer, answer(Reply::Acknowledge, &unit), "SUP-2");
     w.refused_by(
-        Role::Clerk,
+        AGENCY_CLERK,
         answer(
             Reply::Acknowledge,
             &Unit {
@@ -297,14 +316,14 @@ fn sup_2_a_county_notices_its_own_agency_through_every_stage() {
         ),
         "AUTH",
     );
-    w.ok(Role::Clerk, answer(Reply::Acknowledge, &unit));
-    w.refused_by(Role::Clerk, answer(Reply::Acknowledge, &unit), "SUP-2");
-    w.refused_by(Role::Clerk, answer(rect(" "), &unit), "INPUT");
-    w.ok(Role::Clerk, answer(rect("已完成公示补正。"), &unit));
+    w.ok(AGENCY_CLERK, answer(Reply::Acknowledge, &unit));
+    w.refused_by(AGENCY_CLERK, answer(Reply::Acknowledge, &unit), "SUP-2");
+    w.refused_by(AGENCY_CLERK, answer(rect(" "), &unit), "INPUT");
+    w.ok(AGENCY_CLERK, answer(rect("已完成公示补正。"), &unit));
     w.refused_by(Role::Supervisor, judge(false, ""), "SUP-2");
     w.refused_by(Role::Clerk, judge(true, ""), "SUP-2");
     w.ok(Role::Supervisor, judge(false, "整改材料不全"));
-    w.ok(Role::Clerk, answer(rect("已补充整改材料。"), &unit));
+    w.ok(AGENCY_CLERK, answer(rect("已补充整改材料。"), &unit));
     w.ok(Role::Head, judge(true, ""));
     w.refused_by(Role::Head, judge(true, ""), "SUP-2");
     let stages: Vec<Stage> = NOTICES.read(&w.s, &id).unwrap().unwrap().units[&unit.key()]

@@ -17,18 +17,28 @@ fn sup_1_rates_leave_closed_units_out_and_count_a_resubmission() {
             merged_into: Some(1),
         }),
     );
-    w.refused_by(Role::Clerk, draft(Some(4), "2026Q3"), "SUP-1");
+    w.refused_by(
+        (Organ::Agency(4), Role::Clerk),
+        draft(Some(4), "2026Q3"),
+        "SUP-1",
+    );
     w.t = at(10, 10);
-    let a1 = w.ok(Role::Clerk, draft(Some(1), "2026Q3")).0;
+    let a1 = w
+        .ok((Organ::Agency(1), Role::Clerk), draft(Some(1), "2026Q3"))
+        .0;
     let (_, flags) = w.ok(
-        Role::Head,
+        (Organ::Agency(1), Role::Head),
         Command::SubmitReport(cmd::SubmitReport { id: a1 }),
     );
     assert!(flags.is_empty(), "{flags:?}");
-    let a2 = w.ok(Role::Clerk, draft(Some(2), "2026Q3")).0;
-    let a3 = w.ok(Role::Clerk, draft(Some(3), "2026Q3")).0;
+    let a2 = w
+        .ok((Organ::Agency(2), Role::Clerk), draft(Some(2), "2026Q3"))
+        .0;
+    let a3 = w
+        .ok((Organ::Agency(3), Role::Clerk), draft(Some(3), "2026Q3"))
+        .0;
     w.ok(
-        Role::Head,
+        (Organ::Agency(3), Role::Head),
         Command::SubmitReport(cmd::SubmitReport { id: a3 }),
     );
     // The bureau returns 丙局's report; the redraft is version 2 and is on time again.
@@ -46,18 +56,20 @@ fn sup_1_rates_leave_closed_units_out_and_count_a_resubmission() {
             reasons: "数据不全，请补充".into(),
         }),
     );
-    let a3v2 = w.ok(Role::Clerk, draft(Some(3), "2026Q3")).0;
+    let a3v2 = w
+        .ok((Organ::Agency(3), Role::Clerk), draft(Some(3), "2026Q3"))
+        .0;
     assert_ne!(a3v2, a3);
     assert_eq!(REPORTS.read(&w.s, &a3v2).unwrap().unwrap().version, 2);
     w.t = at(10, 12);
     w.ok(
-        Role::Head,
+        (Organ::Agency(3), Role::Head),
         Command::SubmitReport(cmd::SubmitReport { id: a3v2 }),
     );
     // 乙局 submits after the due day (15 October).
     w.t = at(10, 20);
     let (_, flags) = w.ok(
-        Role::Head,
+        (Organ::Agency(2), Role::Head),
         Command::SubmitReport(cmd::SubmitReport { id: a2 }),
     );
     assert_eq!(flags, ["SUP-1: late, due 2026-10-15"]);
@@ -85,9 +97,21 @@ fn sup_1_rates_leave_closed_units_out_and_count_a_resubmission() {
 fn sup_1_and_sup_3_refusals_change_nothing() {
     let mut w = World::new(REGION, at(7, 1));
     w.ok(Role::Clerk, Command::RegisterAgency(input("甲局")));
-    w.refused_by(Role::Clerk, draft(Some(1), "2026Q5"), "SUP-3");
-    w.refused_by(Role::Clerk, draft(Some(1), "pilot-june"), "SUP-3");
-    w.refused_by(Role::Clerk, draft(Some(9), "2026Q3"), "INPUT");
+    w.refused_by(
+        (Organ::Agency(1), Role::Clerk),
+        draft(Some(1), "2026Q5"),
+        "SUP-3",
+    );
+    w.refused_by(
+        (Organ::Agency(1), Role::Clerk),
+        draft(Some(1), "pilot-june"),
+        "SUP-3",
+    );
+    w.refused_by(
+        (Organ::Agency(9), Role::Clerk),
+        draft(Some(9), "2026Q3"),
+        "INPUT",
+    );
     w.refused_by(Role::Officer, draft(Some(1), "2026Q3"), "SUP-1");
     w.refused_by(Role::Monitor, draft(None, "2026Q3"), "SUP-1");
     let mut bad = DraftReport {
@@ -101,15 +125,27 @@ fn sup_1_and_sup_3_refusals_change_nothing() {
         }],
         copies_to: vec![],
     };
-    w.refused_by(Role::Clerk, Command::DraftReport(bad.clone()), "INPUT");
+    w.refused_by(
+        (Organ::Agency(1), Role::Clerk),
+        Command::DraftReport(bad.clone()),
+        "INPUT",
+    );
     bad.attachments.clear();
     bad.narrative.done = "x".repeat(crate::domain::supervision::report::MAX_SECTION + 1);
-    w.refused_by(Role::Clerk, Command::DraftReport(bad.clone()), "INPUT");
+    w.refused_by(
+        (Organ::Agency(1), Role::Clerk),
+        Command::DraftReport(bad.clone()),
+        "INPUT",
+    );
     bad.narrative.done = String::new();
-    let id = w.ok(Role::Clerk, Command::DraftReport(bad)).0;
+    // The bureau's clerk does not draft an agency's report.
+    w.refused_by(Role::Clerk, Command::DraftReport(bad.clone()), "SUP-1");
+    let id = w
+        .ok((Organ::Agency(1), Role::Clerk), Command::DraftReport(bad))
+        .0;
     // Nothing said about what was done: not submitted.
     w.refused_by(
-        Role::Head,
+        (Organ::Agency(1), Role::Head),
         Command::SubmitReport(cmd::SubmitReport { id }),
         "SUP-1",
     );
@@ -118,14 +154,32 @@ fn sup_1_and_sup_3_refusals_change_nothing() {
         Command::SubmitReport(cmd::SubmitReport { id: 99 }),
         "INPUT",
     );
-    let id = w.ok(Role::Clerk, draft(Some(1), "2026Q3")).0;
-    w.ok(Role::Head, Command::SubmitReport(cmd::SubmitReport { id }));
+    let id = w
+        .ok((Organ::Agency(1), Role::Clerk), draft(Some(1), "2026Q3"))
+        .0;
+    // Neither the bureau's head nor another agency's head submits agency 1's report.
     w.refused_by(
         Role::Head,
         Command::SubmitReport(cmd::SubmitReport { id }),
         "SUP-1",
     );
-    w.refused_by(Role::Clerk, draft(Some(1), "2026Q3"), "SUP-1");
+    w.refused_by(
+        (Organ::Agency(2), Role::Head),
+        Command::SubmitReport(cmd::SubmitReport { id }),
+        "SUP-1",
+    );
+    let head1 = (Organ::Agency(1), Role::Head);
+    w.ok(head1, Command::SubmitReport(cmd::SubmitReport { id }));
+    w.refused_by(
+        head1,
+        Command::SubmitReport(cmd::SubmitReport { id }),
+        "SUP-1",
+    );
+    w.refused_by(
+        (Organ::Agency(1), Role::Clerk),
+        draft(Some(1), "2026Q3"),
+        "SUP-1",
+    );
     let unit = Unit {
         region: REGION.into(),
         agency: Some(1),
@@ -177,8 +231,13 @@ fn sup_1_and_sup_3_refusals_change_nothing() {
     w.refused_by(Role::Clerk, period("pilot-07", day(8, 5)), "SUP-3");
     // A staged report uses the same machinery, with its own due date.
     w.ok(Role::Supervisor, period("pilot-07", day(8, 5)));
-    let id = w.ok(Role::Clerk, draft(Some(1), "pilot-07")).0;
-    let (_, flags) = w.ok(Role::Head, Command::SubmitReport(cmd::SubmitReport { id }));
+    let id = w
+        .ok((Organ::Agency(1), Role::Clerk), draft(Some(1), "pilot-07"))
+        .0;
+    let (_, flags) = w.ok(
+        (Organ::Agency(1), Role::Head),
+        Command::SubmitReport(cmd::SubmitReport { id }),
+    );
     assert!(
         flags.is_empty(),
         "submitted 1 July, due 5 August: {flags:?}"
@@ -213,9 +272,18 @@ fn sup_1_an_agency_closed_after_the_quarter_still_reports_it_and_periods_are_not
         }),
     );
     // Active on 30 September: expected for Q3, so it can still report it; not for Q4.
-    let id = w.ok(Role::Clerk, draft(Some(1), "2026Q3")).0;
-    w.ok(Role::Head, Command::SubmitReport(cmd::SubmitReport { id }));
-    w.refused_by(Role::Clerk, draft(Some(1), "2026Q4"), "SUP-1");
+    let id = w
+        .ok((Organ::Agency(1), Role::Clerk), draft(Some(1), "2026Q3"))
+        .0;
+    w.ok(
+        (Organ::Agency(1), Role::Head),
+        Command::SubmitReport(cmd::SubmitReport { id }),
+    );
+    w.refused_by(
+        (Organ::Agency(1), Role::Clerk),
+        draft(Some(1), "2026Q4"),
+        "SUP-1",
+    );
     let p = Command::DefinePeriod(Period {
         id: "pilot-10".into(),
         title: "试点进展".into(),
