@@ -13,8 +13,9 @@ use sanxiang::domain::enforcement::case::OpenCaseInput;
 use sanxiang::domain::enforcement::certificate::IssueCertificate;
 use sanxiang::domain::enforcement::decide::DecideInput;
 use sanxiang::domain::enforcement::model::{
-    Duty, MajorFlags, Party, PartyKind, Procedure, StepKind,
+    Duty, MajorFlags, Party, PartyKind, Procedure, ServiceMode, StepDetail, StepKind,
 };
+use sanxiang::domain::enforcement::sanction::{Penalty, PenaltyKind};
 use sanxiang::domain::enforcement::officer::OfficerInput;
 use sanxiang::domain::enforcement::step::StepInput;
 use sanxiang::domain::Command;
@@ -83,9 +84,11 @@ pub async fn setup(cluster: &Cluster) -> Result<Vec<CaseDesk>, ChaosError> {
                 }),
             )
             .await?;
+            // Valid from 1 January of this year: no earlier year's annual check is due (PUB-2).
+            let year = this_year();
             let (Some(from), Some(until)) = (
-                chrono::NaiveDate::from_ymd_opt(2024, 1, 1),
-                chrono::NaiveDate::from_ymd_opt(2030, 12, 31),
+                chrono::NaiveDate::from_ymd_opt(year, 1, 1),
+                chrono::NaiveDate::from_ymd_opt(year + 4, 12, 31),
             ) else {
                 return Err(ChaosError::Setup("certificate dates".into()));
             };
@@ -213,6 +216,9 @@ pub(crate) async fn run(ctx: Arc<Ctx>, desk: CaseDesk, mut officer: Client, mut 
                 audio_video: true,
                 exemption: None,
                 corrects: None,
+                detail: (kind == StepKind::Service).then_some(StepDetail::Service {
+                    mode: ServiceMode::Direct,
+                }),
             })
         };
         let plan: [(&'static str, bool, Command); 5] = [
@@ -240,11 +246,18 @@ pub(crate) async fn run(ctx: Arc<Ctx>, desk: CaseDesk, mut officer: Client, mut 
                 Command::Decide(DecideInput {
                     case_id: case,
                     deciders: vec![desk.head],
+                    document_number: format!("混沌罚〔{}〕{case}号", this_year()),
+                    penalties: vec![Penalty {
+                        kind: PenaltyKind::Fine,
+                        amount_fen: 500_000,
+                        detail: String::new(),
+                    }],
+                    licence: None,
                     text: "罚款五千元".into(),
                     reasons_evidence: "现场笔录、音像记录证明违法事实".into(),
                     reasons_basis: "《中华人民共和国行政处罚法》第二十八条".into(),
                     reasons_discretion: "依据裁量基准，综合违法情节确定".into(),
-                    collective_minutes: None,
+                    collective: None,
                 }),
             ),
             (
@@ -581,4 +594,12 @@ mod tests {
             assert_eq!(classes(&found), vec![want], "case {i}: {}", found[0].what);
         }
     }
+}
+
+/// The year of the region's calendar (Beijing time) now.
+fn this_year() -> i32 {
+    use chrono::Datelike;
+    sanxiang::domain::calendar::days::date_of(chrono::Utc::now().timestamp_millis())
+        .map(|d| d.year())
+        .unwrap_or(2026)
 }

@@ -4,16 +4,16 @@ use anyhow::{bail, Context};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
+use super::decision::{self, ConsultArgs, DecideArgs, ExtendArgs, LawArgs};
 use super::parse::{parse_attachment, parse_kind, parse_step, parse_time};
 use super::{exec, query, Common};
 use crate::cli::conn::Conn;
 use crate::domain::command::cmd;
 use crate::domain::core::organ::PowerKind;
 use crate::domain::enforcement::case::OpenCaseInput;
-use crate::domain::enforcement::decide::DecideInput;
 use crate::domain::enforcement::model::{
-    Attachment, AvExemption, AvList, Forum, LegalResult, MajorFlags, Opinion, Party, PartyKind,
-    Procedure, StepKind,
+    Attachment, AvExemption, AvList, ExecutionMode, Forum, LegalResult, MajorFlags, Opinion, Party,
+    PartyKind, Procedure, ServiceMode, StepDetail, StepKind,
 };
 use crate::domain::enforcement::step::StepInput;
 use crate::domain::Command;
@@ -42,6 +42,52 @@ pub enum ResultArg {
     Changed,
     Revoked,
     FoundUnlawful,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ServiceArg {
+    /// 直接送达
+    Direct,
+    /// 留置送达
+    LeftAtResidence,
+    /// 邮寄送达
+    Post,
+    /// 公告送达
+    PublicNotice,
+    /// 电子送达
+    Electronic,
+}
+
+impl ServiceArg {
+    fn mode(self) -> ServiceMode {
+        match self {
+            ServiceArg::Direct => ServiceMode::Direct,
+            ServiceArg::LeftAtResidence => ServiceMode::LeftAtResidence,
+            ServiceArg::Post => ServiceMode::Post,
+            ServiceArg::PublicNotice => ServiceMode::PublicNotice,
+            ServiceArg::Electronic => ServiceMode::Electronic,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExecutionArg {
+    /// 当事人自觉履行
+    Paid,
+    /// 行政机关强制执行
+    Enforced,
+    /// 申请人民法院强制执行
+    Court,
+}
+
+impl ExecutionArg {
+    fn mode(self) -> ExecutionMode {
+        match self {
+            ExecutionArg::Paid => ExecutionMode::Paid,
+            ExecutionArg::Enforced => ExecutionMode::Enforced,
+            ExecutionArg::Court => ExecutionMode::CourtApplication,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -77,6 +123,10 @@ pub enum CaseCmd {
         case: u64,
         #[arg(long)]
         materials: String,
+        /// The amount of the decision proposed for review, yuan (default: the case's amount);
+        /// a decision above it goes back to review.
+        #[arg(long, default_value_t = 0)]
+        proposed_yuan: u64,
         #[command(flatten)]
         common: Common,
     },
@@ -94,8 +144,26 @@ pub enum CaseCmd {
         #[command(flatten)]
         common: Common,
     },
-    /// Make the decision (REV-1 gate; reasons per REC-6).
+    /// Make the decision: its penalties or licensing outcome, its document number (文号), the
+    /// reasons (REC-6); the REV-1 gate and LAW-1, LAW-5 judge what is decided.
     Decide(DecideArgs),
+    /// Record the consultation after the reviewer disagreed (REV-1; a handler or a head).
+    Consult(ConsultArgs),
+    /// Extend the LAW-3 decision time limit (a head of the agency).
+    Extend(ExtendArgs),
+    /// An agency's quorum of heads for a collective decision (the agency's head; default 3,
+    /// or all heads when fewer).
+    Quorum {
+        #[arg(long)]
+        agency: u64,
+        #[arg(long)]
+        heads: u32,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// The national-law numbers of the deployment (LAW-1…LAW-6, the annual check deadline);
+    /// the bureau's head or a supervisor.
+    Law(LawArgs),
     /// Show a case (JSON; private party data only for officers, reviewers and heads).
     Show {
         #[arg(long)]
@@ -217,9 +285,19 @@ pub struct StepArgs {
     case: u64,
     /// initiation, investigation, inspection, evidence, on-site, seizure,
     /// restriction-of-freedom, forced-demolition, rights-notice, hearing, service,
-    /// execution, archiving, other.
+    /// execution, archiving, closure (closing without a decision), other.
     #[arg(long, value_parser = parse_step)]
     kind: StepKind,
+    /// For the service of the decision: direct, left-at-residence, post, public-notice,
+    /// electronic.
+    #[arg(long, value_enum)]
+    service_mode: Option<ServiceArg>,
+    /// For its execution: paid, enforced, court.
+    #[arg(long, value_enum)]
+    execution: Option<ExecutionArg>,
+    /// For a closure without a decision: why.
+    #[arg(long)]
+    reason: Option<String>,
     #[arg(long, value_delimiter = ',', required = true)]
     officers: Vec<u64>,
     /// When the act happened (RFC 3339) or "now".
@@ -248,26 +326,6 @@ pub struct StepArgs {
     common: Common,
 }
 
-/// `case decide`.
-#[derive(Debug, Args)]
-pub struct DecideArgs {
-    #[arg(long)]
-    case: u64,
-    #[arg(long, value_delimiter = ',', required = true)]
-    deciders: Vec<u64>,
-    #[arg(long)]
-    text: String,
-    #[arg(long, default_value = "")]
-    evidence: String,
-    #[arg(long, default_value = "")]
-    basis: String,
-    #[arg(long, default_value = "")]
-    discretion: String,
-    #[arg(long)]
-    collective_minutes: Option<String>,
-    #[command(flatten)]
-    common: Common,
-}
 
 /// `case outcome`.
 #[derive(Debug, Args)]
@@ -298,13 +356,15 @@ pub async fn case(c: CaseCmd) -> anyhow::Result<()> {
         CaseCmd::Submit {
             case,
             materials,
+            proposed_yuan,
             common,
         } => {
-            let case_id = case;
-            (
-                Command::SubmitReview(cmd::SubmitReview { case_id, materials }),
-                common,
-            )
+            let submit = cmd::SubmitReview {
+                case_id: case,
+                materials,
+                proposed_fen: proposed_yuan.checked_mul(100).context("amount too large")?,
+            };
+            (Command::SubmitReview(submit), common)
         }
         CaseCmd::Review {
             case,
@@ -321,7 +381,21 @@ pub async fn case(c: CaseCmd) -> anyhow::Result<()> {
             });
             (review, common)
         }
-        CaseCmd::Decide(a) => decide(a),
+        CaseCmd::Decide(a) => decision::decide(a)?,
+        CaseCmd::Consult(a) => decision::consult(a),
+        CaseCmd::Extend(a) => decision::extend(a),
+        CaseCmd::Law(a) => decision::law(a)?,
+        CaseCmd::Quorum {
+            agency,
+            heads,
+            common,
+        } => {
+            let q = cmd::SetQuorum {
+                agency_id: agency,
+                heads,
+            };
+            (Command::SetQuorum(q), common)
+        }
         CaseCmd::Outcome(a) => outcome(a),
         CaseCmd::ExpertOpinion {
             case,
@@ -415,6 +489,13 @@ fn step(a: StepArgs) -> anyhow::Result<(Command, Common)> {
         (None, None) => None,
         _ => bail!("give both --exemption-reason and --exemption-by"),
     };
+    let detail = match (a.service_mode, a.execution, a.reason) {
+        (None, None, None) => None,
+        (Some(m), None, None) => Some(StepDetail::Service { mode: m.mode() }),
+        (None, Some(e), None) => Some(StepDetail::Execution { mode: e.mode() }),
+        (None, None, Some(reason)) => Some(StepDetail::Closure { reason }),
+        _ => bail!("give one of --service-mode, --execution, --reason"),
+    };
     let input = StepInput {
         case_id: a.case,
         kind: a.kind,
@@ -426,6 +507,7 @@ fn step(a: StepArgs) -> anyhow::Result<(Command, Common)> {
         audio_video: a.av,
         exemption,
         corrects: a.corrects,
+        detail,
     };
     Ok((Command::RecordStep(input), a.common))
 }
@@ -442,18 +524,6 @@ fn checklist(failed_points: &[usize]) -> anyhow::Result<[bool; 10]> {
     Ok(checklist)
 }
 
-fn decide(a: DecideArgs) -> (Command, Common) {
-    let input = DecideInput {
-        case_id: a.case,
-        deciders: a.deciders,
-        text: a.text,
-        reasons_evidence: a.evidence,
-        reasons_basis: a.basis,
-        reasons_discretion: a.discretion,
-        collective_minutes: a.collective_minutes,
-    };
-    (Command::Decide(input), a.common)
-}
 
 fn outcome(a: OutcomeArgs) -> (Command, Common) {
     let forum = match a.forum {

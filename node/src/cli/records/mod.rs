@@ -10,6 +10,7 @@ use crate::domain::Command;
 
 mod case;
 mod catalog;
+mod decision;
 mod officer;
 mod parse;
 mod publication;

@@ -26,6 +26,7 @@ pub(super) fn parse_step(s: &str) -> Result<StepKind, String> {
         ("service", StepKind::Service),
         ("execution", StepKind::Execution),
         ("archiving", StepKind::Archiving),
+        ("closure", StepKind::Closure),
         ("other", StepKind::Other),
     ];
     kinds

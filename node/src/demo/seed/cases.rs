@@ -6,8 +6,10 @@ use crate::domain::core::organ::PowerKind;
 use crate::domain::enforcement::case::OpenCaseInput;
 use crate::domain::enforcement::decide::DecideInput;
 use crate::domain::enforcement::model::{
-    Forum, LegalResult, MajorFlags, Opinion, Party, PartyKind, Procedure, StepKind,
+    Collective, Forum, LegalResult, MajorFlags, Opinion, Party, PartyKind, Procedure, ServiceMode,
+    StepDetail, StepKind,
 };
+use crate::domain::enforcement::sanction::{Penalty, PenaltyKind};
 use crate::domain::enforcement::step::StepInput;
 use crate::domain::{Command, Organ, Role};
 
@@ -48,8 +50,10 @@ impl Seeder<'_> {
                     300_000,
                 )
                 .await?;
-            self.decide(c.id, a, "罚款人民币五千元", false).await?;
-            self.decide(c.id, b, "罚款人民币两千元", false).await?;
+            self.decide(c.id, a, "罚款人民币五千元", fine(5_000), false)
+                .await?;
+            self.decide(c.id, b, "罚款人民币两千元", fine(2_000), false)
+                .await?;
             self.review(
                 c.id,
                 m,
@@ -83,8 +87,20 @@ impl Seeder<'_> {
             )
             .await?;
             self.review(c.id, *m, Opinion::Approve, "").await?;
-            self.decide(c.id, *m, "没收违法所得，罚款人民币三十万元", true)
-                .await?;
+            let mut penalties = fine(280_000);
+            penalties.push(Penalty {
+                kind: PenaltyKind::Confiscation,
+                amount_fen: 20_000 * 100,
+                detail: "没收违法所得".into(),
+            });
+            self.decide(
+                c.id,
+                *m,
+                "没收违法所得人民币两万元，罚款人民币二十八万元",
+                penalties,
+                true,
+            )
+            .await?;
             if c.plan == Plan::Returned {
                 let d = self
                     .open(
@@ -94,7 +110,8 @@ impl Seeder<'_> {
                         3_000,
                     )
                     .await?;
-                self.decide(c.id, d, "罚款人民币三千元", false).await?;
+                self.decide(c.id, d, "罚款人民币三千元", fine(3_000), false)
+                    .await?;
             }
         }
         self.set(7, 13, 10).await?;
@@ -210,6 +227,7 @@ impl Seeder<'_> {
                     audio_video: true,
                     exemption: None,
                     corrects: None,
+                    detail: None,
                 }),
             )
             .await?;
@@ -217,8 +235,16 @@ impl Seeder<'_> {
         Ok(case)
     }
 
-    /// Decides a case (as 赵六), `major` with collective discussion, and serves it.
-    async fn decide(&self, r: &str, case: u64, text: &str, major: bool) -> anyhow::Result<()> {
+    /// Decides a case (as 赵六) with its penalties and document number, `major` with the heads'
+    /// collective discussion, and serves it directly.
+    async fn decide(
+        &self,
+        r: &str,
+        case: u64,
+        text: &str,
+        penalties: Vec<Penalty>,
+        major: bool,
+    ) -> anyhow::Result<()> {
         self.run(
             r,
             Organ::Agency(1),
@@ -227,11 +253,18 @@ impl Seeder<'_> {
             Command::Decide(DecideInput {
                 case_id: case,
                 deciders: vec![4],
+                document_number: format!("市监罚〔2026〕{case}号"),
+                penalties,
+                licence: None,
                 text: text.into(),
                 reasons_evidence: "现场笔录、音像记录、询问笔录证明违法事实".into(),
                 reasons_basis: "《中华人民共和国食品安全法》第一百二十四条".into(),
                 reasons_discretion: "依据裁量基准，综合违法情节确定".into(),
-                collective_minutes: major.then(|| "局务会议集体讨论决定（纪要第12号）".into()),
+                collective: major.then(|| Collective {
+                    heads_present: vec![4],
+                    result: "同意法制审核意见，依法作出行政处罚决定".into(),
+                    minutes: "局务会议集体讨论决定（纪要第12号）".into(),
+                }),
             }),
         )
         .await?;
@@ -252,6 +285,9 @@ impl Seeder<'_> {
                 audio_video: true,
                 exemption: None,
                 corrects: None,
+                detail: Some(StepDetail::Service {
+                    mode: ServiceMode::Direct,
+                }),
             }),
         )
         .await
@@ -299,6 +335,7 @@ impl Seeder<'_> {
             Command::SubmitReview(cmd::SubmitReview {
                 case_id: case,
                 materials: "立案审批表、现场笔录、询问笔录、证据照片、音像记录".into(),
+                proposed_fen: 0,
             }),
         )
         .await?;
@@ -321,4 +358,13 @@ impl Seeder<'_> {
         .await
         .map(|_| ())
     }
+}
+
+/// A fine of `yuan`.
+fn fine(yuan: u64) -> Vec<Penalty> {
+    vec![Penalty {
+        kind: PenaltyKind::Fine,
+        amount_fen: yuan * 100,
+        detail: String::new(),
+    }]
 }

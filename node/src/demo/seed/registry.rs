@@ -1,11 +1,11 @@
 //! Agencies and certified officers of each county on the demo's first day, and the agency
 //! merged away in August.
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::{day, County, Plan, Seeded, Seeder, COUNTIES};
 use crate::domain::command::cmd;
 use crate::domain::core::organ::{AgencyInput, PowerKind};
-use crate::domain::enforcement::certificate::IssueCertificate;
+use crate::domain::enforcement::certificate::{CertAction, IssueCertificate};
 use crate::domain::enforcement::model::Duty;
 use crate::domain::enforcement::officer::OfficerInput;
 use crate::domain::{Command, Organ, Role};
@@ -200,6 +200,24 @@ impl Seeder<'_> {
             }),
         )
         .await?;
+        // The annual checks (年审) of the years before the demo's, within the validity.
+        for year in (2024..2026).filter(|y| *y <= valid_until.year()) {
+            self.run(
+                region,
+                Organ::Bureau,
+                Role::Supervisor,
+                "sup",
+                Command::ChangeCertificate(cmd::ChangeCertificate {
+                    officer_id: id,
+                    action: CertAction::AnnualCheck {
+                        year,
+                        passed: true,
+                        note: String::new(),
+                    },
+                }),
+            )
+            .await?;
+        }
         Ok(id)
     }
 }

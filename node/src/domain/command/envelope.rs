@@ -14,7 +14,7 @@ use crate::domain::enforcement::officer::OfficerInput;
 use crate::domain::enforcement::step::StepInput;
 
 /// Version of the rules this code applies; carried in every envelope.
-pub const RULES_VERSION: u32 = 1;
+pub const RULES_VERSION: u32 = 2;
 
 /// A command of the region's state machine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,6 +97,14 @@ pub enum Command {
     AnswerNotice(cmd::AnswerNotice),
     /// The issuer closes a unit's notice or returns its rectification.
     JudgeNotice(cmd::JudgeNotice),
+    /// The consultation after the reviewer disagreed (REV-1).
+    RecordConsultation(cmd::RecordConsultation),
+    /// The national-law rules' numbers of the deployment (LAW-1…LAW-6, PUB-2's annual check).
+    SetLawSettings(crate::domain::enforcement::law::LawSettings),
+    /// An agency's quorum of heads for a collective decision.
+    SetQuorum(cmd::SetQuorum),
+    /// Extend a case's LAW-3 decision time limit with the head's approval.
+    ExtendDecisionLimit(cmd::ExtendDecisionLimit),
 }
 
 /// Runs `$body` with `$c` bound to the command's payload, a [`Rule`]: the one place that
@@ -145,6 +153,10 @@ macro_rules! with_rule {
             Command::SignNotice($c) => $body,
             Command::AnswerNotice($c) => $body,
             Command::JudgeNotice($c) => $body,
+            Command::RecordConsultation($c) => $body,
+            Command::SetLawSettings($c) => $body,
+            Command::SetQuorum($c) => $body,
+            Command::ExtendDecisionLimit($c) => $body,
         }
     };
 }

@@ -32,6 +32,12 @@ pub mod prefix {
     pub const CASES: u8 = b'k';
     /// `domain::enforcement::model::CERT_NUMBERS`
     pub const CERT_NUMBERS: u8 = b'c';
+    /// `domain::enforcement::law::LAW_SETTINGS`
+    pub const LAW_SETTINGS: u8 = b'X';
+    /// `domain::enforcement::law::QUORUMS`
+    pub const QUORUMS: u8 = b'Y';
+    /// `domain::enforcement::sanction::DOC_NUMBERS`
+    pub const DOC_NUMBERS: u8 = b'W';
     /// `domain::enforcement::model::OFFICERS`
     pub const OFFICERS: u8 = b'o';
     /// `domain::enforcement::model::REVIEW_BEFORE_RIGHTS_NOTICE`
@@ -191,6 +197,27 @@ pub const SPACES: &[KeySpace] = &[
         key: "u64",
         value: "AvList",
         owner: "enforcement::model",
+    },
+    KeySpace {
+        name: "LAW_SETTINGS",
+        prefix: prefix::LAW_SETTINGS,
+        key: "str",
+        value: "LawSettings",
+        owner: "enforcement::law",
+    },
+    KeySpace {
+        name: "QUORUMS",
+        prefix: prefix::QUORUMS,
+        key: "u64",
+        value: "u32",
+        owner: "enforcement::law",
+    },
+    KeySpace {
+        name: "DOC_NUMBERS",
+        prefix: prefix::DOC_NUMBERS,
+        key: "(u64, String)",
+        value: "u64",
+        owner: "enforcement::sanction",
     },
     KeySpace {
         name: "CASES",

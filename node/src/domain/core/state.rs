@@ -201,6 +201,13 @@ impl KeyCodec for (String, u64) {
     }
 }
 
+impl KeyCodec for (u64, String) {
+    fn encode_key(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.0.to_be_bytes());
+        out.extend_from_slice(self.1.as_bytes());
+    }
+}
+
 impl KeyCodec for (String, String, u64) {
     fn encode_key(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(self.0.as_bytes());

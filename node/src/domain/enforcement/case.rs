@@ -11,7 +11,7 @@ use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
-use crate::domain::enforcement::deadlines::{schedule, Deadline, DeadlineKind, DECISION_DAYS};
+use crate::domain::enforcement::deadlines::{schedule, Deadline, DeadlineKind};
 use crate::domain::enforcement::model::{
     acting_officer, load_officers, Case, CaseState, MajorFlags, Party, PartyKind, Procedure, CASES,
     MAX_AMOUNT_FEN,
@@ -31,9 +31,13 @@ pub struct OpenCaseInput {
     pub flags: MajorFlags,
 }
 
-/// LAW-1 limits, in fen.
-pub const SUMMARY_LIMIT_NATURAL_FEN: u64 = 200 * 100;
-pub const SUMMARY_LIMIT_LEGAL_FEN: u64 = 3_000 * 100;
+/// LAW-1: the largest fine of the summary procedure on this kind of party, fen.
+pub fn summary_limit(law: &crate::domain::enforcement::law::LawSettings, kind: PartyKind) -> u64 {
+    match kind {
+        PartyKind::Natural => law.summary_natural_fen,
+        PartyKind::Legal => law.summary_legal_fen,
+    }
+}
 
 fn check_party(p: &Party) -> Result<(), Refusal> {
     check_text("party.name", &p.name, 100, true)?;
@@ -75,11 +79,9 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, c: &OpenCaseInput, now: i64) -> R
     if AGENCIES.get(txn, &c.agency_id)?.is_none() {
         return Err(Refusal::new("INPUT", format!("no agency with id {}", c.agency_id)).into());
     }
+    let law = crate::domain::enforcement::law::settings(txn.base())?;
     if c.procedure == Procedure::Summary {
-        let limit = match c.party.kind {
-            PartyKind::Natural => SUMMARY_LIMIT_NATURAL_FEN,
-            PartyKind::Legal => SUMMARY_LIMIT_LEGAL_FEN,
-        };
+        let limit = summary_limit(&law, c.party.kind);
         if c.kind != PowerKind::Penalty || c.amount_fen > limit {
             return Err(Refusal::new(
                 "LAW-1",
@@ -94,7 +96,7 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, c: &OpenCaseInput, now: i64) -> R
         Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
     for o in &officers {
-        o.check_may_act(today)?;
+        o.check_may_act(today, &law)?;
     }
     let id = next_id(txn, "case")?;
     CASES.put(
@@ -122,11 +124,14 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, c: &OpenCaseInput, now: i64) -> R
             published_at_ms: None,
             overdue: vec![],
             legal_outcomes: vec![],
+            consultations: vec![],
+            decision_due: None,
         },
     )?;
-    // LAW-3: a general-procedure penalty is decided within 90 days of filing.
+    // LAW-3: a general-procedure penalty is decided within 90 days of filing (as set).
     if c.kind == PowerKind::Penalty && c.procedure == Procedure::General {
-        if let Some(due) = today.checked_add_signed(chrono::Duration::days(DECISION_DAYS)) {
+        let days = i64::from(law.decision_days);
+        if let Some(due) = today.checked_add_signed(chrono::Duration::days(days)) {
             schedule(
                 txn,
                 Deadline {

@@ -101,9 +101,14 @@ pub fn rule(
 
 /// REV-2: is this case's decision major under `r`?
 pub fn is_major(case: &Case, r: &CatalogRule) -> bool {
+    is_major_at(case, r, case.amount_fen)
+}
+
+/// REV-2 with the amount decided (or proposed) instead of the one the case was opened with.
+pub fn is_major_at(case: &Case, r: &CatalogRule, amount_fen: u64) -> bool {
     case.flags.any()
         || case.hearing_held
-        || r.min_amount_fen.is_some_and(|m| case.amount_fen >= m)
+        || r.min_amount_fen.is_some_and(|m| amount_fen >= m)
         || (r.every_general_penalty
             && case.kind == PowerKind::Penalty
             && case.procedure == Procedure::General)

@@ -89,7 +89,13 @@ pub fn issue(txn: &mut Txn<'_>, actor: &Actor, c: &IssueCertificate) -> Ruled {
     })
 }
 
-pub fn change(txn: &mut Txn<'_>, actor: &Actor, officer_id: u64, action: &CertAction) -> Ruled {
+pub fn change(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    officer_id: u64,
+    action: &CertAction,
+    now: i64,
+) -> Ruled {
     judicial_administration(actor)?;
     let Some(mut officer) = OFFICERS.get(txn, &officer_id)? else {
         return Err(Refusal::new("INPUT", format!("no officer with id {officer_id}")).into());
@@ -112,6 +118,16 @@ pub fn change(txn: &mut Txn<'_>, actor: &Actor, officer_id: u64, action: &CertAc
     match action {
         CertAction::AnnualCheck { year, passed, note } => {
             check_text("note", note, 500, false)?;
+            let this_year = crate::domain::calendar::days::date_of(now)
+                .map(|d| d.year())
+                .unwrap_or(i32::MAX);
+            if *year > this_year {
+                return Err(Refusal::new(
+                    "INPUT",
+                    format!("{year} 年度尚未到来，不能年审"),
+                )
+                .into());
+            }
             if *year < cert.valid_from.year() || *year > cert.valid_until.year() {
                 return Err(Refusal::new(
                     "INPUT",

@@ -15,6 +15,9 @@ pub struct ChangeCertificate {
 pub struct SubmitReview {
     pub case_id: u64,
     pub materials: String,
+    /// The amount of the decision proposed for review, fen; 0: the amount the case was opened
+    /// with. A decision above what was reviewed goes back to review (REV-1).
+    pub proposed_fen: u64,
 }
 
 /// Record a review opinion (REV-3, REV-4).
@@ -89,4 +92,28 @@ pub struct AddExpertOpinion {
 pub struct SetStepOrder {
     pub agency_id: u64,
     pub review_before_rights_notice: bool,
+}
+
+/// Record the consultation after the reviewer disagreed (REV-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordConsultation {
+    pub case_id: u64,
+    pub participants: Vec<String>,
+    pub on: chrono::NaiveDate,
+    pub result: String,
+}
+
+/// An agency's quorum of heads for a collective decision (REV-1, LAW-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetQuorum {
+    pub agency_id: u64,
+    pub heads: u32,
+}
+
+/// Extend the LAW-3 decision time limit of a case, approved by a head of the agency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtendDecisionLimit {
+    pub case_id: u64,
+    pub days: u32,
+    pub reason: String,
 }

@@ -8,7 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::core::keys::prefix;
 use crate::domain::core::state::{DomainError, Space, Txn};
-use crate::domain::enforcement::model::{CaseState, StepKind, CASES, STEPS};
+use crate::domain::calendar::days::date_of;
+use crate::domain::core::identity::Actor;
+use crate::domain::core::outcome::{CommandResult, Refusal, Ruled};
+use crate::domain::core::text::check_text;
+use crate::domain::enforcement::model::{member_officer, Case, CaseState, Duty, Procedure, CASES};
 
 /// What a deadline is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,10 +53,6 @@ pub const DEADLINES: Space<str, Deadline> = Space::new(prefix::DEADLINES);
 
 /// Working days allowed for a legal review (REV-8), unless set.
 pub const DEFAULT_REVIEW_DAYS: u32 = 5;
-/// LAW-3: calendar days from filing to a general-procedure penalty decision.
-pub const DECISION_DAYS: i64 = 90;
-/// LAW-4: working days to serve a decision on an absent party.
-pub const SERVICE_DAYS: u32 = 7;
 
 fn day_key(d: NaiveDate) -> String {
     format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
@@ -89,8 +89,11 @@ pub fn expire(txn: &mut Txn<'_>, today: NaiveDate) -> Result<u64, DomainError> {
                 case.state == CaseState::InReview && case.reviews.len() == round as usize
             }
             DeadlineKind::Publication => case.published_at_ms.is_none(),
+            // An extended limit supersedes the first one (LAW-3).
             DeadlineKind::Decision => {
-                !matches!(case.state, CaseState::Decided | CaseState::Transferred)
+                case.decision.is_none()
+                    && !case.state.ended()
+                    && case.decision_due.is_none_or(|due| d.due >= due)
             }
             DeadlineKind::Withdrawal => {
                 let mut still_published = false;
@@ -109,18 +112,7 @@ pub fn expire(txn: &mut Txn<'_>, today: NaiveDate) -> Result<u64, DomainError> {
                 }
                 still_published
             }
-            DeadlineKind::Service => {
-                let mut served = false;
-                for s in &case.steps {
-                    if STEPS
-                        .get(txn, s)?
-                        .is_some_and(|st| st.kind == StepKind::Service)
-                    {
-                        served = true;
-                    }
-                }
-                !served
-            }
+            DeadlineKind::Service => !served(&case),
         };
         if open {
             case.overdue
@@ -130,4 +122,87 @@ pub fn expire(txn: &mut Txn<'_>, today: NaiveDate) -> Result<u64, DomainError> {
         }
     }
     Ok(flagged)
+}
+
+/// The decision was served (LAW-4): the case moved past `Decided` by a service step.
+pub fn served(case: &Case) -> bool {
+    case.decision.is_some()
+        && matches!(
+            case.state,
+            CaseState::Served | CaseState::Executed | CaseState::Archived
+        )
+}
+
+/// `ExtendDecisionLimit` (LAW-3): a head of the agency extends a general-procedure penalty's
+/// decision time limit, in all by at most the days the settings allow, with the reason.
+pub fn extend(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    case_id: u64,
+    days: u32,
+    reason: &str,
+    now: i64,
+) -> Ruled {
+    check_text("reason", reason, 500, true)?;
+    let Some(mut case) = CASES.get(txn, &case_id)? else {
+        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
+    };
+    let head = member_officer(txn, actor, case.agency_id)?;
+    if !head.is_some_and(|h| h.duties.contains(&Duty::Head)) {
+        return Err(Refusal::new(
+            "LAW-3",
+            format!(
+                "{} 无权延长办案期限：由执法机关 {} 的负责人批准",
+                actor.label(),
+                case.agency_id
+            ),
+        )
+        .into());
+    }
+    if case.kind != crate::domain::core::organ::PowerKind::Penalty
+        || case.procedure != Procedure::General
+        || case.decision.is_some()
+        || case.state.ended()
+    {
+        return Err(Refusal::new(
+            "LAW-3",
+            "只有尚未作出决定的一般程序处罚案件可以延长办案期限",
+        )
+        .into());
+    }
+    let law = crate::domain::enforcement::law::settings(txn.base())?;
+    let opened = date_of(case.opened_at_ms).map_err(|e| Refusal::new("INPUT", e.to_string()))?;
+    let first = opened + chrono::Duration::days(i64::from(law.decision_days));
+    let current = case.decision_due.unwrap_or(first);
+    let extended = (current - first).num_days() + i64::from(days);
+    if days == 0 || extended > i64::from(law.max_extension_days) {
+        return Err(Refusal::new(
+            "LAW-3",
+            format!(
+                "办案期限累计最多延长 {} 日（已延长 {} 日）",
+                law.max_extension_days,
+                (current - first).num_days()
+            ),
+        )
+        .into());
+    }
+    let due = current + chrono::Duration::days(i64::from(days));
+    let today = date_of(now).map_err(|e| Refusal::new("INPUT", e.to_string()))?;
+    if due < today {
+        return Err(Refusal::new("LAW-3", "延长后的期限已经过去").into());
+    }
+    case.decision_due = Some(due);
+    CASES.put(txn, &case.id, &case)?;
+    schedule(
+        txn,
+        Deadline {
+            case_id,
+            kind: DeadlineKind::Decision,
+            due,
+        },
+    )?;
+    Ok(CommandResult::Record {
+        id: case_id,
+        flags: vec![format!("LAW-3: decide by {due}")],
+    })
 }

@@ -1,36 +1,77 @@
-//! `Decide` — the administrative decision (REV-1, REC-6, REV-7, LAW-5).
-//! REV-1 is a hard gate: a major decision needs an approving legal review, or — after a
-//! disagreement went through consultation — a collective decision by the heads with minutes.
-//! General-procedure decisions state reasons for evidence, basis and discretion (REC-6). Who
-//! decided is recorded by name (REV-7).
-use chrono::NaiveDate;
+//! `Decide` — the administrative decision (REV-1, REC-6, REV-7, LAW-1, LAW-5).
+//! A decision carries what it decides — its penalties with their amounts, or the licensing
+//! outcome — and its document number (文号). REV-2, LAW-1 and LAW-5 are judged on what is
+//! decided; the REV-1 gate is [`super::gate`]. General-procedure decisions state reasons for
+//! evidence, basis and discretion (REC-6). Who decided is recorded by name (REV-7).
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::calendar::days::date_of;
+use crate::domain::calendar::days::{add_working_days, date_of};
+use crate::domain::calendar::load::StateYears;
 use crate::domain::core::identity::Actor;
+use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
-use crate::domain::enforcement::catalog::{is_major, rule};
+use crate::domain::enforcement::case::summary_limit;
+use crate::domain::enforcement::deadlines::{schedule, Deadline, DeadlineKind};
+use crate::domain::enforcement::gate;
+use crate::domain::enforcement::law::{self, LawSettings};
 use crate::domain::enforcement::model::{
-    acting_officer, load_officers, Case, CaseState, Decision, Duty, Officer, Opinion, Procedure,
-    CASES,
+    acting_officer, has_step, load_officers, Case, Collective, Decision, Duty, Officer, Procedure,
+    StepKind, CASES,
 };
-
-/// A penalty from this amount (fen) is serious (LAW-5): 100,000 yuan.
-pub const SERIOUS_PENALTY_FEN: u64 = 10_000_000;
+use crate::domain::enforcement::sanction::{
+    check_penalties, DocNumber, LicenceOutcome, Penalty, PenaltyKind, DOC_NUMBERS,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DecideInput {
     pub case_id: u64,
     pub deciders: Vec<u64>,
+    /// 文号, e.g. 浏市监罚〔2026〕12号: unique per agency, of the decision's year.
+    pub document_number: String,
+    /// A penalty decision's penalties (none for other kinds).
+    pub penalties: Vec<Penalty>,
+    /// A licensing decision's outcome (none for other kinds).
+    pub licence: Option<LicenceOutcome>,
     pub text: String,
     pub reasons_evidence: String,
     pub reasons_basis: String,
     pub reasons_discretion: String,
-    /// Minutes of the heads' collective discussion, when one was held.
-    pub collective_minutes: Option<String>,
+    /// The heads' collective decision, when one was held.
+    pub collective: Option<Collective>,
+}
+
+/// What a decision decides, checked against the kind of case: its amount in fen.
+fn decided_amount(case: &Case, d: &DecideInput) -> Result<u64, Refusal> {
+    match case.kind {
+        PowerKind::Penalty => {
+            if d.licence.is_some() {
+                return Err(Refusal::new("INPUT", "处罚决定没有许可结果"));
+            }
+            check_penalties(&d.penalties)
+        }
+        PowerKind::Licensing => {
+            if !d.penalties.is_empty() || d.licence.is_none() {
+                return Err(Refusal::new(
+                    "INPUT",
+                    "许可决定写明许可结果（准予、不予、部分准予），不写处罚种类",
+                ));
+            }
+            Ok(0)
+        }
+        _ => {
+            if !d.penalties.is_empty() || d.licence.is_some() {
+                return Err(Refusal::new(
+                    "INPUT",
+                    "只有处罚决定写处罚种类，只有许可决定写许可结果",
+                ));
+            }
+            Ok(case.amount_fen)
+        }
+    }
 }
 
 pub fn apply(txn: &mut Txn<'_>, actor: &Actor, d: &DecideInput, now: i64) -> Ruled {
@@ -38,7 +79,7 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, d: &DecideInput, now: i64) -> Rul
     let Some(case) = CASES.get(txn, &d.case_id)? else {
         return Err(Refusal::new("INPUT", format!("no case with id {}", d.case_id)).into());
     };
-    if matches!(case.state, CaseState::Decided | CaseState::Transferred) {
+    if case.decision.is_some() || case.state.ended() {
         return Err(Refusal::new(
             "INPUT",
             format!("case {} is already {:?}", case.id, case.state),
@@ -57,35 +98,74 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, d: &DecideInput, now: i64) -> Rul
         Ok(x) => x,
         Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
+    let law = law::settings(txn.base())?;
     for o in &deciders {
-        o.check_may_act(day)?;
+        o.check_may_act(day, &law)?;
     }
-    if case.procedure == Procedure::General {
-        check_general(txn, &case, &deciders, d, day)?;
+    let amount = decided_amount(&case, d)?;
+    let number = DocNumber::parse(&d.document_number)?;
+    if number.year != day.year() {
+        return Err(Refusal::new(
+            "INPUT",
+            format!(
+                "文号的年份 {} 应为决定作出的年份 {}",
+                number.year,
+                day.year()
+            ),
+        )
+        .into());
     }
-    if let Some(m) = &d.collective_minutes {
-        check_text("collective_minutes", m, 20_000, false)?;
+    let key = (case.agency_id, d.document_number.clone());
+    if let Some(other) = DOC_NUMBERS.get(txn, &key)? {
+        return Err(Refusal::new(
+            "INPUT",
+            format!(
+                "文号 {} 已用于本机关第 {other} 号案件的决定",
+                d.document_number
+            ),
+        )
+        .into());
     }
-    record(txn, case, ids, d, day, now)
+    if let Some(c) = &d.collective {
+        gate::check_collective(txn, &case, c, day, &law)?;
+    }
+    match case.procedure {
+        Procedure::Summary => check_summary(&case, d, amount, &law)?,
+        Procedure::General => {
+            check_general(txn, &case, &deciders, d)?;
+            gate::rev_1(txn.base(), &case, amount, d.collective.as_ref(), day)?;
+            check_law_5(&case, d, amount, &law)?;
+        }
+    }
+    DOC_NUMBERS.put(txn, &key, &case.id)?;
+    record(txn, case, ids, d, amount, day, now, &law)
+}
+
+/// LAW-1 on what is decided: a summary decision is a warning, or a fine within the limit.
+fn check_summary(case: &Case, d: &DecideInput, amount: u64, law: &LawSettings) -> Ruled<()> {
+    let limit = summary_limit(law, case.party.kind);
+    let only_warning_or_fine = d
+        .penalties
+        .iter()
+        .all(|p| matches!(p.kind, PenaltyKind::Warning | PenaltyKind::Fine));
+    if case.kind != PowerKind::Penalty || !only_warning_or_fine || amount > limit {
+        return Err(Refusal::new(
+            "LAW-1",
+            format!(
+                "简易程序只能作出警告或者 {} 元以下罚款的决定；本决定须按一般程序办理",
+                limit / 100
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The rules of the general procedure: the party heard (PUB-2), a head decides (REV-7), the
-/// reasons stated (REC-6), the REV-1 gate, and the heads' collective discussion (LAW-5).
-fn check_general(
-    txn: &Txn<'_>,
-    case: &Case,
-    deciders: &[Officer],
-    d: &DecideInput,
-    day: NaiveDate,
-) -> Ruled<()> {
+/// reasons stated (REC-6).
+fn check_general(txn: &Txn<'_>, case: &Case, deciders: &[Officer], d: &DecideInput) -> Ruled<()> {
     // PUB-2: before a penalty is decided the party has been told the reasons, basis and rights.
-    if case.kind == crate::domain::core::organ::PowerKind::Penalty
-        && !crate::domain::enforcement::model::has_step(
-            txn,
-            case,
-            crate::domain::enforcement::model::StepKind::RightsNotice,
-        )?
-    {
+    if case.kind == PowerKind::Penalty && !has_step(txn, case, StepKind::RightsNotice)? {
         return Err(Refusal::new(
             "PUB-2",
             "the party has not been told the reasons, basis and its rights (no rights notice)",
@@ -113,60 +193,43 @@ fn check_general(
         }
         check_text(field, v, 20_000, true)?;
     }
-    // REV-1: the gate. The catalog's answer at submission is kept with the case; a case never
-    // submitted is judged by the catalog in force now.
-    let major = match case.major {
-        Some(m) => m || case.hearing_held,
-        None => is_major(case, &rule(txn.base(), case.agency_id, case.kind, day)?),
-    };
-    if major {
-        let last = case.reviews.last();
-        let approved = case.state == CaseState::Approved
-            && last.is_some_and(|r| r.opinion == Some(Opinion::Approve));
-        let reviewed = last.is_some_and(|r| r.opinion.is_some());
-        let collective = d
-            .collective_minutes
-            .as_ref()
-            .is_some_and(|m| !m.trim().is_empty());
-        if !(approved || (reviewed && collective)) {
-            return Err(
-                Refusal::new("REV-1", "major decision without an approving legal review").into(),
-            );
-        }
-    }
-    // LAW-5: complex or serious penalties go to the heads' collective discussion, whatever
-    // the legal review said.
-    let serious = case.kind == crate::domain::core::organ::PowerKind::Penalty
+    Ok(())
+}
+
+/// LAW-5: complex or serious penalties — by the facts, the amount decided or the kind of
+/// penalty — go to the heads' collective discussion, whatever the legal review said.
+fn check_law_5(case: &Case, d: &DecideInput, amount: u64, law: &LawSettings) -> Ruled<()> {
+    let serious = case.kind == PowerKind::Penalty
         && (case.flags.complex_legal_relations
             || case.flags.major_rights
-            || case.amount_fen >= SERIOUS_PENALTY_FEN);
-    let minutes = d.collective_minutes.as_deref().unwrap_or("");
-    if serious && minutes.trim().is_empty() {
+            || amount >= law.serious_fen
+            || d.penalties.iter().any(|p| p.kind.serious()));
+    if serious && d.collective.is_none() {
         return Err(Refusal::new(
             "LAW-5",
-            "a complex or serious penalty is decided by the heads' collective discussion: give its minutes",
-        ).into());
+            "情节复杂或者重大违法行为给予行政处罚，须经负责人集体讨论决定：写明出席的负责人、讨论结果和记录",
+        )
+        .into());
     }
     Ok(())
 }
 
 /// Records the decision and starts its clocks: publication (PUB-3) and service (LAW-4), on the
 /// official calendar; a missing calendar year refuses.
+#[allow(clippy::too_many_arguments)]
 fn record(
     txn: &mut Txn<'_>,
     mut case: Case,
     ids: Vec<u64>,
     d: &DecideInput,
+    amount: u64,
     day: NaiveDate,
     now: i64,
+    law: &LawSettings,
 ) -> Ruled {
-    // PUB-3: the publication deadline on the official calendar; a missing year is an error.
+    let years = StateYears(txn.base());
     let days = crate::domain::enforcement::publication::publish_days(txn.base(), case.kind)?;
-    let publish_by = match crate::domain::calendar::days::add_working_days(
-        &crate::domain::calendar::load::StateYears(txn.base()),
-        day,
-        days,
-    ) {
+    let publish_by = match add_working_days(&years, day, days) {
         Ok(d) => d,
         Err(e) => {
             return Err(
@@ -174,24 +237,7 @@ fn record(
             )
         }
     };
-    case.decision = Some(Decision {
-        decided_by: ids,
-        text: d.text.clone(),
-        reasons_evidence: d.reasons_evidence.clone(),
-        reasons_basis: d.reasons_basis.clone(),
-        reasons_discretion: d.reasons_discretion.clone(),
-        collective_minutes: d.collective_minutes.clone(),
-        decided_at_ms: now,
-        publish_by,
-    });
-    case.state = CaseState::Decided;
-    CASES.put(txn, &case.id, &case)?;
-    // PUB-3 and LAW-4 clocks start at the decision.
-    let serve_by = match crate::domain::calendar::days::add_working_days(
-        &crate::domain::calendar::load::StateYears(txn.base()),
-        day,
-        crate::domain::enforcement::deadlines::SERVICE_DAYS,
-    ) {
+    let serve_by = match add_working_days(&years, day, law.service_days) {
         Ok(d) => d,
         Err(e) => {
             return Err(
@@ -199,19 +245,29 @@ fn record(
             )
         }
     };
+    case.decision = Some(Decision {
+        decided_by: ids,
+        document_number: d.document_number.clone(),
+        penalties: d.penalties.clone(),
+        licence: d.licence,
+        amount_fen: amount,
+        text: d.text.clone(),
+        reasons_evidence: d.reasons_evidence.clone(),
+        reasons_basis: d.reasons_basis.clone(),
+        reasons_discretion: d.reasons_discretion.clone(),
+        collective: d.collective.clone(),
+        decided_at_ms: now,
+        publish_by,
+    });
+    case.state = crate::domain::enforcement::model::CaseState::Decided;
+    CASES.put(txn, &case.id, &case)?;
     for (kind, due) in [
-        (
-            crate::domain::enforcement::deadlines::DeadlineKind::Publication,
-            publish_by,
-        ),
-        (
-            crate::domain::enforcement::deadlines::DeadlineKind::Service,
-            serve_by,
-        ),
+        (DeadlineKind::Publication, publish_by),
+        (DeadlineKind::Service, serve_by),
     ] {
-        crate::domain::enforcement::deadlines::schedule(
+        schedule(
             txn,
-            crate::domain::enforcement::deadlines::Deadline {
+            Deadline {
                 case_id: case.id,
                 kind,
                 due,
@@ -220,6 +276,9 @@ fn record(
     }
     Ok(CommandResult::Record {
         id: case.id,
-        flags: vec![format!("PUB-3: publish by {publish_by}")],
+        flags: vec![
+            format!("PUB-3: publish by {publish_by}"),
+            format!("LAW-4: serve by {serve_by}"),
+        ],
     })
 }

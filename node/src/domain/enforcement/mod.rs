@@ -14,6 +14,8 @@ pub mod catalog;
 pub mod certificate;
 pub mod commands;
 pub mod deadlines;
+pub mod gate;
+pub mod law;
 pub mod decide;
 pub mod model;
 pub mod officer;
@@ -21,6 +23,7 @@ pub mod outcome;
 pub mod publication;
 pub mod redact;
 pub mod review;
+pub mod sanction;
 pub mod step;
 
 #[cfg(test)]

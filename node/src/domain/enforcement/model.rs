@@ -60,8 +60,14 @@ pub struct Officer {
 }
 
 impl Officer {
-    /// PUB-2: may this officer act on `date`? Returns the refusal naming why not.
-    pub fn check_may_act(&self, date: NaiveDate) -> Result<(), Refusal> {
+    /// PUB-2: may this officer act on `date`? Returns the refusal naming why not: no
+    /// certificate, suspended, revoked, out of validity, or the annual check of the previous
+    /// year missing past the deadline `law` sets.
+    pub fn check_may_act(
+        &self,
+        date: NaiveDate,
+        law: &crate::domain::enforcement::law::LawSettings,
+    ) -> Result<(), Refusal> {
         let Some(c) = &self.certificate else {
             return Err(Refusal::new(
                 "PUB-2",
@@ -98,6 +104,22 @@ impl Officer {
                 format!(
                     "certificate {} of officer {} is valid {}–{}, not on {date}",
                     c.number, self.name, c.valid_from, c.valid_until
+                ),
+            ));
+        }
+        if crate::domain::enforcement::law::misses_annual_check(law, c, date) {
+            let by = law
+                .annual_check_deadline(chrono::Datelike::year(&date))
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            return Err(Refusal::new(
+                "PUB-2",
+                format!(
+                    "执法人员 {}（{}）的执法证 {} 未通过 {} 年度年审（截止 {by}），暂不得执法",
+                    self.id,
+                    self.name,
+                    c.number,
+                    chrono::Datelike::year(&date) - 1
                 ),
             ));
         }
@@ -162,6 +184,24 @@ pub enum CaseState {
     Returned,
     Decided,
     Transferred,
+    /// The decision was served on the party (LAW-4).
+    Served,
+    /// The decision was carried out: paid, enforced, or the court applied to.
+    Executed,
+    /// The file is closed: nothing is recorded after but a correction of an earlier step.
+    Archived,
+    /// Closed without a decision, with the reason (e.g. no violation found).
+    Closed,
+}
+
+impl CaseState {
+    /// The case's work has ended: no decision can be made, only archiving remains.
+    pub fn ended(self) -> bool {
+        matches!(
+            self,
+            CaseState::Transferred | CaseState::Closed | CaseState::Archived
+        )
+    }
 }
 
 /// A case (for licensing: an application).
@@ -195,6 +235,29 @@ pub struct Case {
     pub overdue: Vec<String>,
     /// Reconsideration and litigation outcomes (SUP-7).
     pub legal_outcomes: Vec<LegalOutcome>,
+    /// Consultations held after the reviewer disagreed (REV-1).
+    pub consultations: Vec<Consultation>,
+    /// LAW-3: the decision time limit as extended with the head's approval.
+    pub decision_due: Option<NaiveDate>,
+}
+
+/// A consultation between the handlers and the legal reviewer after a disagreement (协商).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consultation {
+    pub participants: Vec<String>,
+    pub on: NaiveDate,
+    pub result: String,
+    pub recorded_at_ms: i64,
+    pub recorded_by: String,
+}
+
+/// The heads' collective decision (集体讨论决定): who was present and what they resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collective {
+    /// Officer ids of the heads present.
+    pub heads_present: Vec<u64>,
+    pub result: String,
+    pub minutes: String,
 }
 
 /// Kinds of process step (REC-1, REC-2).
@@ -216,6 +279,42 @@ pub enum StepKind {
     Execution,
     Archiving,
     Other,
+    /// Closing the case without a decision, with its reason.
+    Closure,
+}
+
+/// How a decision was served (送达方式, LAW-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServiceMode {
+    /// 直接送达
+    Direct,
+    /// 留置送达
+    LeftAtResidence,
+    /// 邮寄送达
+    Post,
+    /// 公告送达
+    PublicNotice,
+    /// 电子送达
+    Electronic,
+}
+
+/// How a decision was carried out (执行).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExecutionMode {
+    /// 当事人自觉履行（缴纳罚款）
+    Paid,
+    /// 行政机关强制执行
+    Enforced,
+    /// 申请人民法院强制执行
+    CourtApplication,
+}
+
+/// What a step of the end of the case records besides its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepDetail {
+    Service { mode: ServiceMode },
+    Execution { mode: ExecutionMode },
+    Closure { reason: String },
 }
 
 impl StepKind {
@@ -282,6 +381,8 @@ pub struct Step {
     pub audio_video: bool,
     pub exemption: Option<AvExemption>,
     pub corrects: Option<u64>,
+    /// Service mode, execution mode or closure reason, for those steps.
+    pub detail: Option<StepDetail>,
     /// Flags raised (e.g. "REC-2: audio-video expected but missing").
     pub flags: Vec<String>,
     pub recorded_at_ms: i64,
@@ -304,6 +405,8 @@ pub struct Review {
     pub submitted_at_ms: i64,
     pub submitted_by: String,
     pub materials: String,
+    /// The amount involved or proposed when submitted, fen: what the review saw.
+    pub proposed_fen: u64,
     pub reviewer: Option<u64>,
     /// The ten REV-3 points, in order.
     pub checklist: Option<[bool; 10]>,
@@ -376,11 +479,19 @@ pub fn has_step(txn: &Txn<'_>, case: &Case, kind: StepKind) -> Result<bool, Doma
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     pub decided_by: Vec<u64>,
+    /// 文号, unique per agency.
+    pub document_number: String,
+    /// For a penalty: what was imposed (art. 9).
+    pub penalties: Vec<crate::domain::enforcement::sanction::Penalty>,
+    /// For licensing: granted, refused or partly.
+    pub licence: Option<crate::domain::enforcement::sanction::LicenceOutcome>,
+    /// Fines and confiscations decided, fen.
+    pub amount_fen: u64,
     pub text: String,
     pub reasons_evidence: String,
     pub reasons_basis: String,
     pub reasons_discretion: String,
-    pub collective_minutes: Option<String>,
+    pub collective: Option<Collective>,
     pub decided_at_ms: i64,
     /// Publication deadline (PUB-3): decision day + 7 or 20 working days, day itself not counted.
     pub publish_by: NaiveDate,

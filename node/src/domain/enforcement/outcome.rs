@@ -7,11 +7,12 @@ use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::deadlines::{schedule, Deadline, DeadlineKind};
 use crate::domain::enforcement::model::{
-    member_officer, AvList, CaseState, Duty, LegalOutcome, AV_LISTS, CASES,
+    member_officer, AvList, Duty, LegalOutcome, AV_LISTS, CASES,
 };
 
 /// Records the outcome of a reconsideration or a lawsuit. A changed or revoked (or unlawful)
-/// decision that was published must be withdrawn within 3 working days (LAW-6): the clock starts.
+/// decision that was published must be withdrawn within 3 working days (LAW-6, as set): the
+/// clock starts.
 pub fn record_outcome(
     txn: &mut Txn<'_>,
     actor: &Actor,
@@ -71,7 +72,7 @@ pub fn record_outcome(
         let due = match crate::domain::calendar::days::add_working_days(
             &crate::domain::calendar::load::StateYears(txn.base()),
             on,
-            3,
+            crate::domain::enforcement::law::settings(txn.base())?.withdrawal_days,
         ) {
             Ok(d) => d,
             Err(e) => return Err(Refusal::new("LAW-6", e.to_string()).into()),
@@ -116,7 +117,7 @@ pub fn expert_opinion(
         )
         .into());
     }
-    if matches!(case.state, CaseState::Decided | CaseState::Transferred) {
+    if case.decision.is_some() || case.state.ended() {
         return Err(Refusal::new(
             "REV-5",
             format!("case {case_id} is already {:?}", case.state),

@@ -16,7 +16,7 @@ use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::{DomainError, Space, State, Txn};
 use crate::domain::core::text::check_text;
-use crate::domain::enforcement::model::{member_officer, CaseState, Duty, CASES};
+use crate::domain::enforcement::model::{member_officer, Duty, CASES};
 use crate::domain::enforcement::redact::{redact, Masking};
 
 /// Working days to publish, per kind (PUB-3): licensing and penalty 7, others 20, unless set.
@@ -121,7 +121,7 @@ pub fn draft(
     let Some(case) = CASES.get(txn, &case_id)? else {
         return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
     };
-    let (CaseState::Decided, Some(decision)) = (case.state, &case.decision) else {
+    let Some(decision) = &case.decision else {
         return Err(Refusal::new(
             "PUB-3",
             format!("case {case_id} has no decision to publish"),

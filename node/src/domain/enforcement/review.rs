@@ -9,7 +9,7 @@ use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
-use crate::domain::enforcement::catalog::{is_major, rule};
+use crate::domain::enforcement::catalog::{is_major_at, rule};
 use crate::domain::enforcement::model::{
     acting_officer, load_officers, member_officer, CaseState, Duty, Opinion, Procedure, Review,
     CASES, STEPS,
@@ -29,8 +29,17 @@ pub const REV3_POINTS: [&str; 10] = [
     "涉嫌犯罪已移送",
 ];
 
-pub fn submit(txn: &mut Txn<'_>, actor: &Actor, case_id: u64, materials: &str, now: i64) -> Ruled {
+pub fn submit(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    s: &crate::domain::enforcement::commands::SubmitReview,
+    now: i64,
+) -> Ruled {
+    let (case_id, materials) = (s.case_id, s.materials.as_str());
     check_text("materials", materials, 20_000, true)?;
+    if s.proposed_fen > crate::domain::enforcement::model::MAX_AMOUNT_FEN {
+        return Err(Refusal::new("INPUT", "拟决定金额超出合理范围（超过一千亿元）").into());
+    }
     let Some(mut case) = CASES.get(txn, &case_id)? else {
         return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
     };
@@ -80,13 +89,19 @@ pub fn submit(txn: &mut Txn<'_>, actor: &Actor, case_id: u64, materials: &str, n
         Some(r) => r.clone(),
         None => rule(txn.base(), case.agency_id, case.kind, submitted_on)?,
     };
-    let major = is_major(&case, &catalog_rule) || case.major == Some(true);
+    let proposed = if s.proposed_fen == 0 {
+        case.amount_fen
+    } else {
+        s.proposed_fen
+    };
+    let major = is_major_at(&case, &catalog_rule, proposed) || case.major == Some(true);
     case.major = Some(major);
     case.catalog_rule = Some(catalog_rule);
     case.reviews.push(Review {
         submitted_at_ms: now,
         submitted_by: actor.label(),
         materials: materials.to_string(),
+        proposed_fen: proposed,
         reviewer: None,
         checklist: None,
         opinion: None,
@@ -200,7 +215,7 @@ pub fn opinion(
         Ok(d) => d,
         Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
-    reviewer.check_may_act(day)?;
+    reviewer.check_may_act(day, &crate::domain::enforcement::law::settings(txn.base())?)?;
     if opinion == Opinion::Approve {
         if let Some(i) = checklist.iter().position(|ok| !ok) {
             return Err(Refusal::new(

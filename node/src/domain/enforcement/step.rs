@@ -15,8 +15,8 @@ use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::model::Case;
 use crate::domain::enforcement::model::{
-    acting_officer, load_officers, Attachment, AvExemption, CaseState, Duty, Step, StepKind,
-    AV_LISTS, CASES, OFFICERS, STEPS,
+    acting_officer, load_officers, Attachment, AvExemption, CaseState, Duty, Step, StepDetail,
+    StepKind, AV_LISTS, CASES, OFFICERS, STEPS,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +32,8 @@ pub struct StepInput {
     pub audio_video: bool,
     pub exemption: Option<AvExemption>,
     pub corrects: Option<u64>,
+    /// Service mode (of the decision), execution mode, or the reason of a closure.
+    pub detail: Option<StepDetail>,
 }
 
 /// Acts may be recorded up to this long after they happened.
@@ -84,13 +86,6 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, s: &StepInput, now: i64) -> Ruled
     let Some(mut case) = CASES.get(txn, &s.case_id)? else {
         return Err(Refusal::new("INPUT", format!("no case with id {}", s.case_id)).into());
     };
-    if case.state == CaseState::Transferred && s.kind != StepKind::Archiving {
-        return Err(Refusal::new(
-            "INPUT",
-            format!("case {} was transferred; only archiving remains", case.id),
-        )
-        .into());
-    }
     if let Some(old) = s.corrects {
         if !case.steps.contains(&old) {
             return Err(Refusal::new(
@@ -117,10 +112,12 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, s: &StepInput, now: i64) -> Ruled
         Ok(d) => d,
         Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
+    let law = crate::domain::enforcement::law::settings(txn.base())?;
     for o in &officers {
-        o.check_may_act(day)?;
+        o.check_may_act(day, &law)?;
     }
-    let flags = av_flags(txn, s, &case, day)?;
+    let mut flags = av_flags(txn, s, &case, day, &law)?;
+    let next = lifecycle(txn, &case, s, day, &law, &mut flags)?;
     let id = next_id(txn, "step")?;
     STEPS.put(
         txn,
@@ -137,20 +134,30 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, s: &StepInput, now: i64) -> Ruled
             audio_video: s.audio_video,
             exemption: s.exemption.clone(),
             corrects: s.corrects,
+            detail: s.detail.clone(),
             flags: flags.clone(),
             recorded_at_ms: now,
             recorded_by: actor.label(),
         },
     )?;
     case.steps.push(id);
-    advance(txn, &mut case, s.kind)?;
+    match next {
+        Some(state) => case.state = state,
+        None => advance(txn, &mut case, s.kind)?,
+    }
     CASES.put(txn, &case.id, &case)?;
     Ok(CommandResult::Record { id, flags })
 }
 
 /// REC-2: whole-process audio-video where the agency's list (or the default) requires it, or
 /// an exemption approved by a head; the flags the step carries.
-fn av_flags(txn: &Txn<'_>, s: &StepInput, case: &Case, day: NaiveDate) -> Ruled<Vec<String>> {
+fn av_flags(
+    txn: &Txn<'_>,
+    s: &StepInput,
+    case: &Case,
+    day: NaiveDate,
+    law: &crate::domain::enforcement::law::LawSettings,
+) -> Ruled<Vec<String>> {
     let mut flags = Vec::new();
     let list = AV_LISTS.get(txn, &case.agency_id)?;
     let required = list
@@ -174,7 +181,7 @@ fn av_flags(txn: &Txn<'_>, s: &StepInput, case: &Case, day: NaiveDate) -> Ruled<
             let approved = head.as_ref().is_some_and(|h| {
                 h.agency_id == case.agency_id
                     && h.duties.contains(&Duty::Head)
-                    && h.check_may_act(day).is_ok()
+                    && h.check_may_act(day, law).is_ok()
             });
             if !approved {
                 return Err(Refusal::new("REC-2", "the audio-video exemption must be approved by a head of the agency with a valid certificate").into());
@@ -214,4 +221,95 @@ fn advance(txn: &Txn<'_>, case: &mut Case, kind: StepKind) -> Ruled<()> {
         _ => {}
     }
     Ok(())
+}
+
+fn ended(m: impl Into<String>) -> Ruled<Option<CaseState>> {
+    Err(Refusal::new("REC-1", m).into())
+}
+
+/// The end of the case (DOMAIN "Case"): served (with the mode; LAW-4 counts from the
+/// decision), executed, archived, or closed without a decision with its reason. An archived
+/// case takes nothing but a correction of an earlier step; a closed or transferred one only
+/// its archiving. Returns the state the step moves the case to.
+fn lifecycle(
+    txn: &Txn<'_>,
+    case: &Case,
+    s: &StepInput,
+    day: NaiveDate,
+    law: &crate::domain::enforcement::law::LawSettings,
+    flags: &mut Vec<String>,
+) -> Ruled<Option<CaseState>> {
+    if s.corrects.is_some() {
+        return Ok(None);
+    }
+    let decided = case.decision.is_some();
+    match case.state {
+        CaseState::Archived => {
+            return ended(format!(
+                "案件 {} 已归档：只能更正此前的环节记录（写明所更正的环节）",
+                case.id
+            ))
+        }
+        CaseState::Closed | CaseState::Transferred if s.kind != StepKind::Archiving => {
+            return ended(format!(
+                "案件 {} 已{}，只能归档",
+                case.id,
+                if case.state == CaseState::Closed { "结案（不予处理）" } else { "移送" }
+            ))
+        }
+        _ => {}
+    }
+    let input = |m: &str| -> Ruled<Option<CaseState>> { Err(Refusal::new("INPUT", m).into()) };
+    match (s.kind, &s.detail) {
+        (StepKind::Service, Some(StepDetail::Service { .. })) if !decided => {
+            input("尚未作出决定，没有可送达的决定书")
+        }
+        (StepKind::Service, Some(StepDetail::Service { .. })) => {
+            let decided_on = case
+                .decision
+                .as_ref()
+                .and_then(|d| crate::domain::calendar::days::date_of(d.decided_at_ms).ok());
+            if let Some(on) = decided_on {
+                let years = crate::domain::calendar::load::StateYears(txn.base());
+                if let Ok(due) =
+                    crate::domain::calendar::days::add_working_days(&years, on, law.service_days)
+                {
+                    if day > due {
+                        flags.push(format!("LAW-4: served late (due {due})"));
+                    }
+                }
+            }
+            Ok(Some(match case.state {
+                CaseState::Decided => CaseState::Served,
+                other => other,
+            }))
+        }
+        (StepKind::Service, None) if decided => {
+            input("送达决定书须写明送达方式（直接、留置、邮寄、公告、电子）")
+        }
+        (StepKind::Execution, Some(StepDetail::Execution { .. })) => match case.state {
+            CaseState::Served | CaseState::Executed => Ok(Some(CaseState::Executed)),
+            _ => input("决定送达后才能执行"),
+        },
+        (StepKind::Execution, None) if decided => {
+            input("执行须写明执行方式（自觉履行、强制执行、申请法院强制执行）")
+        }
+        (StepKind::Closure, Some(StepDetail::Closure { reason })) => {
+            check_text("reason", reason, 500, true)?;
+            if decided {
+                return input("已作出决定的案件不能不予处理结案");
+            }
+            Ok(Some(CaseState::Closed))
+        }
+        (StepKind::Closure, _) => input("不予处理结案须写明理由"),
+        (StepKind::Archiving, None) => match case.state {
+            CaseState::Served | CaseState::Executed | CaseState::Closed | CaseState::Transferred => {
+                Ok(Some(CaseState::Archived))
+            }
+            CaseState::Decided => input("决定尚未送达，不能归档"),
+            _ => input("案件尚未办结（作出决定并送达、移送或不予处理），不能归档"),
+        },
+        (_, Some(_)) => input("只有送达、执行和不予处理结案的环节写送达方式、执行方式或理由"),
+        _ => Ok(None),
+    }
 }

@@ -9,7 +9,8 @@ use crate::domain::enforcement::decide::{self, DecideInput};
 use crate::domain::enforcement::model::{AvList, LegalOutcome};
 use crate::domain::enforcement::officer::{self, OfficerInput};
 use crate::domain::enforcement::step::{self, StepInput};
-use crate::domain::enforcement::{outcome, publication, review};
+use crate::domain::enforcement::law::{self, LawSettings};
+use crate::domain::enforcement::{deadlines, gate, outcome, publication, review};
 
 impl Rule for OfficerInput {
     const NAME: &'static str = "register_officer";
@@ -28,7 +29,7 @@ impl Rule for IssueCertificate {
 impl Rule for cmd::ChangeCertificate {
     const NAME: &'static str = "change_certificate";
     fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
-        certificate::change(cx.txn, cx.actor, self.officer_id, &self.action)
+        certificate::change(cx.txn, cx.actor, self.officer_id, &self.action, cx.now)
     }
 }
 
@@ -56,7 +57,7 @@ impl Rule for StepInput {
 impl Rule for cmd::SubmitReview {
     const NAME: &'static str = "submit_review";
     fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
-        review::submit(cx.txn, cx.actor, self.case_id, &self.materials, cx.now)
+        review::submit(cx.txn, cx.actor, self, cx.now)
     }
 }
 
@@ -155,5 +156,41 @@ impl Rule for cmd::SetStepOrder {
     fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
         let review_first = self.review_before_rights_notice;
         outcome::set_step_order(cx.txn, cx.actor, self.agency_id, review_first)
+    }
+}
+
+impl Rule for cmd::RecordConsultation {
+    const NAME: &'static str = "record_consultation";
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        gate::consult(
+            cx.txn,
+            cx.actor,
+            self.case_id,
+            &self.participants,
+            self.on,
+            &self.result,
+            cx.now,
+        )
+    }
+}
+
+impl Rule for LawSettings {
+    const NAME: &'static str = "set_law_settings";
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        law::set(cx.txn, cx.actor, self)
+    }
+}
+
+impl Rule for cmd::SetQuorum {
+    const NAME: &'static str = "set_quorum";
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        law::set_quorum(cx.txn, cx.actor, self.agency_id, self.heads)
+    }
+}
+
+impl Rule for cmd::ExtendDecisionLimit {
+    const NAME: &'static str = "extend_decision_limit";
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        deadlines::extend(cx.txn, cx.actor, self.case_id, self.days, &self.reason, cx.now)
     }
 }

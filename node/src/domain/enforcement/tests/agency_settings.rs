@@ -102,6 +102,7 @@ fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     assert_eq!(
@@ -122,6 +123,7 @@ fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m2".into(),
+            proposed_fen: 0,
         }),
     );
     let case = CASES.read(&w.s, &c).unwrap().unwrap();
@@ -134,6 +136,7 @@ fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c2,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     assert!(flags.is_empty(), "{flags:?}");
@@ -160,6 +163,7 @@ fn pub_2_rights_notice_before_review_by_default_and_market_regulation_order() {
     let submit = Command::SubmitReview(cmd::SubmitReview {
         case_id: c,
         materials: "m".into(),
+        proposed_fen: 0,
     });
     assert_eq!(
         w.refused(person(Role::Officer, "zhang"), submit.clone()),

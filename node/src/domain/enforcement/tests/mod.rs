@@ -1,5 +1,5 @@
 //! Rules of the three systems, each test named after the rule it checks, refusals included.
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::domain::calendar::days::start_of;
 use crate::domain::command::cmd;
@@ -12,6 +12,8 @@ use crate::domain::enforcement::case::OpenCaseInput;
 use crate::domain::enforcement::catalog::CatalogRule;
 use crate::domain::enforcement::certificate::{CertAction, IssueCertificate};
 use crate::domain::enforcement::decide::DecideInput;
+use crate::domain::enforcement::model::{Collective, ServiceMode, StepDetail};
+use crate::domain::enforcement::sanction::{Penalty, PenaltyKind};
 use crate::domain::enforcement::model::{
     AvExemption, CaseState, Duty, MajorFlags, Opinion, Party, PartyKind, Procedure, StepKind,
     CASES, STEPS,
@@ -97,6 +99,21 @@ impl Officers for World {
                 area: "浏阳市 市场监管".into(),
             }),
         );
+        // PUB-2: the annual checks of the years before the world's, within the validity.
+        let this_year = crate::domain::calendar::days::date_of(self.t).unwrap().year();
+        for year in from.year()..=this_year.min(until.year()) {
+            self.ok(
+                person(Role::Supervisor, "sup"),
+                Command::ChangeCertificate(cmd::ChangeCertificate {
+                    officer_id: id,
+                    action: CertAction::AnnualCheck {
+                        year,
+                        passed: true,
+                        note: String::new(),
+                    },
+                }),
+            );
+        }
         id
     }
 }
@@ -190,18 +207,67 @@ fn step(case_id: u64, kind: StepKind, officers: Vec<u64>) -> StepInput {
         audio_video: true,
         exemption: None,
         corrects: None,
+        detail: None,
     }
 }
 
+/// The decision of `case_id` served directly.
+fn served(case_id: u64) -> StepInput {
+    let mut s = step(case_id, StepKind::Service, vec![1, 2]);
+    s.detail = Some(StepDetail::Service {
+        mode: ServiceMode::Direct,
+    });
+    s
+}
+
+/// A warning (no amount), document number 浏市监罚〔2025〕<case>号.
 fn decide(case_id: u64, deciders: Vec<u64>) -> Command {
+    decide_with(case_id, deciders, vec![penalty(PenaltyKind::Warning, 0)])
+}
+
+/// A fine of `yuan`.
+fn decide_fine(case_id: u64, deciders: Vec<u64>, yuan: u64) -> Command {
+    decide_with(case_id, deciders, vec![penalty(PenaltyKind::Fine, yuan)])
+}
+
+fn penalty(kind: PenaltyKind, yuan: u64) -> Penalty {
+    Penalty {
+        kind,
+        amount_fen: yuan * 100,
+        detail: if kind.has_amount() || kind == PenaltyKind::Warning {
+            String::new()
+        } else {
+            "吊销食品经营许可证".into()
+        },
+    }
+}
+
+fn decide_with(case_id: u64, deciders: Vec<u64>, penalties: Vec<Penalty>) -> Command {
+    decide_in(2025, case_id, deciders, penalties)
+}
+
+/// A decision of `year` (its document number names the year).
+fn decide_in(year: i32, case_id: u64, deciders: Vec<u64>, penalties: Vec<Penalty>) -> Command {
     Command::Decide(DecideInput {
         case_id,
         deciders,
-        text: "罚款人民币两万元".into(),
+        document_number: format!("浏市监罚〔{year}〕{case_id}号"),
+        penalties,
+        licence: None,
+        text: "依法作出行政处罚决定".into(),
         reasons_evidence: "现场笔录、照片证明违法事实".into(),
         reasons_basis: "《食品安全法》第一百二十四条".into(),
         reasons_discretion: "首次违法，按裁量基准下限".into(),
-        collective_minutes: None,
+        collective: None,
+    })
+}
+
+/// The heads' collective decision with 赵六 (officer 4) present.
+fn collective() -> Option<Collective> {
+    Some(Collective {
+        heads_present: vec![4],
+        result: "同意作出行政处罚决定".into(),
+        minutes: "负责人集体讨论纪要第1号".into(),
     })
 }
 

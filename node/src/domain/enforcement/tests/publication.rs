@@ -6,7 +6,7 @@ fn pub_3_penalty_decided_2025_09_30_must_be_published_by_2025_10_16() {
     let mut w = world_at(at(2025, 9, 30));
     let c = open(&mut w, 500, Procedure::General);
     let (_, flags) = w.ok(person(Role::Head, "zhao"), decide(c, vec![4]));
-    assert_eq!(flags, ["PUB-3: publish by 2025-10-16"]);
+    assert_eq!(flags[0], "PUB-3: publish by 2025-10-16");
     assert_eq!(
         CASES
             .read(&w.s, &c)
@@ -38,9 +38,9 @@ fn pub_3_twenty_days_for_other_kinds_and_configurable_table() {
             Command::OpenCase(input.clone()),
         )
         .0;
-    let (_, flags) = w.ok(person(Role::Head, "zhao"), decide(c, vec![4]));
+    let (_, flags) = w.ok(person(Role::Head, "zhao"), decide_in(2026, c, vec![4], vec![]));
     // 18 Sep 2026 + 20 working days across Mid-Autumn and National Day (20 Sep, 10 Oct worked).
-    assert_eq!(flags, ["PUB-3: publish by 2026-10-22"]);
+    assert_eq!(flags[0], "PUB-3: publish by 2026-10-22");
     // Seed 003 puts coercion in the 7-day group.
     w.ok(
         person(Role::Supervisor, "sup"),
@@ -53,8 +53,8 @@ fn pub_3_twenty_days_for_other_kinds_and_configurable_table() {
     let c = w
         .ok(person(Role::Officer, "zhang"), Command::OpenCase(input))
         .0;
-    let (_, flags) = w.ok(person(Role::Head, "zhao"), decide(c, vec![4]));
-    assert_eq!(flags, ["PUB-3: publish by 2026-09-29"]);
+    let (_, flags) = w.ok(person(Role::Head, "zhao"), decide_in(2026, c, vec![4], vec![]));
+    assert_eq!(flags[0], "PUB-3: publish by 2026-09-29");
     assert_eq!(
         w.refused(
             clerk(),
@@ -82,8 +82,12 @@ fn pub_3_deadline_in_a_year_without_a_notice_is_refused_not_guessed() {
     let mut w = world();
     w.t = at(2026, 12, 28);
     let c = open(&mut w, 500, Procedure::General);
+    let Command::Decide(mut d) = decide(c, vec![4]) else {
+        unreachable!()
+    };
+    d.document_number = "浏市监罚〔2026〕1号".into();
     assert_eq!(
-        w.refused(person(Role::Head, "zhao"), decide(c, vec![4])),
+        w.refused(person(Role::Head, "zhao"), Command::Decide(d)),
         "PUB-3"
     );
 }

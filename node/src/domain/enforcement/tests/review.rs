@@ -6,17 +6,18 @@ fn rev_1_major_decision_without_approving_review_refused_then_allowed() {
     let mut w = world();
     let c = open(&mut w, 20_000, Procedure::General); // ≥ 10,000 yuan: major by default catalog
     let zhao = person(Role::Head, "zhao");
-    assert_eq!(w.refused(zhao.clone(), decide(c, vec![4])), "REV-1");
+    assert_eq!(w.refused(zhao.clone(), decide_fine(c, vec![4], 20_000)), "REV-1");
     let (_, flags) = w.ok(
         person(Role::Officer, "zhang"),
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "案卷材料".into(),
+            proposed_fen: 0,
         }),
     );
     assert_eq!(flags, ["REV-2: major decision"]);
     assert_eq!(
-        w.refused(zhao.clone(), decide(c, vec![4])),
+        w.refused(zhao.clone(), decide_fine(c, vec![4], 20_000)),
         "REV-1",
         "in review, not approved"
     );
@@ -29,7 +30,7 @@ fn rev_1_major_decision_without_approving_review_refused_then_allowed() {
         CaseState::Returned
     );
     assert_eq!(
-        w.refused(zhao.clone(), decide(c, vec![4])),
+        w.refused(zhao.clone(), decide_fine(c, vec![4], 20_000)),
         "REV-1",
         "returned for supplement"
     );
@@ -38,39 +39,18 @@ fn rev_1_major_decision_without_approving_review_refused_then_allowed() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "补充材料".into(),
+            proposed_fen: 0,
         }),
     );
     w.ok(
         person(Role::Reviewer, "wang"),
         opinion(c, Opinion::Approve, true),
     );
-    w.ok(zhao, decide(c, vec![4]));
+    w.ok(zhao, decide_fine(c, vec![4], 20_000));
     let case = CASES.read(&w.s, &c).unwrap().unwrap();
     assert_eq!(case.state, CaseState::Decided);
     assert_eq!(case.reviews.len(), 2, "each round kept (REV-4, REV-7)");
     assert_eq!(case.decision.unwrap().decided_by, [4]);
-}
-
-#[test]
-fn rev_1_collective_decision_after_disagreement() {
-    let mut w = world();
-    let c = open(&mut w, 20_000, Procedure::General);
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-        }),
-    );
-    w.ok(
-        person(Role::Reviewer, "wang"),
-        opinion(c, Opinion::Modify, false),
-    );
-    let Command::Decide(mut d) = decide(c, vec![4]) else {
-        unreachable!()
-    };
-    d.collective_minutes = Some("负责人集体讨论纪要：维持原处罚意见".into());
-    w.ok(person(Role::Head, "zhao"), Command::Decide(d));
 }
 
 #[test]
@@ -97,6 +77,7 @@ fn rev_1_reviewer_is_not_a_handler_and_rev_6_qualified() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     assert_eq!(
@@ -140,6 +121,7 @@ fn rev_3_approval_needs_every_point_and_rev_4_reasons() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     assert_eq!(
@@ -310,6 +292,7 @@ fn hearing_after_review_sends_the_case_back() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     w.ok(

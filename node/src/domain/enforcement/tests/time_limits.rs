@@ -22,6 +22,7 @@ fn status_summary_counts_incrementally_and_matches_a_recount() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     w.ok(
@@ -33,6 +34,7 @@ fn status_summary_counts_incrementally_and_matches_a_recount() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     w.ok(
@@ -102,6 +104,7 @@ fn rev_8_review_time_limit_flagged_by_tick() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     // 5 working days: 10, 11 (Sat, worked), 13, 14, 15 October.
@@ -143,6 +146,7 @@ fn rev_8_answered_review_is_not_flagged() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     w.ok(
@@ -177,7 +181,7 @@ fn pub_3_and_law_4_met_obligations_are_not_flagged() {
     w.ok(person(Role::Head, "zhao"), release(p));
     w.ok(
         person(Role::Officer, "zhang"),
-        Command::RecordStep(step(c, StepKind::Service, vec![1])),
+        Command::RecordStep(served(c)),
     );
     tick(&mut w, at(2025, 11, 20));
     assert!(overdue(&w, c).is_empty(), "{:?}", overdue(&w, c));
@@ -229,6 +233,7 @@ fn rev_8_review_time_limit_is_configurable() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     tick(&mut w, at(2025, 10, 11));
@@ -247,6 +252,7 @@ fn law_5_serious_penalty_needs_collective_discussion() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     w.ok(
@@ -254,14 +260,17 @@ fn law_5_serious_penalty_needs_collective_discussion() {
         opinion(c, Opinion::Approve, true),
     );
     assert_eq!(
-        w.refused(person(Role::Head, "zhao"), decide(c, vec![4])),
+        w.refused(
+            person(Role::Head, "zhao"),
+            decide_fine(c, vec![4], 200_000)
+        ),
         "LAW-5",
         "approved, but serious"
     );
-    let Command::Decide(mut d) = decide(c, vec![4]) else {
+    let Command::Decide(mut d) = decide_fine(c, vec![4], 200_000) else {
         unreachable!()
     };
-    d.collective_minutes = Some("负责人集体讨论同意".into());
+    d.collective = collective();
     w.ok(person(Role::Head, "zhao"), Command::Decide(d));
 }
 
@@ -325,6 +334,7 @@ fn rev_5_expert_opinions_attach_to_the_review() {
         Command::SubmitReview(cmd::SubmitReview {
             case_id: c,
             materials: "m".into(),
+            proposed_fen: 0,
         }),
     );
     assert_eq!(
