@@ -15,8 +15,8 @@ use sanxiang::domain::enforcement::decide::DecideInput;
 use sanxiang::domain::enforcement::model::{
     Duty, MajorFlags, Party, PartyKind, Procedure, ServiceMode, StepDetail, StepKind,
 };
-use sanxiang::domain::enforcement::sanction::{Penalty, PenaltyKind};
 use sanxiang::domain::enforcement::officer::OfficerInput;
+use sanxiang::domain::enforcement::sanction::{Penalty, PenaltyKind};
 use sanxiang::domain::enforcement::step::StepInput;
 use sanxiang::domain::Command;
 use serde_json::Value;
@@ -456,6 +456,14 @@ fn judge(views: &[(NodeRef, CaseView)], ops: &[Op]) -> Vec<Violation> {
     out
 }
 
+/// The year of the region's calendar (Beijing time) now.
+fn this_year() -> i32 {
+    use chrono::Datelike;
+    sanxiang::domain::calendar::days::date_of(chrono::Utc::now().timestamp_millis())
+        .map(|d| d.year())
+        .unwrap_or(2026)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -594,12 +602,4 @@ mod tests {
             assert_eq!(classes(&found), vec![want], "case {i}: {}", found[0].what);
         }
     }
-}
-
-/// The year of the region's calendar (Beijing time) now.
-fn this_year() -> i32 {
-    use chrono::Datelike;
-    sanxiang::domain::calendar::days::date_of(chrono::Utc::now().timestamp_millis())
-        .map(|d| d.year())
-        .unwrap_or(2026)
 }

@@ -32,16 +32,15 @@ async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
         false,
         &mut |_| {},
     )?;
-    let (cert, key, _) = issue::issue_person(
-        foreign.path(),
-        &c.net.topology.domain,
-        REGION,
-        Organ::Bureau,
-        Role::Clerk,
-        "intruder",
-        issue::Validity::days(30),
-        false,
-    )?;
+    let spec = issue::PersonSpec {
+        domain: &c.net.topology.domain,
+        region: REGION,
+        organ: Organ::Bureau,
+        role: Role::Clerk,
+        name: "intruder",
+    };
+    let (cert, key, _) =
+        issue::issue_person(foreign.path(), spec, issue::Validity::days(30), false)?;
     let intruder = TlsMaterial::load(&issue::ca_cert_path(&c.net.pki), &cert, &key)?;
     let mut bad = Client::new(
         &c.endpoints(),

@@ -313,16 +313,14 @@ impl Network {
         name: &str,
     ) -> anyhow::Result<(PathBuf, PathBuf)> {
         let validity = Validity::days(self.options.cert_days).since(self.clock().now_ms());
-        let (cert, key, _) = issue::issue_person(
-            &self.pki,
-            &self.topology.domain,
+        let spec = issue::PersonSpec {
+            domain: &self.topology.domain,
             region,
             organ,
             role,
             name,
-            validity,
-            true,
-        )?;
+        };
+        let (cert, key, _) = issue::issue_person(&self.pki, spec, validity, true)?;
         Ok((cert, key))
     }
 

@@ -138,16 +138,15 @@ fn person(a: IssueArgs) -> anyhow::Result<()> {
             a.organ
         );
     };
-    let (cert, key, id) = issue::issue_person(
-        &a.pki,
-        &t.domain,
-        &a.region,
+    let spec = issue::PersonSpec {
+        domain: &t.domain,
+        region: &a.region,
         organ,
         role,
-        &a.name,
-        issue::Validity::days(a.days),
-        a.force,
-    )?;
+        name: &a.name,
+    };
+    let (cert, key, id) =
+        issue::issue_person(&a.pki, spec, issue::Validity::days(a.days), a.force)?;
     if a.json {
         print_json(&serde_json::json!({
             "identity": id.uri(), "cert": cert, "key": key,

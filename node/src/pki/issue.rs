@@ -287,17 +287,32 @@ pub fn init(
     Ok(report)
 }
 
-/// Issues a person's certificate into `people/`; returns (cert path, key path, identity).
+/// Who a person's certificate is for.
+#[derive(Debug, Clone, Copy)]
+pub struct PersonSpec<'a> {
+    /// Trust domain of the deployment.
+    pub domain: &'a str,
+    pub region: &'a str,
+    pub organ: Organ,
+    pub role: Role,
+    pub name: &'a str,
+}
+
+/// Issues a person's certificate into `people/<region>/<organ>/`; returns (cert path, key
+/// path, identity).
 pub fn issue_person(
     dir: &Path,
-    domain: &str,
-    region: &str,
-    organ: Organ,
-    role: Role,
-    name: &str,
+    p: PersonSpec<'_>,
     validity: Validity,
     force: bool,
 ) -> Result<(PathBuf, PathBuf, Identity), PkiError> {
+    let PersonSpec {
+        domain,
+        region,
+        organ,
+        role,
+        name,
+    } = p;
     if !organ.roles().contains(&role) {
         return Err(PkiError::Input(format!(
             "--role {role} does not belong to --organ {organ}: the bureau has clerk, head, \

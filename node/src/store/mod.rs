@@ -38,7 +38,26 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "数据目录 {path} 由数据格式 {found} 的版本写入，本版本使用格式 {expected}（人员证书须写明所属机关，\
+         决定须写明处罚内容和文号）：请用新的数据目录部署，旧数据目录由原版本继续读取 \
+         (data directory written in format {found}, this release reads format {expected})"
+    )]
+    Format {
+        path: String,
+        found: u32,
+        expected: u32,
+    },
 }
+
+/// The data format this release writes and reads: 2 since persons act for an organ and
+/// decisions carry their content (format 1 had neither). A database without the marker that
+/// holds data was written in format 1.
+pub const DATA_FORMAT: u32 = 2;
+
+/// The tree and key of the data-format marker.
+const FORMAT_TREE: &str = "format";
+const FORMAT_KEY: &[u8] = b"data";
 
 /// Default sled page cache per node: small, since one process may host many nodes.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -54,9 +73,51 @@ pub async fn open(
         source,
     })?;
     let disk = Disk::open(&dir.join("db"), cache_bytes).await?;
+    check_format(&disk, &dir.join("db")).await?;
     let log = LogStore::open(disk.clone())?;
     let sm = StateMachine::open(disk, region, &dir.join("snapshots")).await?;
     Ok((log, sm))
+}
+
+/// Refuses a database written in another data format; marks a new one with [`DATA_FORMAT`],
+/// durably, before anything else is written.
+async fn check_format(disk: &Disk, path: &Path) -> Result<(), StoreError> {
+    let io = |e: sled::Error| StoreError::Open {
+        path: path.display().to_string(),
+        source: e,
+    };
+    let tree = disk.db().open_tree(FORMAT_TREE).map_err(io)?;
+    let found = match tree.get(FORMAT_KEY).map_err(io)? {
+        Some(v) => match <[u8; 4]>::try_from(v.as_ref()) {
+            Ok(b) => u32::from_be_bytes(b),
+            Err(_) => 0,
+        },
+        None => {
+            let mut empty = true;
+            for name in [keys::LOG_TREE, keys::RAFT_TREE, keys::SM_TREE] {
+                empty &= disk.db().open_tree(name).map_err(io)?.is_empty();
+            }
+            if !empty {
+                1
+            } else {
+                tree.insert(FORMAT_KEY, &DATA_FORMAT.to_be_bytes())
+                    .map_err(io)?;
+                disk.flush().await.map_err(|source| StoreError::Io {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                DATA_FORMAT
+            }
+        }
+    };
+    if found != DATA_FORMAT {
+        return Err(StoreError::Format {
+            path: path.display().to_string(),
+            found,
+            expected: DATA_FORMAT,
+        });
+    }
+    Ok(())
 }
 
 pub(crate) fn io_write<E: std::error::Error + 'static>(e: E) -> StorageError {
@@ -266,5 +327,38 @@ mod tests {
         }
         assert_eq!(std::fs::read(&path)?, b"not a database");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_database_of_another_data_format_is_refused_with_its_format_named() {
+        let fresh = tempfile::tempdir().unwrap();
+        drop(open(fresh.path(), "t/k", 1 << 20).await.unwrap());
+        // Reopening the same directory is fine.
+        drop(open(fresh.path(), "t/k", 1 << 20).await.unwrap());
+
+        // Data without the marker: written in format 1.
+        let old = tempfile::tempdir().unwrap();
+        {
+            let db = sled::open(old.path().join("db")).unwrap();
+            db.open_tree(keys::SM_TREE)
+                .unwrap()
+                .insert(b"x", b"y")
+                .unwrap();
+            db.flush().unwrap();
+        }
+        match open(old.path(), "t/k", 1 << 20).await {
+            Err(StoreError::Format {
+                found: 1,
+                expected: DATA_FORMAT,
+                ..
+            }) => {}
+            Err(e) => panic!("wrong error: {e}"),
+            Ok(_) => panic!("a format-1 database was opened"),
+        }
     }
 }

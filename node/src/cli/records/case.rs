@@ -326,7 +326,6 @@ pub struct StepArgs {
     common: Common,
 }
 
-
 /// `case outcome`.
 #[derive(Debug, Args)]
 pub struct OutcomeArgs {
@@ -523,7 +522,6 @@ fn checklist(failed_points: &[usize]) -> anyhow::Result<[bool; 10]> {
     }
     Ok(checklist)
 }
-
 
 fn outcome(a: OutcomeArgs) -> (Command, Common) {
     let forum = match a.forum {

@@ -230,7 +230,10 @@ mod tests {
     #[test]
     fn penalties_parse_and_bad_ones_are_explained() {
         let p = parse_penalty("fine:20000").unwrap();
-        assert_eq!((p.kind, p.amount_fen, p.detail.as_str()), (PenaltyKind::Fine, 2_000_000, ""));
+        assert_eq!(
+            (p.kind, p.amount_fen, p.detail.as_str()),
+            (PenaltyKind::Fine, 2_000_000, "")
+        );
         let p = parse_penalty("licence:吊销食品经营许可证").unwrap();
         assert_eq!((p.kind, p.amount_fen), (PenaltyKind::Licence, 0));
         assert_eq!(p.detail, "吊销食品经营许可证");

@@ -73,7 +73,10 @@ pub fn apply_envelope(
             extra_leaves = carry(state, &mut txn, ctx, env, writes, up, now)?;
             Outcome::Ok(result)
         }
-        Err(RuleError::Refused(refusal)) => Outcome::Refused(refusal),
+        Err(RuleError::Refused(refusal)) => {
+            count_refused_major(&mut txn, env, &refusal)?;
+            Outcome::Refused(refusal)
+        }
         Err(RuleError::Fault(e)) => return Err(e),
     };
     if now != clock {
@@ -120,6 +123,33 @@ fn carry(
     outbox::queue_own(txn, ctx.region, ctx.leaf_index + 1, bodies, now)
 }
 
+/// DOMAIN "Status summary": major decisions without a passing review must be 0 — the gate
+/// refuses them — and the refused attempts are counted. A refusal changes no record; only this
+/// counter moves (as the clock and the dedup table do), and the summary carries it up on the
+/// next `Tick`.
+fn count_refused_major(
+    txn: &mut Txn<'_>,
+    env: &Envelope,
+    refusal: &Refusal,
+) -> Result<(), DomainError> {
+    let Command::Decide(d) = &env.command else {
+        return Ok(());
+    };
+    if refusal.rule != "REV-1" {
+        return Ok(());
+    }
+    let agency = crate::domain::enforcement::model::CASES
+        .get(txn, &d.case_id)?
+        .map(|c| c.agency_id);
+    let mut names = vec!["region/decisions/major_refused".to_string()];
+    names.extend(agency.map(|a| format!("agency/{a}/decisions/major_refused")));
+    for name in names {
+        let n = summary::COUNTERS.get(txn, &name)?.unwrap_or(0);
+        summary::COUNTERS.put(txn, &name, &(n + 1))?;
+    }
+    Ok(())
+}
+
 /// A refusal before any rule ran: only the clock moves.
 fn refused_only(
     mut txn: Txn<'_>,
@@ -147,7 +177,8 @@ type Decision = (
 /// Checks envelope-level rules, then runs the command's own rules in a nested write set so a
 /// refusal leaves no trace.
 fn decide(txn: &mut Txn<'_>, ctx: &ApplyContext<'_>, env: &Envelope, now: i64) -> Ruled<Decision> {
-    if env.rules_version == 0 || env.rules_version > RULES_VERSION {
+    // Every entry is applied by the rules it was written for; this release has only its own.
+    if env.rules_version != RULES_VERSION {
         return Err(Refusal::new(
             "RULES",
             format!(

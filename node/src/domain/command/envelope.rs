@@ -232,8 +232,8 @@ mod tests {
     }
 
     /// Every command variant, by its log name. A new variant is added here and recorded in
-    /// `testdata/envelopes.tsv` with the release that introduces it.
-    const ALL_COMMANDS: [&str; 38] = [
+    /// `testdata/envelopes-v2.tsv` with the release that introduces it.
+    const ALL_COMMANDS: [&str; 42] = [
         "add_expert_opinion",
         "answer_notice",
         "change_certificate",
@@ -244,6 +244,7 @@ mod tests {
         "draft_notice",
         "draft_publication",
         "draft_report",
+        "extend_decision_limit",
         "ingest",
         "ingest_down",
         "issue_certificate",
@@ -251,6 +252,7 @@ mod tests {
         "judge_report",
         "load_calendar_year",
         "open_case",
+        "record_consultation",
         "record_legal_outcome",
         "record_step",
         "record_tree_head",
@@ -261,7 +263,9 @@ mod tests {
         "send_down",
         "set_av_list",
         "set_catalog_rule",
+        "set_law_settings",
         "set_publish_days",
+        "set_quorum",
         "set_report_due",
         "set_review_days",
         "set_step_order",
@@ -281,7 +285,7 @@ mod tests {
     fn recorded_envelopes_of_every_variant_reencode_byte_for_byte() {
         let recorded = include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/testdata/envelopes.tsv"
+            "/testdata/envelopes-v2.tsv"
         ));
         let mut seen = std::collections::BTreeSet::new();
         for (n, line) in recorded
@@ -315,5 +319,38 @@ mod tests {
         }
         let all: std::collections::BTreeSet<&str> = ALL_COMMANDS.into_iter().collect();
         assert_eq!(seen, all, "every variant is recorded, and only known ones");
+    }
+
+    /// Entries of data format 1 are never misread as format 2: each fails to decode, or decodes
+    /// as rules version 1, which the state machine refuses under RULES, changing nothing but
+    /// the clock. (A format-1 data directory is refused when the node opens it.)
+    #[test]
+    fn format_1_envelopes_are_refused_not_misread() {
+        use crate::domain::command::testkit::run_in;
+        use crate::domain::core::outcome::Outcome;
+        let recorded = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/envelopes-v1.tsv"
+        ));
+        let mut decoded = 0;
+        for line in recorded.lines().filter(|l| !l.starts_with('#')) {
+            let Some(hex_bytes) = line.split('\t').nth(1) else {
+                panic!("two columns at least");
+            };
+            let bytes = hex::decode(hex_bytes).unwrap();
+            let Ok(e) = Envelope::decode(&bytes) else {
+                continue;
+            };
+            decoded += 1;
+            assert_eq!(e.rules_version, 1, "{line}");
+            let mut s = crate::domain::core::state::State::default();
+            let region = e.actor.region().to_string();
+            let r = run_in(&mut s, &region, &[e]).remove(0);
+            assert!(
+                matches!(&r.outcome, Outcome::Refused(f) if f.rule == "RULES"),
+                "{r:?}"
+            );
+        }
+        assert!(decoded < recorded.lines().count());
     }
 }

@@ -122,11 +122,7 @@ pub fn change(
                 .map(|d| d.year())
                 .unwrap_or(i32::MAX);
             if *year > this_year {
-                return Err(Refusal::new(
-                    "INPUT",
-                    format!("{year} 年度尚未到来，不能年审"),
-                )
-                .into());
+                return Err(Refusal::new("INPUT", format!("{year} 年度尚未到来，不能年审")).into());
             }
             if *year < cert.valid_from.year() || *year > cert.valid_until.year() {
                 return Err(Refusal::new(

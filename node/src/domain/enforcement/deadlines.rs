@@ -6,11 +6,11 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::core::keys::prefix;
-use crate::domain::core::state::{DomainError, Space, Txn};
 use crate::domain::calendar::days::date_of;
 use crate::domain::core::identity::Actor;
+use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::{CommandResult, Refusal, Ruled};
+use crate::domain::core::state::{DomainError, Space, Txn};
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::model::{member_officer, Case, CaseState, Duty, Procedure, CASES};
 

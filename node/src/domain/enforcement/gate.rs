@@ -41,7 +41,11 @@ pub fn rev_1(
     day: NaiveDate,
 ) -> Ruled<()> {
     let is_major = major(state, case, amount, day)?;
-    let answered: Vec<_> = case.reviews.iter().filter(|r| r.opinion.is_some()).collect();
+    let answered: Vec<_> = case
+        .reviews
+        .iter()
+        .filter(|r| r.opinion.is_some())
+        .collect();
     let Some(last) = answered.last() else {
         if is_major {
             return refuse(format!(
@@ -52,9 +56,7 @@ pub fn rev_1(
         return Ok(());
     };
     match (last.opinion, case.state) {
-        (_, CaseState::InReview) if is_major => {
-            refuse("法制审核尚未完成，不得作出重大执法决定")
-        }
+        (_, CaseState::InReview) if is_major => refuse("法制审核尚未完成，不得作出重大执法决定"),
         (Some(Opinion::Approve), CaseState::Approved) => {
             if amount > last.proposed_fen && is_major {
                 return refuse(format!(
@@ -67,9 +69,7 @@ pub fn rev_1(
         }
         _ if !is_major => Ok(()),
         // A hearing or the rights notice after the approval sent the case back.
-        (Some(Opinion::Approve), _) => {
-            refuse("审核通过后又经听证或告知，须重新提交法制审核")
-        }
+        (Some(Opinion::Approve), _) => refuse("审核通过后又经听证或告知，须重新提交法制审核"),
         _ => disagreement(case, answered.len(), collective),
     }
 }
@@ -93,7 +93,9 @@ fn disagreement(case: &Case, answered: usize, collective: Option<&Collective>) -
         .iter()
         .any(|c| since.is_none_or(|d| c.on >= d));
     if !consulted {
-        return refuse("审核意见不一致：须先记录承办机构与法制审核机构的协商（参加人员、日期、结果）");
+        return refuse(
+            "审核意见不一致：须先记录承办机构与法制审核机构的协商（参加人员、日期、结果）",
+        );
     }
     if collective.is_none() {
         return refuse("协商后意见仍不一致的，由负责人集体讨论决定：写明出席的负责人和讨论结果");
@@ -121,9 +123,7 @@ pub fn check_collective(
     for id in &present {
         let head = OFFICERS.get(txn, id)?;
         let Some(h) = head.filter(|h| h.agency_id == case.agency_id) else {
-            return Err(
-                Refusal::new("INPUT", format!("{id} 不是本机关的执法人员")).into(),
-            );
+            return Err(Refusal::new("INPUT", format!("{id} 不是本机关的执法人员")).into());
         };
         if !h.duties.contains(&Duty::Head) {
             return Err(Refusal::new(
@@ -179,10 +179,17 @@ pub fn consult(
     if !case.handlers.contains(&me.id) && !me.duties.contains(&Duty::Head) {
         return refuse("协商由本案承办人员或机关负责人记录");
     }
-    let last = case.reviews.iter().rev().find_map(|r| r.opinion.zip(r.decided_at_ms));
+    let last = case
+        .reviews
+        .iter()
+        .rev()
+        .find_map(|r| r.opinion.zip(r.decided_at_ms));
     let Some((_, at)) = last.filter(|(o, _)| *o != Opinion::Approve) else {
         return refuse("只有法制审核意见不一致时才需要协商");
     };
+    if case.reviews.iter().filter(|r| r.opinion.is_some()).count() < 2 {
+        return refuse("先按审核意见补正并重新提交审核；再次审核后意见仍不一致的，才进行协商");
+    }
     let today = match date_of(now) {
         Ok(d) => d,
         Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
@@ -196,7 +203,11 @@ pub fn consult(
         .into());
     }
     if case.decision.is_some() || case.state.ended() {
-        return Err(Refusal::new("INPUT", format!("case {case_id} is already {:?}", case.state)).into());
+        return Err(Refusal::new(
+            "INPUT",
+            format!("case {case_id} is already {:?}", case.state),
+        )
+        .into());
     }
     case.consultations.push(Consultation {
         participants: participants.to_vec(),

@@ -48,7 +48,7 @@ pub fn submit(
     }
     if !matches!(
         case.state,
-        CaseState::Opened | CaseState::Investigating | CaseState::Returned
+        CaseState::Opened | CaseState::Investigating | CaseState::Returned | CaseState::Approved
     ) {
         return Err(Refusal::new(
             "INPUT",

@@ -140,17 +140,17 @@ pub fn check_penalties(list: &[Penalty]) -> Result<u64, Refusal> {
                 ))
             }
             (false, a) if a > 0 => {
-                return Err(Refusal::new(
-                    "INPUT",
-                    format!("{}没有金额", p.kind.label()),
-                ))
+                return Err(Refusal::new("INPUT", format!("{}没有金额", p.kind.label())))
             }
             _ => {}
         }
         total = total.saturating_add(p.amount_fen);
     }
     if total > MAX_AMOUNT_FEN {
-        return Err(Refusal::new("INPUT", "罚没金额超出合理范围（超过一千亿元）"));
+        return Err(Refusal::new(
+            "INPUT",
+            "罚没金额超出合理范围（超过一千亿元）",
+        ));
     }
     Ok(total)
 }
@@ -175,10 +175,9 @@ impl DocNumber {
         let (prefix, rest) = s.split_once('〔').ok_or_else(bad)?;
         let (year, rest) = rest.split_once('〕').ok_or_else(bad)?;
         let serial = rest.strip_suffix('号').ok_or_else(bad)?;
+        // The organ's abbreviation: letters and digits only (Chinese characters included).
         let prefix_ok = (1..=12).contains(&prefix.chars().count())
-            && prefix
-                .chars()
-                .all(|c| !c.is_whitespace() && !c.is_control() && !"〔〕[]号".contains(c));
+            && prefix.chars().all(|c| c.is_alphanumeric() && c != '号');
         let digits = |t: &str, n: std::ops::RangeInclusive<usize>| {
             n.contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit()) && !t.starts_with('0')
         };
@@ -204,7 +203,10 @@ mod tests {
     #[test]
     fn document_numbers_parse_and_hostile_ones_are_refused() {
         let d = DocNumber::parse("浏市监罚〔2026〕12号").unwrap();
-        assert_eq!((d.prefix.as_str(), d.year, d.serial), ("浏市监罚", 2026, 12));
+        assert_eq!(
+            (d.prefix.as_str(), d.year, d.serial),
+            ("浏市监罚", 2026, 12)
+        );
         for bad in [
             "",
             "〔2026〕1号",

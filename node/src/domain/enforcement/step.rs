@@ -254,7 +254,11 @@ fn lifecycle(
             return ended(format!(
                 "案件 {} 已{}，只能归档",
                 case.id,
-                if case.state == CaseState::Closed { "结案（不予处理）" } else { "移送" }
+                if case.state == CaseState::Closed {
+                    "结案（不予处理）"
+                } else {
+                    "移送"
+                }
             ))
         }
         _ => {}
@@ -303,9 +307,10 @@ fn lifecycle(
         }
         (StepKind::Closure, _) => input("不予处理结案须写明理由"),
         (StepKind::Archiving, None) => match case.state {
-            CaseState::Served | CaseState::Executed | CaseState::Closed | CaseState::Transferred => {
-                Ok(Some(CaseState::Archived))
-            }
+            CaseState::Served
+            | CaseState::Executed
+            | CaseState::Closed
+            | CaseState::Transferred => Ok(Some(CaseState::Archived)),
             CaseState::Decided => input("决定尚未送达，不能归档"),
             _ => input("案件尚未办结（作出决定并送达、移送或不予处理），不能归档"),
         },

@@ -6,10 +6,10 @@ use crate::domain::enforcement::case::{self, OpenCaseInput};
 use crate::domain::enforcement::catalog::{self, CatalogRule};
 use crate::domain::enforcement::certificate::{self, IssueCertificate};
 use crate::domain::enforcement::decide::{self, DecideInput};
+use crate::domain::enforcement::law::{self, LawSettings};
 use crate::domain::enforcement::model::{AvList, LegalOutcome};
 use crate::domain::enforcement::officer::{self, OfficerInput};
 use crate::domain::enforcement::step::{self, StepInput};
-use crate::domain::enforcement::law::{self, LawSettings};
 use crate::domain::enforcement::{deadlines, gate, outcome, publication, review};
 
 impl Rule for OfficerInput {
@@ -191,6 +191,13 @@ impl Rule for cmd::SetQuorum {
 impl Rule for cmd::ExtendDecisionLimit {
     const NAME: &'static str = "extend_decision_limit";
     fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
-        deadlines::extend(cx.txn, cx.actor, self.case_id, self.days, &self.reason, cx.now)
+        deadlines::extend(
+            cx.txn,
+            cx.actor,
+            self.case_id,
+            self.days,
+            &self.reason,
+            cx.now,
+        )
     }
 }

@@ -12,14 +12,14 @@ use crate::domain::enforcement::case::OpenCaseInput;
 use crate::domain::enforcement::catalog::CatalogRule;
 use crate::domain::enforcement::certificate::{CertAction, IssueCertificate};
 use crate::domain::enforcement::decide::DecideInput;
-use crate::domain::enforcement::model::{Collective, ServiceMode, StepDetail};
-use crate::domain::enforcement::sanction::{Penalty, PenaltyKind};
 use crate::domain::enforcement::model::{
     AvExemption, CaseState, Duty, MajorFlags, Opinion, Party, PartyKind, Procedure, StepKind,
     CASES, STEPS,
 };
+use crate::domain::enforcement::model::{Collective, ServiceMode, StepDetail};
 use crate::domain::enforcement::officer::OfficerInput;
 use crate::domain::enforcement::publication::{PubState, PUBLICATIONS};
+use crate::domain::enforcement::sanction::{LicenceOutcome, Penalty, PenaltyKind};
 use crate::domain::enforcement::step::StepInput;
 
 /// A person of the test region: officers, reviewers and heads act for agency 1 (the agency of
@@ -100,7 +100,9 @@ impl Officers for World {
             }),
         );
         // PUB-2: the annual checks of the years before the world's, within the validity.
-        let this_year = crate::domain::calendar::days::date_of(self.t).unwrap().year();
+        let this_year = crate::domain::calendar::days::date_of(self.t)
+            .unwrap()
+            .year();
         for year in from.year()..=this_year.min(until.year()) {
             self.ok(
                 person(Role::Supervisor, "sup"),
@@ -290,6 +292,9 @@ fn opinion(case_id: u64, o: Opinion, all_ok: bool) -> Command {
 
 mod agency_settings;
 mod certificates_and_records;
+mod gate;
+mod lifecycle;
+mod organs;
 mod publication;
 mod review;
 mod time_limits;

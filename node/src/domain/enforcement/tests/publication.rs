@@ -38,7 +38,10 @@ fn pub_3_twenty_days_for_other_kinds_and_configurable_table() {
             Command::OpenCase(input.clone()),
         )
         .0;
-    let (_, flags) = w.ok(person(Role::Head, "zhao"), decide_in(2026, c, vec![4], vec![]));
+    let (_, flags) = w.ok(
+        person(Role::Head, "zhao"),
+        decide_in(2026, c, vec![4], vec![]),
+    );
     // 18 Sep 2026 + 20 working days across Mid-Autumn and National Day (20 Sep, 10 Oct worked).
     assert_eq!(flags[0], "PUB-3: publish by 2026-10-22");
     // Seed 003 puts coercion in the 7-day group.
@@ -53,7 +56,10 @@ fn pub_3_twenty_days_for_other_kinds_and_configurable_table() {
     let c = w
         .ok(person(Role::Officer, "zhang"), Command::OpenCase(input))
         .0;
-    let (_, flags) = w.ok(person(Role::Head, "zhao"), decide_in(2026, c, vec![4], vec![]));
+    let (_, flags) = w.ok(
+        person(Role::Head, "zhao"),
+        decide_in(2026, c, vec![4], vec![]),
+    );
     assert_eq!(flags[0], "PUB-3: publish by 2026-09-29");
     assert_eq!(
         w.refused(

@@ -6,7 +6,10 @@ fn rev_1_major_decision_without_approving_review_refused_then_allowed() {
     let mut w = world();
     let c = open(&mut w, 20_000, Procedure::General); // ≥ 10,000 yuan: major by default catalog
     let zhao = person(Role::Head, "zhao");
-    assert_eq!(w.refused(zhao.clone(), decide_fine(c, vec![4], 20_000)), "REV-1");
+    assert_eq!(
+        w.refused(zhao.clone(), decide_fine(c, vec![4], 20_000)),
+        "REV-1"
+    );
     let (_, flags) = w.ok(
         person(Role::Officer, "zhang"),
         Command::SubmitReview(cmd::SubmitReview {

@@ -260,10 +260,7 @@ fn law_5_serious_penalty_needs_collective_discussion() {
         opinion(c, Opinion::Approve, true),
     );
     assert_eq!(
-        w.refused(
-            person(Role::Head, "zhao"),
-            decide_fine(c, vec![4], 200_000)
-        ),
+        w.refused(person(Role::Head, "zhao"), decide_fine(c, vec![4], 200_000)),
         "LAW-5",
         "approved, but serious"
     );

@@ -28,6 +28,12 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
         notice(vec![liuyang.clone()], NoticeKind::Criticism, None),
         "SUP-2",
     );
+    // An agency's head is not the bureau's staff.
+    w.refused_by(
+        (Organ::Agency(1), Role::Head),
+        notice(vec![liuyang.clone()], NoticeKind::Criticism, None),
+        "SUP-2",
+    );
     w.refused_by(
         Role::Supervisor,
         notice(
@@ -76,10 +82,16 @@ fn sup_2_who_drafts_signs_and_whom_a_city_may_name() {
             ),
         )
         .0;
-    // Only the organ's head signs off (签发).
-    for role in [Role::Clerk, Role::Supervisor, Role::Inspector] {
+    // Only the bureau's head signs off (签发): not its other staff, not an agency's head —
+    // even of an agency the notice names.
+    for who in [
+        (Organ::Bureau, Role::Clerk),
+        (Organ::Bureau, Role::Supervisor),
+        (Organ::Bureau, Role::Inspector),
+        (Organ::Agency(1), Role::Head),
+    ] {
         w.refused_by(
-            role,
+            who,
             Command::SignNotice(cmd::SignNotice {
                 id,
                 prefix: "长司通".into(),
@@ -322,6 +334,9 @@ fn sup_2_a_county_notices_its_own_agency_through_every_stage() {
     w.ok(AGENCY_CLERK, answer(rect("已完成公示补正。"), &unit));
     w.refused_by(Role::Supervisor, judge(false, ""), "SUP-2");
     w.refused_by(Role::Clerk, judge(true, ""), "SUP-2");
+    // The agency the notice criticises does not close it, nor does its head.
+    w.refused_by((Organ::Agency(1), Role::Head), judge(true, ""), "SUP-2");
+    w.refused_by(AGENCY_CLERK, judge(true, ""), "SUP-2");
     w.ok(Role::Supervisor, judge(false, "整改材料不全"));
     w.ok(AGENCY_CLERK, answer(rect("已补充整改材料。"), &unit));
     w.ok(Role::Head, judge(true, ""));
