@@ -16,8 +16,8 @@ W=$(mktemp -d)
 trap 'kill $(cat "$W"/pid-* 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
 
 "$B" pki init --topology "$TOPO" --out "$W/pki" >/dev/null
-for r in $P $C; do "$B" pki issue --pki "$W/pki" --topology "$TOPO" --region "$r" --role monitor --name e2e >/dev/null; done
-for r in $K1 $K2; do "$B" pki issue --pki "$W/pki" --topology "$TOPO" --region "$r" --role clerk --name e2e >/dev/null; done
+for r in $P $C; do "$B" pki issue --pki "$W/pki" --topology "$TOPO" --region "$r" --organ bureau --role monitor --name e2e >/dev/null; done
+for r in $K1 $K2; do "$B" pki issue --pki "$W/pki" --topology "$TOPO" --region "$r" --organ bureau --role clerk --name e2e >/dev/null; done
 
 key() { echo "${1//\//_}-$2"; }
 start() { # start REGION ID
@@ -31,7 +31,7 @@ stop() { # stop REGION ID (SIGTERM, then wait)
 }
 as() { # as REGION ROLE ARGS... — a client command as the e2e person of REGION
   local r=$1 role=$2; shift 2
-  "$B" "$@" --topology "$TOPO" --region "$r" --ca "$W/pki/ca.pem" --people "$W/pki/people/$r" --as "$role-e2e"
+  "$B" "$@" --topology "$TOPO" --region "$r" --ca "$W/pki/ca.pem" --people "$W/pki/people/$r" --as "bureau/$role-e2e"
 }
 fed() { as "$1" monitor federation status --json 2>/dev/null || as "$1" clerk federation status --json; }
 gen() { # gen PREFIX FROM TO FILE

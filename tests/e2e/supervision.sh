@@ -30,8 +30,8 @@ as() {
 }
 COUNTY=hunan/changsha/ningxiang
 
-as hunan supervisor-sup monitor
-as hunan supervisor-sup monitor --json >"$W/province.json"
+as hunan bureau/supervisor-sup monitor
+as hunan bureau/supervisor-sup monitor --json >"$W/province.json"
 python3 - "$W/province.json" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
@@ -62,8 +62,8 @@ if v["disagreements"]:
 print("PASS monitor at the province: every city and county, rates as seeded, links verified")
 PY
 
-as hunan supervisor-sup monitor --of $COUNTY
-as hunan supervisor-sup monitor --of $COUNTY --json >"$W/county.json"
+as hunan bureau/supervisor-sup monitor --of $COUNTY
+as hunan bureau/supervisor-sup monitor --of $COUNTY --json >"$W/county.json"
 python3 - "$W/county.json" <<'PY'
 import json, sys
 v = json.load(open(sys.argv[1]))
@@ -74,8 +74,8 @@ if len(ag) != 3 or not od:
 print(f"PASS drill-down to 宁乡市: {len(ag)} agencies, overdue publication cases {[o['case_id'] for o in od]}")
 PY
 
-as hunan supervisor-sup monitor --qualifying
-as hunan supervisor-sup monitor --qualifying --json >"$W/qualifying.json"
+as hunan bureau/supervisor-sup monitor --qualifying
+as hunan bureau/supervisor-sup monitor --qualifying --json >"$W/qualifying.json"
 python3 - "$W/qualifying.json" <<'PY'
 import json, sys
 got = {(q["unit"], q["reason"]) for q in json.load(open(sys.argv[1]))}
@@ -88,23 +88,28 @@ if got != want:
 print(f"PASS qualifying list: the {len(want)} seeded findings, nothing else")
 PY
 deadline=$(date -d "+30 days" +%F)
-as hunan supervisor-sup notice draft-from-qualifying --kind criticism --reason publication_overdue \
+as hunan bureau/supervisor-sup notice draft-from-qualifying --kind criticism --reason publication_overdue \
   --title 关于行政执法决定逾期公示问题的通报 --deadline "$deadline" --json >"$W/draft.json"
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$W/draft.json")
-if as hunan clerk-clerk notice sign --id "$id" --prefix 湘司通 2>"$W/err.txt"; then
+if as hunan bureau/clerk-clerk notice sign --id "$id" --prefix 湘司通 2>"$W/err.txt"; then
   echo "FAIL: a clerk signed off a notice"; exit 1
 fi
 grep -q "SUP-2" "$W/err.txt" || { echo "FAIL: $(cat "$W/err.txt")"; exit 1; }
-as hunan head-zhao notice sign --id "$id" --prefix 湘司通
+as hunan bureau/head-zhou notice sign --id "$id" --prefix 湘司通
 for _ in $(seq 1 300); do
-  as $COUNTY clerk-clerk notice list --json >"$W/inbox.json"
+  as $COUNTY agency-1/clerk-clerk notice list --json >"$W/inbox.json"
   python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); sys.exit(0 if any(i["doc"]["issuer"]=="hunan" and i["doc"]["id"]==int(sys.argv[2]) for i in v["inbox"]) else 1)' "$W/inbox.json" "$id" && break
   sleep 0.1
 done
-as $COUNTY clerk-clerk notice list
-as $COUNTY clerk-clerk notice answer --issuer hunan --id "$id" --unit "$COUNTY#1"
+as $COUNTY agency-1/clerk-clerk notice list
+# Only the agency named answers: the county bureau's clerk is refused (SUP-2).
+if as $COUNTY bureau/clerk-clerk notice answer --issuer hunan --id "$id" --unit "$COUNTY#1" 2>"$W/err.txt"; then
+  echo "FAIL: the bureau answered for the agency"; exit 1
+fi
+grep -q "SUP-2" "$W/err.txt" || { echo "FAIL: $(cat "$W/err.txt")"; exit 1; }
+as $COUNTY agency-1/clerk-clerk notice answer --issuer hunan --id "$id" --unit "$COUNTY#1"
 for _ in $(seq 1 300); do
-  as hunan monitor-monitor monitor --json >"$W/after.json"
+  as hunan bureau/monitor-monitor monitor --json >"$W/after.json"
   python3 - "$W/after.json" "$id" <<'PY' && break
 import json, sys
 v = json.load(open(sys.argv[1]))
@@ -122,12 +127,12 @@ if not n or n[0]["stage"] != "acknowledged":
     print("FAIL: the province does not show the notice acknowledged:", n); sys.exit(1)
 print(f"PASS {n[0]['number']} drafted from the qualifying list, signed off, delivered to {n[0]['unit']}, acknowledged there and shown acknowledged at the province")
 PY
-as hunan supervisor-sup monitor | tail -8
+as hunan bureau/supervisor-sup monitor | tail -8
 
 # One deployment-wide due rule: set at the province and sent to every region below.
-as hunan supervisor-sup report due --days 10 --working --down
+as hunan bureau/supervisor-sup report due --days 10 --working --down
 for _ in $(seq 1 300); do
-  due=$(as hunan/zhuzhou/liling monitor-monitor monitor --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["period"]["due"])')
+  due=$(as hunan/zhuzhou/liling bureau/monitor-monitor monitor --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["period"]["due"])')
   [ "$due" = 2026-10-20 ] && break
   sleep 0.1
 done

@@ -97,7 +97,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         Clock::starting_at(seed::start_ms()?)
     };
     let net = network::DemoNetwork::start(&dir, timings, clock, &mut |m| eprintln!("{m}")).await?;
-    let env = net.env_for(DEMO_REGION, "clerk-clerk");
+    let env = net.env_for(DEMO_REGION, "bureau/clerk-clerk");
     if !a.empty {
         let summary = seed::seed(&net, &mut |m| eprintln!("  {m}")).await;
         net.clock().reset();
@@ -117,7 +117,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         let addrs: Vec<String> = spec.nodes.iter().map(|n| n.grpc.clone()).collect();
         println!("  {:<8} {:<26} {}", spec.name, r, addrs.join(" "));
     }
-    let prov = net.env_for("hunan", "supervisor-sup");
+    let prov = net.env_for("hunan", "bureau/supervisor-sup");
     println!("\n在另一个终端试试 try in another terminal:\n");
     println!("  # 省司法厅 the provincial judicial department");
     println!("  {prov}");
@@ -125,12 +125,12 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     println!("  sanxiang monitor --of hunan/changsha/ningxiang     # 下钻到县 drill down to a county's agencies and overdue cases");
     println!("  sanxiang monitor --qualifying                      # 符合通报条件的单位 units that qualify for a notice");
     println!("  sanxiang notice draft-from-qualifying --kind criticism --title 关于行政执法公示逾期问题的通报 --reason publication_overdue --deadline 2026-12-31");
-    println!("  sanxiang notice sign --as head-zhao --id <id> --prefix 湘司通");
+    println!("  sanxiang notice sign --as bureau/head-zhou --id <id> --prefix 湘司通   # 司法厅负责人签发");
     println!("  sanxiang monitor --json | python3 -m json.tool | less");
-    println!("\n  # 宁乡市 the county that receives it");
+    println!("\n  # 宁乡市 the county whose agency 1 receives it");
     println!(
         "  {}",
-        net.env_for("hunan/changsha/ningxiang", "clerk-clerk")
+        net.env_for("hunan/changsha/ningxiang", "agency-1/clerk-clerk")
     );
     println!("  sanxiang notice list                               # inbox: 收到的通报");
     println!(
@@ -139,7 +139,14 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     println!("\n  # the README walkthrough county (浏阳市)");
     println!("  {env}");
     println!("  (or: source {})", env_file.display());
-    println!("  people in every region: clerk-clerk, supervisor-sup, inspector-li, head-zhao, officer-zhang, officer-li, reviewer-wang, monitor-monitor (--as …)");
+    let people: Vec<String> = network::PEOPLE
+        .iter()
+        .map(|(organ, role, name)| format!("{organ}/{role}-{name}"))
+        .collect();
+    println!(
+        "  每个区域的人员 people in every region (--as …): {}",
+        people.join(", ")
+    );
     println!("\n(cargo run --release -- <command> if sanxiang is not on PATH)  Ctrl-C 停止");
     crate::cli::serve::wait_for_signal().await;
     net.shutdown().await;
