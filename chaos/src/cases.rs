@@ -427,7 +427,9 @@ fn judge(views: &[(NodeRef, CaseView)], ops: &[Op]) -> Vec<Violation> {
                     ),
                 ));
             }
-            if decided && state != "Decided" {
+            // A decided case stays decided, then moves on as it is served, executed, archived.
+            let past_decision = ["Decided", "Served", "Executed", "Archived"];
+            if decided && !past_decision.contains(&state.as_str()) {
                 out.push(classed(
                     "cases",
                     "lost",

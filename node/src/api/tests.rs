@@ -201,3 +201,42 @@ fn composed_views_keep_their_keys() {
     let seen = crate::view::query::run(&s, &of_agency_2, "publications", 0).unwrap();
     assert_eq!(json(seen), private);
 }
+
+#[test]
+fn rec_4_private_party_data_only_to_the_acting_agency_and_the_bureau() {
+    use crate::domain::Organ;
+    use crate::view::query::sees_private;
+    let who = |organ, role| Identity::Person {
+        domain: "test.sanxiang".into(),
+        region: "hunan".into(),
+        organ,
+        role,
+        user: "u".into(),
+    };
+    for (organ, role, sees) in [
+        (Organ::Agency(2), Role::Officer, true),
+        (Organ::Agency(2), Role::Reviewer, true),
+        (Organ::Agency(2), Role::Head, true),
+        (Organ::Agency(2), Role::Clerk, false),
+        (Organ::Agency(2), Role::Monitor, false),
+        (Organ::Agency(1), Role::Officer, false),
+        (Organ::Agency(1), Role::Head, false),
+        (Organ::Bureau, Role::Supervisor, true),
+        (Organ::Bureau, Role::Inspector, true),
+        (Organ::Bureau, Role::Head, true),
+        (Organ::Bureau, Role::Clerk, false),
+        (Organ::Bureau, Role::Monitor, false),
+    ] {
+        assert_eq!(
+            sees_private(&who(organ, role), 2),
+            sees,
+            "{organ} {role} on agency 2's case"
+        );
+    }
+    let node = Identity::Node {
+        domain: "test.sanxiang".into(),
+        region: "hunan".into(),
+        node: 1,
+    };
+    assert!(!sees_private(&node, 2));
+}

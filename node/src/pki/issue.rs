@@ -385,3 +385,41 @@ pub fn show(path: &Path) -> Result<CertInfo, PkiError> {
         sha256: hex::encode(sha2::Sha256::digest(der.as_ref())),
     })
 }
+
+#[cfg(test)]
+mod person_tests {
+    use super::*;
+
+    #[test]
+    fn a_person_of_an_organ_gets_only_the_organs_roles_and_a_printable_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = |organ, role, name| PersonSpec {
+            domain: "d.x",
+            region: "hunan",
+            organ,
+            role,
+            name,
+        };
+        for bad in [
+            spec(Organ::Bureau, Role::Officer, "a"),
+            spec(Organ::Bureau, Role::Reviewer, "a"),
+            spec(Organ::Agency(1), Role::Inspector, "a"),
+            spec(Organ::Agency(1), Role::Supervisor, "a"),
+            spec(Organ::Agency(1), Role::Officer, " "),
+            spec(Organ::Agency(1), Role::Officer, "a\u{7}b"),
+        ] {
+            assert!(
+                matches!(
+                    issue_person(dir.path(), bad, Validity::days(1), false),
+                    Err(PkiError::Input(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        // Paths name the organ: the same person name in two organs are two files.
+        let (a, _) = person_paths(dir.path(), "hunan", Organ::Bureau, Role::Head, "zhao");
+        let (b, _) = person_paths(dir.path(), "hunan", Organ::Agency(1), Role::Head, "zhao");
+        assert_ne!(a, b);
+        assert!(b.ends_with("people/hunan/agency-1/head-zhao.pem"));
+    }
+}

@@ -14,7 +14,9 @@ use crate::domain::core::state::{State, CLOCK, META};
 use crate::domain::supervision::held::HELD_SUMMARIES;
 use crate::domain::supervision::notice::{Stage, NOTICES};
 use crate::domain::supervision::report::{Period, Rates, Unit};
-use crate::domain::supervision::summary::{OverdueCase, OVERDUE_CASES};
+use crate::domain::supervision::summary::{
+    unchecked_officers, OverdueCase, UncheckedOfficer, OVERDUE_CASES,
+};
 use crate::domain::DomainError;
 
 /// A ratio kept as two integers, with its per-mille value for display.
@@ -73,6 +75,10 @@ pub struct RegionRow {
     pub correction_rate: Ratio,
     /// PUB-2: officers on enforcement duty whose certificate has expired.
     pub certificates_expired_enforcing: i64,
+    /// PUB-2: officers on enforcement duty without last year's annual check past the deadline.
+    pub certificates_unchecked_enforcing: i64,
+    /// REV-1: attempts at a major decision the gate refused.
+    pub decisions_major_refused: i64,
     pub open_notices: u64,
     pub open_rectifications: u64,
     pub escalated: u64,
@@ -98,6 +104,8 @@ pub struct AgencyRow {
     pub reviews_overdue: i64,
     pub corrected: i64,
     pub certificates_expired_enforcing: i64,
+    pub certificates_unchecked_enforcing: i64,
+    pub decisions_major_refused: i64,
 }
 
 /// A notice of this region's, per named unit still open.
@@ -127,6 +135,8 @@ pub struct View {
     pub notices: Vec<OpenNotice>,
     /// Figures recomputed from items that disagree with the region's own totals.
     pub disagreements: Vec<String>,
+    /// The viewer's own officers who may not act for want of last year's annual check (PUB-2).
+    pub unchecked_officers: Vec<UncheckedOfficer>,
 }
 
 /// The view of `region` (the viewer or a region below it; empty: the viewer) for a period
@@ -152,6 +162,11 @@ pub fn view(
         overdue: c.overdue(region)?,
         notices: open_notices(state, region)?,
         disagreements: c.disagreements(region)?,
+        unchecked_officers: if region == viewer {
+            unchecked_officers(state, c.today)?
+        } else {
+            Vec::new()
+        },
         period: c.period,
     })
 }
@@ -220,6 +235,8 @@ impl Scope<'_> {
                 reviews_overdue: g("overdue/REV-8"),
                 corrected: g("decisions/corrected"),
                 certificates_expired_enforcing: g("certificates/expired_enforcing"),
+                certificates_unchecked_enforcing: g("certificates/unchecked_enforcing"),
+                decisions_major_refused: g("decisions/major_refused"),
             });
         }
         Ok(out)

@@ -69,6 +69,8 @@ impl Scope<'_> {
             agencies_below_5_percent: t.below_5_percent,
             correction_rate: ratio(g("decisions/corrected"), g("decisions/total")),
             certificates_expired_enforcing: g("certificates/expired_enforcing"),
+            certificates_unchecked_enforcing: g("certificates/unchecked_enforcing"),
+            decisions_major_refused: g("decisions/major_refused"),
             open_notices: n.open,
             open_rectifications: n.rectifications,
             escalated: n.escalated,

@@ -74,6 +74,7 @@ pub async fn monitor(a: MonitorArgs) -> anyhow::Result<()> {
         print_table(v);
         print_missing_and_late(&v["region"]["reports"]);
         print_agencies(v);
+        print_unchecked(v);
         print_overdue(v);
         print_open_notices(v);
         print_disagreements(v);
@@ -211,14 +212,16 @@ fn print_agencies(v: &Value) {
     println!("\n执法单位 agencies:");
     for ag in ags {
         println!(
-            "  {:<30} {:<28} 执法{:>3} 审核{:>2} ({}) 证件过期仍执法 {} 决定{:>3} 公示及时/逾期/超期未公示 {}/{}/{} 超期审核 {} 纠错 {} 报告 {}{}",
+            "  {:<30} {:<28} 执法{:>3} 审核{:>2} ({}) 证件过期仍执法 {} 未年审 {} 决定{:>3} 重大决定被拒 {} 公示及时/逾期/超期未公示 {}/{}/{} 超期审核 {} 纠错 {} 报告 {}{}",
             ag["unit"].as_str().unwrap_or(""),
             ag["name"].as_str().unwrap_or(""),
             n(ag, "officers"),
             n(ag, "reviewers"),
             pm(&ag["reviewer_ratio"]),
             n(ag, "certificates_expired_enforcing"),
+            n(ag, "certificates_unchecked_enforcing"),
             n(ag, "decisions"),
+            n(ag, "decisions_major_refused"),
             n(ag, "publications_on_time"),
             n(ag, "publications_late"),
             n(ag, "publications_overdue"),
@@ -229,6 +232,24 @@ fn print_agencies(v: &Value) {
                 .as_str()
                 .map(|d| format!(" 已撤销 closed {d}"))
                 .unwrap_or_default(),
+        );
+    }
+}
+
+/// PUB-2: the officers who may not act until last year's annual check is recorded.
+fn print_unchecked(v: &Value) {
+    let Some(list) = v["unchecked_officers"].as_array().filter(|l| !l.is_empty()) else {
+        return;
+    };
+    println!("\n未通过上年度年审、暂不得执法 officers without last year's annual check:");
+    for o in list {
+        println!(
+            "  执法人员 {:<5} {:<8} 单位 agency {:<4} 证号 {:<16} 缺 {} 年度年审",
+            n(o, "officer_id"),
+            o["name"].as_str().unwrap_or(""),
+            n(o, "agency_id"),
+            o["certificate"].as_str().unwrap_or(""),
+            n(o, "year"),
         );
     }
 }

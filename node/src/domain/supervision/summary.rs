@@ -335,19 +335,73 @@ pub fn expired_enforcing(
     today: chrono::NaiveDate,
 ) -> Result<BTreeMap<String, i64>, DomainError> {
     let mut out: BTreeMap<String, i64> = BTreeMap::new();
+    let law = crate::domain::enforcement::law::settings(state)?;
     for o in OFFICERS.scan_from(state, &0) {
         let o = o?;
-        let expired = o.certificate.as_ref().is_some_and(|c| {
-            c.valid_until < today
-                && c.status == crate::domain::enforcement::model::CertStatus::Valid
+        if !o.duties.contains(&Duty::Enforcement) {
+            continue;
+        }
+        let valid = o
+            .certificate
+            .as_ref()
+            .filter(|c| c.status == crate::domain::enforcement::model::CertStatus::Valid);
+        let expired = valid.is_some_and(|c| c.valid_until < today);
+        let unchecked = valid.is_some_and(|c| {
+            c.valid_until >= today
+                && crate::domain::enforcement::law::misses_annual_check(&law, c, today)
         });
-        if expired && o.duties.contains(&Duty::Enforcement) {
-            for k in [
-                "region/certificates/expired_enforcing".to_string(),
-                format!("agency/{}/certificates/expired_enforcing", o.agency_id),
-            ] {
-                *out.entry(k).or_insert(0) += 1;
+        for (hit, name) in [
+            (expired, "certificates/expired_enforcing"),
+            (unchecked, "certificates/unchecked_enforcing"),
+        ] {
+            if hit {
+                for k in [
+                    format!("region/{name}"),
+                    format!("agency/{}/{name}", o.agency_id),
+                ] {
+                    *out.entry(k).or_insert(0) += 1;
+                }
             }
+        }
+    }
+    Ok(out)
+}
+
+/// PUB-2: an officer whose certificate misses last year's annual check past the deadline, and
+/// who may therefore not act (listed by the monitor of the officer's own region).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UncheckedOfficer {
+    pub officer_id: u64,
+    pub agency_id: u64,
+    pub name: String,
+    pub certificate: String,
+    /// The year whose check is missing.
+    pub year: i32,
+}
+
+/// The region's officers on enforcement duty who miss last year's annual check on `today`.
+pub fn unchecked_officers(
+    state: &State,
+    today: chrono::NaiveDate,
+) -> Result<Vec<UncheckedOfficer>, DomainError> {
+    use chrono::Datelike;
+    let law = crate::domain::enforcement::law::settings(state)?;
+    let mut out = Vec::new();
+    for o in OFFICERS.scan_from(state, &0) {
+        let o = o?;
+        let Some(c) = &o.certificate else { continue };
+        if o.duties.contains(&Duty::Enforcement)
+            && c.status == crate::domain::enforcement::model::CertStatus::Valid
+            && c.valid_until >= today
+            && crate::domain::enforcement::law::misses_annual_check(&law, c, today)
+        {
+            out.push(UncheckedOfficer {
+                officer_id: o.id,
+                agency_id: o.agency_id,
+                name: o.name.clone(),
+                certificate: c.number.clone(),
+                year: today.year() - 1,
+            });
         }
     }
     Ok(out)
