@@ -68,3 +68,4 @@ pub mod shutdown;
 pub mod store;
 pub mod transport;
 pub mod view;
+pub mod web;

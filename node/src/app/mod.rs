@@ -81,6 +81,8 @@ pub struct NodeConfig {
 pub struct RunningNode {
     pub ctx: Arc<NodeCtx>,
     pub addr: SocketAddr,
+    /// Where the web pages are served, when they are.
+    pub http_addr: Option<SocketAddr>,
     flush_stats: Arc<FlushStats>,
     shutdown: Trigger,
     tasks: Vec<JoinHandle<()>>,
@@ -98,6 +100,15 @@ struct Opened {
 impl RunningNode {
     /// Starts a member on an already bound listener (tests bind port 0 first).
     pub async fn start(cfg: NodeConfig, listener: TcpListener) -> Result<RunningNode, NodeError> {
+        RunningNode::start_with_web(cfg, listener, None).await
+    }
+
+    /// [`RunningNode::start`], serving the web pages on `web` too.
+    pub async fn start_with_web(
+        cfg: NodeConfig,
+        listener: TcpListener,
+        web: Option<TcpListener>,
+    ) -> Result<RunningNode, NodeError> {
         let region = own_region(&cfg)?;
         let addr = listener.local_addr()?;
         let opened = open_raft(&cfg).await?;
@@ -130,9 +141,15 @@ impl RunningNode {
         ];
         tasks.extend(background.down_senders);
         tasks.push(background.revocations);
+        let mut http_addr = None;
+        if let Some(l) = web {
+            http_addr = Some(l.local_addr()?);
+            tasks.push(crate::web::spawn(&ctx, l, &shutdown)?);
+        }
         Ok(RunningNode {
             ctx,
             addr,
+            http_addr,
             flush_stats: opened.flush_stats,
             shutdown,
             tasks,

@@ -42,6 +42,8 @@ pub struct Options {
     pub cert_days: i64,
     /// How long a region may take to have a leader.
     pub leader_within: Duration,
+    /// Serve the web pages on a loopback port of every node.
+    pub web: bool,
 }
 
 impl Options {
@@ -55,6 +57,7 @@ impl Options {
             started: None,
             cert_days: 30,
             leader_within: Duration::from_secs(30),
+            web: false,
         }
     }
 
@@ -106,8 +109,8 @@ impl Network {
             nodes: BTreeMap::new(),
         };
         progress(&format!("启动 starting {} nodes …", listeners.len()));
-        for (region, id, l) in listeners {
-            let node = net.start_node(&region, id, l).await?;
+        for (region, id, l, web) in listeners {
+            let node = net.start_node(&region, id, l, web).await?;
             net.nodes.insert((region, id), Some(node));
         }
         for r in net.regions() {
@@ -123,6 +126,7 @@ impl Network {
         region: &str,
         id: NodeId,
         listener: TcpListener,
+        web: Option<TcpListener>,
     ) -> anyhow::Result<RunningNode> {
         let cfg = NodeConfig {
             topology: self.topology.clone(),
@@ -135,7 +139,7 @@ impl Network {
             clock: self.options.clock.clone(),
             faults: self.options.faults.clone(),
         };
-        RunningNode::start(cfg, listener)
+        RunningNode::start_with_web(cfg, listener, web)
             .await
             .with_context(|| format!("starting {region} node {id}"))
     }
@@ -219,7 +223,21 @@ impl Network {
                 Err(e) => return Err(e).context("rebinding the node address"),
             }
         };
-        let node = self.start_node(region, id, l).await?;
+        // The web pages come back on their old address too, when served.
+        let http = self
+            .topology
+            .node(region, id)
+            .map(|n| n.http.clone())
+            .unwrap_or_default();
+        let web = match http.as_str() {
+            "" => None,
+            a => Some(
+                TcpListener::bind(a)
+                    .await
+                    .context("rebinding the web address")?,
+            ),
+        };
+        let node = self.start_node(region, id, l, web).await?;
         self.nodes.insert((region.to_string(), id), Some(node));
         Ok(())
     }
@@ -392,10 +410,10 @@ pub async fn wait_on<T>(
 
 /// The template's regions with every node on a free loopback port, and the listeners of the
 /// nodes that start.
-async fn bind(
-    template: &Topology,
-    options: &Options,
-) -> anyhow::Result<(Topology, Vec<(String, NodeId, TcpListener)>)> {
+/// A node's bound listeners: gRPC, and the web pages' when served.
+type Bound = (String, NodeId, TcpListener, Option<TcpListener>);
+
+async fn bind(template: &Topology, options: &Options) -> anyhow::Result<(Topology, Vec<Bound>)> {
     let mut listeners = Vec::new();
     let mut specs = Vec::new();
     for r in template.regions() {
@@ -404,13 +422,21 @@ async fn bind(
         ids.sort_unstable();
         for (rank, id) in ids.into_iter().enumerate() {
             let l = TcpListener::bind("127.0.0.1:0").await?;
+            let web = match options.web {
+                true => Some(TcpListener::bind("127.0.0.1:0").await?),
+                false => None,
+            };
+            let http = match &web {
+                Some(w) => w.local_addr()?.to_string(),
+                None => String::new(),
+            };
             nodes.push(NodeSpec {
                 id,
                 grpc: l.local_addr()?.to_string(),
-                http: String::new(),
+                http,
             });
             if options.starts(&r.id, rank as u64) {
-                listeners.push((r.id.clone(), id, l));
+                listeners.push((r.id.clone(), id, l, web));
             }
         }
         specs.push(RegionSpec { nodes, ..r.clone() });

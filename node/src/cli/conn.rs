@@ -47,6 +47,30 @@ pub struct Conn {
 impl Conn {
     /// Builds the client.
     pub fn client(&self) -> anyhow::Result<Client> {
+        let tls = self.tls()?;
+        let mut endpoints = self.endpoints.clone();
+        if endpoints.is_empty() {
+            endpoints = self.nodes()?.iter().map(|n| n.grpc.clone()).collect();
+        }
+        Ok(Client::new(
+            &endpoints,
+            &tls,
+            self.region.as_deref(),
+            Duration::from_secs(self.timeout_secs),
+        )?)
+    }
+
+    /// The region's nodes from the topology.
+    pub fn nodes(&self) -> anyhow::Result<Vec<crate::config::NodeSpec>> {
+        let (Some(t), Some(r)) = (&self.topology, &self.region) else {
+            bail!("give --endpoints, or --topology and --region");
+        };
+        let topo = Topology::load(t)?;
+        Ok(topo.region(r)?.nodes.clone())
+    }
+
+    /// Your certificate, key and the deployment's CA.
+    pub fn tls(&self) -> anyhow::Result<TlsMaterial> {
         let (cert, key) = match (&self.as_person, &self.cert, &self.key) {
             (Some(who), _, _) => {
                 let dir = self
@@ -72,26 +96,7 @@ impl Conn {
             (None, Some(c), Some(k)) => (c.clone(), k.clone()),
             _ => bail!("give --cert and --key, or --as ORGAN/ROLE-NAME with --people DIR"),
         };
-        let tls = TlsMaterial::load(&self.ca, &cert, &key).context("loading your certificate")?;
-        let mut endpoints = self.endpoints.clone();
-        if endpoints.is_empty() {
-            let (Some(t), Some(r)) = (&self.topology, &self.region) else {
-                bail!("give --endpoints, or --topology and --region");
-            };
-            let topo = Topology::load(t)?;
-            endpoints = topo
-                .region(r)?
-                .nodes
-                .iter()
-                .map(|n| n.grpc.clone())
-                .collect();
-        }
-        Ok(Client::new(
-            &endpoints,
-            &tls,
-            self.region.as_deref(),
-            Duration::from_secs(self.timeout_secs),
-        )?)
+        TlsMaterial::load(&self.ca, &cert, &key).context("loading your certificate")
     }
 }
 

@@ -10,6 +10,7 @@ pub mod records;
 pub mod serve;
 pub mod status;
 pub mod supervise;
+pub mod web;
 
 /// Sanxiang (三项): supervision network for the three systems of administrative law enforcement.
 #[derive(Debug, Parser)]
@@ -65,6 +66,9 @@ pub enum Top {
     /// publications, reviews, notices; drill down with --of REGION; --qualifying lists the units
     /// that qualify for a notice.
     Monitor(supervise::MonitorArgs),
+    /// The web pages: a one-time sign-in link for a browser without your certificate.
+    #[command(subcommand)]
+    Web(web::WebCmd),
     /// Start the demo network: 7 regions × 3 nodes in this process, seeded with a quarter.
     Demo(crate::demo::DemoArgs),
 }
@@ -78,6 +82,7 @@ pub async fn run(cli: Cli) -> i32 {
         Top::Agency(c) => agency::run(c).await,
         Top::Ledger(c) => ledger::run(c).await,
         Top::Demo(a) => crate::demo::run(a).await,
+        Top::Web(c) => web::run(c).await,
         Top::Federation(c) => federation::run(c).await,
         Top::Officer(c) => records::officer(c).await,
         Top::Cert(c) => records::cert(c).await,

@@ -81,7 +81,15 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&spec.grpc)
         .await
         .with_context(|| format!("cannot listen on {}", spec.grpc))?;
-    let node = RunningNode::start(
+    let web = match spec.http.as_str() {
+        "" => None,
+        addr => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr} (web pages)"))?,
+        ),
+    };
+    let node = RunningNode::start_with_web(
         NodeConfig {
             topology,
             region: region.clone(),
@@ -94,11 +102,15 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
             faults: None,
         },
         listener,
+        web,
     )
     .await?;
     eprintln!(
-        "{region} 节点 {node_id} 已启动，监听 {} (Ctrl-C 停止)",
-        node.addr
+        "{region} 节点 {node_id} 已启动，监听 {}{} (Ctrl-C 停止)",
+        node.addr,
+        node.http_addr
+            .map(|a| format!("，网页 https://{a}/"))
+            .unwrap_or_default()
     );
     wait_for_signal().await;
     eprintln!("正在停止…");

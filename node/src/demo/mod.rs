@@ -71,6 +71,46 @@ pub async fn start(dir: &Path, timings: RaftTimings) -> anyhow::Result<Demo> {
 pub mod network;
 pub mod seed;
 
+/// The pages in a browser: the portal's address and sign-in links for the provincial
+/// supervisor and head and for a county agency's clerk (5 minutes each; `sanxiang web login`
+/// makes more).
+async fn print_web(net: &network::DemoNetwork) {
+    let Some(portal) = net.web_addr("hunan") else {
+        return;
+    };
+    println!("\n在浏览器中打开 open in a browser (自签名证书：浏览器会提示，选择继续):");
+    println!("  公示门户 public portal:        https://{portal}/portal");
+    for (label, region, organ, role, user) in [
+        (
+            "省司法厅监督人员 provincial supervisor",
+            "hunan",
+            Organ::Bureau,
+            Role::Supervisor,
+            "sup",
+        ),
+        (
+            "省司法厅负责人 provincial head",
+            "hunan",
+            Organ::Bureau,
+            Role::Head,
+            "zhou",
+        ),
+        (
+            "宁乡市执法机关 1 登记员 county agency clerk",
+            "hunan/changsha/ningxiang",
+            Organ::Agency(1),
+            Role::Clerk,
+            "clerk",
+        ),
+    ] {
+        match net.sign_in_link(region, organ, role, user).await {
+            Ok(url) => println!("  {label}:\n    WEB-LOGIN {region} {organ}/{role}-{user} {url}"),
+            Err(e) => println!("  {label}: 无法生成登录链接 {e}"),
+        }
+    }
+    println!("  (链接 5 分钟内有效、只能用一次；之后用 sanxiang web login 取得新链接)");
+}
+
 pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     let tmp;
     let dir = match a.dir {
@@ -147,6 +187,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         "  每个区域的人员 people in every region (--as …): {}",
         people.join(", ")
     );
+    print_web(&net).await;
     println!("\n(cargo run --release -- <command> if sanxiang is not on PATH)  Ctrl-C 停止");
     crate::cli::serve::wait_for_signal().await;
     net.shutdown().await;

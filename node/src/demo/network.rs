@@ -56,6 +56,7 @@ impl DemoNetwork {
             clock,
             cache_bytes: CACHE_BYTES,
             leader_within: Duration::from_secs(60),
+            web: true,
             ..Options::new(timings)
         };
         let net = Network::start(&shipped, dir, options, progress).await?;
@@ -156,6 +157,28 @@ impl DemoNetwork {
             self.net.pki.join("people").join(region).display(),
             person
         )
+    }
+
+    /// The web address of a region's node 1.
+    pub fn web_addr(&self, region: &str) -> Option<std::net::SocketAddr> {
+        self.net.node(region, 1).and_then(|n| n.http_addr)
+    }
+
+    /// A one-time sign-in link for a person of the demo (made by the region's node 1).
+    pub async fn sign_in_link(
+        &self,
+        region: &str,
+        organ: Organ,
+        role: Role,
+        user: &str,
+    ) -> anyhow::Result<String> {
+        let addr = self
+            .web_addr(region)
+            .with_context(|| format!("{region} serves no web pages"))?;
+        let tls = self.net.person(region, organ, role, user)?;
+        let v =
+            crate::web::client::request_link(&tls, region, addr, Duration::from_secs(10)).await?;
+        Ok(v["url"].as_str().unwrap_or_default().to_string())
     }
 
     pub async fn shutdown(self) {

@@ -145,6 +145,46 @@ impl TlsMaterial {
         Ok(Arc::new(cfg))
     }
 
+    /// The web server's configuration: HTTP/1.1, a person's certificate asked for but not
+    /// required (a browser that presents one is signed in by it; the public portal needs none),
+    /// verified like every other client certificate when presented.
+    pub fn web_server_config(&self) -> Result<Arc<rustls::ServerConfig>, PkiError> {
+        let inner = WebPkiClientVerifier::builder_with_provider(self.roots.clone(), provider())
+            .allow_unauthenticated()
+            .build()
+            .map_err(|e| PkiError::Tls(rustls::Error::General(e.to_string())))?;
+        let verifier = Arc::new(OptionalClient(SanxiangClientVerifier {
+            inner,
+            domain: self.domain.clone(),
+            revoked: self.revoked.clone(),
+        }));
+        let mut cfg = rustls::ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()?
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(self.chain.clone(), self.key.clone_key())?;
+        cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Arc::new(cfg))
+    }
+
+    /// A client of the web server presenting our certificate (`sanxiang web login`), accepting
+    /// only a node of `region` as the server.
+    pub fn web_client_config(&self, region: &str) -> Result<Arc<rustls::ClientConfig>, PkiError> {
+        let verifier = Arc::new(NodeServerVerifier {
+            roots: self.roots.clone(),
+            provider: provider(),
+            domain: self.domain.clone(),
+            expect: Expect::Region(region.to_string()),
+            revoked: self.revoked.clone(),
+        });
+        let mut cfg = rustls::ClientConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()?
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_client_auth_cert(self.chain.clone(), self.key.clone_key())?;
+        cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Arc::new(cfg))
+    }
+
     /// Client configuration presenting our certificate and accepting only `expect`.
     pub fn client_config(&self, expect: Expect) -> Result<Arc<rustls::ClientConfig>, PkiError> {
         let verifier = Arc::new(NodeServerVerifier {
@@ -221,6 +261,55 @@ impl ClientCertVerifier for SanxiangClientVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
+    }
+}
+
+/// [`SanxiangClientVerifier`] that lets a client without a certificate in (the web server).
+#[derive(Debug)]
+struct OptionalClient(SanxiangClientVerifier);
+
+impl ClientCertVerifier for OptionalClient {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        self.0.root_hint_subjects()
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        self.0.verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
     }
 }
 

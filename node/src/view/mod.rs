@@ -20,6 +20,7 @@ use crate::domain::DomainError;
 pub mod disagreements;
 pub mod federation;
 pub mod monitor;
+pub mod portal;
 pub mod qualifying;
 pub mod query;
 pub mod row;
