@@ -21,6 +21,59 @@ use crate::domain::supervision::report::Unit;
 use crate::domain::Command;
 use crate::view::query::{self, QueryView};
 
+fn step_label(k: crate::domain::enforcement::model::StepKind) -> &'static str {
+    use crate::domain::enforcement::model::StepKind as K;
+    match k {
+        K::Initiation => "立案",
+        K::Investigation => "调查",
+        K::Inspection => "检查",
+        K::EvidenceCollection => "取证",
+        K::OnSite => "现场执法",
+        K::Seizure => "查封扣押",
+        K::RestrictionOfFreedom => "限制人身自由",
+        K::ForcedDemolition => "强制拆除",
+        K::RightsNotice => "告知",
+        K::Hearing => "听证",
+        K::Service => "送达",
+        K::Execution => "执行",
+        K::Archiving => "归档",
+        K::Other => "其他",
+        K::Closure => "不予处理结案",
+    }
+}
+
+/// A kind of enforcement power in Chinese.
+pub fn power_label(k: crate::domain::PowerKind) -> &'static str {
+    use crate::domain::PowerKind as P;
+    match k {
+        P::Licensing => "行政许可",
+        P::Penalty => "行政处罚",
+        P::Coercion => "行政强制",
+        P::Inspection => "行政检查",
+        P::Expropriation => "行政征收征用",
+        P::Fee => "行政收费",
+        P::Confirmation => "行政确认",
+        P::Benefit => "行政给付",
+        P::Adjudication => "行政裁决",
+        P::Award => "行政奖励",
+        P::Other => "其他",
+    }
+}
+
+fn procedure_label(p: crate::domain::enforcement::model::Procedure) -> &'static str {
+    match p {
+        crate::domain::enforcement::model::Procedure::Summary => "简易程序",
+        crate::domain::enforcement::model::Procedure::General => "一般程序",
+    }
+}
+
+fn ids(list: &[u64]) -> String {
+    list.iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join("、")
+}
+
 fn state_label(s: crate::domain::enforcement::model::CaseState) -> &'static str {
     use crate::domain::enforcement::model::CaseState as S;
     match s {
@@ -58,7 +111,7 @@ pub async fn cases(
             thead { tr { th { "编号" } th { "执法机关" } th { "种类" } th { "程序" } th { "当事人" } th { "状态" } th.num { "环节" } th { "重大" } } }
             tbody { @for c in &list { tr {
                 td { a href={ "/desk/case?id=" (c.id) } { (c.id) } }
-                td { (c.agency_id) } td { (c.kind.as_str()) } td { (format!("{:?}", c.procedure)) }
+                td { (c.agency_id) } td { (power_label(c.kind)) } td { (procedure_label(c.procedure)) }
                 td { (c.party) } td { (state_label(c.state)) } td.num { (c.steps) }
                 td { @if c.major == Some(true) { span.tag.warn { "重大" } } }
             } } }
@@ -91,7 +144,7 @@ pub async fn case(
     let body = html! {
         h1 { "案件 " (c.id) "：" (c.summary) " " span.tag { (state_label(c.state)) } }
         div.card {
-            p { "执法机关 " (c.agency_id) " · " (c.kind.as_str()) " · " (format!("{:?}", c.procedure)) " · 涉案金额 " (c.amount_fen / 100) " 元" }
+            p { "执法机关 " (c.agency_id) " · " (power_label(c.kind)) " · " (procedure_label(c.procedure)) " · 涉案金额 " (c.amount_fen / 100) " 元" }
             p { "当事人：" (c.party.name) " · 电话 " span #party-phone { (c.party.phone) } " · 地址 " (c.party.address) }
             @if !c.overdue.is_empty() { p.bad { "超期：" (c.overdue.join("；")) } }
         }
@@ -99,14 +152,14 @@ pub async fn case(
         table #steps { thead { tr { th { "编号" } th { "环节" } th { "执法人员" } th { "地点" } th { "记录" } th { "标记" } } }
             tbody { @for s in &steps { tr {
                 td { (s.id) @if let Some(x) = s.corrects { br; span.muted { "更正 " (x) } } }
-                td { (format!("{:?}", s.kind)) } td { (format!("{:?}", s.officers)) } td { (s.place) }
+                td { (step_label(s.kind)) } td { (ids(&s.officers)) } td { (s.place) }
                 td.pub-text { (s.text) } td { (s.flags.join("；")) }
             } } } }
         h2 { "法制审核" }
         @if c.reviews.is_empty() { p.muted { "未提交审核" } }
         @for (i, r) in c.reviews.iter().enumerate() {
             div.card { "第 " (i + 1) " 轮：" (r.submitted_by) " 提交，拟决定金额 " (r.proposed_fen / 100) " 元；意见 "
-                (r.opinion.map(|o| format!("{o:?}")).unwrap_or_else(|| "待审核".into())) " " (r.reasons) }
+                (r.opinion.map(opinion_label).unwrap_or("待审核")) " " (r.reasons) }
         }
         @if let Some(d) = &c.decision {
             h2 { "决定" }
@@ -118,6 +171,17 @@ pub async fn case(
         }
     };
     Ok(Html(layout("案件", Some(&v), body).into_string()))
+}
+
+fn opinion_label(o: crate::domain::enforcement::model::Opinion) -> &'static str {
+    use crate::domain::enforcement::model::Opinion as O;
+    match o {
+        O::Approve => "同意",
+        O::Modify => "变更",
+        O::Correct => "纠正",
+        O::Supplement => "补充材料",
+        O::Transfer => "移送",
+    }
 }
 
 fn kind_label(k: NoticeKind) -> &'static str {
@@ -355,4 +419,20 @@ pub async fn judge(
         reasons: f.reasons,
     };
     done(&web, &v, f.request_id, Command::JudgeNotice(c)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_of_a_notice_form_parse_and_bad_ones_are_named() {
+        let u = units("hunan/changsha，hunan/changsha/ningxiang#1, ").unwrap();
+        assert_eq!(u.len(), 2);
+        assert_eq!(u[1].agency, Some(1));
+        match units("hunan#x") {
+            Err(WebError::Input(m)) => assert!(m.contains("hunan#x")),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -356,3 +356,37 @@ impl Limiter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rate_limit_lets_a_burst_through_then_refuses() {
+        let l = Limiter::default();
+        let ip: IpAddr = "127.0.0.1".parse().unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        let allowed = (0..200).filter(|_| l.allow(ip)).count();
+        assert!((60..=70).contains(&allowed), "{allowed}");
+        let other: IpAddr = IpAddr::from([10, 0, 0, 1]);
+        assert!(l.allow(other), "another client has its own bucket");
+    }
+
+    #[test]
+    fn a_wrong_or_missing_csrf_token_is_refused() {
+        let v = Viewer {
+            identity: Identity::Node {
+                domain: "d".into(),
+                region: "r".into(),
+                node: 1,
+            },
+            cert_der: vec![],
+            csrf: "a".repeat(32),
+            session: None,
+            client_id: "c".into(),
+        };
+        assert!(check_csrf(&v, &"a".repeat(32)).is_ok());
+        for bad in ["", "b", &"b".repeat(32), &"a".repeat(33)] {
+            assert!(matches!(check_csrf(&v, bad), Err(WebError::Csrf)));
+        }
+    }
+}

@@ -282,7 +282,7 @@ pub async fn agencies(
                             td { (a.origin) }
                             td { (a.agency.name) @if a.agency.closed.is_some() { " " span.tag.warn { "已撤销或合并" } } }
                             td { (a.agency.domain) }
-                            td { (a.agency.powers.iter().map(|p| p.as_str()).collect::<Vec<_>>().join("、")) }
+                            td { (a.agency.powers.iter().map(|p| super::desk::power_label(*p)).collect::<Vec<_>>().join("、")) }
                             td { (a.agency.legal_basis) }
                             td { (a.agency.contact) }
                             td {
@@ -298,4 +298,46 @@ pub async fn agencies(
     Ok(Html(
         layout("行政执法主体", viewer.as_ref(), body).into_string(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(f: impl FnOnce(&mut Search)) -> Search {
+        let mut s = Search::default();
+        f(&mut s);
+        s
+    }
+
+    #[test]
+    fn hostile_searches_are_refused_with_a_reason() {
+        assert!(check(&Search::default()).is_ok());
+        for bad in [
+            search(|s| s.q = "x".repeat(101)),
+            search(|s| s.q = "a\u{0}b".into()),
+            search(|s| s.region = "r".repeat(201)),
+            search(|s| s.from = "2026-13-01".into()),
+            search(|s| s.to = "<script>".into()),
+            search(|s| s.kind = "taxation".into()),
+        ] {
+            assert!(
+                matches!(check(&bad), Err(WebError::Input(_))),
+                "{bad:?} must be refused"
+            );
+        }
+        // Script in a search term is a term like any other (rendered escaped by maud).
+        assert!(check(&search(|s| s.q = "<script>alert(1)</script>".into())).is_ok());
+    }
+
+    #[test]
+    fn region_ids_in_item_links_are_checked() {
+        for bad in ["", "a//b", "../x", "a b"] {
+            let r = ItemRef {
+                origin: bad.into(),
+                seq: 1,
+            };
+            assert!(item_ref(&r).is_err(), "{bad:?}");
+        }
+    }
 }
