@@ -56,5 +56,20 @@ code=$(curl -sk -o /dev/null -w "%{http_code}" --cert "$P.pem" --key "$P.key" -X
 [ "$code" = 403 ] || { echo "FAIL: a person of another region got a link ($code)"; exit 1; }
 code=$(curl -sk -o /dev/null -w "%{http_code}" -X POST "https://$liuyang/login/link")
 [ "$code" = 401 ] || { echo "FAIL: a client without a certificate got a link ($code)"; exit 1; }
-echo "PASS web (offline proof, sign-in links by certificate only)"
+# A browser that presents its person certificate is signed in by it (no link, no cookie); the
+# certificate comes as a PKCS#12 file for the browser's store from `pki issue --p12`.
+export SANXIANG_P12_PASSWORD=演示口令-demo-2026
+"$B" pki issue --pki "$W/pki" --topology "$W/topology.toml" --region hunan --organ bureau \
+  --role monitor --name p12 --p12 --force
+M="$W/pki/people/hunan/bureau/monitor-p12"
+[ -s "$M.p12" ] || { echo "FAIL: no PKCS#12 file"; exit 1; }
+if command -v openssl >/dev/null; then
+  openssl pkcs12 -in "$M.p12" -noout -passin env:SANXIANG_P12_PASSWORD
+  if openssl pkcs12 -in "$M.p12" -noout -passin pass:wrong 2>/dev/null; then echo "FAIL: a wrong password opened it"; exit 1; fi
+fi
+curl -skf --cert "$M.pem" --key "$M.key" "${PORTAL%/portal}/dashboard" | grep -q "监督看板" \
+  || { echo "FAIL: a certificate did not sign in"; exit 1; }
+code=$(curl -sk -o /dev/null -w "%{http_code}" "${PORTAL%/portal}/dashboard")
+[ "$code" = 401 ] || { echo "FAIL: the dashboard without a certificate or session answered $code"; exit 1; }
+echo "PASS web (offline proof, sign-in links by certificate only, sign-in by certificate, PKCS#12)"
 echo "screenshots: $SHOTS"

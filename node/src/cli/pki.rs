@@ -1,7 +1,7 @@
 //! `sanxiang pki init | issue | show`.
 use std::path::{Path, PathBuf};
 
-use anyhow::bail;
+use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
 use super::conn::print_json;
@@ -67,6 +67,14 @@ pub struct IssueArgs {
     /// Replace an existing certificate of the same person.
     #[arg(long)]
     force: bool,
+    /// Also write the certificate, key and CA as a PKCS#12 file (.p12) beside them, for a
+    /// browser's certificate store; its password comes from SANXIANG_P12_PASSWORD or
+    /// --p12-password-file (at least 8 characters).
+    #[arg(long)]
+    p12: bool,
+    /// A file whose first line is the PKCS#12 password.
+    #[arg(long)]
+    p12_password_file: Option<PathBuf>,
     #[arg(long)]
     json: bool,
 }
@@ -147,9 +155,29 @@ fn person(a: IssueArgs) -> anyhow::Result<()> {
     };
     let (cert, key, id) =
         issue::issue_person(&a.pki, spec, issue::Validity::days(a.days), a.force)?;
+    let p12 = match a.p12 {
+        false => None,
+        true => {
+            let password = match (&a.p12_password_file, std::env::var("SANXIANG_P12_PASSWORD")) {
+                (Some(f), _) => std::fs::read_to_string(f)
+                    .with_context(|| format!("cannot read {}", f.display()))?
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string(),
+                (None, Ok(p)) => p,
+                (None, Err(_)) => bail!(
+                    "--p12 needs a password: set SANXIANG_P12_PASSWORD or give --p12-password-file"
+                ),
+            };
+            let out = cert.with_extension("p12");
+            crate::pki::p12::write_p12(&cert, &key, &issue::ca_cert_path(&a.pki), &password, &out)?;
+            Some(out)
+        }
+    };
     if a.json {
         print_json(&serde_json::json!({
-            "identity": id.uri(), "cert": cert, "key": key,
+            "identity": id.uri(), "cert": cert, "key": key, "p12": p12,
         }))?;
     } else {
         println!(
@@ -157,6 +185,12 @@ fn person(a: IssueArgs) -> anyhow::Result<()> {
             cert.display(),
             key.display()
         );
+        if let Some(p) = p12 {
+            println!(
+                "  PKCS#12:  {}（导入浏览器的证书库后，访问网页即自动登录）",
+                p.display()
+            );
+        }
     }
     Ok(())
 }

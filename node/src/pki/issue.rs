@@ -68,6 +68,11 @@ pub fn person_paths(
 }
 
 fn write_file(path: &Path, data: &str, secret: bool) -> Result<(), PkiError> {
+    write_bytes(path, data.as_bytes(), secret)
+}
+
+/// Writes a file durably; a secret one readable by its owner only.
+pub(super) fn write_bytes(path: &Path, data: &[u8], secret: bool) -> Result<(), PkiError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io_err(parent))?;
     }
@@ -79,7 +84,7 @@ fn write_file(path: &Path, data: &str, secret: bool) -> Result<(), PkiError> {
         opts.mode(if secret { 0o600 } else { 0o644 });
     }
     let mut f = opts.open(path).map_err(io_err(path))?;
-    f.write_all(data.as_bytes()).map_err(io_err(path))?;
+    f.write_all(data).map_err(io_err(path))?;
     f.sync_all().map_err(io_err(path))?;
     #[cfg(unix)]
     if secret {

@@ -8,6 +8,7 @@
 //!   server/client configurations built from them.
 pub mod identity;
 pub mod issue;
+pub mod p12;
 pub mod pem;
 pub mod revocation;
 pub mod tls;
