@@ -118,6 +118,7 @@ links = {m.group(1) + " " + m.group(2): m.group(3)
 sup = links["hunan bureau/supervisor-sup"]
 head = links["hunan bureau/head-zhou"]
 clerk = links["hunan/changsha/ningxiang agency-1/clerk-clerk"]
+officer = links["hunan/changsha/ningxiang agency-1/officer-zhang"]
 county = re.match(r"https://[0-9.:]+", clerk).group(0)
 
 # --- the public portal, no certificate, no session ---
@@ -230,6 +231,37 @@ r = c.wait_text("#result", r".")
 if not r.startswith("已完成"):
     fail(f"acknowledging: {r}")
 c.quit()
+
+# --- the county officer records a step from the case page's form; a refusal names its rule ---
+o = Browser()
+o.go(officer)
+o.go(county + "/desk/case?id=1")
+steps = o.js("return document.querySelectorAll('#steps tbody tr').length")
+o.js("document.querySelector('#step-form').closest('details').open = true")
+o.type("#step-form input[name=officers]", "1")
+o.type("#step-form input[name=place]", "当事人经营场所")
+o.js("document.querySelector('#step-form select[name=kind]').value = 'inspection'")
+o.type("#step-form textarea[name=text]", "回访检查，整改到位。")
+o.click("#step-form button")
+r = o.wait_text("#result", r".")
+if "LAW-2" not in r:
+    fail(f"an inspection by one officer was not refused under LAW-2: {r}")
+print("  county: refused as it should be:", r)
+o.go(county + "/desk/case?id=1")
+o.js("document.querySelector('#step-form').closest('details').open = true")
+o.type("#step-form input[name=officers]", "1,2")
+o.type("#step-form input[name=place]", "当事人经营场所")
+o.js("document.querySelector('#step-form select[name=kind]').value = 'other'")
+o.type("#step-form textarea[name=text]", "回访，当事人已整改。")
+o.click("#step-form button")
+r = o.wait_text("#result", r".")
+if not r.startswith("已完成"):
+    fail(f"recording a step: {r}")
+o.go(county + "/desk/case?id=1")
+if o.js("return document.querySelectorAll('#steps tbody tr').length") != steps + 1:
+    fail("the recorded step is not on the case page")
+o.shot("case-step-recorded")
+o.quit()
 
 # --- back at the province: acknowledged ---
 end = time.time() + 60

@@ -102,6 +102,13 @@ async fn print_web(net: &network::DemoNetwork) {
             Role::Clerk,
             "clerk",
         ),
+        (
+            "宁乡市执法机关 1 执法人员 county officer",
+            "hunan/changsha/ningxiang",
+            Organ::Agency(1),
+            Role::Officer,
+            "zhang",
+        ),
     ] {
         match net.sign_in_link(region, organ, role, user).await {
             Ok(url) => println!("  {label}:\n    WEB-LOGIN {region} {organ}/{role}-{user} {url}"),

@@ -129,64 +129,64 @@ impl TlsMaterial {
 
     /// Server configuration: client certificates are required and verified.
     pub fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, PkiError> {
-        let inner = WebPkiClientVerifier::builder_with_provider(self.roots.clone(), provider())
-            .build()
-            .map_err(|e| PkiError::Tls(rustls::Error::General(e.to_string())))?;
-        let verifier = Arc::new(SanxiangClientVerifier {
-            inner,
-            domain: self.domain.clone(),
-            revoked: self.revoked.clone(),
-        });
-        let mut cfg = rustls::ServerConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()?
-            .with_client_cert_verifier(verifier)
-            .with_single_cert(self.chain.clone(), self.key.clone_key())?;
-        cfg.alpn_protocols = vec![b"h2".to_vec()];
-        Ok(Arc::new(cfg))
+        let verifier = Arc::new(self.client_verifier(false)?);
+        self.server_with(verifier, b"h2")
     }
 
     /// The web server's configuration: HTTP/1.1, a person's certificate asked for but not
     /// required (a browser that presents one is signed in by it; the public portal needs none),
     /// verified like every other client certificate when presented.
     pub fn web_server_config(&self) -> Result<Arc<rustls::ServerConfig>, PkiError> {
-        let inner = WebPkiClientVerifier::builder_with_provider(self.roots.clone(), provider())
-            .allow_unauthenticated()
+        let verifier = Arc::new(OptionalClient(self.client_verifier(true)?));
+        self.server_with(verifier, b"http/1.1")
+    }
+
+    fn client_verifier(&self, optional: bool) -> Result<SanxiangClientVerifier, PkiError> {
+        let builder = WebPkiClientVerifier::builder_with_provider(self.roots.clone(), provider());
+        let builder = if optional {
+            builder.allow_unauthenticated()
+        } else {
+            builder
+        };
+        let inner = builder
             .build()
             .map_err(|e| PkiError::Tls(rustls::Error::General(e.to_string())))?;
-        let verifier = Arc::new(OptionalClient(SanxiangClientVerifier {
+        Ok(SanxiangClientVerifier {
             inner,
             domain: self.domain.clone(),
             revoked: self.revoked.clone(),
-        }));
+        })
+    }
+
+    fn server_with(
+        &self,
+        verifier: Arc<dyn ClientCertVerifier>,
+        alpn: &[u8],
+    ) -> Result<Arc<rustls::ServerConfig>, PkiError> {
         let mut cfg = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()?
             .with_client_cert_verifier(verifier)
             .with_single_cert(self.chain.clone(), self.key.clone_key())?;
-        cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+        cfg.alpn_protocols = vec![alpn.to_vec()];
         Ok(Arc::new(cfg))
     }
 
     /// A client of the web server presenting our certificate (`sanxiang web login`), accepting
     /// only a node of `region` as the server.
     pub fn web_client_config(&self, region: &str) -> Result<Arc<rustls::ClientConfig>, PkiError> {
-        let verifier = Arc::new(NodeServerVerifier {
-            roots: self.roots.clone(),
-            provider: provider(),
-            domain: self.domain.clone(),
-            expect: Expect::Region(region.to_string()),
-            revoked: self.revoked.clone(),
-        });
-        let mut cfg = rustls::ClientConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()?
-            .dangerous()
-            .with_custom_certificate_verifier(verifier)
-            .with_client_auth_cert(self.chain.clone(), self.key.clone_key())?;
-        cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(Arc::new(cfg))
+        self.client_with(Expect::Region(region.to_string()), b"http/1.1")
     }
 
     /// Client configuration presenting our certificate and accepting only `expect`.
     pub fn client_config(&self, expect: Expect) -> Result<Arc<rustls::ClientConfig>, PkiError> {
+        self.client_with(expect, b"h2")
+    }
+
+    fn client_with(
+        &self,
+        expect: Expect,
+        alpn: &[u8],
+    ) -> Result<Arc<rustls::ClientConfig>, PkiError> {
         let verifier = Arc::new(NodeServerVerifier {
             roots: self.roots.clone(),
             provider: provider(),
@@ -199,7 +199,7 @@ impl TlsMaterial {
             .dangerous()
             .with_custom_certificate_verifier(verifier)
             .with_client_auth_cert(self.chain.clone(), self.key.clone_key())?;
-        cfg.alpn_protocols = vec![b"h2".to_vec()];
+        cfg.alpn_protocols = vec![alpn.to_vec()];
         Ok(Arc::new(cfg))
     }
 }

@@ -83,6 +83,41 @@ fn matches(f: &Filter, p: &PublicPublication) -> bool {
         && (f.to.is_empty() || p.day <= f.to)
 }
 
+/// The publication an item's leaf bytes carry, if they are one.
+fn held_publication(
+    state: &State,
+    own: &str,
+    bytes: &[u8],
+    proven: bool,
+) -> Option<PublicPublication> {
+    let item = UpItem::from_leaf(bytes)?;
+    let ItemBody::Publication {
+        id,
+        agency_id,
+        kind,
+        version,
+        public_text,
+        state: pub_state,
+        ..
+    } = item.body
+    else {
+        return None;
+    };
+    Some(PublicPublication {
+        agency: agency_name(state, &item.origin, agency_id, own),
+        origin: item.origin,
+        seq: Some(item.seq),
+        id,
+        agency_id,
+        kind,
+        version,
+        state: pub_state,
+        public_text,
+        day: day_of(item.time_ms),
+        proven,
+    })
+}
+
 /// Published decisions (the latest state of each) of `own` region and its subtree, newest
 /// first, at most [`MAX_LISTED`].
 pub fn publications(
@@ -97,35 +132,10 @@ pub fn publications(
         let Carried::Item { bytes, .. } = &held.carried else {
             continue;
         };
-        let Some(item) = UpItem::from_leaf(bytes) else {
+        let Some(p) = held_publication(state, own, bytes, held.proven) else {
             continue;
         };
-        let ItemBody::Publication {
-            id,
-            agency_id,
-            kind,
-            version,
-            public_text,
-            state: pub_state,
-            ..
-        } = item.body
-        else {
-            continue;
-        };
-        let p = PublicPublication {
-            agency: agency_name(state, &item.origin, agency_id, own),
-            origin: item.origin.clone(),
-            seq: Some(item.seq),
-            id,
-            agency_id,
-            kind,
-            version,
-            state: pub_state,
-            public_text,
-            day: day_of(item.time_ms),
-            proven: held.proven,
-        };
-        latest.insert((item.origin, id), p);
+        latest.insert((p.origin.clone(), p.id), p);
     }
     for p in PUBLICATIONS.scan_from(state, &0) {
         let p = p?;
@@ -192,19 +202,7 @@ pub fn proven(state: &State, own: &str, origin: &str, seq: u64) -> Result<Proven
     else {
         return Err(missing());
     };
-    let item = UpItem::from_leaf(bytes).ok_or_else(missing)?;
-    let ItemBody::Publication {
-        id,
-        agency_id,
-        kind,
-        version,
-        public_text,
-        state: pub_state,
-        ..
-    } = item.body
-    else {
-        return Err(missing());
-    };
+    let publication = held_publication(state, own, bytes, held.proven).ok_or_else(missing)?;
     let sh = HELD_HEADS
         .read(state, &(origin.to_string(), *head_size))?
         .ok_or_else(|| ViewError::NotFound(format!("{origin} 的 {head_size} 叶树头不在本级")))?;
@@ -212,19 +210,7 @@ pub fn proven(state: &State, own: &str, origin: &str, seq: u64) -> Result<Proven
         return Err(missing());
     };
     Ok(Proven {
-        publication: PublicPublication {
-            agency: agency_name(state, origin, agency_id, own),
-            origin: origin.to_string(),
-            seq: Some(seq),
-            id,
-            agency_id,
-            kind,
-            version,
-            state: pub_state,
-            public_text,
-            day: day_of(item.time_ms),
-            proven: held.proven,
-        },
+        publication,
         proof: ProofView {
             kind: "inclusion",
             leaf_index: *leaf_index,
@@ -234,15 +220,7 @@ pub fn proven(state: &State, own: &str, origin: &str, seq: u64) -> Result<Proven
             root: hex::encode(head.head.root),
             leaf_data: hex::encode(bytes),
         },
-        head: HeadView {
-            region: head.head.region,
-            size: head.head.size,
-            root: hex::encode(head.head.root),
-            time_ms: head.head.time_ms,
-            signer: head.signer,
-            cert_der: hex::encode(&head.cert_der),
-            signature: hex::encode(&head.signature),
-        },
+        head: HeadView::of(&head),
     })
 }
 

@@ -232,15 +232,22 @@ fn head(state: &State, size: u64) -> Result<HeadView, ViewError> {
     let sh = HEADS
         .read(state, &size)?
         .ok_or_else(|| ViewError::NotFound(format!("no signed tree head for size {size}")))?;
-    Ok(HeadView {
-        region: sh.head.region,
-        size: sh.head.size,
-        root: hex::encode(sh.head.root),
-        time_ms: sh.head.time_ms,
-        signer: sh.signer,
-        cert_der: hex::encode(&sh.cert_der),
-        signature: hex::encode(&sh.signature),
-    })
+    Ok(HeadView::of(&sh))
+}
+
+impl HeadView {
+    /// A signed head as `ledger head` prints it and `ledger verify-head` reads it.
+    pub fn of(sh: &crate::domain::federation::items::SignedHead) -> HeadView {
+        HeadView {
+            region: sh.head.region.clone(),
+            size: sh.head.size,
+            root: hex::encode(sh.head.root),
+            time_ms: sh.head.time_ms,
+            signer: sh.signer,
+            cert_der: hex::encode(&sh.cert_der),
+            signature: hex::encode(&sh.signature),
+        }
+    }
 }
 
 /// The region's own counters, and its agencies whose reviewer ratio is under 5 %.

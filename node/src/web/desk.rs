@@ -107,6 +107,7 @@ pub async fn cases(
     };
     let body = html! {
         h1 { "案件" }
+        (super::forms::open_form(&web, &v))
         div.scroll { table #cases {
             thead { tr { th { "编号" } th { "执法机关" } th { "种类" } th { "程序" } th { "当事人" } th { "状态" } th.num { "环节" } th { "重大" } } }
             tbody { @for c in &list { tr {
@@ -169,6 +170,7 @@ pub async fn case(
                 p.pub-text { (d.text) }
             }
         }
+        (super::forms::case_forms(&web, &v, c.id))
     };
     Ok(Html(layout("案件", Some(&v), body).into_string()))
 }

@@ -33,6 +33,7 @@ use crate::shutdown::Trigger;
 pub mod client;
 pub mod dashboard;
 pub mod desk;
+pub mod forms;
 pub mod page;
 pub mod portal;
 pub mod session;
@@ -126,6 +127,11 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/dashboard", get(dashboard::show))
         .route("/desk", get(desk::cases))
         .route("/desk/case", get(desk::case))
+        .route("/desk/open", post(forms::open))
+        .route("/desk/step", post(forms::step))
+        .route("/desk/submit", post(forms::submit))
+        .route("/desk/review", post(forms::review))
+        .route("/desk/decide", post(forms::decide))
         .route("/notices", get(desk::notices))
         .route("/notices/draft", post(desk::draft))
         .route("/notices/sign", post(desk::sign))

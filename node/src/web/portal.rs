@@ -243,15 +243,7 @@ pub async fn head(
     let crate::domain::federation::items::Carried::Head { head, .. } = held.carried else {
         return Err(WebError::NotFound("不是树头".into()));
     };
-    Ok(json(&crate::view::query::HeadView {
-        region: head.head.region,
-        size: head.head.size,
-        root: hex::encode(head.head.root),
-        time_ms: head.head.time_ms,
-        signer: head.signer,
-        cert_der: hex::encode(&head.cert_der),
-        signature: hex::encode(&head.signature),
-    }))
+    Ok(json(&crate::view::query::HeadView::of(&head)))
 }
 
 fn json<T: serde::Serialize>(v: &T) -> Response {
