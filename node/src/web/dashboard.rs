@@ -3,13 +3,14 @@
 //! notices; the officers who may not act for want of the annual check.
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Html;
 use axum::Extension;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::page::Q;
 use super::page::{layout, signed_in, WebError};
 use super::portal::urlencode;
 use super::{Peer, Web};
@@ -94,30 +95,97 @@ fn row(r: &RegionRow) -> Markup {
     }
 }
 
-/// `GET /dashboard?of=REGION&period=ID`.
-pub async fn show(
+/// A CSV cell: quoted, and a leading `= + - @` neutralised so a spreadsheet never runs it as a
+/// formula.
+fn cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn pct(r: &Ratio) -> String {
+    r.permille
+        .map(|p| format!("{}.{}%", p / 10, p % 10))
+        .unwrap_or_default()
+}
+
+/// `GET /dashboard.csv?of=REGION&period=ID`: the table of regions as CSV (UTF-8 with a byte
+/// order mark, so spreadsheet programs read the Chinese).
+pub async fn csv(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    Query(q): Query<Of>,
-) -> Result<Html<String>, WebError> {
-    let v = signed_in(&web, &headers, &peer)?;
+    Q(q): Q<Of>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    signed_in(&web, &headers, &peer)?;
+    let view = read(&web, &q)?;
+    let mut out = String::from("\u{feff}");
+    out.push_str("地区,编号,已报,应报,报送率,按时率,公示及时率,超期未公示,超期审核,审核人员占比,被纠错率,重大决定被拒,证件问题,未办结通报\r\n");
+    for r in std::iter::once(&view.region).chain(view.below.iter()) {
+        let cols = [
+            cell(&r.name),
+            cell(&r.region),
+            r.reports.received.to_string(),
+            r.reports.expected.to_string(),
+            pct(&r.reporting_rate),
+            pct(&r.on_time_rate),
+            pct(&r.publication_on_time_rate),
+            r.publications_overdue.to_string(),
+            r.reviews_overdue.to_string(),
+            pct(&r.reviewer_ratio),
+            pct(&r.correction_rate),
+            r.decisions_major_refused.to_string(),
+            (r.certificates_unchecked_enforcing + r.certificates_expired_enforcing).to_string(),
+            r.open_notices.to_string(),
+        ];
+        out.push_str(&cols.join(","));
+        out.push_str("\r\n");
+    }
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"monitor.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+fn read(web: &Web, q: &Of) -> Result<monitor::View, WebError> {
     if q.of.len() > 200 || q.period.len() > 40 {
         return Err(WebError::Input("地区或期间过长".into()));
     }
     let ctx = &web.ctx;
-    let view = ctx
-        .sm
+    ctx.sm
         .read(|s| monitor::view(&s.domain, &ctx.topology, &ctx.region, &q.of, &q.period))
         .map_err(|e| match e {
             crate::view::ViewError::Input(m) | crate::view::ViewError::NotFound(m) => {
                 WebError::Forbidden(m)
             }
             other => WebError::View(other),
-        })?;
+        })
+}
+
+/// `GET /dashboard?of=REGION&period=ID`.
+pub async fn show(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Extension(peer): Extension<Peer>,
+    Q(q): Q<Of>,
+) -> Result<Html<String>, WebError> {
+    let v = signed_in(&web, &headers, &peer)?;
+    let view = read(&web, &q)?;
     let body = html! {
         h1 { "监督看板：" (view.region.name) " " span.muted { (view.period.id) " · 截止 " (view.period.due) } }
-        p.muted { "每行是一个地区及其全部下级的合计；点击地区名称逐级下钻。颜色：绿色达标，橙色需关注，红色异常。" }
+        p.muted { "每行是一个地区及其全部下级的合计；点击地区名称逐级下钻。颜色：绿色达标，橙色需关注，红色异常。 "
+            a #export href={ "/dashboard.csv?of=" (urlencode(&q.of)) "&period=" (urlencode(&q.period)) } { "导出 CSV" } }
         div.scroll {
             table #regions {
                 thead { tr {
@@ -177,4 +245,17 @@ pub async fn show(
         p.muted { "数据时间：" (beijing(view.as_of_ms)) "（本节点已应用的记录）。通报的起草、签发和答复见 " a href="/notices" { "通报" } "。" }
     };
     Ok(Html(layout("监督看板", Some(&v), body).into_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_never_formulas() {
+        assert_eq!(cell("浏阳市"), "\"浏阳市\"");
+        assert_eq!(cell("a\"b"), "\"a\"\"b\"");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("+1"), "\"'+1\"");
+    }
 }

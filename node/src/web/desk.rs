@@ -5,14 +5,15 @@
 //! judged by the same rules as the CLI's; a refusal is shown with its rule.
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Html;
-use axum::{Extension, Form};
+use axum::Extension;
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::page::{check_csrf, execute, form_ids, layout, signed_in, WebError};
+use super::page::{F, Q};
 use super::session::Viewer;
 use super::{Peer, Web};
 use crate::domain::command::cmd;
@@ -131,7 +132,7 @@ pub async fn case(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    Query(q): Query<Id>,
+    Q(q): Q<Id>,
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     let (c, steps) = web.ctx.sm.read(|s| {
@@ -171,6 +172,7 @@ pub async fn case(
             }
         }
         (super::forms::case_forms(&web, &v, c.id))
+        @if c.decision.is_some() { (super::forms::publication_forms(&web, &v, c.id)) }
     };
     Ok(Html(layout("案件", Some(&v), body).into_string()))
 }
@@ -308,7 +310,7 @@ pub async fn draft(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    Form(f): Form<DraftForm>,
+    F(f): F<DraftForm>,
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     check_csrf(&v, &f.csrf)?;
@@ -346,7 +348,7 @@ pub async fn sign(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    Form(f): Form<SignForm>,
+    F(f): F<SignForm>,
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     check_csrf(&v, &f.csrf)?;
@@ -373,7 +375,7 @@ pub async fn answer(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    Form(f): Form<AnswerForm>,
+    F(f): F<AnswerForm>,
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     check_csrf(&v, &f.csrf)?;
@@ -409,7 +411,7 @@ pub async fn judge(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    Form(f): Form<JudgeForm>,
+    F(f): F<JudgeForm>,
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     check_csrf(&v, &f.csrf)?;

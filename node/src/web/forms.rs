@@ -200,6 +200,28 @@ pub fn case_forms(web: &Web, v: &Viewer, case_id: u64) -> Markup {
     }
 }
 
+/// The publication forms of a decided case: draft (the text is redacted for the public, PUB-4)
+/// and the release review by a head who did not draft it.
+pub fn publication_forms(web: &Web, v: &Viewer, case_id: u64) -> Markup {
+    html! {
+        details.card { summary { "公示" }
+            form #publish-form method="post" action="/desk/publish" {
+                (form_ids(web, v)) input type="hidden" name="case" value=(case_id);
+                label { "公示内容（身份证号、电话、住址会被自动遮蔽）" } textarea name="content" {}
+                label { "依法不公开或延期公开的依据（如有）" } input type="text" name="exception_basis";
+                button type="submit" { "起草公示" }
+            }
+            form #release-form method="post" action="/desk/release" {
+                (form_ids(web, v)) input type="hidden" name="case" value=(case_id);
+                label { "公示编号" } input type="number" name="id" min="1";
+                label { "审核结论" } select name="approve" { option value="true" { "同意发布" } option value="false" { "退回" } }
+                label { "退回理由" } input type="text" name="reasons";
+                button type="submit" { "发布审核" }
+            }
+        }
+    }
+}
+
 /// The form to open a case, on the case list.
 pub fn open_form(web: &Web, v: &Viewer) -> Markup {
     html! {
@@ -338,6 +360,41 @@ pub async fn step(
             exemption: None,
             corrects: None,
             detail,
+        }))
+    })
+    .await
+}
+
+/// `POST /desk/publish`.
+pub async fn publish(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Extension(peer): Extension<Peer>,
+    RawForm(raw): Raw,
+) -> Result<Html<String>, WebError> {
+    run(&web, &headers, &peer, &raw, |f| {
+        let basis = f.get("exception_basis").trim();
+        Ok(Command::DraftPublication(cmd::DraftPublication {
+            case_id: f.num("case", "案件编号")?,
+            content: f.get("content").to_string(),
+            exception_basis: (!basis.is_empty()).then(|| basis.to_string()),
+        }))
+    })
+    .await
+}
+
+/// `POST /desk/release`.
+pub async fn release(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Extension(peer): Extension<Peer>,
+    RawForm(raw): Raw,
+) -> Result<Html<String>, WebError> {
+    run(&web, &headers, &peer, &raw, |f| {
+        Ok(Command::ReleasePublication(cmd::ReleasePublication {
+            id: f.num("id", "公示编号")?,
+            approve: f.get("approve") != "false",
+            reasons: f.get("reasons").to_string(),
         }))
     })
     .await

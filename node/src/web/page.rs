@@ -183,10 +183,7 @@ pub struct LinkQuery {
 }
 
 /// `GET /login?token=…`: uses a one-time link and starts the session.
-pub async fn login(
-    State(web): State<Arc<Web>>,
-    Query(q): Query<LinkQuery>,
-) -> Result<Response, WebError> {
+pub async fn login(State(web): State<Arc<Web>>, Q(q): Q<LinkQuery>) -> Result<Response, WebError> {
     if q.token.len() != 64 {
         return Err(WebError::Forbidden("登录链接无效".into()));
     }
@@ -252,7 +249,7 @@ pub async fn logout(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    Form(f): Form<CsrfForm>,
+    F(f): F<CsrfForm>,
 ) -> Result<Response, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     check_csrf(&v, &f.csrf)?;
@@ -324,6 +321,52 @@ pub async fn execute(web: &Web, v: &Viewer, request_id: u64, command: Command) -
         },
         Err(e) => {
             html! { div.notice.bad #result { "区域暂时不可用，请稍后重试：" (e.to_string()) } }
+        }
+    }
+}
+
+/// A query string, refused in plain words when it does not parse (an id that is no number, a
+/// field missing).
+pub struct Q<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Q<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(Q(v)),
+            Err(e) => Err(WebError::Input(format!(
+                "查询参数不完整或格式不对（{}）",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+/// A form body, refused in plain words when it does not parse.
+pub struct F<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for F<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = WebError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Form::<T>::from_request(req, state).await {
+            Ok(Form(v)) => Ok(F(v)),
+            Err(e) => Err(WebError::Input(format!(
+                "表单不完整或格式不对（{}）",
+                e.body_text()
+            ))),
         }
     }
 }

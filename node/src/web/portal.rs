@@ -2,13 +2,14 @@
 //! Everything here comes from [`crate::view::portal`], which holds public fields only.
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::{Extension, Json};
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::page::Q;
 use super::page::{layout, WebError};
 use super::{Peer, Web};
 use crate::view::portal::{self, Filter};
@@ -91,7 +92,7 @@ pub async fn list(
     State(web): State<Arc<Web>>,
     headers: axum::http::HeaderMap,
     Extension(peer): Extension<Peer>,
-    Query(s): Query<Search>,
+    Q(s): Q<Search>,
 ) -> Result<Html<String>, WebError> {
     let f = check(&s)?;
     let own = web.ctx.region.clone();
@@ -176,7 +177,7 @@ pub async fn publication(
     State(web): State<Arc<Web>>,
     headers: axum::http::HeaderMap,
     Extension(peer): Extension<Peer>,
-    Query(r): Query<ItemRef>,
+    Q(r): Q<ItemRef>,
 ) -> Result<Html<String>, WebError> {
     let p = proven(&web, &r)?;
     let q = format!("origin={}&seq={}", urlencode(&r.origin), r.seq);
@@ -208,10 +209,7 @@ pub async fn publication(
 }
 
 /// `GET /portal/proof?origin=…&seq=…`: the inclusion proof, as `ledger verify` reads it.
-pub async fn proof(
-    State(web): State<Arc<Web>>,
-    Query(r): Query<ItemRef>,
-) -> Result<Response, WebError> {
+pub async fn proof(State(web): State<Arc<Web>>, Q(r): Q<ItemRef>) -> Result<Response, WebError> {
     let p = proven(&web, &r)?;
     Ok(json(&p.proof))
 }
@@ -224,10 +222,7 @@ pub struct HeadRef {
 
 /// `GET /portal/head?origin=…&size=…`: the origin's signed tree head, as `ledger verify-head`
 /// reads it.
-pub async fn head(
-    State(web): State<Arc<Web>>,
-    Query(r): Query<HeadRef>,
-) -> Result<Response, WebError> {
+pub async fn head(State(web): State<Arc<Web>>, Q(r): Q<HeadRef>) -> Result<Response, WebError> {
     if !crate::domain::core::region::valid_region_id(&r.origin) {
         return Err(WebError::Input("地区编号无效".into()));
     }
