@@ -166,6 +166,17 @@ s.find("#regions")
 if "宁乡市" not in s.text("#regions"):
     fail("the province's dashboard has no row for 宁乡市")
 s.shot("dashboard")
+# The units that qualify for a notice, and a draft naming them in one step.
+if s.js("return document.querySelectorAll('#qualifying tbody tr').length") < 1:
+    fail("the dashboard lists no unit that qualifies for a notice")
+s.type("#draft-from-qualifying input[name=title]", "关于报告和公示逾期问题的情况通报")
+s.type("#draft-from-qualifying textarea[name=text]", "现将本季度报告和公示逾期情况通报如下。")
+s.js("document.querySelector('#draft-from-qualifying select[name=kind]').value = 'situation'")
+s.click("#draft-from-qualifying button")
+r = s.wait_text("#result", r".")
+if not r.startswith("已完成"):
+    fail(f"drafting from the qualifying list: {r}")
+s.go(sup.split("/login")[0] + "/dashboard")
 s.click("a[href='/dashboard?of=hunan%2Fchangsha%2Fningxiang']")
 if "宁乡市" not in s.text("h1"):
     fail("drill-down did not reach 宁乡市")
@@ -211,7 +222,8 @@ s.shot("notices-drafted")
 h = Browser()
 h.go(head)
 h.go(portal + "/notices")
-h.click(".notice-card form[action='/notices/sign'] button")
+h.find(".notice-card")
+h.js(f"{OURS}.querySelector(\"form[action='/notices/sign'] button\").click()")
 r = h.wait_text("#result", r".")
 if not r.startswith("已完成") or "司通" not in r:
     fail(f"signing off: {r}")

@@ -182,6 +182,28 @@ pub async fn show(
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     let view = read(&web, &q)?;
+    let ctx = &web.ctx;
+    let qualifying = ctx
+        .sm
+        .read(|s| {
+            crate::view::qualifying::qualifying(
+                &s.domain,
+                &ctx.topology,
+                &ctx.region,
+                &q.of,
+                &q.period,
+            )
+        })
+        .unwrap_or_default();
+    let mut units: Vec<&str> = qualifying.iter().map(|x| x.unit.as_str()).collect();
+    units.sort_unstable();
+    units.dedup();
+    let units = units.join(",");
+    let basis: String = qualifying
+        .iter()
+        .map(|x| format!("{}：{}", x.name, x.detail))
+        .collect::<Vec<_>>()
+        .join("\n");
     let body = html! {
         h1 { "监督看板：" (view.region.name) " " span.muted { (view.period.id) " · 截止 " (view.period.due) } }
         p.muted { "每行是一个地区及其全部下级的合计；点击地区名称逐级下钻。颜色：绿色达标，橙色需关注，红色异常。 "
@@ -237,6 +259,21 @@ pub async fn show(
                     td { (n.stage) @if n.escalated { " " span.bad { "已督办" } } }
                     td { (n.deadline.clone().unwrap_or_default()) }
                 } } } }
+        }
+        @if !qualifying.is_empty() {
+            h2 { "符合通报条件的单位" }
+            table #qualifying { thead { tr { th { "单位" } th { "名称" } th { "情形" } th { "详情" } } }
+                tbody { @for x in &qualifying { tr { td { (x.unit) } td { (x.name) } td { (x.reason) } td { (x.detail) } } } } }
+            form.card #draft-from-qualifying method="post" action="/notices/draft" {
+                (super::page::form_ids(&web, &v))
+                input type="hidden" name="units" value=(units);
+                input type="hidden" name="basis" value=(basis);
+                label { "种类" } select name="kind" { @for k in crate::domain::supervision::notice::NoticeKind::ALL { option value=(k.as_str()) { (k.label()) } } }
+                label { "标题" } input type="text" name="title";
+                label { "正文" } textarea name="text" {}
+                label { "整改期限（可选）" } input type="date" name="deadline";
+                button type="submit" { "就以上单位起草通报" }
+            }
         }
         @if !view.disagreements.is_empty() {
             h2 { "数据不一致" }

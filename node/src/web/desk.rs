@@ -284,6 +284,9 @@ pub struct DraftForm {
     units: String,
     #[serde(default)]
     deadline: String,
+    /// The findings the notice rests on, one a line (from the qualifying list).
+    #[serde(default)]
+    basis: String,
 }
 
 fn units(s: &str) -> Result<Vec<Unit>, WebError> {
@@ -330,7 +333,13 @@ pub async fn draft(
         units: units(&f.units)?,
         persons: vec![],
         deadline,
-        basis: vec![],
+        basis: f
+            .basis
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
     };
     done(&web, &v, f.request_id, Command::DraftNotice(d)).await
 }
