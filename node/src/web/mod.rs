@@ -191,7 +191,9 @@ pub fn spawn(
                 r = listener.accept() => match r {
                     Ok(x) => x,
                     Err(e) => {
+                        // E.g. out of file descriptors: wait a little instead of spinning.
                         tracing::warn!(cause = %e, "web accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                         continue;
                     }
                 },
