@@ -95,8 +95,8 @@ class Browser:
                 fail(f"{css} never matched {pattern!r}; last: {t[:300]!r}")
             time.sleep(0.5)
             if reload:
-                self.js("location.reload()")
-                time.sleep(0.5)
+                # Navigating again returns once the page has loaded (WebDriver waits for it).
+                self.go(self.js("return location.href"))
 
     def status(self, url, method="GET", body=None):
         """Fetches from the page (same origin, with its cookies): (status, text)."""

@@ -8,7 +8,7 @@ use crate::view::query;
 
 /// Runs the query `what` as `who` and serialises its view.
 pub fn answer(state: &State, who: &Identity, what: &str, id: u64) -> Result<String, Status> {
-    let v = query::run(state, who, what, id)?;
+    let v = query::run_logged(state, who, what, id)?;
     let json = query::json(&v).map_err(|e| Status::internal(e.to_string()))?;
     serde_json::to_string_pretty(&json).map_err(|e| Status::internal(e.to_string()))
 }

@@ -137,7 +137,7 @@ impl TlsMaterial {
     /// required (a browser that presents one is signed in by it; the public portal needs none),
     /// verified like every other client certificate when presented.
     pub fn web_server_config(&self) -> Result<Arc<rustls::ServerConfig>, PkiError> {
-        let verifier = Arc::new(OptionalClient(self.client_verifier(true)?));
+        let verifier = Arc::new(self.client_verifier(true)?);
         self.server_with(verifier, b"http/1.1")
     }
 
@@ -153,6 +153,7 @@ impl TlsMaterial {
             .map_err(|e| PkiError::Tls(rustls::Error::General(e.to_string())))?;
         Ok(SanxiangClientVerifier {
             inner,
+            mandatory: !optional,
             domain: self.domain.clone(),
             revoked: self.revoked.clone(),
         })
@@ -208,11 +209,17 @@ impl TlsMaterial {
 #[derive(Debug)]
 pub struct SanxiangClientVerifier {
     inner: Arc<dyn ClientCertVerifier>,
+    /// A client must present a certificate (every gRPC listener); the web server only asks.
+    mandatory: bool,
     domain: String,
     revoked: Arc<super::revocation::Revocations>,
 }
 
 impl ClientCertVerifier for SanxiangClientVerifier {
+    fn client_auth_mandatory(&self) -> bool {
+        self.mandatory
+    }
+
     fn root_hint_subjects(&self) -> &[DistinguishedName] {
         self.inner.root_hint_subjects()
     }
@@ -261,55 +268,6 @@ impl ClientCertVerifier for SanxiangClientVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
-    }
-}
-
-/// [`SanxiangClientVerifier`] that lets a client without a certificate in (the web server).
-#[derive(Debug)]
-struct OptionalClient(SanxiangClientVerifier);
-
-impl ClientCertVerifier for OptionalClient {
-    fn offer_client_auth(&self) -> bool {
-        true
-    }
-
-    fn client_auth_mandatory(&self) -> bool {
-        false
-    }
-
-    fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        self.0.root_hint_subjects()
-    }
-
-    fn verify_client_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        now: UnixTime,
-    ) -> Result<ClientCertVerified, rustls::Error> {
-        self.0.verify_client_cert(end_entity, intermediates, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
     }
 }
 

@@ -80,31 +80,52 @@ pub fn json(v: &QueryView) -> Result<serde_json::Value, serde_json::Error> {
 }
 
 /// Whether `who` may see the private data of a party of `agency_id`'s case: its officers,
-/// reviewers and heads; the bureau's supervisors, inspectors and head, each read logged.
+/// reviewers and heads; the bureau's supervisors, inspectors and head (see
+/// [`bureau_reads_private`]).
 pub fn sees_private(who: &Identity, agency_id: u64) -> bool {
-    let Identity::Person {
-        organ, role, user, ..
-    } = who
-    else {
+    let Identity::Person { organ, role, .. } = who else {
         return false;
     };
     match organ {
         Organ::Agency(a) => {
             *a == agency_id && matches!(role, Role::Officer | Role::Reviewer | Role::Head)
         }
-        Organ::Bureau if matches!(role, Role::Supervisor | Role::Inspector | Role::Head) => {
-            tracing::info!(
-                target: "sanxiang::private_read",
-                who = %who.uri(),
-                agency = agency_id,
-                role = %role,
-                user = %user,
-                "司法局人员查阅当事人隐私信息"
-            );
-            true
-        }
-        Organ::Bureau => false,
+        Organ::Bureau => bureau_reads_private(who),
     }
+}
+
+/// A person of the bureau who sees private data: each such query is logged by its caller
+/// (target `sanxiang::private_read`), once per query.
+pub fn bureau_reads_private(who: &Identity) -> bool {
+    matches!(
+        who,
+        Identity::Person {
+            organ: Organ::Bureau,
+            role: Role::Supervisor | Role::Inspector | Role::Head,
+            ..
+        }
+    )
+}
+
+/// Runs [`run`], logging a read of private data by the bureau once (the query kinds that carry
+/// it: a case, publications). The one entry point of the API and the pages.
+pub fn run_logged(
+    state: &State,
+    who: &Identity,
+    what: &str,
+    id: u64,
+) -> Result<QueryView, ViewError> {
+    let v = run(state, who, what, id)?;
+    if matches!(what, "case" | "publications") && bureau_reads_private(who) {
+        tracing::info!(
+            target: "sanxiang::private_read",
+            who = %who.uri(),
+            query = what,
+            id,
+            "司法局人员查阅当事人隐私信息"
+        );
+    }
+    Ok(v)
 }
 
 fn unknown(what: &str) -> ViewError {

@@ -136,7 +136,7 @@ pub async fn case(
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     let (c, steps) = web.ctx.sm.read(|s| {
-        let c = query::run(&s.domain, &v.identity, "case", q.id)?;
+        let c = query::run_logged(&s.domain, &v.identity, "case", q.id)?;
         let st = query::run(&s.domain, &v.identity, "steps", q.id)?;
         Ok::<_, crate::view::ViewError>((c, st))
     })?;
@@ -188,10 +188,6 @@ fn opinion_label(o: crate::domain::enforcement::model::Opinion) -> &'static str 
     }
 }
 
-fn kind_label(k: NoticeKind) -> &'static str {
-    k.label()
-}
-
 /// `GET /notices`: the notices this region issued (with a draft form) and those it received.
 pub async fn notices(
     State(web): State<Arc<Web>>,
@@ -218,7 +214,7 @@ fn notices_page(web: &Web, v: &Viewer, result: Markup) -> Result<Markup, WebErro
         @if issued.is_empty() { p.muted { "暂无" } }
         @for n in &issued {
             div.card.notice-card data-id=(n.id) {
-                p { strong { (n.number.clone().unwrap_or_else(|| "（未签发）".into())) } " " (kind_label(n.draft.kind)) "：" (n.draft.title) }
+                p { strong { (n.number.clone().unwrap_or_else(|| "（未签发）".into())) } " " (n.draft.kind.label()) "：" (n.draft.title) }
                 p.pub-text { (n.draft.text) }
                 @if n.number.is_none() {
                     form method="post" action="/notices/sign" {
@@ -259,7 +255,7 @@ fn notices_page(web: &Web, v: &Viewer, result: Markup) -> Result<Markup, WebErro
         @if inbox.is_empty() { p.muted { "暂无" } }
         @for i in &inbox {
             div.card.inbox-card {
-                p { strong { (i.doc.number) } " " (kind_label(i.doc.kind)) "：" (i.doc.title) " · 发文 " (i.doc.issuer) " · 单位 " (i.doc.unit.key()) " · 阶段 " span.stage { (i.progress.stage.as_str()) } }
+                p { strong { (i.doc.number) } " " (i.doc.kind.label()) "：" (i.doc.title) " · 发文 " (i.doc.issuer) " · 单位 " (i.doc.unit.key()) " · 阶段 " span.stage { (i.progress.stage.as_str()) } }
                 p.pub-text { (i.doc.text) }
                 form method="post" action="/notices/answer" {
                     (form_ids(web, v))

@@ -4,13 +4,13 @@
 //! command judged by the same rules as the CLI's; the page shows the refusal with its rule.
 use std::sync::Arc;
 
-use axum::extract::{RawForm, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Html;
 use axum::Extension;
 use maud::{html, Markup};
 
-use super::page::{check_csrf, execute, form_ids, layout, signed_in, WebError};
+use super::page::{check_csrf, execute, form_ids, layout, signed_in, WebError, F};
 use super::session::Viewer;
 use super::{Peer, Web};
 use crate::domain::command::cmd;
@@ -30,8 +30,7 @@ use crate::domain::Command;
 struct Fields(Vec<(String, String)>);
 
 impl Fields {
-    fn parse(raw: &[u8]) -> Result<Fields, WebError> {
-        let pairs: Vec<(String, String)> = url_decode_pairs(raw)?;
+    fn new(pairs: Vec<(String, String)>) -> Result<Fields, WebError> {
         if pairs.len() > 200 {
             return Err(WebError::Input("表单字段过多".into()));
         }
@@ -79,24 +78,6 @@ impl Fields {
             .checked_mul(100)
             .ok_or_else(|| WebError::Input(format!("{what}过大")))
     }
-}
-
-fn url_decode_pairs(raw: &[u8]) -> Result<Vec<(String, String)>, WebError> {
-    let text =
-        std::str::from_utf8(raw).map_err(|_| WebError::Input("表单不是 UTF-8 编码".into()))?;
-    let dec = |s: &str| -> Result<String, WebError> {
-        percent_encoding::percent_decode_str(&s.replace('+', " "))
-            .decode_utf8()
-            .map(|c| c.into_owned())
-            .map_err(|_| WebError::Input("表单不是 UTF-8 编码".into()))
-    };
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            Ok((dec(k)?, dec(v)?))
-        })
-        .collect()
 }
 
 fn step_kind(s: &str) -> Result<StepKind, WebError> {
@@ -250,11 +231,11 @@ async fn run(
     web: &Web,
     headers: &HeaderMap,
     peer: &Peer,
-    raw: &[u8],
+    pairs: Vec<(String, String)>,
     build: impl FnOnce(&Fields) -> Result<Command, WebError>,
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(web, headers, peer)?;
-    let f = Fields::parse(raw)?;
+    let f = Fields::new(pairs)?;
     check_csrf(&v, f.get("csrf"))?;
     let request_id = f.num("request_id", "请求编号")?;
     let command = build(&f)?;
@@ -267,16 +248,17 @@ async fn run(
     Ok(Html(layout("办理结果", Some(&v), body).into_string()))
 }
 
-type Raw = RawForm;
+/// A form's fields in order, a field possibly repeated (the REV-3 checkboxes).
+type Raw = F<Vec<(String, String)>>;
 
 /// `POST /desk/open`.
 pub async fn open(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    RawForm(raw): Raw,
+    F(raw): Raw,
 ) -> Result<Html<String>, WebError> {
-    run(&web, &headers, &peer, &raw, |f| {
+    run(&web, &headers, &peer, raw, |f| {
         let kind = PowerKind::parse(f.get("kind"))
             .ok_or_else(|| WebError::Input("种类无法识别".into()))?;
         Ok(Command::OpenCase(OpenCaseInput {
@@ -311,10 +293,10 @@ pub async fn step(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    RawForm(raw): Raw,
+    F(raw): Raw,
 ) -> Result<Html<String>, WebError> {
     let now = web.ctx.clock.now_ms();
-    run(&web, &headers, &peer, &raw, |f| {
+    run(&web, &headers, &peer, raw, |f| {
         let detail = match (
             f.get("service_mode"),
             f.get("execution"),
@@ -370,9 +352,9 @@ pub async fn publish(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    RawForm(raw): Raw,
+    F(raw): Raw,
 ) -> Result<Html<String>, WebError> {
-    run(&web, &headers, &peer, &raw, |f| {
+    run(&web, &headers, &peer, raw, |f| {
         let basis = f.get("exception_basis").trim();
         Ok(Command::DraftPublication(cmd::DraftPublication {
             case_id: f.num("case", "案件编号")?,
@@ -388,9 +370,9 @@ pub async fn release(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    RawForm(raw): Raw,
+    F(raw): Raw,
 ) -> Result<Html<String>, WebError> {
-    run(&web, &headers, &peer, &raw, |f| {
+    run(&web, &headers, &peer, raw, |f| {
         Ok(Command::ReleasePublication(cmd::ReleasePublication {
             id: f.num("id", "公示编号")?,
             approve: f.get("approve") != "false",
@@ -405,9 +387,9 @@ pub async fn submit(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    RawForm(raw): Raw,
+    F(raw): Raw,
 ) -> Result<Html<String>, WebError> {
-    run(&web, &headers, &peer, &raw, |f| {
+    run(&web, &headers, &peer, raw, |f| {
         Ok(Command::SubmitReview(cmd::SubmitReview {
             case_id: f.num("case", "案件编号")?,
             materials: f.get("materials").to_string(),
@@ -422,9 +404,9 @@ pub async fn review(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    RawForm(raw): Raw,
+    F(raw): Raw,
 ) -> Result<Html<String>, WebError> {
-    run(&web, &headers, &peer, &raw, |f| {
+    run(&web, &headers, &peer, raw, |f| {
         let mut checklist = [false; 10];
         for i in f.all("ok") {
             let i: usize = i
@@ -457,9 +439,9 @@ pub async fn decide(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    RawForm(raw): Raw,
+    F(raw): Raw,
 ) -> Result<Html<String>, WebError> {
-    run(&web, &headers, &peer, &raw, |f| {
+    run(&web, &headers, &peer, raw, |f| {
         let kinds = f.all("penalty_kind");
         let amounts = f.all("penalty_yuan");
         let details = f.all("penalty_detail");
@@ -510,14 +492,29 @@ mod tests {
 
     #[test]
     fn form_fields_decode_and_hostile_ones_are_refused() {
-        let f = Fields::parse("a=1&ok=0&ok=3&t=%E5%BC%A0+%3Cb%3E&ids=1%2C2".as_bytes()).unwrap();
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let f = Fields::new(pairs(&[
+            ("ok", "0"),
+            ("ok", "3"),
+            ("t", "张 <b>"),
+            ("ids", "1,2"),
+        ]))
+        .unwrap();
         assert_eq!(f.get("t"), "张 <b>");
         assert_eq!(f.all("ok"), ["0", "3"]);
         assert_eq!(f.ids("ids", "x").unwrap(), [1, 2]);
         assert_eq!(f.get("missing"), "");
-        assert!(Fields::parse(b"a=%ff").is_err(), "not UTF-8");
-        assert!(Fields::parse("x=1&".repeat(201).as_bytes()).is_err());
-        let f = Fields::parse(b"n=-1&m=99999999999999999999&ids=1,x").unwrap();
+        assert!(Fields::new(vec![("x".into(), "1".into()); 201]).is_err());
+        let f = Fields::new(pairs(&[
+            ("n", "-1"),
+            ("m", "99999999999999999999"),
+            ("ids", "1,x"),
+        ]))
+        .unwrap();
         assert!(f.num("n", "n").is_err());
         assert!(f.yuan("m", "m").is_err());
         assert!(f.ids("ids", "ids").is_err());

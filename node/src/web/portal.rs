@@ -9,9 +9,11 @@ use axum::{Extension, Json};
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::desk::power_label;
 use super::page::Q;
 use super::page::{layout, WebError};
 use super::{Peer, Web};
+use crate::domain::PowerKind;
 use crate::view::portal::{self, Filter};
 
 /// The search form's fields.
@@ -31,20 +33,8 @@ pub struct Search {
     to: String,
 }
 
-const KINDS: [(&str, &str); 5] = [
-    ("", "全部"),
-    ("penalty", "行政处罚"),
-    ("licensing", "行政许可"),
-    ("coercion", "行政强制"),
-    ("inspection", "行政检查"),
-];
-
 fn kind_label(k: &str) -> &str {
-    KINDS
-        .iter()
-        .find(|(id, _)| *id == k)
-        .map(|(_, l)| *l)
-        .unwrap_or(k)
+    PowerKind::parse(k).map(power_label).unwrap_or(k)
 }
 
 fn state_label(s: &str) -> &'static str {
@@ -74,7 +64,7 @@ fn check(s: &Search) -> Result<Filter, WebError> {
             return Err(WebError::Input(format!("{name}应为 YYYY-MM-DD")));
         }
     }
-    if !KINDS.iter().any(|(k, _)| *k == s.kind) {
+    if !s.kind.is_empty() && PowerKind::parse(&s.kind).is_none() {
         return Err(WebError::Input("决定种类无法识别".into()));
     }
     Ok(Filter {
@@ -108,7 +98,9 @@ pub async fn list(
             div.field { label for="region" { "地区（含下级）" } input #region type="text" name="region" value=(s.region) placeholder="例如 hunan/changsha"; }
             div.field { label for="agency" { "执法机关名称" } input #agency type="text" name="agency" value=(s.agency); }
             div.field { label for="kind" { "决定种类" }
-                select #kind name="kind" { @for (k, l) in KINDS { option value=(k) selected[k == s.kind] { (l) } } } }
+                select #kind name="kind" {
+                    option value="" selected[s.kind.is_empty()] { "全部" }
+                    @for k in PowerKind::ALL { option value=(k.as_str()) selected[k.as_str() == s.kind] { (power_label(k)) } } } }
             div.field { label for="q" { "关键词（当事人名称等）" } input #q type="text" name="q" value=(s.q); }
             div.field { label for="from" { "公示日期 自" } input #from type="date" name="from" value=(s.from); }
             div.field { label for="to" { "至" } input #to type="date" name="to" value=(s.to); }
@@ -269,7 +261,7 @@ pub async fn agencies(
                             td { (a.origin) }
                             td { (a.agency.name) @if a.agency.closed.is_some() { " " span.tag.warn { "已撤销或合并" } } }
                             td { (a.agency.domain) }
-                            td { (a.agency.powers.iter().map(|p| super::desk::power_label(*p)).collect::<Vec<_>>().join("、")) }
+                            td { (a.agency.powers.iter().map(|p| power_label(*p)).collect::<Vec<_>>().join("、")) }
                             td { (a.agency.legal_basis) }
                             td { (a.agency.contact) }
                             td {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::domain::command::dedup::{self, Answer, Gate};
 use crate::domain::command::envelope::with_rule;
 use crate::domain::command::envelope::{Command, Envelope, RULES_VERSION};
-use crate::domain::command::rule::{Cx, Rule};
+use crate::domain::command::rule::{refusal_counters_of, Cx, Rule};
 use crate::domain::core::outcome::{CommandResult, Outcome, Refusal, Response};
 use crate::domain::core::outcome::{RuleError, Ruled};
 use crate::domain::core::region::parent_of;
@@ -74,7 +74,7 @@ pub fn apply_envelope(
             Outcome::Ok(result)
         }
         Err(RuleError::Refused(refusal)) => {
-            count_refused_major(&mut txn, env, &refusal)?;
+            count_refusal(&mut txn, env, &refusal)?;
             Outcome::Refused(refusal)
         }
         Err(RuleError::Fault(e)) => return Err(e),
@@ -123,26 +123,11 @@ fn carry(
     outbox::queue_own(txn, ctx.region, ctx.leaf_index + 1, bodies, now)
 }
 
-/// DOMAIN "Status summary": major decisions without a passing review must be 0 — the gate
-/// refuses them — and the refused attempts are counted. A refusal changes no record; only this
-/// counter moves (as the clock and the dedup table do), and the summary carries it up on the
-/// next `Tick`.
-fn count_refused_major(
-    txn: &mut Txn<'_>,
-    env: &Envelope,
-    refusal: &Refusal,
-) -> Result<(), DomainError> {
-    let Command::Decide(d) = &env.command else {
-        return Ok(());
-    };
-    if refusal.rule != "REV-1" {
-        return Ok(());
-    }
-    let agency = crate::domain::enforcement::model::CASES
-        .get(txn, &d.case_id)?
-        .map(|c| c.agency_id);
-    let mut names = vec!["region/decisions/major_refused".to_string()];
-    names.extend(agency.map(|a| format!("agency/{a}/decisions/major_refused")));
+/// The counters a refusal moves, as the command names them ([`Rule::refusal_counters`]): a
+/// refusal changes no record, only these (as the clock and the dedup table move); the summary
+/// carries them up on the next `Tick`.
+fn count_refusal(txn: &mut Txn<'_>, env: &Envelope, refusal: &Refusal) -> Result<(), DomainError> {
+    let names = with_rule!(&env.command, c => refusal_counters_of(c, txn, refusal))?;
     for name in names {
         let n = summary::COUNTERS.get(txn, &name)?.unwrap_or(0);
         summary::COUNTERS.put(txn, &name, &(n + 1))?;

@@ -33,11 +33,30 @@ pub trait Rule {
     const NODE_ONLY: bool = false;
     /// Runs the command's rules against the nested write set.
     fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult;
+
+    /// The status-summary counters a refusal of this command moves (most move none: a
+    /// refusal changes nothing). Read against the state before the command.
+    fn refusal_counters(
+        &self,
+        _txn: &Txn<'_>,
+        _refusal: &crate::domain::core::outcome::Refusal,
+    ) -> Result<Vec<String>, crate::domain::core::state::DomainError> {
+        Ok(Vec::new())
+    }
 }
 
 /// The name of a command's payload type.
 pub fn name_of<R: Rule>(_: &R) -> &'static str {
     R::NAME
+}
+
+/// [`Rule::refusal_counters`] of a command's payload.
+pub fn refusal_counters_of<R: Rule>(
+    r: &R,
+    txn: &Txn<'_>,
+    refusal: &crate::domain::core::outcome::Refusal,
+) -> Result<Vec<String>, crate::domain::core::state::DomainError> {
+    r.refusal_counters(txn, refusal)
 }
 
 /// Whether a command's payload type is proposed only by nodes.

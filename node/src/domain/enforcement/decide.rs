@@ -141,6 +141,23 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, d: &DecideInput, now: i64) -> Rul
     record(txn, case, ids, d, amount, day, now, &law)
 }
 
+/// DOMAIN "Status summary": major decisions without a passing review must be 0 — the gate
+/// refuses them — and the refused attempts are counted, for the region and the agency.
+pub fn refusal_counters(
+    txn: &Txn<'_>,
+    d: &DecideInput,
+    refusal: &Refusal,
+) -> Result<Vec<String>, crate::domain::core::state::DomainError> {
+    if refusal.rule != "REV-1" {
+        return Ok(Vec::new());
+    }
+    let mut names = vec!["region/decisions/major_refused".to_string()];
+    if let Some(c) = CASES.get(txn, &d.case_id)? {
+        names.push(format!("agency/{}/decisions/major_refused", c.agency_id));
+    }
+    Ok(names)
+}
+
 /// LAW-1 on what is decided: a summary decision is a warning, or a fine within the limit.
 fn check_summary(case: &Case, d: &DecideInput, amount: u64, law: &LawSettings) -> Ruled<()> {
     let limit = summary_limit(law, case.party.kind);

@@ -82,6 +82,14 @@ impl Rule for DecideInput {
     fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
         decide::apply(cx.txn, cx.actor, self, cx.now)
     }
+
+    fn refusal_counters(
+        &self,
+        txn: &crate::domain::core::state::Txn<'_>,
+        refusal: &crate::domain::core::outcome::Refusal,
+    ) -> Result<Vec<String>, crate::domain::core::state::DomainError> {
+        decide::refusal_counters(txn, self, refusal)
+    }
 }
 
 impl Rule for cmd::DraftPublication {

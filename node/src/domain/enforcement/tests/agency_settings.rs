@@ -97,14 +97,7 @@ fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
         "INPUT"
     );
     let c = open(&mut w, 5_000, Procedure::General);
-    let (_, flags) = w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    let (_, flags) = w.ok(person(Role::Officer, "zhang"), submit(c));
     assert_eq!(
         flags,
         ["REV-2: major decision"],
@@ -118,27 +111,13 @@ fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
         opinion(c, Opinion::Supplement, false),
     );
     w.t = at(2026, 1, 5);
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m2".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     let case = CASES.read(&w.s, &c).unwrap().unwrap();
     assert_eq!(case.major, Some(true));
     assert_eq!(case.catalog_rule.unwrap().effective_from, day(2025, 10, 1));
     // A new case in 2026 of the same amount is not major under the new version.
     let c2 = open(&mut w, 5_000, Procedure::General);
-    let (_, flags) = w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c2,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    let (_, flags) = w.ok(person(Role::Officer, "zhang"), submit(c2));
     assert!(flags.is_empty(), "{flags:?}");
 }
 
@@ -160,11 +139,7 @@ fn pub_2_rights_notice_before_review_by_default_and_market_regulation_order() {
             }),
         )
         .0;
-    let submit = Command::SubmitReview(cmd::SubmitReview {
-        case_id: c,
-        materials: "m".into(),
-        proposed_fen: 0,
-    });
+    let submit = submit(c);
     assert_eq!(
         w.refused(person(Role::Officer, "zhang"), submit.clone()),
         "PUB-2",

@@ -2,14 +2,6 @@
 //! decided; document numbers).
 use super::*;
 
-fn submit(c: u64, proposed_yuan: u64) -> Command {
-    Command::SubmitReview(cmd::SubmitReview {
-        case_id: c,
-        materials: "案卷材料".into(),
-        proposed_fen: proposed_yuan * 100,
-    })
-}
-
 fn consult(c: u64, on: NaiveDate) -> Command {
     Command::RecordConsultation(cmd::RecordConsultation {
         case_id: c,
@@ -45,14 +37,14 @@ fn rev_1_a_decision_above_what_was_reviewed_goes_back_to_review() {
     let mut w = world();
     let c = open(&mut w, 20_000, Procedure::General);
     let zhao = person(Role::Head, "zhao");
-    w.ok(person(Role::Officer, "zhang"), submit(c, 0));
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     w.ok(
         person(Role::Reviewer, "wang"),
         opinion(c, Opinion::Approve, true),
     );
     w.refused_by(zhao.clone(), decide_fine(c, vec![4], 50_000), "REV-1");
     // Resubmitted with the amount proposed, approved again: decided.
-    w.ok(person(Role::Officer, "zhang"), submit(c, 50_000));
+    w.ok(person(Role::Officer, "zhang"), submit_proposing(c, 50_000));
     w.ok(
         person(Role::Reviewer, "wang"),
         opinion(c, Opinion::Approve, true),
@@ -75,7 +67,7 @@ fn rev_1_a_collective_decision_straight_after_one_supplement_opinion_is_refused(
         d.collective = collective();
         Command::Decide(d)
     };
-    w.ok(person(Role::Officer, "zhang"), submit(c, 0));
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     w.ok(
         person(Role::Reviewer, "wang"),
         opinion(c, Opinion::Supplement, false),
@@ -107,7 +99,7 @@ fn rev_1_after_a_disagreement_resubmission_consultation_then_the_heads_collectiv
         Command::Decide(d)
     };
     for _ in 0..2 {
-        w.ok(person(Role::Officer, "zhang"), submit(c, 0));
+        w.ok(person(Role::Officer, "zhang"), submit(c));
         w.ok(
             person(Role::Reviewer, "wang"),
             opinion(c, Opinion::Modify, false),
@@ -178,7 +170,7 @@ fn rev_1_the_reviewer_may_not_be_an_officer_who_acted_in_the_case() {
         person(Role::Officer, "zhang"),
         Command::RecordStep(step(c, StepKind::Inspection, vec![1, 3])),
     );
-    w.ok(person(Role::Officer, "zhang"), submit(c, 0));
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     w.refused_by(
         person(Role::Reviewer, "wang"),
         opinion(c, Opinion::Approve, true),

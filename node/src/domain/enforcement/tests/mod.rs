@@ -213,6 +213,20 @@ fn step(case_id: u64, kind: StepKind, officers: Vec<u64>) -> StepInput {
     }
 }
 
+/// Submits a case for legal review (the amount it was opened with).
+fn submit(c: u64) -> Command {
+    submit_proposing(c, 0)
+}
+
+/// Submits a case for legal review proposing a decision of `yuan` (0: the case's amount).
+fn submit_proposing(c: u64, yuan: u64) -> Command {
+    Command::SubmitReview(cmd::SubmitReview {
+        case_id: c,
+        materials: "案卷材料".into(),
+        proposed_fen: yuan * 100,
+    })
+}
+
 /// The decision of `case_id` served directly.
 fn served(case_id: u64) -> StepInput {
     let mut s = step(case_id, StepKind::Service, vec![1, 2]);

@@ -10,14 +10,7 @@ fn rev_1_major_decision_without_approving_review_refused_then_allowed() {
         w.refused(zhao.clone(), decide_fine(c, vec![4], 20_000)),
         "REV-1"
     );
-    let (_, flags) = w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "案卷材料".into(),
-            proposed_fen: 0,
-        }),
-    );
+    let (_, flags) = w.ok(person(Role::Officer, "zhang"), submit(c));
     assert_eq!(flags, ["REV-2: major decision"]);
     assert_eq!(
         w.refused(zhao.clone(), decide_fine(c, vec![4], 20_000)),
@@ -37,14 +30,7 @@ fn rev_1_major_decision_without_approving_review_refused_then_allowed() {
         "REV-1",
         "returned for supplement"
     );
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "补充材料".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     w.ok(
         person(Role::Reviewer, "wang"),
         opinion(c, Opinion::Approve, true),
@@ -75,14 +61,7 @@ fn rev_1_reviewer_is_not_a_handler_and_rev_6_qualified() {
         )
         .0;
     notify(&mut w, c);
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     assert_eq!(
         w.refused(
             person(Role::Reviewer, "wang"),
@@ -119,14 +98,7 @@ fn rev_1_reviewer_is_not_a_handler_and_rev_6_qualified() {
 fn rev_3_approval_needs_every_point_and_rev_4_reasons() {
     let mut w = world();
     let c = open(&mut w, 20_000, Procedure::General);
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     assert_eq!(
         w.refused(
             person(Role::Reviewer, "wang"),
@@ -290,14 +262,7 @@ fn hostile_inputs_refused_cleanly() {
 fn hearing_after_review_sends_the_case_back() {
     let mut w = world();
     let c = open(&mut w, 500, Procedure::General);
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     w.ok(
         person(Role::Reviewer, "wang"),
         opinion(c, Opinion::Approve, true),

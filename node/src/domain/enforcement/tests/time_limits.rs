@@ -17,26 +17,12 @@ fn status_summary_counts_incrementally_and_matches_a_recount() {
     let mut s = step(c, StepKind::OnSite, vec![1]);
     s.audio_video = false;
     w.ok(person(Role::Officer, "zhang"), Command::RecordStep(s));
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     w.ok(
         person(Role::Reviewer, "wang"),
         opinion(c, Opinion::Supplement, false),
     );
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     w.ok(
         person(Role::Reviewer, "wang"),
         opinion(c, Opinion::Approve, true),
@@ -99,14 +85,7 @@ fn rev_6_reviewer_ratio_under_5_percent_is_listed() {
 fn rev_8_review_time_limit_flagged_by_tick() {
     let mut w = world(); // Thu 9 Oct 2025
     let c = open(&mut w, 20_000, Procedure::General);
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     // 5 working days: 10, 11 (Sat, worked), 13, 14, 15 October.
     tick(&mut w, at(2025, 10, 15));
     assert!(overdue(&w, c).is_empty(), "due today is not overdue");
@@ -141,14 +120,7 @@ fn rev_8_review_time_limit_flagged_by_tick() {
 fn rev_8_answered_review_is_not_flagged() {
     let mut w = world();
     let c = open(&mut w, 20_000, Procedure::General);
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     w.ok(
         person(Role::Reviewer, "wang"),
         opinion(c, Opinion::Approve, true),
@@ -228,14 +200,7 @@ fn rev_8_review_time_limit_is_configurable() {
         Command::SetReviewDays(cmd::SetReviewDays { days: 1 }),
     );
     let c = open(&mut w, 20_000, Procedure::General);
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     tick(&mut w, at(2025, 10, 11));
     assert_eq!(
         overdue(&w, c),
@@ -247,14 +212,7 @@ fn rev_8_review_time_limit_is_configurable() {
 fn law_5_serious_penalty_needs_collective_discussion() {
     let mut w = world();
     let c = open(&mut w, 200_000, Procedure::General);
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     w.ok(
         person(Role::Reviewer, "wang"),
         opinion(c, Opinion::Approve, true),
@@ -326,14 +284,7 @@ fn rev_5_expert_opinions_attach_to_the_review() {
         "REV-5",
         "no review yet"
     );
-    w.ok(
-        person(Role::Officer, "zhang"),
-        Command::SubmitReview(cmd::SubmitReview {
-            case_id: c,
-            materials: "m".into(),
-            proposed_fen: 0,
-        }),
-    );
+    w.ok(person(Role::Officer, "zhang"), submit(c));
     assert_eq!(
         w.refused(person(Role::Officer, "zhang"), add.clone()),
         "REV-5",
