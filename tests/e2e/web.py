@@ -150,7 +150,8 @@ page = pub.js("return document.documentElement.outerHTML")
 for secret in ["13800000000", "某街道某路1号"]:
     if secret in page:
         fail(f"{secret} reached the portal")
-for path in ["/dashboard", "/desk", "/notices", "/desk/case?id=1"]:
+for path in ["/dashboard", "/desk", "/notices", "/desk/case?id=1", "/reports", "/desk.xlsx",
+             "/dashboard.xlsx"]:
     pub.go(portal + path)
     if "请先登录" not in pub.text("#error"):
         fail(f"{path} without a session")
@@ -166,6 +167,12 @@ s.find("#regions")
 if "宁乡市" not in s.text("#regions"):
     fail("the province's dashboard has no row for 宁乡市")
 s.shot("dashboard")
+if s.js("return document.querySelectorAll('#ranking tbody tr').length") < 2:
+    fail("the dashboard ranks fewer than two cities")
+if s.js("return document.querySelectorAll('#rates-chart rect').length") != 8:
+    fail("the chart of the last four quarters has not two bars a quarter")
+s.js("document.querySelector('#rates-chart').scrollIntoView()")
+s.shot("dashboard-trend")
 # The units that qualify for a notice, and a draft naming them in one step.
 if s.js("return document.querySelectorAll('#qualifying tbody tr').length") < 1:
     fail("the dashboard lists no unit that qualifies for a notice")
@@ -183,7 +190,7 @@ if "宁乡市" not in s.text("h1"):
 s.find("#agencies")
 s.shot("dashboard-county")
 code, csv = s.status(portal + "/dashboard.csv")
-if code != 200 or "宁乡市" not in csv or not csv.lstrip("\ufeff").startswith("地区"):
+if code != 200 or "宁乡市" not in csv or not csv.lstrip("\ufeff").startswith('"地区"'):
     fail(f"the dashboard's CSV export: {code} {csv[:120]!r}")
 code, text = s.status(portal + "/desk/case?id=abc")
 if code != 400 or "查询参数" not in text:
@@ -248,7 +255,6 @@ c.js("[...document.querySelectorAll('.inbox-card')].filter(x => x.innerText.incl
 r = c.wait_text("#result", r".")
 if not r.startswith("已完成"):
     fail(f"acknowledging: {r}")
-c.quit()
 
 # --- the county officer records a step from the case page's form; a refusal names its rule ---
 o = Browser()
@@ -281,11 +287,84 @@ if o.js("return document.querySelectorAll('#steps tbody tr').length") != steps +
 o.shot("case-step-recorded")
 o.quit()
 
+# --- reports: the county bureau returns agency 1's quarterly report with reasons, the agency
+# redrafts and submits it from the figures, the bureau accepts the new version ---
+nsup = links["hunan/changsha/ningxiang bureau/supervisor-sup"]
+AG = ("[...document.querySelectorAll('.report-card')].filter(x => x.dataset.unit =="
+      " 'hunan/changsha/ningxiang#1' && x.querySelector('form.judge-report'))[0]")
+b = Browser()
+b.go(nsup)
+b.go(county + "/reports")
+if not b.js(f"return !!{AG}"):
+    fail("the county bureau has no submitted report of agency 1 to accept or return")
+b.js(f"{AG}.querySelector('input[name=reasons]').value = '未说明公示逾期的原因<script>alert(1)</script>'")
+b.js(f"{AG}.querySelector('button[value=false]').click()")
+r = b.wait_text("#result", r".")
+if not r.startswith("已完成"):
+    fail(f"returning the agency's report: {r}")
+if b.js("return document.querySelectorAll('script').length") != 1:
+    fail("the reasons of a return were rendered as markup")
+# Hostile forms: no CSRF token, an agency that is no number, an oversized section, a unit
+# that does not parse; each refused in words, and the returned report stays returned.
+code, text = b.status(county + "/reports/judge", "POST", "unit=x&period=2026Q3&accept=true&request_id=5")
+if code not in (400, 403):
+    fail(f"a judgement without its CSRF token answered {code}")
+tok = b.js("return document.querySelector('input[name=csrf]').value")
+code, text = b.status(county + "/reports/draft", "POST",
+                      f"csrf={tok}&request_id=77&period=2026Q3&agency=abc&done=x")
+if code != 400 or "执法机关编号" not in text:
+    fail(f"a report draft for agency 'abc' answered {code}")
+code, text = b.status(county + "/reports/draft", "POST",
+                      f"csrf={tok}&request_id=78&period=2026Q3&agency=&done=" + "x" * 70000)
+if code not in (400, 413):
+    fail(f"an oversized report draft answered {code}")
+code, text = b.status(county + "/reports/judge", "POST",
+                      f"csrf={tok}&request_id=79&unit=%3Cscript%3E&period=2026Q3&accept=true")
+if "单位无法识别" not in text and "未通过（INPUT" not in text:
+    fail(f"a judgement of a unit that is no region answered {code}: {text[:300]}")
+if "&lt;script&gt;" not in text and "<script>" in text.split("</header>")[-1]:
+    fail("the unit's text was echoed as markup")
+code, text = b.status(county + "/reports/judge", "POST",
+                      f"csrf={tok}&request_id=80&unit=hunan%2Fchangsha%2Fningxiang%231&period=2026Q3&accept=true")
+if "未通过（SUP-1" not in text:
+    fail(f"accepting a returned report was not refused under SUP-1: {text[:300]}")
+code, text = b.status(county + "/desk/withdraw", "POST",
+                      f"csrf={tok}&request_id=81&case=1&id=1&reason=x&changed_on=yesterday")
+if code != 400 or "YYYY-MM-DD" not in text:
+    fail(f"a withdrawal with a date that is no date answered {code}")
+c.go(county + "/reports")
+c.find("#draft-report")
+if "已退回" not in c.text("body") or "未说明公示逾期的原因" not in c.text("body"):
+    fail("the agency does not see its report returned with the reasons")
+c.type("#draft-report textarea[name=done]", "补充说明：两件公示逾期系系统故障所致，已整改。")
+c.type("#draft-report textarea[name=problems]", "个别公示逾期。")
+c.click("#draft-report button[type=submit]")
+r = c.wait_text("#result", r".")
+if not r.startswith("已完成"):
+    fail(f"redrafting the returned report: {r}")
+c.js("[...document.querySelectorAll('.report-card')].filter(x => x.querySelector(\"form[action='/reports/submit']\"))[0]"
+     ".querySelector('button').click()")
+r = c.wait_text("#result", r".")
+if not r.startswith("已完成"):
+    fail(f"submitting the report: {r}")
+c.shot("reports-agency")
+c.quit()
+b.go(county + "/reports")
+if "第 2 版" not in b.js(f"return {AG}.innerText"):
+    fail("the bureau does not see version 2 of the agency's report")
+b.js(f"{AG}.querySelector('button[value=true]').click()")
+r = b.wait_text("#result", r".")
+if not r.startswith("已完成"):
+    fail(f"accepting the report: {r}")
+b.shot("reports-bureau")
+b.quit()
+print("  county: a report returned with reasons, redrafted, submitted and accepted")
+
 # --- back at the province: acknowledged ---
 end = time.time() + 60
 while True:
     s.go(portal + "/notices")
-    stage = s.js(f"return {OURS}.querySelector('td.stage').innerText")
+    stage = s.js(f"return {OURS}.querySelector('td.stage').dataset.stage")
     if "acknowledged" in stage:
         break
     if time.time() > end:
@@ -294,4 +373,5 @@ while True:
 s.shot("province-acknowledged")
 s.quit()
 print("PASS web: portal verified and tampered proof failing; dashboard, drill-down, case and steps;"
-      " notice drafted, signed off, delivered, acknowledged and seen at the province")
+      " notice drafted, signed off, delivered, acknowledged and seen at the province;"
+      " a report returned, redrafted, submitted and accepted")

@@ -69,6 +69,24 @@ if command -v openssl >/dev/null; then
 fi
 curl -skf --cert "$M.pem" --key "$M.key" "${PORTAL%/portal}/dashboard" | grep -q "监督看板" \
   || { echo "FAIL: a certificate did not sign in"; exit 1; }
+# Every table of the dashboard as one Excel workbook, a sheet each; one table as CSV.
+curl -skf --cert "$M.pem" --key "$M.key" "${PORTAL%/portal}/dashboard.xlsx" -o "$W/monitor.xlsx"
+python3 - "$W/monitor.xlsx" <<'PY'
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+book = z.read("xl/workbook.xml").decode()
+strings = z.read("xl/sharedStrings.xml").decode()
+for sheet in ["地区", "执法单位", "超期事项", "未办结通报"]:
+    assert f'name="{sheet}"' in book, f"no sheet {sheet}"
+assert "长沙市" in strings, "the regions sheet has no 长沙市"
+print("  xlsx:", len([n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]), "sheets")
+PY
+curl -skf --cert "$M.pem" --key "$M.key" "${PORTAL%/portal}/dashboard.csv?table=notices" | head -1 | grep -q "文号" \
+  || { echo "FAIL: the notices table as CSV"; exit 1; }
+code=$(curl -sk -o /dev/null -w "%{http_code}" --cert "$M.pem" --key "$M.key" "${PORTAL%/portal}/dashboard.csv?table=nope")
+[ "$code" = 400 ] || { echo "FAIL: an unknown table answered $code"; exit 1; }
+code=$(curl -sk -o /dev/null -w "%{http_code}" "${PORTAL%/portal}/dashboard.xlsx")
+[ "$code" = 401 ] || { echo "FAIL: the workbook without a certificate or session answered $code"; exit 1; }
 code=$(curl -sk -o /dev/null -w "%{http_code}" "${PORTAL%/portal}/dashboard")
 [ "$code" = 401 ] || { echo "FAIL: the dashboard without a certificate or session answered $code"; exit 1; }
 echo "PASS web (offline proof, sign-in links by certificate only, sign-in by certificate, PKCS#12)"

@@ -96,6 +96,13 @@ async fn print_web(net: &network::DemoNetwork) {
             "zhou",
         ),
         (
+            "宁乡市司法局监督人员 county bureau supervisor",
+            "hunan/changsha/ningxiang",
+            Organ::Bureau,
+            Role::Supervisor,
+            "sup",
+        ),
+        (
             "宁乡市执法机关 1 登记员 county agency clerk",
             "hunan/changsha/ningxiang",
             Organ::Agency(1),

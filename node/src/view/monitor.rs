@@ -171,6 +171,42 @@ pub fn view(
     })
 }
 
+/// One period's reporting figures of a region's subtree, for a chart over periods.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PeriodRates {
+    pub period: String,
+    pub title: String,
+    pub reporting_rate: Ratio,
+    pub on_time_rate: Ratio,
+}
+
+/// The reporting and on-time rates of `region` (empty: the viewer) in each of `periods`; a
+/// period that cannot be resolved is left out.
+pub fn rates_over(
+    state: &State,
+    topology: &Topology,
+    viewer: &str,
+    region: &str,
+    periods: &[String],
+) -> Result<Vec<PeriodRates>, ViewError> {
+    let mut out = Vec::new();
+    for p in periods {
+        let (c, region) = match Scope::open(state, topology, viewer, region, p) {
+            Ok(x) => x,
+            Err(ViewError::Input(_)) => continue,
+            Err(e) => return Err(e),
+        };
+        let row = c.row(region, region)?;
+        out.push(PeriodRates {
+            period: c.period.id.clone(),
+            title: c.period.title.clone(),
+            reporting_rate: row.reporting_rate,
+            on_time_rate: row.on_time_rate,
+        });
+    }
+    Ok(out)
+}
+
 /// This region's signed notices, one per named unit of `region`'s subtree still open.
 fn open_notices(state: &State, region: &str) -> Result<Vec<OpenNotice>, DomainError> {
     let mut notices = Vec::new();

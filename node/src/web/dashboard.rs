@@ -10,6 +10,7 @@ use axum::Extension;
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::export::{Cell, Table};
 use super::page::Q;
 use super::page::{layout, signed_in, WebError};
 use super::portal::urlencode;
@@ -51,7 +52,7 @@ fn zero(n: i64) -> Markup {
     }
 }
 
-fn beijing(ms: i64) -> String {
+pub fn beijing(ms: i64) -> String {
     if ms == 0 {
         return "从未".into();
     }
@@ -95,67 +96,256 @@ fn row(r: &RegionRow) -> Markup {
     }
 }
 
-/// A CSV cell: quoted, and a leading `= + - @` neutralised so a spreadsheet never runs it as a
-/// formula.
-fn cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
+/// Every table of the dashboard, as files offer them.
+fn tables(view: &monitor::View, qualifying: &[crate::view::qualifying::Qualifying]) -> Vec<Table> {
+    let mut out = vec![regions_table(view), agencies_table(view)];
+    out.extend(list_tables(view, qualifying));
+    out
+}
+
+fn regions_table(view: &monitor::View) -> Table {
+    let regions = std::iter::once(&view.region)
+        .chain(view.below.iter())
+        .map(|r| {
+            vec![
+                Cell::from(r.name.as_str()),
+                r.region.as_str().into(),
+                r.reports.received.into(),
+                r.reports.expected.into(),
+                Cell::from(&r.reporting_rate),
+                Cell::from(&r.on_time_rate),
+                Cell::from(&r.publication_on_time_rate),
+                r.publications_overdue.into(),
+                r.reviews_overdue.into(),
+                Cell::from(&r.reviewer_ratio),
+                Cell::from(&r.correction_rate),
+                r.decisions_major_refused.into(),
+                (r.certificates_unchecked_enforcing + r.certificates_expired_enforcing).into(),
+                r.open_notices.into(),
+                r.link.as_ref().map_or(Cell::from("本级"), |l| {
+                    Cell::from(beijing(l.last_heard_ms))
+                }),
+            ]
+        })
+        .collect();
+    Table {
+        name: "地区",
+        file: "regions",
+        headers: vec![
+            "地区",
+            "编号",
+            "已报",
+            "应报",
+            "报送率",
+            "按时率",
+            "公示及时率",
+            "超期未公示",
+            "超期审核",
+            "审核人员占比",
+            "被纠错率",
+            "重大决定被拒",
+            "证件问题",
+            "未办结通报",
+            "最近收到",
+        ],
+        rows: regions,
+    }
+}
+
+fn agencies_table(view: &monitor::View) -> Table {
+    let agencies = view
+        .agencies
+        .iter()
+        .map(|a| {
+            vec![
+                Cell::from(a.name.as_str()),
+                a.unit.as_str().into(),
+                a.officers.into(),
+                a.reviewers.into(),
+                a.decisions.into(),
+                a.publications_on_time.into(),
+                a.publications_late.into(),
+                a.publications_overdue.into(),
+                a.reviews_overdue.into(),
+                a.corrected.into(),
+                a.certificates_unchecked_enforcing.into(),
+                a.decisions_major_refused.into(),
+                a.report.clone().unwrap_or_else(|| "未报送".into()).into(),
+            ]
+        })
+        .collect();
+    Table {
+        name: "执法单位",
+        file: "agencies",
+        headers: vec![
+            "单位",
+            "编号",
+            "执法人员",
+            "审核人员",
+            "决定",
+            "按时公示",
+            "逾期公示",
+            "超期未公示",
+            "超期审核",
+            "纠错",
+            "未年审",
+            "重大决定被拒",
+            "本期报告",
+        ],
+        rows: agencies,
+    }
+}
+
+fn list_tables(
+    view: &monitor::View,
+    qualifying: &[crate::view::qualifying::Qualifying],
+) -> Vec<Table> {
+    let overdue = view
+        .overdue
+        .iter()
+        .map(|o| {
+            vec![
+                Cell::from(o.case_id),
+                o.agency_id.into(),
+                o.kind.as_str().into(),
+                o.rules.join("；").into(),
+            ]
+        })
+        .collect();
+    let unchecked = view
+        .unchecked_officers
+        .iter()
+        .map(|o| {
+            vec![
+                Cell::from(o.officer_id),
+                o.name.as_str().into(),
+                o.agency_id.into(),
+                o.certificate.as_str().into(),
+                i64::from(o.year).into(),
+            ]
+        })
+        .collect();
+    let notices = view
+        .notices
+        .iter()
+        .map(|n| {
+            vec![
+                Cell::from(n.number.as_str()),
+                n.kind.as_str().into(),
+                n.title.as_str().into(),
+                n.unit.as_str().into(),
+                super::page::stage_words(&n.stage).into(),
+                n.deadline.clone().unwrap_or_default().into(),
+            ]
+        })
+        .collect();
+    let qualifying = qualifying
+        .iter()
+        .map(|x| {
+            vec![
+                Cell::from(x.unit.as_str()),
+                x.name.as_str().into(),
+                super::page::qualifying_words(&x.reason).into(),
+                x.detail.as_str().into(),
+            ]
+        })
+        .collect();
+    vec![
+        Table {
+            name: "超期事项",
+            file: "overdue",
+            headers: vec!["案件", "执法机关", "种类", "超期规则"],
+            rows: overdue,
+        },
+        Table {
+            name: "未年审人员",
+            file: "unchecked",
+            headers: vec!["人员编号", "姓名", "执法机关", "证号", "缺少年度"],
+            rows: unchecked,
+        },
+        Table {
+            name: "未办结通报",
+            file: "notices",
+            headers: vec!["文号", "种类", "标题", "单位", "阶段", "期限"],
+            rows: notices,
+        },
+        Table {
+            name: "符合通报条件",
+            file: "qualifying",
+            headers: vec!["单位", "名称", "情形", "详情"],
+            rows: qualifying,
+        },
+    ]
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportOf {
+    #[serde(default)]
+    of: String,
+    #[serde(default)]
+    period: String,
+    /// For CSV: which table (`regions`, `agencies`, `overdue`, `unchecked`, `notices`,
+    /// `qualifying`).
+    #[serde(default)]
+    table: String,
+}
+
+async fn export(
+    web: &Web,
+    headers: &HeaderMap,
+    peer: &Peer,
+    q: ExportOf,
+    format: &str,
+) -> Result<axum::response::Response, WebError> {
+    signed_in(web, headers, peer)?;
+    let of = Of {
+        of: q.of,
+        period: q.period,
     };
-    format!("\"{}\"", s.replace('"', "\"\""))
+    let view = read(web, &of)?;
+    let qualifying = qualifying(web, &of);
+    let stem = format!("monitor-{}", view.period.id);
+    Ok(super::export::respond(
+        tables(&view, &qualifying),
+        format,
+        &q.table,
+        &stem,
+    ))
 }
 
-fn pct(r: &Ratio) -> String {
-    r.permille
-        .map(|p| format!("{}.{}%", p / 10, p % 10))
-        .unwrap_or_default()
-}
-
-/// `GET /dashboard.csv?of=REGION&period=ID`: the table of regions as CSV (UTF-8 with a byte
-/// order mark, so spreadsheet programs read the Chinese).
+/// `GET /dashboard.csv?of=REGION&period=ID&table=NAME`: one table of the dashboard as CSV.
 pub async fn csv(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
-    Q(q): Q<Of>,
+    Q(q): Q<ExportOf>,
 ) -> Result<axum::response::Response, WebError> {
-    use axum::response::IntoResponse;
-    signed_in(&web, &headers, &peer)?;
-    let view = read(&web, &q)?;
-    let mut out = String::from("\u{feff}");
-    out.push_str("地区,编号,已报,应报,报送率,按时率,公示及时率,超期未公示,超期审核,审核人员占比,被纠错率,重大决定被拒,证件问题,未办结通报\r\n");
-    for r in std::iter::once(&view.region).chain(view.below.iter()) {
-        let cols = [
-            cell(&r.name),
-            cell(&r.region),
-            r.reports.received.to_string(),
-            r.reports.expected.to_string(),
-            pct(&r.reporting_rate),
-            pct(&r.on_time_rate),
-            pct(&r.publication_on_time_rate),
-            r.publications_overdue.to_string(),
-            r.reviews_overdue.to_string(),
-            pct(&r.reviewer_ratio),
-            pct(&r.correction_rate),
-            r.decisions_major_refused.to_string(),
-            (r.certificates_unchecked_enforcing + r.certificates_expired_enforcing).to_string(),
-            r.open_notices.to_string(),
-        ];
-        out.push_str(&cols.join(","));
-        out.push_str("\r\n");
-    }
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"monitor.csv\"",
-            ),
-        ],
-        out,
-    )
-        .into_response())
+    export(&web, &headers, &peer, q, "csv").await
+}
+
+/// `GET /dashboard.xlsx?of=REGION&period=ID`: every table of the dashboard, a sheet each.
+pub async fn xlsx(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Extension(peer): Extension<Peer>,
+    Q(q): Q<ExportOf>,
+) -> Result<axum::response::Response, WebError> {
+    export(&web, &headers, &peer, q, "xlsx").await
+}
+
+fn qualifying(web: &Web, q: &Of) -> Vec<crate::view::qualifying::Qualifying> {
+    let ctx = &web.ctx;
+    ctx.sm
+        .read(|s| {
+            crate::view::qualifying::qualifying(
+                &s.domain,
+                &ctx.topology,
+                &ctx.region,
+                &q.of,
+                &q.period,
+            )
+        })
+        .unwrap_or_default()
 }
 
 fn read(web: &Web, q: &Of) -> Result<monitor::View, WebError> {
@@ -182,19 +372,12 @@ pub async fn show(
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     let view = read(&web, &q)?;
+    let qualifying = qualifying(&web, &q);
     let ctx = &web.ctx;
-    let qualifying = ctx
+    let quarters = super::charts::quarters_to(&view.period.id, 4);
+    let trend = ctx
         .sm
-        .read(|s| {
-            crate::view::qualifying::qualifying(
-                &s.domain,
-                &ctx.topology,
-                &ctx.region,
-                &q.of,
-                &q.period,
-            )
-        })
-        .unwrap_or_default();
+        .read(|s| monitor::rates_over(&s.domain, &ctx.topology, &ctx.region, &q.of, &quarters))?;
     let mut units: Vec<&str> = qualifying.iter().map(|x| x.unit.as_str()).collect();
     units.sort_unstable();
     units.dedup();
@@ -207,7 +390,8 @@ pub async fn show(
     let body = html! {
         h1 { "监督看板：" (view.region.name) " " span.muted { (view.period.id) " · 截止 " (view.period.due) } }
         p.muted { "每行是一个地区及其全部下级的合计；点击地区名称逐级下钻。颜色：绿色达标，橙色需关注，红色异常。 "
-            a #export href={ "/dashboard.csv?of=" (urlencode(&q.of)) "&period=" (urlencode(&q.period)) } { "导出 CSV" } }
+            a #export href={ "/dashboard.csv?of=" (urlencode(&q.of)) "&period=" (urlencode(&q.period)) } { "导出 CSV" } " · "
+            a #export-xlsx href={ "/dashboard.xlsx?of=" (urlencode(&q.of)) "&period=" (urlencode(&q.period)) } { "导出 Excel（全部表格）" } }
         div.scroll {
             table #regions {
                 thead { tr {
@@ -220,6 +404,11 @@ pub async fn show(
                     @for r in &view.below { (row(r)) }
                 }
             }
+        }
+        h2 { "趋势与排名" }
+        div.charts {
+            @if !trend.is_empty() { (super::charts::rates_chart(&trend)) }
+            (super::charts::ranking(&view.below))
         }
         @if !view.region.reports.missing.is_empty() || !view.region.reports.late.is_empty() {
             div.card {
@@ -256,14 +445,14 @@ pub async fn show(
             table #open-notices { thead { tr { th { "文号" } th { "种类" } th { "标题" } th { "单位" } th { "阶段" } th { "期限" } } }
                 tbody { @for n in &view.notices { tr {
                     td { (n.number) } td { (n.kind) } td { (n.title) } td { (n.unit) }
-                    td { (n.stage) @if n.escalated { " " span.bad { "已督办" } } }
+                    td data-stage=(n.stage) { (super::page::stage_words(&n.stage)) @if n.escalated { " " span.bad { "已督办" } } }
                     td { (n.deadline.clone().unwrap_or_default()) }
                 } } } }
         }
         @if !qualifying.is_empty() {
             h2 { "符合通报条件的单位" }
             table #qualifying { thead { tr { th { "单位" } th { "名称" } th { "情形" } th { "详情" } } }
-                tbody { @for x in &qualifying { tr { td { (x.unit) } td { (x.name) } td { (x.reason) } td { (x.detail) } } } } }
+                tbody { @for x in &qualifying { tr { td { (x.unit) } td { (x.name) } td { (super::page::qualifying_words(&x.reason)) } td { (x.detail) } } } } }
             form.card #draft-from-qualifying method="post" action="/notices/draft" {
                 (super::page::form_ids(&web, &v))
                 input type="hidden" name="units" value=(units);
@@ -282,17 +471,4 @@ pub async fn show(
         p.muted { "数据时间：" (beijing(view.as_of_ms)) "（本节点已应用的记录）。通报的起草、签发和答复见 " a href="/notices" { "通报" } "。" }
     };
     Ok(Html(layout("监督看板", Some(&v), body).into_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_and_never_formulas() {
-        assert_eq!(cell("浏阳市"), "\"浏阳市\"");
-        assert_eq!(cell("a\"b"), "\"a\"\"b\"");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(cell("+1"), "\"'+1\"");
-    }
 }

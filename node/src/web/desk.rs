@@ -108,6 +108,7 @@ pub async fn cases(
     };
     let body = html! {
         h1 { "案件" }
+        p.muted { a #export-cases href="/desk.csv" { "导出 CSV" } " · " a href="/desk.xlsx" { "导出 Excel" } }
         (super::forms::open_form(&web, &v))
         div.scroll { table #cases {
             thead { tr { th { "编号" } th { "执法机关" } th { "种类" } th { "程序" } th { "当事人" } th { "状态" } th.num { "环节" } th { "重大" } } }
@@ -120,6 +121,60 @@ pub async fn cases(
         } }
     };
     Ok(Html(layout("案件", Some(&v), body).into_string()))
+}
+
+/// `GET /desk.csv`, `GET /desk.xlsx`: the case list as a file.
+pub async fn export(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Extension(peer): Extension<Peer>,
+    uri: axum::http::Uri,
+) -> Result<axum::response::Response, WebError> {
+    use super::export::{respond, Cell, Table};
+    let v = signed_in(&web, &headers, &peer)?;
+    let list = web
+        .ctx
+        .sm
+        .read(|s| query::run(&s.domain, &v.identity, "cases", 0))?;
+    let QueryView::Cases(list) = list else {
+        return Err(WebError::NotFound("cases".into()));
+    };
+    let rows = list
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::from(c.id),
+                c.agency_id.into(),
+                power_label(c.kind).into(),
+                procedure_label(c.procedure).into(),
+                c.party.as_str().into(),
+                state_label(c.state).into(),
+                Cell::from(c.steps as u64),
+                (if c.major == Some(true) { "重大" } else { "" }).into(),
+            ]
+        })
+        .collect();
+    let table = Table {
+        name: "案件",
+        file: "cases",
+        headers: vec![
+            "编号",
+            "执法机关",
+            "种类",
+            "程序",
+            "当事人",
+            "状态",
+            "环节",
+            "重大",
+        ],
+        rows,
+    };
+    let format = if uri.path().ends_with(".xlsx") {
+        "xlsx"
+    } else {
+        "csv"
+    };
+    Ok(respond(vec![table], format, "", "cases"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,12 +190,15 @@ pub async fn case(
     Q(q): Q<Id>,
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
-    let (c, steps) = web.ctx.sm.read(|s| {
+    let (c, steps, pubs) = web.ctx.sm.read(|s| {
         let c = query::run_logged(&s.domain, &v.identity, "case", q.id)?;
         let st = query::run(&s.domain, &v.identity, "steps", q.id)?;
-        Ok::<_, crate::view::ViewError>((c, st))
+        let p = query::run(&s.domain, &v.identity, "publications", q.id)?;
+        Ok::<_, crate::view::ViewError>((c, st, p))
     })?;
-    let (QueryView::Case(c), QueryView::Steps(steps)) = (c, steps) else {
+    let (QueryView::Case(c), QueryView::Steps(steps), QueryView::Publications(pubs)) =
+        (c, steps, pubs)
+    else {
         return Err(WebError::NotFound(format!("案件 {}", q.id)));
     };
     let body = html! {
@@ -172,7 +230,7 @@ pub async fn case(
             }
         }
         (super::forms::case_forms(&web, &v, c.id))
-        @if c.decision.is_some() { (super::forms::publication_forms(&web, &v, c.id)) }
+        @if c.decision.is_some() { (super::forms::publication_forms(&web, &v, c.id, &pubs)) }
     };
     Ok(Html(layout("案件", Some(&v), body).into_string()))
 }
@@ -226,7 +284,7 @@ fn notices_page(web: &Web, v: &Viewer, result: Markup) -> Result<Markup, WebErro
                 }
                 table { thead { tr { th { "单位" } th { "阶段" } th { "操作" } } }
                     tbody { @for (unit, p) in &n.units { tr {
-                        td { (unit) } td.stage { (p.stage.as_str()) @if p.escalated { " " span.bad { "已督办" } } }
+                        td { (unit) } td.stage data-stage=(p.stage.as_str()) { (p.stage.label()) @if p.escalated { " " span.bad { "已督办" } } }
                         td { @if n.number.is_some() {
                             form.inline method="post" action="/notices/judge" {
                                 (form_ids(web, v))
@@ -255,7 +313,7 @@ fn notices_page(web: &Web, v: &Viewer, result: Markup) -> Result<Markup, WebErro
         @if inbox.is_empty() { p.muted { "暂无" } }
         @for i in &inbox {
             div.card.inbox-card {
-                p { strong { (i.doc.number) } " " (i.doc.kind.label()) "：" (i.doc.title) " · 发文 " (i.doc.issuer) " · 单位 " (i.doc.unit.key()) " · 阶段 " span.stage { (i.progress.stage.as_str()) } }
+                p { strong { (i.doc.number) } " " (i.doc.kind.label()) "：" (i.doc.title) " · 发文 " (i.doc.issuer) " · 单位 " (i.doc.unit.key()) " · 阶段 " span.stage data-stage=(i.progress.stage.as_str()) { (i.progress.stage.label()) } }
                 p.pub-text { (i.doc.text) }
                 form method="post" action="/notices/answer" {
                     (form_ids(web, v))

@@ -183,21 +183,55 @@ pub fn case_forms(web: &Web, v: &Viewer, case_id: u64) -> Markup {
 
 /// The publication forms of a decided case: draft (the text is redacted for the public, PUB-4)
 /// and the release review by a head who did not draft it.
-pub fn publication_forms(web: &Web, v: &Viewer, case_id: u64) -> Markup {
+pub fn publication_forms(
+    web: &Web,
+    v: &Viewer,
+    case_id: u64,
+    list: &[crate::view::query::PublicationView],
+) -> Markup {
+    use crate::domain::enforcement::publication::PubState;
     html! {
-        details.card { summary { "公示" }
+        h2 { "公示" }
+        @if list.is_empty() { p.muted { "尚未起草公示" } }
+        @for p in list {
+            div.card.publication-card data-id=(p.id) {
+                p { strong { "公示 " (p.id) } " · 第 " (p.version) " 版 · 期限 " (p.due) " · "
+                    @match &p.state {
+                        PubState::Drafted => span.tag.warn { "待发布审核" },
+                        PubState::Rejected { reasons } => { span.tag.bad { "已退回" } " " (reasons) },
+                        PubState::Published { on_time, .. } => { span.tag.ok { "已公示" } @if !on_time { " " span.bad { "逾期" } } },
+                        PubState::Superseded { by } => span.tag { "已被公示 " (by) " 更正" },
+                        PubState::Withdrawn { reason, on_time, .. } => { span.tag { "已撤回" } " " (reason) @if !on_time { " " span.bad { "逾期撤回" } } },
+                    }
+                }
+                p.pub-text { (p.public_text) }
+                @match &p.state {
+                    PubState::Drafted => form.release-form method="post" action="/desk/release" {
+                        (form_ids(web, v)) input type="hidden" name="case" value=(case_id);
+                        input type="hidden" name="id" value=(p.id);
+                        label { "退回理由（同意发布时留空）" } input type="text" name="reasons";
+                        button type="submit" name="approve" value="true" { "同意发布" } " "
+                        button.secondary type="submit" name="approve" value="false" { "退回" }
+                    },
+                    PubState::Published { .. } => details { summary { "撤回公示（决定被变更、撤销或确认违法，LAW-6）" }
+                        form.withdraw-form method="post" action="/desk/withdraw" {
+                            (form_ids(web, v)) input type="hidden" name="case" value=(case_id);
+                            input type="hidden" name="id" value=(p.id);
+                            label { "撤回原因" } input type="text" name="reason";
+                            label { "决定被变更或撤销的日期" } input type="date" name="changed_on";
+                            button type="submit" { "撤回" }
+                        }
+                    },
+                    _ => {},
+                }
+            }
+        }
+        details.card { summary { "起草公示" }
             form #publish-form method="post" action="/desk/publish" {
                 (form_ids(web, v)) input type="hidden" name="case" value=(case_id);
                 label { "公示内容（身份证号、电话、住址会被自动遮蔽）" } textarea name="content" {}
                 label { "依法不公开或延期公开的依据（如有）" } input type="text" name="exception_basis";
                 button type="submit" { "起草公示" }
-            }
-            form #release-form method="post" action="/desk/release" {
-                (form_ids(web, v)) input type="hidden" name="case" value=(case_id);
-                label { "公示编号" } input type="number" name="id" min="1";
-                label { "审核结论" } select name="approve" { option value="true" { "同意发布" } option value="false" { "退回" } }
-                label { "退回理由" } input type="text" name="reasons";
-                button type="submit" { "发布审核" }
             }
         }
     }
@@ -377,6 +411,25 @@ pub async fn release(
             id: f.num("id", "公示编号")?,
             approve: f.get("approve") != "false",
             reasons: f.get("reasons").to_string(),
+        }))
+    })
+    .await
+}
+
+/// `POST /desk/withdraw` (LAW-6).
+pub async fn withdraw(
+    State(web): State<Arc<Web>>,
+    headers: HeaderMap,
+    Extension(peer): Extension<Peer>,
+    F(raw): Raw,
+) -> Result<Html<String>, WebError> {
+    run(&web, &headers, &peer, raw, |f| {
+        let changed_on = chrono::NaiveDate::parse_from_str(f.get("changed_on").trim(), "%Y-%m-%d")
+            .map_err(|_| WebError::Input("变更或撤销的日期应为 YYYY-MM-DD".into()))?;
+        Ok(Command::WithdrawPublication(cmd::WithdrawPublication {
+            id: f.num("id", "公示编号")?,
+            reason: f.get("reason").to_string(),
+            changed_on,
         }))
     })
     .await

@@ -6,6 +6,7 @@
 //!   the browser.
 //! - [`dashboard`]: the supervisor's monitor as a page, with drill-down.
 //! - [`desk`]: cases and their steps, notices with their forms.
+//! - [`reports`]: progress reports drafted, submitted, received, accepted or returned.
 //! - [`session`]: sign-in by the browser's certificate or by a one-time link; CSRF tokens.
 //! - [`page`]: the layout, errors and the small helpers every page uses.
 //!
@@ -30,12 +31,15 @@ use crate::pki::Identity;
 use crate::raft::NodeCtx;
 use crate::shutdown::Trigger;
 
+pub mod charts;
 pub mod client;
 pub mod dashboard;
 pub mod desk;
+pub mod export;
 pub mod forms;
 pub mod page;
 pub mod portal;
+pub mod reports;
 pub mod session;
 
 pub use page::WebError;
@@ -126,7 +130,10 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/logout", post(page::logout))
         .route("/dashboard", get(dashboard::show))
         .route("/dashboard.csv", get(dashboard::csv))
+        .route("/dashboard.xlsx", get(dashboard::xlsx))
         .route("/desk", get(desk::cases))
+        .route("/desk.csv", get(desk::export))
+        .route("/desk.xlsx", get(desk::export))
         .route("/desk/case", get(desk::case))
         .route("/desk/open", post(forms::open))
         .route("/desk/step", post(forms::step))
@@ -135,11 +142,16 @@ pub fn router(web: Arc<Web>) -> Router {
         .route("/desk/decide", post(forms::decide))
         .route("/desk/publish", post(forms::publish))
         .route("/desk/release", post(forms::release))
+        .route("/desk/withdraw", post(forms::withdraw))
         .route("/notices", get(desk::notices))
         .route("/notices/draft", post(desk::draft))
         .route("/notices/sign", post(desk::sign))
         .route("/notices/answer", post(desk::answer))
         .route("/notices/judge", post(desk::judge))
+        .route("/reports", get(reports::show))
+        .route("/reports/draft", post(reports::draft))
+        .route("/reports/submit", post(reports::submit))
+        .route("/reports/judge", post(reports::judge))
         .fallback(page::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(web.clone(), guard))

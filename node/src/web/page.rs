@@ -89,6 +89,7 @@ pub fn layout(title: &str, viewer: Option<&Viewer>, body: Markup) -> Markup {
                             a href="/dashboard" { "监督看板" }
                             a href="/desk" { "案件" }
                             a href="/notices" { "通报" }
+                            a href="/reports" { "进展报告" }
                         }
                     }
                     @if let Some(v) = viewer {
@@ -316,12 +317,80 @@ pub async fn execute(web: &Web, v: &Viewer, request_id: u64, command: Command) -
                 }
             }
             Outcome::Refused(f) => html! {
-                div.notice.bad #result { "未通过（" (f.rule) "）：" (f.message) }
+                div.notice.bad #result { "未通过（" (f.rule) " " (rule_words(&f.rule)) "）：" (f.message) }
             },
         },
         Err(e) => {
             html! { div.notice.bad #result { "区域暂时不可用，请稍后重试：" (e.to_string()) } }
         }
+    }
+}
+
+/// A notice's stage (as [`crate::domain::supervision::notice::Stage::as_str`] names it) in
+/// Chinese.
+pub fn stage_words(s: &str) -> &str {
+    use crate::domain::supervision::notice::Stage;
+    [
+        Stage::Issued,
+        Stage::Delivered,
+        Stage::Acknowledged,
+        Stage::Rectified,
+        Stage::Returned,
+        Stage::Closed,
+    ]
+    .into_iter()
+    .find(|x| x.as_str() == s)
+    .map_or(s, |x| x.label())
+}
+
+/// Why a unit qualifies for a notice (as [`crate::view::qualifying`] names it) in Chinese.
+pub fn qualifying_words(s: &str) -> &str {
+    match s {
+        "tamper_alert" => "账本校验告警",
+        "report_missing" => "报告未报送",
+        "report_late" => "报告逾期报送",
+        "publication_overdue" => "决定逾期未公示",
+        "review_overdue" => "法制审核超期",
+        "certificate_expired" => "证件过期仍在执法",
+        "reviewer_ratio_below_5_percent" => "法制审核人员不足 5%",
+        other => other,
+    }
+}
+
+/// What a rule of `docs/rules.md` is about, in a few words, for a refusal's message.
+pub fn rule_words(rule: &str) -> &'static str {
+    match rule {
+        "PUB-1" => "执法主体和人员公开",
+        "PUB-2" => "持证上岗",
+        "PUB-3" => "执法决定按期公开",
+        "PUB-4" => "个人信息不公开",
+        "PUB-5" => "公示纠错和撤回",
+        "REC-1" => "执法全过程记录",
+        "REC-2" => "音像记录",
+        "REC-3" => "记录不得删改",
+        "REC-6" => "决定说明理由",
+        "REV-1" => "重大执法决定未经法制审核不得作出",
+        "REV-2" => "重大执法决定目录",
+        "REV-3" => "法制审核内容",
+        "REV-4" => "审核意见",
+        "REV-5" => "审核意见分歧的处理",
+        "REV-6" => "法制审核人员",
+        "REV-7" => "责任人记录",
+        "REV-8" => "审核时限",
+        "SUP-1" => "季度进展报告",
+        "SUP-2" => "通报和整改",
+        "SUP-3" => "阶段性报告",
+        "SUP-7" => "被纠错率",
+        "LAW-1" => "简易程序的适用范围",
+        "LAW-2" => "执法人员不少于两人",
+        "LAW-3" => "作出决定的期限",
+        "LAW-4" => "决定书送达",
+        "LAW-5" => "负责人集体讨论",
+        "LAW-6" => "变更撤销后撤回公示",
+        "AUTH" => "无此权限",
+        "INPUT" => "填写有误",
+        "CONFLICT" => "与已有记录冲突",
+        _ => "规则",
     }
 }
 
