@@ -89,5 +89,26 @@ code=$(curl -sk -o /dev/null -w "%{http_code}" "${PORTAL%/portal}/dashboard.xlsx
 [ "$code" = 401 ] || { echo "FAIL: the workbook without a certificate or session answered $code"; exit 1; }
 code=$(curl -sk -o /dev/null -w "%{http_code}" "${PORTAL%/portal}/dashboard")
 [ "$code" = 401 ] || { echo "FAIL: the dashboard without a certificate or session answered $code"; exit 1; }
+# For operators: /healthz and /readyz answer anyone; /metrics a node's certificate or a monitor's
+# of the region, in a format promtool accepts; a refusal is counted under its rule.
+H=${PORTAL%/portal}
+[ "$(curl -sk "$H/healthz")" = ok ] || { echo "FAIL: /healthz"; exit 1; }
+curl -skf "$H/readyz" | grep -q "^ready" || { echo "FAIL: /readyz"; exit 1; }
+code=$(curl -sk -o /dev/null -w "%{http_code}" "$H/metrics")
+[ "$code" = 403 ] || { echo "FAIL: /metrics without a certificate answered $code"; exit 1; }
+C="$W/pki/people/hunan/bureau/clerk-clerk"
+code=$(curl -sk -o /dev/null -w "%{http_code}" --cert "$C.pem" --key "$C.key" "$H/metrics")
+[ "$code" = 403 ] || { echo "FAIL: /metrics for a clerk answered $code"; exit 1; }
+N="$W/pki/nodes/hunan/node-1"
+curl -skf --cert "$N.pem" --key "$N.key" "$H/metrics" >"$W/metrics.txt"
+promtool check metrics <"$W/metrics.txt" || { echo "FAIL: promtool refused /metrics"; exit 1; }
+for m in sanxiang_raft_term sanxiang_raft_applied_index sanxiang_log_fsyncs_total sanxiang_grpc_requests_total \
+  sanxiang_grpc_request_duration_seconds_bucket sanxiang_uplink_backlog sanxiang_certificate_remaining_seconds; do
+  grep -q "^$m" "$W/metrics.txt" || { echo "FAIL: /metrics has no $m"; exit 1; }
+done
+COUNTY=$(grep "WEB-LOGIN hunan/changsha/ningxiang agency-1/officer-zhang" "$W/demo.out" | grep -o "https://[0-9.:]*" | head -1)
+curl -skf --cert "$N.pem" --key "$N.key" "$COUNTY/metrics" | grep -q 'sanxiang_writes_refused_total{rule="LAW-2"}' \
+  || { echo "FAIL: the browser test's LAW-2 refusal is not counted on the county's node"; exit 1; }
+echo "  metrics: $(grep -vc '^#' "$W/metrics.txt") samples, promtool accepts them"
 echo "PASS web (offline proof, sign-in links by certificate only, sign-in by certificate, PKCS#12)"
 echo "screenshots: $SHOTS"

@@ -69,8 +69,10 @@ pub async fn spawn(
     let metrics = ctx.raft.metrics();
     let health = tokio::spawn(report_health(metrics, health, shutdown.subscribe()));
     let mut stop = shutdown.subscribe();
+    let timed = TimedLayer(ctx.metrics.clone());
     let server = tokio::spawn(async move {
         let res = tonic::transport::Server::builder()
+            .layer(timed)
             .add_service(peer)
             .add_service(api)
             .add_service(monitor)
@@ -110,5 +112,69 @@ async fn report_health(
             r = metrics.changed() => if r.is_err() { break },
             _ = stop.recv() => break,
         }
+    }
+}
+
+/// Times every gRPC request and counts it by method and status code.
+#[derive(Clone)]
+pub struct TimedLayer(pub Arc<crate::metrics::Metrics>);
+
+impl<S> tower::Layer<S> for TimedLayer {
+    type Service = Timed<S>;
+    fn layer(&self, inner: S) -> Timed<S> {
+        Timed {
+            inner,
+            metrics: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Timed<S> {
+    inner: S,
+    metrics: Arc<crate::metrics::Metrics>,
+}
+
+impl<S, B, RB> tower::Service<tonic::codegen::http::Request<B>> for Timed<S>
+where
+    S: tower::Service<
+        tonic::codegen::http::Request<B>,
+        Response = tonic::codegen::http::Response<RB>,
+    >,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: tonic::codegen::http::Request<B>) -> Self::Future {
+        let method = req.uri().path().to_string();
+        let metrics = self.metrics.clone();
+        let start = std::time::Instant::now();
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let r = fut.await;
+            // A refusal is answered "trailers only", its status in the headers; an answer
+            // with a body has its status in the trailers, after these headers: 0 (OK) here.
+            let code = match &r {
+                Ok(res) => res
+                    .headers()
+                    .get("grpc-status")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("0")
+                    .to_string(),
+                Err(_) => "transport".to_string(),
+            };
+            metrics.request(&method, &code, start.elapsed());
+            r
+        })
     }
 }

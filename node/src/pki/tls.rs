@@ -110,6 +110,13 @@ impl TlsMaterial {
     }
 
     /// The CA roots.
+    /// When this material's own certificate ends (Unix seconds), if it parses.
+    pub fn not_after(&self) -> Option<i64> {
+        let der = self.chain.first()?;
+        let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
+        Some(cert.validity().not_after.timestamp())
+    }
+
     pub fn roots(&self) -> Arc<RootCertStore> {
         self.roots.clone()
     }

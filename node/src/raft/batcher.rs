@@ -37,10 +37,11 @@ pub(super) struct Pending {
 pub(super) fn spawn_batcher(
     raft: Raft,
     clock: Clock,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
     stop: Shutdown,
 ) -> (mpsc::UnboundedSender<Pending>, JoinHandle<()>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    (tx, tokio::spawn(batcher(raft, clock, rx, stop)))
+    (tx, tokio::spawn(batcher(raft, clock, metrics, rx, stop)))
 }
 
 /// Proposes waiting writes as one Raft entry each time the previous entry is answered, so
@@ -49,6 +50,7 @@ pub(super) fn spawn_batcher(
 async fn batcher(
     raft: Raft,
     clock: Clock,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
     mut rx: mpsc::UnboundedReceiver<Pending>,
     mut stop: Shutdown,
 ) {
@@ -70,6 +72,7 @@ async fn batcher(
         if bytes.is_empty() {
             continue;
         }
+        metrics.batch.observe(bytes.len() as f64);
         propose(&raft, bytes, replies).await;
     }
 }

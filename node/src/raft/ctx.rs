@@ -42,6 +42,8 @@ pub struct NodeCtx {
     pub topology: Topology,
     /// The wall clock this node stamps envelopes and tree heads with while it leads.
     pub clock: Clock,
+    /// What this node counts for `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
     peers: Mutex<BTreeMap<(NodeId, String), RaftPeerClient<Channel>>>,
     pub(super) batcher: tokio::sync::mpsc::UnboundedSender<Pending>,
 }
@@ -55,7 +57,13 @@ impl NodeCtx {
         sm: Arc<SmShared>,
         shutdown: Shutdown,
     ) -> (Arc<NodeCtx>, JoinHandle<()>) {
-        let (batcher, task) = batcher::spawn_batcher(raft.clone(), member.clock.clone(), shutdown);
+        let metrics = Arc::new(crate::metrics::Metrics::default());
+        let (batcher, task) = batcher::spawn_batcher(
+            raft.clone(),
+            member.clock.clone(),
+            metrics.clone(),
+            shutdown,
+        );
         let ctx = Arc::new(NodeCtx {
             region: member.region,
             node_id: member.node_id,
@@ -65,6 +73,7 @@ impl NodeCtx {
             timings: member.timings,
             topology: member.topology,
             clock: member.clock,
+            metrics,
             peers: Mutex::new(BTreeMap::new()),
             batcher,
         });

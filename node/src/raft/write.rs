@@ -25,6 +25,19 @@ impl NodeCtx {
     /// to the leader. Retries follow leader changes; the envelope's dedup ids make retries safe.
     #[tracing::instrument(skip(self, env), fields(region = %self.region, node = self.node_id, command = env.command.name()))]
     pub async fn write(&self, env: Envelope) -> Result<Response, PathError> {
+        let r = self.route_write(env).await;
+        if let Ok(r) = &r {
+            self.metrics
+                .writes
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if let crate::domain::Outcome::Refused(f) = &r.outcome {
+                self.metrics.refused(&f.rule);
+            }
+        }
+        r
+    }
+
+    async fn route_write(&self, env: Envelope) -> Result<Response, PathError> {
         let mut route = Route::new(self);
         while let Some(target) = route.next().await? {
             match target {

@@ -245,6 +245,14 @@ fn down(state: &State) -> Result<Down, DomainError> {
             delivered_here: r.delivered,
         });
     }
+    Ok(Down {
+        sent,
+        received,
+        links: down_links(state)?,
+    })
+}
+
+fn down_links(state: &State) -> Result<BTreeMap<String, DownLinkView>, DomainError> {
     let mut links = BTreeMap::new();
     for k in DOWN_LINKS.keys(state) {
         let name = name_of(k);
@@ -260,9 +268,23 @@ fn down(state: &State) -> Result<Down, DomainError> {
             );
         }
     }
-    Ok(Down {
-        sent,
-        received,
-        links,
+    Ok(links)
+}
+
+/// The links at a glance, for `/metrics`: reads the marks only, never the held items.
+#[derive(Debug, Clone, Default)]
+pub struct LinkGauges {
+    pub outbox: OutboxStats,
+    pub from_children: BTreeMap<String, ChildLink>,
+    pub to_children: BTreeMap<String, DownLinkView>,
+    pub alerts: u64,
+}
+
+pub fn link_gauges(state: &State) -> Result<LinkGauges, DomainError> {
+    Ok(LinkGauges {
+        outbox: outbox_stats(state)?,
+        from_children: links(state)?,
+        to_children: down_links(state)?,
+        alerts: ALERTS.keys(state).count() as u64,
     })
 }

@@ -37,6 +37,7 @@ pub mod dashboard;
 pub mod desk;
 pub mod export;
 pub mod forms;
+pub mod ops;
 pub mod page;
 pub mod portal;
 pub mod reports;
@@ -118,6 +119,9 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 pub fn router(web: Arc<Web>) -> Router {
     Router::new()
         .route("/", get(page::home))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .route("/assets/style.css", get(page::style))
         .route("/assets/verify.js", get(page::script))
         .route("/portal", get(portal::list))
@@ -171,6 +175,10 @@ async fn guard(State(web): State<Arc<Web>>, req: Request, next: Next) -> Respons
         }
     }
     let mut res = next.run(req).await;
+    web.ctx
+        .metrics
+        .web_requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let h = res.headers_mut();
     for (k, v) in [
         (
