@@ -159,7 +159,7 @@ impl SmShared {
             return Some(Refusal::new(
                 "REC-3",
                 format!(
-                    "head size {} is outside the ledger (size {ledger_size})",
+                    "签名树根的规模 {} 超出账本范围（账本规模 {ledger_size}）",
                     h.size
                 ),
             ));
@@ -170,7 +170,7 @@ impl SmShared {
                 return Some(Refusal::new(
                     "REC-3",
                     format!(
-                        "head root differs from this region's root at size {}",
+                        "签名树根的根哈希与本地区账本在规模 {} 处的根哈希不一致",
                         h.size
                     ),
                 ))
@@ -180,12 +180,7 @@ impl SmShared {
         match crate::pki::Identity::from_cert_der(&sh.cert_der) {
             Ok(crate::pki::Identity::Node { region, node, .. })
                 if region == self.region && node == sh.signer => {}
-            _ => {
-                return Some(Refusal::new(
-                    "REC-3",
-                    "the signer certificate does not name the signing node of this region",
-                ))
-            }
+            _ => return Some(Refusal::new("REC-3", "签名证书所载的不是本地区的签名节点")),
         }
         ledger::head::verify(h, &sh.signature, &sh.cert_der)
             .err()
@@ -249,7 +244,7 @@ impl SmShared {
                         (Err(e), _) => Response {
                             outcome: Outcome::Refused(Refusal::new(
                                 "INPUT",
-                                format!("entry does not decode: {e}"),
+                                format!("记录无法解码：{e}"),
                             )),
                             log_index: log_id.index,
                             leaf_index: Some(leaf_index),

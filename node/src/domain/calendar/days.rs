@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
     /// No holiday notice is loaded for this year.
-    #[error("no official holiday calendar is loaded for {0}; load the State Council notice for that year first")]
+    #[error("尚未载入 {0} 年的法定节假日安排：请先载入国务院办公厅当年的节假日安排通知")]
     YearNotLoaded(i32),
     /// A timestamp or date outside the supported range.
-    #[error("date out of range: {0}")]
+    #[error("日期超出范围：{0}")]
     OutOfRange(String),
 }
 
@@ -36,25 +36,21 @@ impl YearCalendar {
     /// Checks that every date lies in `year`, and that no date is both a holiday and a workday.
     pub fn validate(&self) -> Result<(), String> {
         if !(2000..=2100).contains(&self.year) {
-            return Err(format!("year {} is outside 2000–2100", self.year));
+            return Err(format!("年份 {} 不在 2000–2100 之间", self.year));
         }
         for d in self.holidays.iter().chain(self.workdays.iter()) {
             if d.year() != self.year {
-                return Err(format!("{d} is not in {}", self.year));
+                return Err(format!("{d} 不在 {} 年内", self.year));
             }
         }
         if let Some(d) = self.holidays.intersection(&self.workdays).next() {
-            return Err(format!(
-                "{d} is listed both as a holiday and as a working day"
-            ));
+            return Err(format!("{d} 同时列为放假日和工作日"));
         }
         if let Some(d) = self.workdays.iter().find(|d| !is_weekend(**d)) {
-            return Err(format!(
-                "{d} is a weekday; only weekend days can be make-up working days"
-            ));
+            return Err(format!("{d} 不是周末：只有周末才能列为调休上班日"));
         }
         if self.holidays.len() > 60 || self.workdays.len() > 20 {
-            return Err("too many dates for one year's notice".into());
+            return Err("一年的节假日安排中日期过多".into());
         }
         Ok(())
     }
@@ -105,12 +101,10 @@ pub fn add_working_days(
     while left > 0 {
         d = d
             .checked_add_signed(Duration::days(1))
-            .ok_or_else(|| CalendarError::OutOfRange(format!("{from} + {n} working days")))?;
+            .ok_or_else(|| CalendarError::OutOfRange(format!("{from} 起 {n} 个工作日")))?;
         steps += 1;
         if steps > n.saturating_mul(4).saturating_add(30) {
-            return Err(CalendarError::OutOfRange(format!(
-                "{from} + {n} working days"
-            )));
+            return Err(CalendarError::OutOfRange(format!("{from} 起 {n} 个工作日")));
         }
         if is_working_day(src, d)? {
             left -= 1;

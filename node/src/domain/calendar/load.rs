@@ -26,7 +26,10 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, year: &YearCalendar) -> Ruled {
     if !actor.of_bureau(&[Role::Head, Role::Supervisor]) {
         return Err(Refusal::new(
             "AUTH",
-            format!("{} may not load the official calendar", actor.label()),
+            format!(
+                "{} 无权载入法定节假日安排：由司法局负责人或监督人员载入",
+                actor.label()
+            ),
         )
         .into());
     }
@@ -36,7 +39,7 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, year: &YearCalendar) -> Ruled {
     if crate::domain::core::text::check_text("source", &year.source, 200, true).is_err() {
         return Err(Refusal::new(
             "INPUT",
-            "source: name the notice (e.g. 国办发明电〔2026〕N号)",
+            "来源（source）：写明节假日安排通知的文号（例如 国办发明电〔2026〕N号）",
         )
         .into());
     }

@@ -167,7 +167,7 @@ fn decide(txn: &mut Txn<'_>, ctx: &ApplyContext<'_>, env: &Envelope, now: i64) -
         return Err(Refusal::new(
             "RULES",
             format!(
-                "envelope asks for rules version {}, this region applies {RULES_VERSION}",
+                "该命令按第 {} 版规则提交，本地区执行第 {RULES_VERSION} 版规则",
                 env.rules_version
             ),
         )
@@ -177,7 +177,7 @@ fn decide(txn: &mut Txn<'_>, ctx: &ApplyContext<'_>, env: &Envelope, now: i64) -
         return Err(Refusal::new(
             "AUTH",
             format!(
-                "{} belongs to region {}, not {}",
+                "{} 属于地区 {}，不属于地区 {}",
                 env.actor.label(),
                 env.actor.region(),
                 ctx.region

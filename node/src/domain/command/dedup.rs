@@ -82,7 +82,7 @@ pub fn gate(state: &State, txn: &Txn<'_>, env: &Envelope) -> Result<Gate, Domain
     if env.client_id.len() > MAX_CLIENT_ID || !env.client_id.bytes().all(|b| b.is_ascii_graphic()) {
         return Ok(Gate::Refused(Refusal::new(
             "INPUT",
-            format!("client id must be 1–{MAX_CLIENT_ID} printable ASCII characters"),
+            format!("客户端编号应为 1–{MAX_CLIENT_ID} 个可打印的 ASCII 字符"),
         )));
     }
     let key = (env.actor.label(), env.client_id.clone());
@@ -102,7 +102,7 @@ pub fn gate(state: &State, txn: &Txn<'_>, env: &Envelope) -> Result<Gate, Domain
         return Ok(Gate::Refused(Refusal::new(
             "DEDUP",
             format!(
-                "request id {} is older than the {DEDUP_WINDOW} remembered for this client; use a new request id",
+                "请求编号 {} 早于本客户端保留的最近 {DEDUP_WINDOW} 个请求：请使用新的请求编号",
                 env.request_id
             ),
         )));

@@ -19,7 +19,7 @@ impl Rule for Tick {
     const NODE_ONLY: bool = true;
     fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
         if !matches!(cx.actor, Actor::Node { .. }) {
-            return Err(Refusal::new("AUTH", "only a node of the region proposes Tick").into());
+            return Err(Refusal::new("AUTH", "只有本地区的节点可以提出 Tick").into());
         }
         let r = apply(cx.txn, cx.now)?;
         notice::escalate(cx.txn, cx.now)?;

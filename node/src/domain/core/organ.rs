@@ -102,10 +102,7 @@ pub const MAX_CONTACT: usize = 200;
 fn check_text(field: &str, v: &str, max: usize, required: bool) -> Result<(), Refusal> {
     super::text::check_text(field, v, max, required)?;
     if v != v.trim() {
-        return Err(Refusal::new(
-            "INPUT",
-            format!("{field} has leading or trailing spaces"),
-        ));
+        return Err(Refusal::new("INPUT", format!("{field} 的开头或结尾有空格")));
     }
     Ok(())
 }
@@ -120,14 +117,17 @@ impl AgencyInput {
         if self.powers.is_empty() {
             return Err(Refusal::new(
                 "INPUT",
-                "powers: name at least one kind of enforcement power",
+                "执法职权（powers）：至少列明一种执法职权",
             ));
         }
         let mut sorted = self.powers.clone();
         sorted.sort();
         sorted.dedup();
         if sorted.len() != self.powers.len() {
-            return Err(Refusal::new("INPUT", "powers: a kind is listed twice"));
+            return Err(Refusal::new(
+                "INPUT",
+                "执法职权（powers）：同一种职权列了两次",
+            ));
         }
         Ok(())
     }

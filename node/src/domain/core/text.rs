@@ -5,20 +5,17 @@ use crate::domain::core::refusal::Refusal;
 /// characters but newlines.
 pub fn check_text(field: &str, v: &str, max: usize, required: bool) -> Result<(), Refusal> {
     if required && v.trim().is_empty() {
-        return Err(Refusal::new("INPUT", format!("{field} is required")));
+        return Err(Refusal::new("INPUT", format!("{field} 为必填项")));
     }
     let n = v.chars().count();
     if n > max {
         return Err(Refusal::new(
             "INPUT",
-            format!("{field} has {n} characters; at most {max} allowed"),
+            format!("{field} 有 {n} 个字符，最多允许 {max} 个"),
         ));
     }
     if v.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(Refusal::new(
-            "INPUT",
-            format!("{field} contains control characters"),
-        ));
+        return Err(Refusal::new("INPUT", format!("{field} 含有控制字符")));
     }
     Ok(())
 }

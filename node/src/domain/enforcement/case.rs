@@ -46,20 +46,17 @@ fn check_party(p: &Party) -> Result<(), Refusal> {
     if !p.id_number.is_empty() && !is_valid_id_number(&p.id_number) {
         return Err(Refusal::new(
             "INPUT",
-            "party.id_number is not a valid resident ID number",
+            "当事人身份证号码（party.id_number）不是有效的居民身份证号码",
         ));
     }
     if !p.credit_code.is_empty() && !is_valid_credit_code(&p.credit_code) {
         return Err(Refusal::new(
             "INPUT",
-            "party.credit_code is not a valid unified social credit code",
+            "当事人统一社会信用代码（party.credit_code）不是有效的统一社会信用代码",
         ));
     }
     if p.kind == PartyKind::Natural && !p.credit_code.is_empty() {
-        return Err(Refusal::new(
-            "INPUT",
-            "a natural person has no unified social credit code",
-        ));
+        return Err(Refusal::new("INPUT", "自然人没有统一社会信用代码"));
     }
     Ok(())
 }
@@ -67,17 +64,13 @@ fn check_party(p: &Party) -> Result<(), Refusal> {
 pub fn apply(txn: &mut Txn<'_>, actor: &Actor, c: &OpenCaseInput, now: i64) -> Ruled {
     check_party(&c.party).and(check_text("summary", &c.summary, 2000, true))?;
     if c.amount_fen > MAX_AMOUNT_FEN {
-        return Err(Refusal::new(
-            "INPUT",
-            "amount is beyond any plausible case (over 100 billion yuan)",
-        )
-        .into());
+        return Err(Refusal::new("INPUT", "金额超出合理范围（超过一千亿元）").into());
     }
     if c.handlers.is_empty() || c.handlers.len() > 10 {
-        return Err(Refusal::new("INPUT", "handlers: name 1–10 officers").into());
+        return Err(Refusal::new("INPUT", "承办人员（handlers）：须列明 1–10 名执法人员").into());
     }
     if AGENCIES.get(txn, &c.agency_id)?.is_none() {
-        return Err(Refusal::new("INPUT", format!("no agency with id {}", c.agency_id)).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {} 的执法机关", c.agency_id)).into());
     }
     let law = crate::domain::enforcement::law::settings(txn.base())?;
     if c.procedure == Procedure::Summary {
@@ -85,8 +78,12 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, c: &OpenCaseInput, now: i64) -> R
         if c.kind != PowerKind::Penalty || c.amount_fen > limit {
             return Err(Refusal::new(
                 "LAW-1",
-                format!("summary procedure is only for a warning or a fine of at most {} yuan on this party", limit / 100),
-            ).into());
+                format!(
+                    "简易程序只适用于对该当事人给予警告或者 {} 元以下罚款",
+                    limit / 100
+                ),
+            )
+            .into());
         }
     }
     let officers = load_officers(txn, &c.handlers, c.agency_id)?;

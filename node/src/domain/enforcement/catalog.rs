@@ -137,7 +137,7 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, r: &CatalogRule) -> Ruled {
             return Err(Refusal::new(
                 "REV-2",
                 format!(
-                    "threshold {} yuan is above the superior department's bound {} yuan",
+                    "金额标准 {} 元高于上级部门规定的 {} 元",
                     min / 100,
                     bound / 100
                 ),
@@ -148,15 +148,17 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, r: &CatalogRule) -> Ruled {
     if r.min_amount_fen
         .is_some_and(|m| m > crate::domain::enforcement::model::MAX_AMOUNT_FEN)
     {
-        return Err(Refusal::new("INPUT", "threshold out of range").into());
+        return Err(Refusal::new("INPUT", "金额标准超出范围").into());
     }
     if let Some(a) = r.agency_id {
         if a == 0 || crate::domain::registry::AGENCIES.get(txn, &a)?.is_none() {
-            return Err(Refusal::new("INPUT", format!("no agency with id {a}")).into());
+            return Err(Refusal::new("INPUT", format!("没有编号为 {a} 的执法机关")).into());
         }
     }
     if r.effective_from.year() < 2000 || r.effective_from.year() > 2100 {
-        return Err(Refusal::new("INPUT", "effective_from must lie in 2000–2100").into());
+        return Err(
+            Refusal::new("INPUT", "生效日期（effective_from）应在 2000–2100 年之间").into(),
+        );
     }
     CATALOG.put(txn, &rule_key(r), r)?;
     Ok(CommandResult::Record {

@@ -51,21 +51,20 @@ pub fn issue(txn: &mut Txn<'_>, actor: &Actor, c: &IssueCertificate) -> Ruled {
     {
         return Err(Refusal::new(
             "INPUT",
-            "validity must run forwards, from 2000 on, for at most 10 years",
+            "有效期应自 2000 年以后开始，截止日期晚于起始日期，且最长 10 年",
         )
         .into());
     }
     let Some(mut officer) = OFFICERS.get(txn, &c.officer_id)? else {
-        return Err(Refusal::new("INPUT", format!("no officer with id {}", c.officer_id)).into());
+        return Err(
+            Refusal::new("INPUT", format!("没有编号为 {} 的执法人员", c.officer_id)).into(),
+        );
     };
     if let Some(holder) = CERT_NUMBERS.get(txn, &c.number)? {
         if holder != officer.id {
             return Err(Refusal::new(
                 "INPUT",
-                format!(
-                    "certificate number {} is held by officer {holder}",
-                    c.number
-                ),
+                format!("执法证号 {} 已由执法人员 {holder} 持有", c.number),
             )
             .into());
         }
@@ -98,19 +97,15 @@ pub fn change(
 ) -> Ruled {
     judicial_administration(actor)?;
     let Some(mut officer) = OFFICERS.get(txn, &officer_id)? else {
-        return Err(Refusal::new("INPUT", format!("no officer with id {officer_id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {officer_id} 的执法人员")).into());
     };
     let Some(cert) = officer.certificate.as_mut() else {
-        return Err(Refusal::new(
-            "PUB-2",
-            format!("officer {officer_id} holds no certificate"),
-        )
-        .into());
+        return Err(Refusal::new("PUB-2", format!("执法人员 {officer_id} 没有执法证")).into());
     };
     if matches!(cert.status, CertStatus::Revoked { .. }) {
         return Err(Refusal::new(
             "PUB-2",
-            format!("certificate {} is revoked; issue a new one", cert.number),
+            format!("执法证 {} 已注销，请重新签发执法证", cert.number),
         )
         .into());
     }
@@ -125,11 +120,7 @@ pub fn change(
                 return Err(Refusal::new("INPUT", format!("{year} 年度尚未到来，不能年审")).into());
             }
             if *year < cert.valid_from.year() || *year > cert.valid_until.year() {
-                return Err(Refusal::new(
-                    "INPUT",
-                    format!("{year} is outside the certificate's validity"),
-                )
-                .into());
+                return Err(Refusal::new("INPUT", format!("{year} 年不在执法证有效期内")).into());
             }
             if *passed {
                 if !cert.checked_years.contains(year) {

@@ -32,11 +32,11 @@ pub enum DeadlineKind {
 impl DeadlineKind {
     fn label(self) -> &'static str {
         match self {
-            DeadlineKind::Review { .. } => "REV-8: legal review",
-            DeadlineKind::Publication => "PUB-3: publication",
-            DeadlineKind::Decision => "LAW-3: decision",
-            DeadlineKind::Service => "LAW-4: service",
-            DeadlineKind::Withdrawal => "LAW-6: withdrawal",
+            DeadlineKind::Review { .. } => "REV-8: 法制审核",
+            DeadlineKind::Publication => "PUB-3: 公示",
+            DeadlineKind::Decision => "LAW-3: 作出决定",
+            DeadlineKind::Service => "LAW-4: 送达",
+            DeadlineKind::Withdrawal => "LAW-6: 撤回公示",
         }
     }
 }
@@ -116,7 +116,7 @@ pub fn expire(txn: &mut Txn<'_>, today: NaiveDate) -> Result<u64, DomainError> {
         };
         if open {
             case.overdue
-                .push(format!("{} due {} is overdue", d.kind.label(), d.due));
+                .push(format!("{}超期（期限 {}）", d.kind.label(), d.due));
             CASES.put(txn, &case.id, &case)?;
             flagged += 1;
         }
@@ -145,7 +145,7 @@ pub fn extend(
 ) -> Ruled {
     check_text("reason", reason, 500, true)?;
     let Some(mut case) = CASES.get(txn, &case_id)? else {
-        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {case_id} 的案件")).into());
     };
     let head = member_officer(txn, actor, case.agency_id)?;
     if !head.is_some_and(|h| h.duties.contains(&Duty::Head)) {
@@ -203,6 +203,6 @@ pub fn extend(
     )?;
     Ok(CommandResult::Record {
         id: case_id,
-        flags: vec![format!("LAW-3: decide by {due}")],
+        flags: vec![format!("LAW-3：须于 {due} 前作出决定")],
     })
 }

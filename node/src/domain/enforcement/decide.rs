@@ -77,12 +77,12 @@ fn decided_amount(case: &Case, d: &DecideInput) -> Result<u64, Refusal> {
 pub fn apply(txn: &mut Txn<'_>, actor: &Actor, d: &DecideInput, now: i64) -> Ruled {
     check_text("text", &d.text, 20_000, true)?;
     let Some(case) = CASES.get(txn, &d.case_id)? else {
-        return Err(Refusal::new("INPUT", format!("no case with id {}", d.case_id)).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {} 的案件", d.case_id)).into());
     };
     if case.decision.is_some() || case.state.ended() {
         return Err(Refusal::new(
             "INPUT",
-            format!("case {} is already {:?}", case.id, case.state),
+            format!("案件 {} 已处于 {:?} 状态", case.id, case.state),
         )
         .into());
     }
@@ -90,7 +90,11 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, d: &DecideInput, now: i64) -> Rul
     ids.sort();
     ids.dedup();
     if ids.is_empty() || ids.len() > 15 {
-        return Err(Refusal::new("INPUT", "deciders: name 1–15 officers").into());
+        return Err(Refusal::new(
+            "INPUT",
+            "作出决定的人员（deciders）：须列明 1–15 名执法人员",
+        )
+        .into());
     }
     let deciders = load_officers(txn, &ids, case.agency_id)?;
     acting_officer(actor, &deciders)?;
@@ -185,16 +189,12 @@ fn check_general(txn: &Txn<'_>, case: &Case, deciders: &[Officer], d: &DecideInp
     if case.kind == PowerKind::Penalty && !has_step(txn, case, StepKind::RightsNotice)? {
         return Err(Refusal::new(
             "PUB-2",
-            "the party has not been told the reasons, basis and its rights (no rights notice)",
+            "尚未告知当事人拟作出决定的理由、依据及其依法享有的权利（没有告知环节记录）",
         )
         .into());
     }
     if !deciders.iter().any(|o| o.duties.contains(&Duty::Head)) {
-        return Err(Refusal::new(
-            "REV-7",
-            "a general-procedure decision is made by a head of the agency",
-        )
-        .into());
+        return Err(Refusal::new("REV-7", "一般程序的决定由本执法机关负责人作出").into());
     }
     for (field, v) in [
         ("reasons_evidence", &d.reasons_evidence),
@@ -202,11 +202,9 @@ fn check_general(txn: &Txn<'_>, case: &Case, deciders: &[Officer], d: &DecideInp
         ("reasons_discretion", &d.reasons_discretion),
     ] {
         if v.trim().is_empty() {
-            return Err(Refusal::new(
-                "REC-6",
-                format!("a general-procedure decision states its reasons: {field} is empty"),
-            )
-            .into());
+            return Err(
+                Refusal::new("REC-6", format!("一般程序的决定须说明理由：{field} 未填写")).into(),
+            );
         }
         check_text(field, v, 20_000, true)?;
     }
@@ -248,19 +246,11 @@ fn record(
     let days = crate::domain::enforcement::publication::publish_days(txn.base(), case.kind)?;
     let publish_by = match add_working_days(&years, day, days) {
         Ok(d) => d,
-        Err(e) => {
-            return Err(
-                Refusal::new("PUB-3", format!("cannot set the publication deadline: {e}")).into(),
-            )
-        }
+        Err(e) => return Err(Refusal::new("PUB-3", format!("无法计算公示期限：{e}")).into()),
     };
     let serve_by = match add_working_days(&years, day, law.service_days) {
         Ok(d) => d,
-        Err(e) => {
-            return Err(
-                Refusal::new("LAW-4", format!("cannot set the service time limit: {e}")).into(),
-            )
-        }
+        Err(e) => return Err(Refusal::new("LAW-4", format!("无法计算送达期限：{e}")).into()),
     };
     case.decision = Some(Decision {
         decided_by: ids,
@@ -294,8 +284,8 @@ fn record(
     Ok(CommandResult::Record {
         id: case.id,
         flags: vec![
-            format!("PUB-3: publish by {publish_by}"),
-            format!("LAW-4: serve by {serve_by}"),
+            format!("PUB-3：须于 {publish_by} 前公示"),
+            format!("LAW-4：须于 {serve_by} 前送达"),
         ],
     })
 }

@@ -167,7 +167,7 @@ pub fn consult(
         check_text("participants", p, 50, true)?;
     }
     let Some(mut case) = CASES.get(txn, &case_id)? else {
-        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {case_id} 的案件")).into());
     };
     let Some(me) = member_officer(txn, actor, case.agency_id)? else {
         return refuse(format!(
@@ -205,7 +205,7 @@ pub fn consult(
     if case.decision.is_some() || case.state.ended() {
         return Err(Refusal::new(
             "INPUT",
-            format!("case {case_id} is already {:?}", case.state),
+            format!("案件 {case_id} 已处于 {:?} 状态", case.state),
         )
         .into());
     }

@@ -143,7 +143,7 @@ pub fn set_quorum(txn: &mut Txn<'_>, actor: &Actor, agency_id: u64, heads: u32) 
         .into());
     }
     if AGENCIES.get(txn, &agency_id)?.is_none() {
-        return Err(Refusal::new("INPUT", format!("no agency with id {agency_id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {agency_id} 的执法机关")).into());
     }
     if !(1..=15).contains(&heads) {
         return Err(Refusal::new("INPUT", "法定人数应为 1–15 名负责人").into());

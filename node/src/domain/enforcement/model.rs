@@ -71,10 +71,7 @@ impl Officer {
         let Some(c) = &self.certificate else {
             return Err(Refusal::new(
                 "PUB-2",
-                format!(
-                    "officer {} ({}) holds no enforcement certificate",
-                    self.id, self.name
-                ),
+                format!("执法人员 {}（{}）没有执法证", self.id, self.name),
             ));
         };
         match &c.status {
@@ -83,7 +80,7 @@ impl Officer {
                 return Err(Refusal::new(
                     "PUB-2",
                     format!(
-                        "certificate {} of officer {} is suspended: {reason}",
+                        "执法证 {}（执法人员 {}）已被暂扣：{reason}",
                         c.number, self.name
                     ),
                 ))
@@ -92,7 +89,7 @@ impl Officer {
                 return Err(Refusal::new(
                     "PUB-2",
                     format!(
-                        "certificate {} of officer {} is revoked: {reason}",
+                        "执法证 {}（执法人员 {}）已被注销：{reason}",
                         c.number, self.name
                     ),
                 ))
@@ -102,7 +99,7 @@ impl Officer {
             return Err(Refusal::new(
                 "PUB-2",
                 format!(
-                    "certificate {} of officer {} is valid {}–{}, not on {date}",
+                    "执法证 {}（执法人员 {}）的有效期为 {}–{}，{date} 不在有效期内",
                     c.number, self.name, c.valid_from, c.valid_until
                 ),
             ));
@@ -383,7 +380,7 @@ pub struct Step {
     pub corrects: Option<u64>,
     /// Service mode, execution mode or closure reason, for those steps.
     pub detail: Option<StepDetail>,
-    /// Flags raised (e.g. "REC-2: audio-video expected but missing").
+    /// Flags raised (e.g. "REC-2：应当音像记录但未记录").
     pub flags: Vec<String>,
     pub recorded_at_ms: i64,
     pub recorded_by: String,
@@ -524,10 +521,7 @@ pub fn judicial_administration(actor: &Actor) -> Result<(), Refusal> {
 /// among `officers` (the actor is one of the acting officers; nobody acts in another's name).
 pub fn acting_officer(actor: &Actor, officers: &[Officer]) -> Result<u64, Refusal> {
     let Actor::Person(p) = actor else {
-        return Err(Refusal::new(
-            "AUTH",
-            "only a signed-in officer records enforcement acts",
-        ));
+        return Err(Refusal::new("AUTH", "执法行为只能由已登录的执法人员记录"));
     };
     officers
         .iter()
@@ -536,7 +530,7 @@ pub fn acting_officer(actor: &Actor, officers: &[Officer]) -> Result<u64, Refusa
         .ok_or_else(|| {
             Refusal::new(
                 "AUTH",
-                format!("{} is not one of the acting officers", actor.label()),
+                format!("{} 不是实施该执法行为的执法人员", actor.label()),
             )
         })
 }
@@ -579,13 +573,13 @@ pub fn load_officers(txn: &Txn<'_>, ids: &[u64], agency_id: u64) -> Ruled<Vec<Of
                 return Err(Refusal::new(
                     "INPUT",
                     format!(
-                        "officer {id} ({}) belongs to agency {}, not {agency_id}",
+                        "执法人员 {id}（{}）属于执法机关 {}，不属于执法机关 {agency_id}",
                         o.name, o.agency_id
                     ),
                 )
                 .into())
             }
-            None => return Err(Refusal::new("INPUT", format!("no officer with id {id}")).into()),
+            None => return Err(Refusal::new("INPUT", format!("没有编号为 {id} 的执法人员")).into()),
         }
     }
     Ok(out)

@@ -41,12 +41,16 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, input: &OfficerInput) -> Ruled {
     if input.duties.is_empty() {
         return Err(Refusal::new(
             "INPUT",
-            "duties: name at least one (enforcement, reviewer, head)",
+            "职责（duties）：至少列明一项（enforcement 执法、reviewer 法制审核、head 负责人）",
         )
         .into());
     }
     if AGENCIES.get(txn, &input.agency_id)?.is_none() {
-        return Err(Refusal::new("INPUT", format!("no agency with id {}", input.agency_id)).into());
+        return Err(Refusal::new(
+            "INPUT",
+            format!("没有编号为 {} 的执法机关", input.agency_id),
+        )
+        .into());
     }
     let mut duties = input.duties.clone();
     duties.sort();

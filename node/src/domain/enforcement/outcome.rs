@@ -35,7 +35,7 @@ pub fn record_outcome(
         Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
     let Some(mut case) = CASES.get(txn, &case_id)? else {
-        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {case_id} 的案件")).into());
     };
     // The correction rate moves with these: the bureau, or the agency whose decision it was.
     if !actor.of_bureau(&[Role::Clerk, Role::Head, Role::Supervisor])
@@ -54,7 +54,7 @@ pub fn record_outcome(
     let Some(decision) = &case.decision else {
         return Err(Refusal::new(
             "SUP-7",
-            format!("case {case_id} has no decision to challenge"),
+            format!("案件 {case_id} 尚未作出决定，没有可申请复议或提起诉讼的决定"),
         )
         .into());
     };
@@ -62,7 +62,7 @@ pub fn record_outcome(
     if on > today || on < decided {
         return Err(Refusal::new(
             "INPUT",
-            format!("the outcome date must lie between the decision ({decided}) and today"),
+            format!("复议、诉讼结果的日期应在决定作出之日（{decided}）至今天之间"),
         )
         .into());
     }
@@ -85,7 +85,7 @@ pub fn record_outcome(
                 due,
             },
         )?;
-        flags.push(format!("LAW-6: withdraw the publication by {due}"));
+        flags.push(format!("LAW-6：须于 {due} 前撤回公示"));
     }
     CASES.put(txn, &case.id, &case)?;
     Ok(CommandResult::Record { id: case.id, flags })
@@ -106,30 +106,24 @@ pub fn expert_opinion(
         return Err(r.into());
     }
     let Some(mut case) = CASES.get(txn, &case_id)? else {
-        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {case_id} 的案件")).into());
     };
     let allowed = member_officer(txn, actor, case.agency_id)?
         .is_some_and(|o| o.duties.contains(&Duty::Reviewer) || o.duties.contains(&Duty::Head));
     if !allowed {
-        return Err(Refusal::new(
-            "REV-5",
-            "a reviewer or a head of the agency attaches consulted opinions",
-        )
-        .into());
+        return Err(
+            Refusal::new("REV-5", "征询的意见由本执法机关的法制审核人员或负责人附入").into(),
+        );
     }
     if case.decision.is_some() || case.state.ended() {
         return Err(Refusal::new(
             "REV-5",
-            format!("case {case_id} is already {:?}", case.state),
+            format!("案件 {case_id} 已处于 {:?} 状态", case.state),
         )
         .into());
     }
     let Some(round) = case.reviews.last_mut() else {
-        return Err(Refusal::new(
-            "REV-5",
-            format!("case {case_id} was never submitted for review"),
-        )
-        .into());
+        return Err(Refusal::new("REV-5", format!("案件 {case_id} 从未提交法制审核")).into());
     };
     round.expert_opinions.push(format!("{source}: {text}"));
     CASES.put(txn, &case.id, &case)?;
@@ -160,12 +154,14 @@ pub fn set_av_list(txn: &mut Txn<'_>, actor: &Actor, list: &AvList) -> Ruled {
         .get(txn, &list.agency_id)?
         .is_none()
     {
-        return Err(Refusal::new("INPUT", format!("no agency with id {}", list.agency_id)).into());
+        return Err(
+            Refusal::new("INPUT", format!("没有编号为 {} 的执法机关", list.agency_id)).into(),
+        );
     }
     if let Some(k) = list.required.iter().find(|k| list.expected.contains(k)) {
         return Err(Refusal::new(
             "INPUT",
-            format!("{k:?} is listed both as required and as expected"),
+            format!("{k:?} 不能同时列为必须音像记录和应当音像记录的事项"),
         )
         .into());
     }
@@ -188,7 +184,7 @@ pub fn set_step_order(
         .get(txn, &agency_id)?
         .is_none()
     {
-        return Err(Refusal::new("INPUT", format!("no agency with id {agency_id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {agency_id} 的执法机关")).into());
     }
     crate::domain::enforcement::model::REVIEW_BEFORE_RIGHTS_NOTICE.put(
         txn,

@@ -119,12 +119,12 @@ pub fn draft(
         }
     }
     let Some(case) = CASES.get(txn, &case_id)? else {
-        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {case_id} 的案件")).into());
     };
     let Some(decision) = &case.decision else {
         return Err(Refusal::new(
             "PUB-3",
-            format!("case {case_id} has no decision to publish"),
+            format!("案件 {case_id} 尚未作出决定，没有可公示的决定"),
         )
         .into());
     };
@@ -132,7 +132,7 @@ pub fn draft(
         return Err(Refusal::new(
             "AUTH",
             format!(
-                "{} is not staff of agency {}",
+                "{} 不是执法机关 {} 的工作人员",
                 actor.label(),
                 case.agency_id
             ),
@@ -152,7 +152,7 @@ pub fn draft(
     let flags = r
         .masked
         .iter()
-        .map(|m| format!("PUB-4: masked {:?} ({} characters)", m.kind, m.len))
+        .map(|m| format!("PUB-4：已遮蔽 {:?}（{} 个字符）", m.kind, m.len))
         .collect();
     PUBLICATIONS.put(
         txn,
@@ -187,28 +187,16 @@ pub fn release(
     now: i64,
 ) -> Ruled {
     let Some(mut p) = PUBLICATIONS.get(txn, &id)? else {
-        return Err(Refusal::new("INPUT", format!("no publication with id {id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {id} 的公示")).into());
     };
     if p.state != PubState::Drafted {
-        return Err(Refusal::new(
-            "PUB-3",
-            format!("publication {id} is not awaiting release review"),
-        )
-        .into());
+        return Err(Refusal::new("PUB-3", format!("公示 {id} 不在待发布审核状态")).into());
     }
     if !staff_of(txn, actor, p.agency_id, Some(Duty::Head))? {
-        return Err(Refusal::new(
-            "PUB-3",
-            "the release review is done by a head of the agency",
-        )
-        .into());
+        return Err(Refusal::new("PUB-3", "发布审核由本执法机关负责人办理").into());
     }
     if p.drafted_by == actor.label() {
-        return Err(Refusal::new(
-            "PUB-3",
-            "the release review is done by someone other than the drafter",
-        )
-        .into());
+        return Err(Refusal::new("PUB-3", "发布审核须由起草人以外的人员办理").into());
     }
     if !approve {
         check_text("reasons", reasons, 2000, true)?;
@@ -245,7 +233,7 @@ pub fn release(
     let flags = if on_time {
         vec![]
     } else {
-        vec![format!("PUB-3: published late (due {})", p.due)]
+        vec![format!("PUB-3：逾期公示（截止 {}）", p.due)]
     };
     Ok(CommandResult::Record { id, flags })
 }
@@ -264,15 +252,15 @@ pub fn withdraw(
         return Err(Refusal::new("LAW-6", r.message).into());
     }
     let Some(mut p) = PUBLICATIONS.get(txn, &id)? else {
-        return Err(Refusal::new("INPUT", format!("no publication with id {id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {id} 的公示")).into());
     };
     if !matches!(p.state, PubState::Published { .. }) {
-        return Err(Refusal::new("LAW-6", format!("publication {id} is not published")).into());
+        return Err(Refusal::new("LAW-6", format!("公示 {id} 未处于已发布状态，不能撤回")).into());
     }
     if !staff_of(txn, actor, p.agency_id, None)? {
         return Err(Refusal::new(
             "AUTH",
-            format!("{} is not staff of agency {}", actor.label(), p.agency_id),
+            format!("{} 不是执法机关 {} 的工作人员", actor.label(), p.agency_id),
         )
         .into());
     }
@@ -281,7 +269,7 @@ pub fn withdraw(
         Err(e) => return Err(Refusal::new("INPUT", e.to_string()).into()),
     };
     if changed_on > today {
-        return Err(Refusal::new("INPUT", "the decision cannot have changed after today").into());
+        return Err(Refusal::new("INPUT", "决定变更的日期不能晚于今天").into());
     }
     let due = match add_working_days(&StateYears(txn.base()), changed_on, 3) {
         Ok(d) => d,
@@ -298,7 +286,7 @@ pub fn withdraw(
     let flags = if on_time {
         vec![]
     } else {
-        vec![format!("LAW-6: withdrawn late (due {due})")]
+        vec![format!("LAW-6：逾期撤回公示（截止 {due}）")]
     };
     Ok(CommandResult::Record { id, flags })
 }
@@ -317,7 +305,7 @@ pub fn set_days(txn: &mut Txn<'_>, actor: &Actor, kind: PowerKind, days: u32) ->
         .into());
     }
     if !(1..=60).contains(&days) {
-        return Err(Refusal::new("INPUT", "days must be 1–60 working days").into());
+        return Err(Refusal::new("INPUT", "期限应为 1–60 个工作日").into());
     }
     PUBLISH_DAYS.put(txn, kind.as_str(), &days)?;
     Ok(CommandResult::Record {
@@ -339,7 +327,7 @@ pub fn set_review_days(txn: &mut Txn<'_>, actor: &Actor, days: u32) -> Ruled {
         .into());
     }
     if !(1..=60).contains(&days) {
-        return Err(Refusal::new("INPUT", "days must be 1–60 working days").into());
+        return Err(Refusal::new("INPUT", "期限应为 1–60 个工作日").into());
     }
     DAY_SETTINGS.put(txn, "review_days", &days)?;
     Ok(CommandResult::Record {

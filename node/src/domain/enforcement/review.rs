@@ -41,10 +41,10 @@ pub fn submit(
         return Err(Refusal::new("INPUT", "拟决定金额超出合理范围（超过一千亿元）").into());
     }
     let Some(mut case) = CASES.get(txn, &case_id)? else {
-        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {case_id} 的案件")).into());
     };
     if case.procedure == Procedure::Summary {
-        return Err(Refusal::new("LAW-1", "a summary-procedure case has no legal review").into());
+        return Err(Refusal::new("LAW-1", "简易程序案件不进行法制审核").into());
     }
     if !matches!(
         case.state,
@@ -53,7 +53,7 @@ pub fn submit(
         return Err(Refusal::new(
             "INPUT",
             format!(
-                "case {case_id} is {:?}; it cannot be submitted for review now",
+                "案件 {case_id} 当前处于 {:?} 状态，现在不能提交法制审核",
                 case.state
             ),
         )
@@ -76,8 +76,9 @@ pub fn submit(
     {
         return Err(Refusal::new(
             "PUB-2",
-            "record the rights notice (reasons, basis, statement, defence, hearing) before the legal review",
-        ).into());
+            "提交法制审核前须先记录告知环节（告知理由、依据，以及陈述、申辩、要求听证的权利）",
+        )
+        .into());
     }
     // The catalog version in force at the first submission decides and is kept with the case;
     // a hearing held since makes the decision major too.
@@ -123,11 +124,7 @@ pub fn submit(
         days,
     ) {
         Ok(d) => d,
-        Err(e) => {
-            return Err(
-                Refusal::new("REV-8", format!("cannot set the review time limit: {e}")).into(),
-            )
-        }
+        Err(e) => return Err(Refusal::new("REV-8", format!("无法计算法制审核时限：{e}")).into()),
     };
     let round = case.reviews.len() as u32;
     CASES.put(txn, &case.id, &case)?;
@@ -140,7 +137,7 @@ pub fn submit(
         },
     )?;
     let flags = if major {
-        vec!["REV-2: major decision".to_string()]
+        vec!["REV-2：重大执法决定".to_string()]
     } else {
         vec![]
     };
@@ -160,19 +157,19 @@ pub fn opinion(
         return Err(Refusal::new("REV-4", r.message).into());
     }
     let Some(mut case) = CASES.get(txn, &case_id)? else {
-        return Err(Refusal::new("INPUT", format!("no case with id {case_id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {case_id} 的案件")).into());
     };
     if case.state != CaseState::InReview {
-        return Err(Refusal::new("INPUT", format!("case {case_id} is not in review")).into());
+        return Err(Refusal::new("INPUT", format!("案件 {case_id} 不在法制审核中")).into());
     }
     if actor.person().is_none() {
-        return Err(Refusal::new("AUTH", "only a signed-in reviewer records an opinion").into());
+        return Err(Refusal::new("AUTH", "审核意见只能由已登录的法制审核人员记录").into());
     }
     let Some(reviewer) = member_officer(txn, actor, case.agency_id)? else {
         return Err(Refusal::new(
             "REV-7",
             format!(
-                "{} is not an officer of agency {}",
+                "{} 不是执法机关 {} 的执法人员",
                 actor.label(),
                 case.agency_id
             ),
@@ -183,7 +180,7 @@ pub fn opinion(
         return Err(Refusal::new(
             "REV-6",
             format!(
-                "officer {} ({}) is not a legal reviewer",
+                "执法人员 {}（{}）不是法制审核人员",
                 reviewer.id, reviewer.name
             ),
         )
@@ -191,7 +188,7 @@ pub fn opinion(
     }
     // Independence: the reviewer is no handler, and no officer who acted in any step.
     if case.handlers.contains(&reviewer.id) {
-        return Err(Refusal::new("REV-1", "the reviewer must not be a handler of the case").into());
+        return Err(Refusal::new("REV-1", "法制审核人员不得是本案的承办人员").into());
     }
     for s in &case.steps {
         if STEPS
@@ -209,7 +206,11 @@ pub fn opinion(
         }
     }
     if case.kind == PowerKind::Penalty && !reviewer.legal_qualification {
-        return Err(Refusal::new("REV-6", "penalty decisions are reviewed by a reviewer with the legal professional qualification").into());
+        return Err(Refusal::new(
+            "REV-6",
+            "行政处罚决定须由取得法律职业资格的法制审核人员审核",
+        )
+        .into());
     }
     let day = match date_of(now) {
         Ok(d) => d,
@@ -221,7 +222,7 @@ pub fn opinion(
             return Err(Refusal::new(
                 "REV-3",
                 format!(
-                    "cannot approve: point {} ({}) is not satisfied",
+                    "不能审核通过：第 {} 项（{}）不符合要求",
                     i + 1,
                     REV3_POINTS[i]
                 ),
@@ -230,7 +231,7 @@ pub fn opinion(
         }
     }
     let Some(round) = case.reviews.last_mut() else {
-        return Err(Refusal::new("INPUT", "no submission to review").into());
+        return Err(Refusal::new("INPUT", "没有待审核的提交").into());
     };
     round.reviewer = Some(reviewer.id);
     round.checklist = Some(*checklist);

@@ -43,7 +43,7 @@ pub const MAX_AHEAD_MS: i64 = 24 * 3600 * 1000;
 
 fn check_attachments(list: &[Attachment]) -> Result<(), Refusal> {
     if list.len() > 50 {
-        return Err(Refusal::new("INPUT", "at most 50 attachments per step"));
+        return Err(Refusal::new("INPUT", "每个执法环节最多 50 个附件"));
     }
     for a in list {
         if a.sha256.len() != 64
@@ -54,14 +54,11 @@ fn check_attachments(list: &[Attachment]) -> Result<(), Refusal> {
         {
             return Err(Refusal::new(
                 "INPUT",
-                "attachment sha256 must be 64 lowercase hex characters",
+                "附件的 sha256 应为 64 位小写十六进制字符",
             ));
         }
         if a.size == 0 || a.size > 1 << 40 {
-            return Err(Refusal::new(
-                "INPUT",
-                "attachment size must be 1 byte to 1 TiB",
-            ));
+            return Err(Refusal::new("INPUT", "附件大小应在 1 字节至 1 TiB 之间"));
         }
         check_text("attachment media_type", &a.media_type, 100, true)?;
     }
@@ -71,40 +68,36 @@ fn check_attachments(list: &[Attachment]) -> Result<(), Refusal> {
 pub fn apply(txn: &mut Txn<'_>, actor: &Actor, s: &StepInput, now: i64) -> Ruled {
     // REC-1: a text record is mandatory for every act.
     if s.text.trim().is_empty() {
-        return Err(Refusal::new("REC-1", "every enforcement act needs its text record").into());
+        return Err(Refusal::new("REC-1", "每项执法行为都须有文字记录").into());
     }
     check_text("text", &s.text, 20_000, true)
         .and(check_text("place", &s.place, 200, true))
         .and(check_attachments(&s.attachments))?;
     if s.at_ms > now.saturating_add(MAX_AHEAD_MS) || s.at_ms < now.saturating_sub(MAX_BACKDATE_MS) {
-        return Err(Refusal::new(
-            "INPUT",
-            "the act's time is in the future or more than five years back",
-        )
-        .into());
+        return Err(Refusal::new("INPUT", "执法行为的时间晚于当前时间，或早于五年前").into());
     }
     let Some(mut case) = CASES.get(txn, &s.case_id)? else {
-        return Err(Refusal::new("INPUT", format!("no case with id {}", s.case_id)).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {} 的案件", s.case_id)).into());
     };
     if let Some(old) = s.corrects {
         if !case.steps.contains(&old) {
-            return Err(Refusal::new(
-                "INPUT",
-                format!("step {old} is not a step of case {}", case.id),
-            )
-            .into());
+            return Err(
+                Refusal::new("INPUT", format!("执法环节 {old} 不属于案件 {}", case.id)).into(),
+            );
         }
     }
     let mut ids = s.officers.clone();
     ids.sort();
     ids.dedup();
     if ids.is_empty() || ids.len() > 10 {
-        return Err(Refusal::new("INPUT", "officers: name 1–10 acting officers").into());
+        return Err(Refusal::new(
+            "INPUT",
+            "执法人员（officers）：须列明 1–10 名实施该执法行为的执法人员",
+        )
+        .into());
     }
     if s.kind.needs_two_officers() && ids.len() < 2 {
-        return Err(
-            Refusal::new("LAW-2", format!("{:?} needs at least two officers", s.kind)).into(),
-        );
+        return Err(Refusal::new("LAW-2", format!("{:?} 须由两名以上执法人员实施", s.kind)).into());
     }
     let officers = load_officers(txn, &ids, case.agency_id)?;
     acting_officer(actor, &officers)?;
@@ -173,8 +166,12 @@ fn av_flags(
             let Some(ex) = &s.exemption else {
                 return Err(Refusal::new(
                     "REC-2",
-                    format!("{:?} requires whole-process audio-video; record it or an exemption approved by the head", s.kind),
-                ).into());
+                    format!(
+                        "{:?} 须全程音像记录：请进行音像记录，或记录经负责人批准的免录事由",
+                        s.kind
+                    ),
+                )
+                .into());
             };
             check_text("exemption.reason", &ex.reason, 500, true)?;
             let head = OFFICERS.get(txn, &ex.approved_by)?;
@@ -184,14 +181,18 @@ fn av_flags(
                     && h.check_may_act(day, law).is_ok()
             });
             if !approved {
-                return Err(Refusal::new("REC-2", "the audio-video exemption must be approved by a head of the agency with a valid certificate").into());
+                return Err(Refusal::new(
+                    "REC-2",
+                    "免予音像记录须经本执法机关持有效执法证的负责人批准",
+                )
+                .into());
             }
             flags.push(format!(
-                "REC-2: audio-video missing, exemption approved by officer {}: {}",
+                "REC-2：未进行音像记录，已经执法人员 {} 批准免录：{}",
                 ex.approved_by, ex.reason
             ));
         } else if expected {
-            flags.push("REC-2: audio-video expected but missing".to_string());
+            flags.push("REC-2：应当音像记录但未记录".to_string());
         }
     }
     Ok(flags)
@@ -279,7 +280,7 @@ fn lifecycle(
                     crate::domain::calendar::days::add_working_days(&years, on, law.service_days)
                 {
                     if day > due {
-                        flags.push(format!("LAW-4: served late (due {due})"));
+                        flags.push(format!("LAW-4：逾期送达（截止 {due}）"));
                     }
                 }
             }

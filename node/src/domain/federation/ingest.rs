@@ -113,16 +113,12 @@ pub fn ingest(
     up: &mut Vec<ItemBody>,
 ) -> Ruled {
     if !matches!(actor, Actor::Node { .. }) {
-        return Err(Refusal::new(
-            "AUTH",
-            "uplink batches are proposed by a node of the region that received them",
-        )
-        .into());
+        return Err(Refusal::new("AUTH", "上行批次由收到该批次的地区的节点提出").into());
     }
     if parent_of(&input.link) != Some(region) {
         return Err(Refusal::new(
             "AUTH",
-            format!("{} is not a direct child of {region}", input.link),
+            format!("{} 不是 {region} 的直接下级地区", input.link),
         )
         .into());
     }
@@ -130,14 +126,14 @@ pub fn ingest(
         return Err(Refusal::new(
             "INPUT",
             format!(
-                "{} entries in one batch; at most {MAX_INGEST_ITEMS}",
+                "一批有 {} 条记录；每批最多 {MAX_INGEST_ITEMS} 条",
                 input.entries.len()
             ),
         )
         .into());
     }
     if input.first_seq == 0 {
-        return Err(Refusal::new("INPUT", "link sequence numbers start at 1").into());
+        return Err(Refusal::new("INPUT", "链路序号从 1 开始").into());
     }
     let mut link = LINKS.get(txn, &input.link)?.unwrap_or_default();
     let mut report = IngestReport::default();

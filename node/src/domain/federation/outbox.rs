@@ -314,17 +314,13 @@ pub fn on_head_recorded(
 /// `UplinkAcked`: the parent holds everything through `mark`; prune the outbox.
 pub fn acked(txn: &mut Txn<'_>, actor: &Actor, mark: u64) -> Ruled {
     if !matches!(actor, Actor::Node { .. }) {
-        return Err(Refusal::new(
-            "AUTH",
-            "only a node of the region records the parent's acknowledgement",
-        )
-        .into());
+        return Err(Refusal::new("AUTH", "只有本地区的节点可以记录上级地区的确认").into());
     }
     let tail = meta_u64(txn, LINK_SEQ)?;
     if mark > tail {
         return Err(Refusal::new(
             "INPUT",
-            format!("acknowledged mark {mark} is beyond the outbox (last {tail})"),
+            format!("确认位置 {mark} 超出了发件队列（最后一项为 {tail}）"),
         )
         .into());
     }

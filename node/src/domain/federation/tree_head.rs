@@ -18,16 +18,12 @@ pub const LAST_HEAD_SIZE: &str = "last_head_size";
 /// this region's root at that size; here: only a node of this region, heads only grow.
 pub fn apply(txn: &mut Txn<'_>, actor: &Actor, region: &str, sh: &SignedHead, now: i64) -> Ruled {
     if !matches!(actor, Actor::Node { node, .. } if *node == sh.signer) {
-        return Err(Refusal::new(
-            "REC-3",
-            "a tree head is recorded by the node that signed it",
-        )
-        .into());
+        return Err(Refusal::new("REC-3", "签名树根由签署它的节点记录").into());
     }
     if sh.head.region != region {
         return Err(Refusal::new(
             "REC-3",
-            format!("head of region {} is not for {region}", sh.head.region),
+            format!("地区 {} 的签名树根不属于 {region}", sh.head.region),
         )
         .into());
     }
@@ -35,10 +31,7 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, region: &str, sh: &SignedHead, no
     if (sh.head.size as i64) <= last {
         return Err(Refusal::new(
             "REC-3",
-            format!(
-                "a head for size {} or larger is already recorded",
-                sh.head.size
-            ),
+            format!("已记录规模不小于 {} 的签名树根", sh.head.size),
         )
         .into());
     }

@@ -29,7 +29,7 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, input: &AgencyInput, now: i64) ->
         return Err(Refusal::new(
             "INPUT",
             format!(
-                "an agency named {} is already registered (id {existing})",
+                "名称为 {} 的执法机关已经登记（编号 {existing}）",
                 input.name
             ),
         )

@@ -18,13 +18,16 @@ pub fn apply(
     may_write_registry(actor)?;
     input.validate()?;
     let Some(mut agency) = AGENCIES.get(txn, &id)? else {
-        return Err(Refusal::new("INPUT", format!("no agency with id {id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {id} 的执法机关")).into());
     };
     if let Some(v) = expected_version {
         if v != agency.version {
             return Err(Refusal::new(
                 "CONFLICT",
-                format!("agency {id} is at version {}, not {v}", agency.version),
+                format!(
+                    "执法机关 {id} 的记录当前为第 {} 版，不是第 {v} 版",
+                    agency.version
+                ),
             )
             .into());
         }
@@ -33,10 +36,7 @@ pub fn apply(
         if let Some(other) = AGENCY_NAMES.get(txn, &input.name)? {
             return Err(Refusal::new(
                 "INPUT",
-                format!(
-                    "an agency named {} is already registered (id {other})",
-                    input.name
-                ),
+                format!("名称为 {} 的执法机关已经登记（编号 {other}）", input.name),
             )
             .into());
         }
@@ -66,28 +66,24 @@ pub fn close(
 ) -> Ruled {
     may_write_registry(actor)?;
     let Some(mut agency) = AGENCIES.get(txn, &id)? else {
-        return Err(Refusal::new("INPUT", format!("no agency with id {id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {id} 的执法机关")).into());
     };
     if agency.closed.is_some() {
-        return Err(Refusal::new("CONFLICT", format!("agency {id} is already closed")).into());
+        return Err(Refusal::new("CONFLICT", format!("执法机关 {id} 已经撤销")).into());
     }
     if let Some(m) = merged_into {
         let ok = m != id && AGENCIES.get(txn, &m)?.is_some_and(|a| a.closed.is_none());
         if !ok {
-            return Err(Refusal::new(
-                "INPUT",
-                format!("agency {m} is not an open agency this one can merge into"),
-            )
-            .into());
+            return Err(
+                Refusal::new("INPUT", format!("执法机关 {m} 不是可以并入的在册执法机关")).into(),
+            );
         }
     }
     let created = crate::domain::calendar::days::date_of(agency.created_at_ms).ok();
     if created.is_some_and(|c| on < c) {
-        return Err(Refusal::new(
-            "INPUT",
-            format!("agency {id} cannot close before it was registered"),
-        )
-        .into());
+        return Err(
+            Refusal::new("INPUT", format!("执法机关 {id} 的撤销日期不能早于登记日期")).into(),
+        );
     }
     agency.closed = Some(crate::domain::core::organ::Closure {
         on,

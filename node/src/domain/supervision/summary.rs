@@ -26,7 +26,8 @@ pub struct OverdueCase {
     pub case_id: u64,
     pub agency_id: u64,
     pub kind: String,
-    /// The flags, e.g. `PUB-3: publication due 2026-07-10`.
+    /// The flags, e.g. `PUB-3: 公示超期（期限 2026-07-10）`; the status summary counts them by
+    /// the rule id before the ASCII colon.
     pub rules: Vec<String>,
 }
 

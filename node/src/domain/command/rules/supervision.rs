@@ -84,7 +84,7 @@ impl Rule for cmd::AnswerNotice {
         if c.unit.region != cx.region {
             return Err(Refusal::new(
                 "AUTH",
-                format!("{} is not a unit of {}", c.unit.key(), cx.region),
+                format!("{} 不是 {} 的单位", c.unit.key(), cx.region),
             )
             .into());
         }

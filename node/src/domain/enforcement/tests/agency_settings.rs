@@ -100,7 +100,7 @@ fn rev_2_catalog_versions_per_agency_and_the_version_at_submission_is_kept() {
     let (_, flags) = w.ok(person(Role::Officer, "zhang"), submit(c));
     assert_eq!(
         flags,
-        ["REV-2: major decision"],
+        ["REV-2：重大执法决定"],
         "the agency's version in force today: 3,000 yuan"
     );
     let kept = CASES.read(&w.s, &c).unwrap().unwrap().catalog_rule.unwrap();

@@ -204,7 +204,7 @@ fn rec_2_expected_audio_video_missing_is_flagged() {
     let mut s = step(c, StepKind::OnSite, vec![1]);
     s.audio_video = false;
     let (_, flags) = w.ok(person(Role::Officer, "zhang"), Command::RecordStep(s));
-    assert_eq!(flags, ["REC-2: audio-video expected but missing"]);
+    assert_eq!(flags, ["REC-2：应当音像记录但未记录"]);
 }
 
 #[test]

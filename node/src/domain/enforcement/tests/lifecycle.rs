@@ -74,13 +74,13 @@ fn law_4_service_after_the_limit_is_flagged_late() {
     let mut w = world();
     let c = open(&mut w, 500, Procedure::General);
     let (_, flags) = w.ok(person(Role::Head, "zhao"), decide_fine(c, vec![4], 500));
-    assert_eq!(flags[1], "LAW-4: serve by 2025-10-17");
+    assert_eq!(flags[1], "LAW-4：须于 2025-10-17 前送达");
     w.t = at(2025, 10, 22);
     let mut s = served(c);
     s.at_ms = w.t - 3_600_000;
     let (_, flags) = w.ok(person(Role::Officer, "zhang"), Command::RecordStep(s));
     assert!(
-        flags.contains(&"LAW-4: served late (due 2025-10-17)".to_string()),
+        flags.contains(&"LAW-4：逾期送达（截止 2025-10-17）".to_string()),
         "{flags:?}"
     );
 }
@@ -225,7 +225,7 @@ fn law_3_a_head_extends_the_decision_limit_within_the_days_allowed() {
     w.refused_by(person(Role::Head, "zhao"), extend(31), "LAW-3");
     w.refused_by(person(Role::Head, "zhao"), extend(0), "LAW-3");
     let (_, flags) = w.ok(person(Role::Head, "zhao"), extend(20));
-    assert_eq!(flags, ["LAW-3: decide by 2026-01-27"]);
+    assert_eq!(flags, ["LAW-3：须于 2026-01-27 前作出决定"]);
     w.refused_by(person(Role::Head, "zhao"), extend(11), "LAW-3");
     // The first limit passes without a flag; the extended one flags.
     tick(&mut w, at(2026, 1, 10));
@@ -233,6 +233,6 @@ fn law_3_a_head_extends_the_decision_limit_within_the_days_allowed() {
     tick(&mut w, at(2026, 1, 29));
     assert_eq!(
         CASES.read(&w.s, &c).unwrap().unwrap().overdue,
-        ["LAW-3: decision due 2026-01-27 is overdue"]
+        ["LAW-3: 作出决定超期（期限 2026-01-27）"]
     );
 }

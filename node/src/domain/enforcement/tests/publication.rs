@@ -6,7 +6,7 @@ fn pub_3_penalty_decided_2025_09_30_must_be_published_by_2025_10_16() {
     let mut w = world_at(at(2025, 9, 30));
     let c = open(&mut w, 500, Procedure::General);
     let (_, flags) = w.ok(person(Role::Head, "zhao"), decide(c, vec![4]));
-    assert_eq!(flags[0], "PUB-3: publish by 2025-10-16");
+    assert_eq!(flags[0], "PUB-3：须于 2025-10-16 前公示");
     assert_eq!(
         CASES
             .read(&w.s, &c)
@@ -43,7 +43,7 @@ fn pub_3_twenty_days_for_other_kinds_and_configurable_table() {
         decide_in(2026, c, vec![4], vec![]),
     );
     // 18 Sep 2026 + 20 working days across Mid-Autumn and National Day (20 Sep, 10 Oct worked).
-    assert_eq!(flags[0], "PUB-3: publish by 2026-10-22");
+    assert_eq!(flags[0], "PUB-3：须于 2026-10-22 前公示");
     // Seed 003 puts coercion in the 7-day group.
     w.ok(
         person(Role::Supervisor, "sup"),
@@ -60,7 +60,7 @@ fn pub_3_twenty_days_for_other_kinds_and_configurable_table() {
         person(Role::Head, "zhao"),
         decide_in(2026, c, vec![4], vec![]),
     );
-    assert_eq!(flags[0], "PUB-3: publish by 2026-09-29");
+    assert_eq!(flags[0], "PUB-3：须于 2026-09-29 前公示");
     assert_eq!(
         w.refused(
             clerk(),
@@ -154,7 +154,7 @@ fn pub_3_late_publication_is_flagged() {
     let (id, _) = w.ok(person(Role::Officer, "zhang"), draft(c, "决定书"));
     w.t = at(2025, 10, 17);
     let (_, flags) = w.ok(person(Role::Head, "zhao"), release(id));
-    assert_eq!(flags, ["PUB-3: published late (due 2025-10-16)"]);
+    assert_eq!(flags, ["PUB-3：逾期公示（截止 2025-10-16）"]);
 }
 
 #[test]

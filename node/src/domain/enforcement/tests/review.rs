@@ -11,7 +11,7 @@ fn rev_1_major_decision_without_approving_review_refused_then_allowed() {
         "REV-1"
     );
     let (_, flags) = w.ok(person(Role::Officer, "zhang"), submit(c));
-    assert_eq!(flags, ["REV-2: major decision"]);
+    assert_eq!(flags, ["REV-2：重大执法决定"]);
     assert_eq!(
         w.refused(zhao.clone(), decide_fine(c, vec![4], 20_000)),
         "REV-1",

@@ -90,10 +90,7 @@ fn rev_8_review_time_limit_flagged_by_tick() {
     tick(&mut w, at(2025, 10, 15));
     assert!(overdue(&w, c).is_empty(), "due today is not overdue");
     tick(&mut w, at(2025, 10, 16));
-    assert_eq!(
-        overdue(&w, c),
-        ["REV-8: legal review due 2025-10-15 is overdue"]
-    );
+    assert_eq!(overdue(&w, c), ["REV-8: 法制审核超期（期限 2025-10-15）"]);
     let n = crate::domain::supervision::summary::counters(&w.s).unwrap();
     assert_eq!(n.get("region/overdue/REV-8"), Some(&1));
     assert_eq!(
@@ -139,8 +136,8 @@ fn pub_3_and_law_4_overdue_publication_and_service_flagged() {
     assert_eq!(
         overdue(&w, c),
         [
-            "PUB-3: publication due 2025-10-17 is overdue",
-            "LAW-4: service due 2025-10-17 is overdue"
+            "PUB-3: 公示超期（期限 2025-10-17）",
+            "LAW-4: 送达超期（期限 2025-10-17）"
         ]
     );
 }
@@ -166,10 +163,7 @@ fn law_3_decision_within_90_days_of_filing() {
     tick(&mut w, at(2026, 1, 7));
     assert!(overdue(&w, c).is_empty());
     tick(&mut w, at(2026, 1, 8));
-    assert_eq!(
-        overdue(&w, c),
-        ["LAW-3: decision due 2026-01-07 is overdue"]
-    );
+    assert_eq!(overdue(&w, c), ["LAW-3: 作出决定超期（期限 2026-01-07）"]);
 }
 
 #[test]
@@ -202,10 +196,7 @@ fn rev_8_review_time_limit_is_configurable() {
     let c = open(&mut w, 20_000, Procedure::General);
     w.ok(person(Role::Officer, "zhang"), submit(c));
     tick(&mut w, at(2025, 10, 11));
-    assert_eq!(
-        overdue(&w, c),
-        ["REV-8: legal review due 2025-10-10 is overdue"]
-    );
+    assert_eq!(overdue(&w, c), ["REV-8: 法制审核超期（期限 2025-10-10）"]);
 }
 
 #[test]
@@ -259,15 +250,12 @@ fn sup_7_outcomes_feed_the_correction_rate_and_law_6_withdrawal_clock() {
         "before the decision"
     );
     let (_, flags) = w.ok(clerk(), outcome(LegalResult::Revoked, day(2025, 10, 9)));
-    assert_eq!(flags, ["LAW-6: withdraw the publication by 2025-10-13"]);
+    assert_eq!(flags, ["LAW-6：须于 2025-10-13 前撤回公示"]);
     let n = crate::domain::supervision::summary::counters(&w.s).unwrap();
     assert_eq!(n.get("region/decisions/corrected"), Some(&1));
     assert_eq!(n.get("region/decisions/total"), Some(&1));
     tick(&mut w, at(2025, 10, 14));
-    assert_eq!(
-        overdue(&w, c),
-        ["LAW-6: withdrawal due 2025-10-13 is overdue"]
-    );
+    assert_eq!(overdue(&w, c), ["LAW-6: 撤回公示超期（期限 2025-10-13）"]);
 }
 
 #[test]

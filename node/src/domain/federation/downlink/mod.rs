@@ -69,10 +69,7 @@ impl DownBody {
     fn check(&self) -> Result<(), Refusal> {
         let long = |f: &str, what: &str| -> Result<(), Refusal> {
             if f.len() > MAX_TEXT {
-                return Err(Refusal::new(
-                    "INPUT",
-                    format!("{what} is longer than {MAX_TEXT} bytes"),
-                ));
+                return Err(Refusal::new("INPUT", format!("{what}超过 {MAX_TEXT} 字节")));
             }
             Ok(())
         };
@@ -83,14 +80,11 @@ impl DownBody {
                 text,
             } => {
                 if number.trim().is_empty() || title.trim().is_empty() || text.trim().is_empty() {
-                    return Err(Refusal::new(
-                        "SUP-2",
-                        "a notice needs a document number, a title and a text",
-                    ));
+                    return Err(Refusal::new("SUP-2", "通报须有文号、标题和正文"));
                 }
-                long(number, "the number")?;
-                long(title, "the title")?;
-                long(text, "the text")
+                long(number, "文号")?;
+                long(title, "标题")?;
+                long(text, "正文")
             }
             DownBody::Revocation { serials, reason } => {
                 if serials.is_empty()
@@ -99,35 +93,33 @@ impl DownBody {
                 {
                     return Err(Refusal::new(
                         "INPUT",
-                        format!(
-                            "a revocation lists 1–{MAX_SERIALS} serial numbers of 1–64 characters"
-                        ),
+                        format!("吊销证书须列明 1–{MAX_SERIALS} 个证书序列号，每个 1–64 个字符"),
                     ));
                 }
-                long(reason, "the reason")
+                long(reason, "理由")
             }
             DownBody::Setting { key, value } => {
                 if key.trim().is_empty() {
-                    return Err(Refusal::new("INPUT", "a setting needs a key"));
+                    return Err(Refusal::new("INPUT", "设置须有键名"));
                 }
-                long(key, "the key")?;
-                long(value, "the value")
+                long(key, "键名")?;
+                long(value, "取值")
             }
             DownBody::IssuedNotice(d) => {
-                long(&d.title, "the title")?;
-                long(&d.text, "the text")?;
-                long(&d.number, "the number")?;
+                long(&d.title, "标题")?;
+                long(&d.text, "正文")?;
+                long(&d.number, "文号")?;
                 if d.persons.len() > crate::domain::supervision::notice::MAX_NAMED {
-                    return Err(Refusal::new("INPUT", "too many persons named"));
+                    return Err(Refusal::new("INPUT", "列明的人员过多"));
                 }
                 Ok(())
             }
-            DownBody::NoticeJudged(j) => long(&j.reasons, "the reasons"),
+            DownBody::NoticeJudged(j) => long(&j.reasons, "理由"),
             DownBody::ReportJudged {
                 period, reasons, ..
             } => {
-                long(period, "the period")?;
-                long(reasons, "the reasons")
+                long(period, "报告期间")?;
+                long(reasons, "理由")
             }
         }
     }

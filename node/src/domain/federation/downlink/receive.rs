@@ -77,19 +77,15 @@ pub fn ingest(
     up: &mut Vec<ItemBody>,
 ) -> Ruled {
     if !matches!(actor, Actor::Node { .. }) {
-        return Err(Refusal::new(
-            "AUTH",
-            "downlink batches are proposed by a node of the region that received them",
-        )
-        .into());
+        return Err(Refusal::new("AUTH", "下行批次由收到该批次的地区的节点提出").into());
     }
     if parent_of(region) != Some(from) {
-        return Err(Refusal::new("AUTH", format!("{from} is not the parent of {region}")).into());
+        return Err(Refusal::new("AUTH", format!("{from} 不是 {region} 的上级地区")).into());
     }
     if first_seq == 0 || items.len() > MAX_INGEST_ITEMS {
         return Err(Refusal::new(
             "INPUT",
-            format!("link sequence numbers start at 1; at most {MAX_INGEST_ITEMS} items"),
+            format!("链路序号从 1 开始；每批最多 {MAX_INGEST_ITEMS} 项"),
         )
         .into());
     }
@@ -164,22 +160,15 @@ pub fn ingest(
 /// `DownAcked`: the child holds this region's downlink through `mark`; prune.
 pub fn acked(txn: &mut Txn<'_>, actor: &Actor, child: &str, mark: u64) -> Ruled {
     if !matches!(actor, Actor::Node { .. }) {
-        return Err(Refusal::new(
-            "AUTH",
-            "only a node of the region records a child's acknowledgement",
-        )
-        .into());
+        return Err(Refusal::new("AUTH", "只有本地区的节点可以记录下级地区的确认").into());
     }
     let Some(mut link) = DOWN_LINKS.get(txn, child)? else {
-        return Err(Refusal::new("INPUT", format!("nothing was sent to {child}")).into());
+        return Err(Refusal::new("INPUT", format!("没有向 {child} 发送过任何内容")).into());
     };
     if mark > link.tail {
         return Err(Refusal::new(
             "INPUT",
-            format!(
-                "acknowledged mark {mark} is beyond what was sent ({})",
-                link.tail
-            ),
+            format!("确认位置 {mark} 超出了已发送的范围（{}）", link.tail),
         )
         .into());
     }

@@ -42,13 +42,13 @@ pub fn send(
         _ => {
             return Err(Refusal::new(
                 "SUP-2",
-                "only an inspector, supervisor or head of the region sends items down",
+                "只有本地区的行政执法监督人员、监督人员或负责人可以向下级发送",
             )
             .into())
         }
     }
     if next_hop(region, to).is_none() {
-        return Err(Refusal::new("AUTH", format!("{to} is not a region below {region}")).into());
+        return Err(Refusal::new("AUTH", format!("{to} 不是 {region} 的下级地区")).into());
     }
     if !matches!(
         body,
@@ -56,7 +56,7 @@ pub fn send(
     ) {
         return Err(Refusal::new(
             "INPUT",
-            "notices and judgements travel down through their own commands (sign-off, judge)",
+            "通报和对答复的办结、退回通过各自的命令（签发、办结或退回）向下发送",
         )
         .into());
     }
@@ -79,7 +79,7 @@ pub fn queue_new(
     now: i64,
 ) -> Ruled<u64> {
     let Some(child) = next_hop(region, to) else {
-        return Err(Refusal::new("AUTH", format!("{to} is not a region below {region}")).into());
+        return Err(Refusal::new("AUTH", format!("{to} 不是 {region} 的下级地区")).into());
     };
     let seq = meta_u64(txn, DOWN_SEQ)? + 1;
     META.put(txn, DOWN_SEQ, &(seq as i64))?;

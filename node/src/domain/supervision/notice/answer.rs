@@ -46,7 +46,7 @@ pub fn answer(
         return refuse(
             "INPUT",
             format!(
-                "no notice {id} of {issuer} for {} has arrived here",
+                "本地区尚未收到 {issuer} 发给 {} 的第 {id} 号通报",
                 unit.key()
             ),
         );
@@ -57,7 +57,7 @@ pub fn answer(
                 return refuse(
                     "SUP-2",
                     format!(
-                        "notice {} is {}; it is acknowledged once, on delivery",
+                        "通报 {} 处于 {} 阶段：通报送达后签收一次",
                         inbox.doc.number,
                         inbox.progress.stage.as_str()
                     ),
@@ -67,26 +67,20 @@ pub fn answer(
         }
         Reply::Rectification { text } => {
             if !inbox.doc.kind.wants_rectification() {
-                return refuse(
-                    "SUP-2",
-                    format!("a {} asks for no rectification", inbox.doc.kind.label()),
-                );
+                return refuse("SUP-2", format!("{}不要求整改", inbox.doc.kind.label()));
             }
             if !matches!(inbox.progress.stage, Stage::Acknowledged | Stage::Returned) {
                 return refuse(
                     "SUP-2",
                     format!(
-                        "notice {} is {}; a rectification follows the acknowledgement or a return",
+                        "通报 {} 处于 {} 阶段：签收后或整改被退回后才能报送整改情况",
                         inbox.doc.number,
                         inbox.progress.stage.as_str()
                     ),
                 );
             }
             if text.trim().is_empty() || text.len() > MAX_SECTION {
-                return refuse(
-                    "INPUT",
-                    format!("a rectification report is 1–{MAX_SECTION} bytes"),
-                );
+                return refuse("INPUT", format!("整改情况报告为 1–{MAX_SECTION} 字节"));
             }
             (Stage::Rectified, text.clone())
         }
@@ -165,32 +159,26 @@ pub fn judge(
         );
     }
     if !valid_region_id(&unit.region) {
-        return refuse("INPUT", format!("{:?} is not a region id", unit.region));
+        return refuse("INPUT", format!("{:?} 不是有效的地区编号", unit.region));
     }
     if !close && reasons.trim().is_empty() {
-        return refuse(
-            "SUP-2",
-            "a return states why the rectification is insufficient",
-        );
+        return refuse("SUP-2", "退回整改须写明整改不到位的理由");
     }
     if reasons.len() > MAX_SECTION {
-        return refuse("INPUT", "the reasons are too long");
+        return refuse("INPUT", "理由过长");
     }
     let Some(mut n) = NOTICES.get(txn, &id)? else {
-        return refuse("INPUT", format!("no notice {id}"));
+        return refuse("INPUT", format!("没有编号为 {id} 的通报"));
     };
     let kind = n.draft.kind;
     if !close && !kind.wants_rectification() {
         return refuse(
             "SUP-2",
-            format!(
-                "a {} asks for no rectification: there is nothing to return, only to close",
-                kind.label()
-            ),
+            format!("{}不要求整改：没有可退回的整改情况，只能办结", kind.label()),
         );
     }
     let Some(p) = n.units.get_mut(&unit.key()) else {
-        return refuse("INPUT", format!("notice {id} does not name {}", unit.key()));
+        return refuse("INPUT", format!("通报 {id} 没有列明 {}", unit.key()));
     };
     let ready = if kind.wants_rectification() {
         p.stage == Stage::Rectified
@@ -201,7 +189,7 @@ pub fn judge(
         return refuse(
             "SUP-2",
             format!(
-                "{} is {} on notice {id}; it is closed or returned once its answer is in",
+                "{} 在通报 {id} 中处于 {} 阶段：收到答复后才能办结或退回",
                 unit.key(),
                 p.stage.as_str()
             ),

@@ -15,19 +15,19 @@ pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, d: &NoticeDraft, no
         );
     }
     if d.title.trim().is_empty() || d.text.trim().is_empty() {
-        return refuse("SUP-2", "a notice needs a title and a text");
+        return refuse("SUP-2", "通报须有标题和正文");
     }
     if d.title.len() > 400 || d.text.len() > MAX_SECTION * 4 {
-        return refuse("INPUT", "the title or text is too long");
+        return refuse("INPUT", "标题或正文过长");
     }
     if d.units.is_empty() || d.units.len() > MAX_NAMED || d.persons.len() > MAX_NAMED {
         return refuse(
             "SUP-2",
-            format!("a notice names 1–{MAX_NAMED} units and at most {MAX_NAMED} persons"),
+            format!("通报须列明 1–{MAX_NAMED} 个单位，列明的人员最多 {MAX_NAMED} 名"),
         );
     }
     if !d.persons.is_empty() && d.kind != NoticeKind::Criticism {
-        return refuse("SUP-2", "persons are named only in a criticism (通报批评)");
+        return refuse("SUP-2", "只有通报批评才列明人员");
     }
     if d.persons
         .iter()
@@ -35,18 +35,18 @@ pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, d: &NoticeDraft, no
         .any(|p| p.trim().is_empty() || p.len() > 400)
         || d.basis.len() > MAX_NAMED
     {
-        return refuse("INPUT", "names and findings are 1–400 bytes each");
+        return refuse("INPUT", "每个人员姓名和每条事实依据为 1–400 字节");
     }
     let mut seen = std::collections::BTreeSet::new();
     for u in &d.units {
         if !valid_region_id(&u.region) {
-            return refuse("INPUT", format!("{:?} is not a region id", u.region));
+            return refuse("INPUT", format!("{:?} 不是有效的地区编号", u.region));
         }
         if !unit_within(region, u) || (u.region == region && u.agency.is_none()) {
             return refuse(
                 "SUP-2",
                 format!(
-                    "{} is not a unit below {region}: a judicial administration notices its own agencies and the regions below it",
+                    "{} 不是 {region} 所辖的单位：司法行政机关只通报本级执法机关和下级地区",
                     u.key()
                 ),
             );
@@ -54,17 +54,17 @@ pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, d: &NoticeDraft, no
         if u.region == region {
             if let Some(a) = u.agency {
                 if AGENCIES.get(txn, &a)?.is_none() {
-                    return refuse("INPUT", format!("no agency {a} in {region}"));
+                    return refuse("INPUT", format!("{region} 没有编号为 {a} 的执法机关"));
                 }
             }
         }
         if !seen.insert(u.key()) {
-            return refuse("INPUT", format!("{} is named twice", u.key()));
+            return refuse("INPUT", format!("{} 重复列明", u.key()));
         }
     }
     if let (Some(dl), Ok(today)) = (d.deadline, date_of(now)) {
         if dl < today {
-            return refuse("INPUT", format!("the deadline {dl} has already passed"));
+            return refuse("INPUT", format!("期限 {dl} 已经过去"));
         }
     }
     let id = next_id(txn, "notice")?;
@@ -103,19 +103,16 @@ pub fn sign(
         );
     }
     if prefix.trim().is_empty() || prefix.chars().count() > 12 {
-        return refuse(
-            "INPUT",
-            "the document number prefix is 1–12 characters, e.g. 湘司通",
-        );
+        return refuse("INPUT", "文号前缀为 1–12 个字符，例如 湘司通");
     }
     let Some(mut n) = NOTICES.get(txn, &id)? else {
-        return refuse("INPUT", format!("no notice {id}"));
+        return refuse("INPUT", format!("没有编号为 {id} 的通报"));
     };
     if n.number.is_some() {
         return refuse(
             "SUP-2",
             format!(
-                "notice {id} was already signed off as {}",
+                "通报 {id} 已签发，文号为 {}",
                 n.number.clone().unwrap_or_default()
             ),
         );
@@ -124,7 +121,7 @@ pub fn sign(
         if dl < today {
             return refuse(
                 "SUP-2",
-                format!("the deadline {dl} passed before sign-off; draft the notice again with a new deadline"),
+                format!("期限 {dl} 在签发前已经过去：请重新起草通报并设定新的期限"),
             );
         }
     }

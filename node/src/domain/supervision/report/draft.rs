@@ -40,7 +40,7 @@ pub(super) fn text_ok(s: &str, what: &str) -> Result<(), Refusal> {
     if s.len() > MAX_SECTION {
         return Err(Refusal::new(
             "INPUT",
-            format!("{what} is longer than {MAX_SECTION} bytes"),
+            format!("{what}超过 {MAX_SECTION} 字节"),
         ));
     }
     Ok(())
@@ -125,11 +125,11 @@ pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, input: &DraftReport
     let by = bureau(actor, &unit, "起草报告")?;
     let n = &input.narrative;
     for (s, what) in [
-        (&n.done, "what was done"),
-        (&n.results, "results"),
-        (&n.problems, "problems"),
-        (&n.measures, "measures"),
-        (&n.suggestions, "suggestions"),
+        (&n.done, "工作开展情况"),
+        (&n.results, "取得成效"),
+        (&n.problems, "存在问题及原因"),
+        (&n.measures, "下一步措施"),
+        (&n.suggestions, "意见建议"),
     ] {
         text_ok(s, what)?;
     }
@@ -143,7 +143,7 @@ pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, input: &DraftReport
     {
         return Err(Refusal::new(
             "INPUT",
-            format!("at most {MAX_ATTACHMENTS} attachments, each with a name of 1–200 bytes and a SHA-256 of 64 hex digits"),
+            format!("附件最多 {MAX_ATTACHMENTS} 个，每个附件的名称为 1–200 字节，SHA-256 为 64 位十六进制字符"),
         ).into());
     }
     if input.copies_to.len() > MAX_COPIES
@@ -154,7 +154,7 @@ pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, input: &DraftReport
     {
         return Err(Refusal::new(
             "INPUT",
-            format!("at most {MAX_COPIES} copy recipients of 1–200 bytes"),
+            format!("抄送单位最多 {MAX_COPIES} 个，每个名称为 1–200 字节"),
         )
         .into());
     }
@@ -170,12 +170,13 @@ pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, input: &DraftReport
                 return Err(Refusal::new(
                     "SUP-1",
                     format!(
-                        "agency {a} was not active at the end of {} (closed or not yet registered) and does not report for it",
+                        "执法机关 {a} 在 {} 期末不在册（已撤销或尚未登记），不报送该期间的报告",
                         period.id
                     ),
-                ).into())
+                )
+                .into())
             }
-            None => return Err(Refusal::new("INPUT", format!("no agency {a}")).into()),
+            None => return Err(Refusal::new("INPUT", format!("没有编号为 {a} 的执法机关")).into()),
         }
     }
     let key = (unit.key(), period.id.clone());
@@ -192,7 +193,7 @@ pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, input: &DraftReport
             return Err(Refusal::new(
                 "SUP-1",
                 format!(
-                    "{} {} version {} is already {}; a new version follows only a return",
+                    "{} 的 {} 报告第 {} 版已是 {} 状态：只有被退回后才能起草新的版本",
                     unit.key(),
                     period.id,
                     r.version,
@@ -248,25 +249,21 @@ pub fn submit(
     up: &mut Vec<Upward>,
 ) -> Ruled {
     let Some(mut r) = REPORTS.get(txn, &id)? else {
-        return Err(Refusal::new("INPUT", format!("no report {id}")).into());
+        return Err(Refusal::new("INPUT", format!("没有编号为 {id} 的报告")).into());
     };
     let by = bureau(actor, &r.unit, "报送报告")?;
     if r.state != ReportState::Draft {
         return Err(Refusal::new(
             "SUP-1",
-            format!("report {id} is {}, not a draft", r.state.as_str()),
+            format!("报告 {id} 处于 {} 状态，不是草稿", r.state.as_str()),
         )
         .into());
     }
     if r.unit.agency.is_none() && parent_of(region).is_none() {
-        return Err(Refusal::new("SUP-1", "this region has no parent to report to").into());
+        return Err(Refusal::new("SUP-1", "本地区没有上级地区，无处报送报告").into());
     }
     if r.narrative.done.trim().is_empty() {
-        return Err(Refusal::new(
-            "SUP-1",
-            "a report states what was done (narrative section 'done') before it is submitted",
-        )
-        .into());
+        return Err(Refusal::new("SUP-1", "报送前须填写报告的“工作开展情况”（done）").into());
     }
     let period = period(txn.base(), &r.period)?;
     let mut figures = figures_by_agency(txn.base(), period.start, period.end)?;
@@ -309,7 +306,7 @@ pub fn submit(
     let flags = if r.submitted_on_time() {
         vec![]
     } else {
-        vec![format!("SUP-1: late, due {}", r.due)]
+        vec![format!("SUP-1：逾期报送（截止 {}）", r.due)]
     };
     up.push(Upward::Report(Box::new(r)));
     Ok(CommandResult::Record { id, flags })

@@ -19,12 +19,12 @@ pub fn judge(
 ) -> Ruled {
     let by = judge_role(actor)?;
     if !valid_region_id(&unit.region) {
-        return Err(Refusal::new("INPUT", format!("{:?} is not a region id", unit.region)).into());
+        return Err(Refusal::new("INPUT", format!("{:?} 不是有效的地区编号", unit.region)).into());
     }
     if !accept && reasons.trim().is_empty() {
-        return Err(Refusal::new("SUP-1", "a return states its reasons").into());
+        return Err(Refusal::new("SUP-1", "退回报告须写明理由").into());
     }
-    text_ok(reasons, "the reasons")?;
+    text_ok(reasons, "退回理由")?;
     let key = (unit.key(), period_id.to_string());
     let state = if accept {
         ReportState::Accepted
@@ -35,19 +35,17 @@ pub fn judge(
     };
     if unit.region == region && unit.agency.is_some() {
         let Some(id) = REPORT_LATEST.get(txn, &key)? else {
-            return Err(Refusal::new(
-                "INPUT",
-                format!("no report of {} for {period_id}", unit.key()),
-            )
-            .into());
+            return Err(
+                Refusal::new("INPUT", format!("没有 {} 的 {period_id} 报告", unit.key())).into(),
+            );
         };
         let Some(mut r) = REPORTS.get(txn, &id)? else {
-            return Err(Refusal::new("INPUT", format!("no report {id}")).into());
+            return Err(Refusal::new("INPUT", format!("没有编号为 {id} 的报告")).into());
         };
         if r.state != ReportState::Submitted {
             return Err(Refusal::new(
                 "SUP-1",
-                format!("report {id} is {}, not submitted", r.state.as_str()),
+                format!("报告 {id} 处于 {} 状态，不是已报送状态", r.state.as_str()),
             )
             .into());
         }
@@ -62,15 +60,16 @@ pub fn judge(
         return Err(Refusal::new(
             "SUP-1",
             format!(
-                "{} does not report to {region}: a bureau judges its own agencies' reports and its direct child regions' reports",
+                "{} 不向 {region} 报送报告：司法局只接收或退回本级执法机关和直接下级地区的报告",
                 unit.key()
             ),
-        ).into());
+        )
+        .into());
     }
     let Some(mut held) = HELD_REPORTS.get(txn, &key)? else {
         return Err(Refusal::new(
             "INPUT",
-            format!("no report of {} for {period_id} has arrived", unit.key()),
+            format!("尚未收到 {} 的 {period_id} 报告", unit.key()),
         )
         .into());
     };
@@ -78,7 +77,7 @@ pub fn judge(
         return Err(Refusal::new(
             "SUP-1",
             format!(
-                "the report of {} for {period_id} is {}, not submitted",
+                "{} 的 {period_id} 报告处于 {} 状态，不是已报送状态",
                 unit.key(),
                 held.report.state.as_str()
             ),

@@ -49,7 +49,7 @@ pub fn previous_quarter(today: NaiveDate) -> String {
 pub fn period(state: &State, id: &str) -> Ruled<Period> {
     if let Some((y, q)) = parse_quarter(id) {
         let Some((start, end)) = quarter_bounds(y, q) else {
-            return Err(Refusal::new("INPUT", format!("no quarter {id}")).into());
+            return Err(Refusal::new("INPUT", format!("没有 {id} 这个季度")).into());
         };
         let rule = DUE_RULE.read(state, "quarterly")?.unwrap_or(DEFAULT_DUE);
         let due = if rule.working {
@@ -58,7 +58,7 @@ pub fn period(state: &State, id: &str) -> Ruled<Period> {
                 Err(e) => {
                     return Err(Refusal::new(
                         "SUP-1",
-                        format!("the due date of {id} needs the official calendar: {e}"),
+                        format!("计算 {id} 的报送截止日期需要法定节假日安排：{e}"),
                     )
                     .into())
                 }
@@ -66,7 +66,7 @@ pub fn period(state: &State, id: &str) -> Ruled<Period> {
         } else {
             match end.checked_add_signed(Duration::days(i64::from(rule.days))) {
                 Some(d) => d,
-                None => return Err(Refusal::new("INPUT", "due date out of range").into()),
+                None => return Err(Refusal::new("INPUT", "报送截止日期超出范围").into()),
             }
         };
         return Ok(Period {
@@ -81,7 +81,7 @@ pub fn period(state: &State, id: &str) -> Ruled<Period> {
         Some(p) => Ok(p),
         None => Err(Refusal::new(
             "SUP-3",
-            format!("no reporting period {id:?}: a quarter is written like 2026Q3, a staged report must be defined first"),
+            format!("没有报告期间 {id:?}：季度写作 2026Q3 这样的形式，阶段性报告须先设定报告期间"),
         )
         .into()),
     }
@@ -90,14 +90,10 @@ pub fn period(state: &State, id: &str) -> Ruled<Period> {
 /// `SetReportDue`: the due rule of quarterly reports (province-wide when sent down as a setting).
 pub fn set_due(txn: &mut Txn<'_>, actor: &Actor, rule: DueRule) -> Ruled {
     if !actor.of_bureau(&[Role::Head, Role::Supervisor]) && !matches!(actor, Actor::Node { .. }) {
-        return Err(Refusal::new(
-            "SUP-1",
-            "only a supervisor or head sets when reports are due",
-        )
-        .into());
+        return Err(Refusal::new("SUP-1", "只有监督人员或负责人可以设定报告的报送期限").into());
     }
     if rule.days == 0 || rule.days > 90 {
-        return Err(Refusal::new("INPUT", "reports are due 1–90 days after the quarter").into());
+        return Err(Refusal::new("INPUT", "报告应在季度结束后 1–90 日内报送").into());
     }
     DUE_RULE.put(txn, "quarterly", &rule)?;
     Ok(CommandResult::None)
@@ -106,11 +102,7 @@ pub fn set_due(txn: &mut Txn<'_>, actor: &Actor, rule: DueRule) -> Ruled {
 /// `DefinePeriod`: a staged or dated report (SUP-3).
 pub fn define_period(txn: &mut Txn<'_>, actor: &Actor, p: &Period) -> Ruled {
     if !actor.of_bureau(&[Role::Head, Role::Supervisor]) && !matches!(actor, Actor::Node { .. }) {
-        return Err(Refusal::new(
-            "SUP-3",
-            "only a supervisor or head defines a reporting period",
-        )
-        .into());
+        return Err(Refusal::new("SUP-3", "只有监督人员或负责人可以设定报告期间").into());
     }
     let id_ok = !p.id.is_empty()
         && p.id.len() <= 40
@@ -120,25 +112,22 @@ pub fn define_period(txn: &mut Txn<'_>, actor: &Actor, p: &Period) -> Ruled {
     if !id_ok || parse_quarter(&p.id).is_some() {
         return Err(Refusal::new(
             "INPUT",
-            "a staged period id is 1–40 letters, digits, '-' or '_', and not a quarter",
+            "阶段性报告期间的编号为 1–40 个字母、数字、“-”或“_”，且不能是季度编号",
         )
         .into());
     }
     if p.title.trim().is_empty() || p.start > p.end || p.due < p.end {
         return Err(Refusal::new(
             "INPUT",
-            "a period needs a title, start ≤ end, and a due date on or after its end",
+            "报告期间须有标题，开始日期不晚于结束日期，报送截止日期不早于结束日期",
         )
         .into());
     }
-    text_ok(&p.title, "the title")?;
+    text_ok(&p.title, "标题")?;
     if PERIODS.get(txn, &p.id)?.is_some() {
         return Err(Refusal::new(
             "CONFLICT",
-            format!(
-                "period {} is already defined; reports may refer to it",
-                p.id
-            ),
+            format!("报告期间 {} 已经设定，可能已有报告引用，不能重新设定", p.id),
         )
         .into());
     }

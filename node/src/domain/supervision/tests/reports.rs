@@ -72,7 +72,7 @@ fn sup_1_rates_leave_closed_units_out_and_count_a_resubmission() {
         (Organ::Agency(2), Role::Head),
         Command::SubmitReport(cmd::SubmitReport { id: a2 }),
     );
-    assert_eq!(flags, ["SUP-1: late, due 2026-10-15"]);
+    assert_eq!(flags, ["SUP-1：逾期报送（截止 2026-10-15）"]);
 
     let topo = topology();
     let v = crate::view::monitor::view(&w.s, &topo, REGION, "", "2026Q3").unwrap();
