@@ -228,41 +228,7 @@ impl Metrics {
             "Envelopes proposed in one Raft entry by this node's batcher (group commit).",
         );
         self.batch.render(out, "sanxiang_raft_batch_envelopes", "");
-        if let Some(f) = self.flush.get() {
-            family(
-                out,
-                "sanxiang_log_fsyncs_total",
-                "counter",
-                "fsyncs of the Raft log (one per group commit).",
-            );
-            let _ = writeln!(
-                out,
-                "sanxiang_log_fsyncs_total {}",
-                f.flushes.load(Ordering::Relaxed)
-            );
-            family(
-                out,
-                "sanxiang_log_appends_total",
-                "counter",
-                "Log appends and votes made durable.",
-            );
-            let _ = writeln!(
-                out,
-                "sanxiang_log_appends_total {}",
-                f.completions.load(Ordering::Relaxed)
-            );
-            family(
-                out,
-                "sanxiang_log_fsync_seconds_total",
-                "counter",
-                "Time spent in fsync of the Raft log.",
-            );
-            let _ = writeln!(
-                out,
-                "sanxiang_log_fsync_seconds_total {}",
-                f.flush_micros.load(Ordering::Relaxed) as f64 / 1e6
-            );
-        }
+        self.render_flush(out);
         family(
             out,
             "sanxiang_web_requests_total",
@@ -273,6 +239,45 @@ impl Metrics {
             out,
             "sanxiang_web_requests_total {}",
             self.web_requests.load(Ordering::Relaxed)
+        );
+    }
+
+    fn render_flush(&self, out: &mut String) {
+        let Some(f) = self.flush.get() else {
+            return;
+        };
+        family(
+            out,
+            "sanxiang_log_fsyncs_total",
+            "counter",
+            "fsyncs of the Raft log (one per group commit).",
+        );
+        let _ = writeln!(
+            out,
+            "sanxiang_log_fsyncs_total {}",
+            f.flushes.load(Ordering::Relaxed)
+        );
+        family(
+            out,
+            "sanxiang_log_appends_total",
+            "counter",
+            "Log appends and votes made durable.",
+        );
+        let _ = writeln!(
+            out,
+            "sanxiang_log_appends_total {}",
+            f.completions.load(Ordering::Relaxed)
+        );
+        family(
+            out,
+            "sanxiang_log_fsync_seconds_total",
+            "counter",
+            "Time spent in fsync of the Raft log.",
+        );
+        let _ = writeln!(
+            out,
+            "sanxiang_log_fsync_seconds_total {}",
+            f.flush_micros.load(Ordering::Relaxed) as f64 / 1e6
         );
     }
 }
