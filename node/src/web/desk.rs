@@ -22,27 +22,6 @@ use crate::domain::supervision::report::Unit;
 use crate::domain::Command;
 use crate::view::query::{self, QueryView};
 
-fn step_label(k: crate::domain::enforcement::model::StepKind) -> &'static str {
-    use crate::domain::enforcement::model::StepKind as K;
-    match k {
-        K::Initiation => "立案",
-        K::Investigation => "调查",
-        K::Inspection => "检查",
-        K::EvidenceCollection => "取证",
-        K::OnSite => "现场执法",
-        K::Seizure => "查封扣押",
-        K::RestrictionOfFreedom => "限制人身自由",
-        K::ForcedDemolition => "强制拆除",
-        K::RightsNotice => "告知",
-        K::Hearing => "听证",
-        K::Service => "送达",
-        K::Execution => "执行",
-        K::Archiving => "归档",
-        K::Other => "其他",
-        K::Closure => "不予处理结案",
-    }
-}
-
 /// A kind of enforcement power in Chinese.
 pub fn power_label(k: crate::domain::PowerKind) -> &'static str {
     use crate::domain::PowerKind as P;
@@ -75,23 +54,6 @@ fn ids(list: &[u64]) -> String {
         .join("、")
 }
 
-fn state_label(s: crate::domain::enforcement::model::CaseState) -> &'static str {
-    use crate::domain::enforcement::model::CaseState as S;
-    match s {
-        S::Opened => "已立案",
-        S::Investigating => "调查中",
-        S::InReview => "法制审核中",
-        S::Approved => "审核通过",
-        S::Returned => "已退回",
-        S::Decided => "已决定",
-        S::Transferred => "已移送",
-        S::Served => "已送达",
-        S::Executed => "已执行",
-        S::Archived => "已归档",
-        S::Closed => "不予处理结案",
-    }
-}
-
 /// `GET /desk`: the region's cases.
 pub async fn cases(
     State(web): State<Arc<Web>>,
@@ -115,7 +77,7 @@ pub async fn cases(
             tbody { @for c in &list { tr {
                 td { a href={ "/desk/case?id=" (c.id) } { (c.id) } }
                 td { (c.agency_id) } td { (power_label(c.kind)) } td { (procedure_label(c.procedure)) }
-                td { (c.party) } td { (state_label(c.state)) } td.num { (c.steps) }
+                td { (c.party) } td { (c.state.label()) } td.num { (c.steps) }
                 td { @if c.major == Some(true) { span.tag.warn { "重大" } } }
             } } }
         } }
@@ -148,7 +110,7 @@ pub async fn export(
                 power_label(c.kind).into(),
                 procedure_label(c.procedure).into(),
                 c.party.as_str().into(),
-                state_label(c.state).into(),
+                c.state.label().into(),
                 Cell::from(c.steps as u64),
                 (if c.major == Some(true) { "重大" } else { "" }).into(),
             ]
@@ -202,7 +164,7 @@ pub async fn case(
         return Err(WebError::NotFound(format!("案件 {}", q.id)));
     };
     let body = html! {
-        h1 { "案件 " (c.id) "：" (c.summary) " " span.tag { (state_label(c.state)) } }
+        h1 { "案件 " (c.id) "：" (c.summary) " " span.tag { (c.state.label()) } }
         div.card {
             p { "执法机关 " (c.agency_id) " · " (power_label(c.kind)) " · " (procedure_label(c.procedure)) " · 涉案金额 " (c.amount_fen / 100) " 元" }
             p { "当事人：" (c.party.name) " · 电话 " span #party-phone { (c.party.phone) } " · 地址 " (c.party.address) }
@@ -212,7 +174,7 @@ pub async fn case(
         table #steps { thead { tr { th { "编号" } th { "环节" } th { "执法人员" } th { "地点" } th { "记录" } th { "标记" } } }
             tbody { @for s in &steps { tr {
                 td { (s.id) @if let Some(x) = s.corrects { br; span.muted { "更正 " (x) } } }
-                td { (step_label(s.kind)) } td { (ids(&s.officers)) } td { (s.place) }
+                td { (s.kind.label()) } td { (ids(&s.officers)) } td { (s.place) }
                 td.pub-text { (s.text) } td { (s.flags.join("；")) }
             } } } }
         h2 { "法制审核" }

@@ -82,7 +82,7 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, d: &DecideInput, now: i64) -> Rul
     if case.decision.is_some() || case.state.ended() {
         return Err(Refusal::new(
             "INPUT",
-            format!("案件 {} 已处于 {:?} 状态", case.id, case.state),
+            format!("案件 {} 已处于“{}”状态", case.id, case.state.label()),
         )
         .into());
     }

@@ -205,7 +205,7 @@ pub fn consult(
     if case.decision.is_some() || case.state.ended() {
         return Err(Refusal::new(
             "INPUT",
-            format!("案件 {case_id} 已处于 {:?} 状态", case.state),
+            format!("案件 {case_id} 已处于“{}”状态", case.state.label()),
         )
         .into());
     }

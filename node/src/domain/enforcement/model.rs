@@ -192,6 +192,24 @@ pub enum CaseState {
 }
 
 impl CaseState {
+    /// The state in Chinese.
+    pub fn label(self) -> &'static str {
+        use CaseState as S;
+        match self {
+            S::Opened => "已立案",
+            S::Investigating => "调查中",
+            S::InReview => "法制审核中",
+            S::Approved => "审核通过",
+            S::Returned => "已退回",
+            S::Decided => "已决定",
+            S::Transferred => "已移送",
+            S::Served => "已送达",
+            S::Executed => "已执行",
+            S::Archived => "已归档",
+            S::Closed => "不予处理结案",
+        }
+    }
+
     /// The case's work has ended: no decision can be made, only archiving remains.
     pub fn ended(self) -> bool {
         matches!(
@@ -315,6 +333,28 @@ pub enum StepDetail {
 }
 
 impl StepKind {
+    /// The kind of step in Chinese.
+    pub fn label(self) -> &'static str {
+        use StepKind as K;
+        match self {
+            K::Initiation => "立案",
+            K::Investigation => "调查",
+            K::Inspection => "检查",
+            K::EvidenceCollection => "取证",
+            K::OnSite => "现场执法",
+            K::Seizure => "查封扣押",
+            K::RestrictionOfFreedom => "限制人身自由",
+            K::ForcedDemolition => "强制拆除",
+            K::RightsNotice => "告知",
+            K::Hearing => "听证",
+            K::Service => "送达",
+            K::Execution => "执行",
+            K::Archiving => "归档",
+            K::Other => "其他",
+            K::Closure => "不予处理结案",
+        }
+    }
+
     /// REC-2 defaults from the seeds: audio-video required.
     pub fn av_required(self) -> bool {
         matches!(

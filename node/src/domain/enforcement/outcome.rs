@@ -118,7 +118,7 @@ pub fn expert_opinion(
     if case.decision.is_some() || case.state.ended() {
         return Err(Refusal::new(
             "REV-5",
-            format!("案件 {case_id} 已处于 {:?} 状态", case.state),
+            format!("案件 {case_id} 已处于“{}”状态", case.state.label()),
         )
         .into());
     }

@@ -152,7 +152,7 @@ pub fn draft(
     let flags = r
         .masked
         .iter()
-        .map(|m| format!("PUB-4：已遮蔽 {:?}（{} 个字符）", m.kind, m.len))
+        .map(|m| format!("PUB-4：已遮蔽{}（{} 个字符）", m.kind.label(), m.len))
         .collect();
     PUBLICATIONS.put(
         txn,

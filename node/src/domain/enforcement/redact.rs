@@ -12,6 +12,18 @@ pub enum MaskKind {
     Address,
 }
 
+impl MaskKind {
+    /// What was masked, in Chinese.
+    pub fn label(self) -> &'static str {
+        match self {
+            MaskKind::IdNumber => "身份证号码",
+            MaskKind::Mobile => "手机号码",
+            MaskKind::Landline => "固定电话",
+            MaskKind::Address => "住址",
+        }
+    }
+}
+
 /// One masked span, in characters of the original text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Masking {

@@ -53,8 +53,8 @@ pub fn submit(
         return Err(Refusal::new(
             "INPUT",
             format!(
-                "案件 {case_id} 当前处于 {:?} 状态，现在不能提交法制审核",
-                case.state
+                "案件 {case_id} 当前处于“{}”状态，现在不能提交法制审核",
+                case.state.label()
             ),
         )
         .into());

@@ -97,7 +97,11 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, s: &StepInput, now: i64) -> Ruled
         .into());
     }
     if s.kind.needs_two_officers() && ids.len() < 2 {
-        return Err(Refusal::new("LAW-2", format!("{:?} 须由两名以上执法人员实施", s.kind)).into());
+        return Err(Refusal::new(
+            "LAW-2",
+            format!("{}须由两名以上执法人员实施", s.kind.label()),
+        )
+        .into());
     }
     let officers = load_officers(txn, &ids, case.agency_id)?;
     acting_officer(actor, &officers)?;
@@ -167,8 +171,8 @@ fn av_flags(
                 return Err(Refusal::new(
                     "REC-2",
                     format!(
-                        "{:?} 须全程音像记录：请进行音像记录，或记录经负责人批准的免录事由",
-                        s.kind
+                        "{}须全程音像记录：请进行音像记录，或记录经负责人批准的免录事由",
+                        s.kind.label()
                     ),
                 )
                 .into());
