@@ -262,3 +262,74 @@ async fn networks_in_one_process_keep_their_own_clocks() -> anyhow::Result<()> {
     then.shutdown().await;
     Ok(())
 }
+
+/// An idle region's ledger does not grow: a `Tick` that moves only the replicated clock is no
+/// record and gets no leaf, and with no new leaf no new tree head is signed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_regions_ledger_stays_as_it_is_over_many_ticks() -> anyhow::Result<()> {
+    use sanxiang::domain::core::state::{CLOCK, META};
+    let mut t = timings();
+    t.tick = std::time::Duration::from_millis(50);
+    t.head_every = std::time::Duration::from_millis(200);
+    let c = Cluster::start(3, t).await?;
+    let leader = c.leader().await?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "clerk")?;
+    let mut cl = c.client(&clerk)?;
+    register(&mut cl, "甲", "idle", 1).await?;
+    let n = c.node(leader);
+    let state = || {
+        n.ctx.sm.read(|s| {
+            let head = META
+                .read(
+                    &s.domain,
+                    sanxiang::domain::federation::tree_head::LAST_HEAD_SIZE,
+                )
+                .ok()
+                .flatten()
+                .unwrap_or(0);
+            let clock = META.read(&s.domain, CLOCK).ok().flatten().unwrap_or(0);
+            (s.frontier.size(), head, clock)
+        })
+    };
+    let applied = || {
+        n.ctx
+            .raft
+            .metrics()
+            .borrow()
+            .last_applied
+            .map(|l| l.index)
+            .unwrap_or(0)
+    };
+    let next = |index: u64| async move {
+        n.ctx
+            .raft
+            .wait(Some(std::time::Duration::from_secs(20)))
+            .applied_index_at_least(Some(index + 1), "next entry")
+            .await
+    };
+    // Until the write is covered by a recorded head (whose own leaf is the last one).
+    loop {
+        let (size, head, _) = state();
+        if head > 0 && size == head as u64 + 1 {
+            break;
+        }
+        next(applied()).await?;
+    }
+    let (size, _, clock) = state();
+    let from = applied();
+    // 40 ticks' worth of replicated time, every entry waited for.
+    while state().2 < clock + 2_000 {
+        next(applied()).await?;
+    }
+    assert!(
+        applied() >= from + 20,
+        "the ticks were committed: {} entries",
+        applied() - from
+    );
+    c.settle().await?;
+    for m in c.running() {
+        assert_eq!(m.ctx.sm.read(|s| s.frontier.size()), size, "ledger grew");
+    }
+    c.shutdown().await;
+    Ok(())
+}

@@ -210,6 +210,7 @@ impl SmShared {
                 for bytes in &req.0 {
                     let leaf_index = frontier.size();
                     let mut extra: Vec<Vec<u8>> = Vec::new();
+                    let mut quiet = false;
                     let decoded = Envelope::decode(bytes);
                     let head_refusal = decoded
                         .as_ref()
@@ -239,6 +240,7 @@ impl SmShared {
                             }
                             guard.domain.apply_writes(&applied.writes);
                             extra = applied.extra_leaves;
+                            quiet = applied.quiet;
                             applied.response
                         }
                         (Err(e), _) => Response {
@@ -251,7 +253,12 @@ impl SmShared {
                             deduplicated: false,
                         },
                     };
-                    // Every committed command is a ledger leaf, refused or not (REC-3).
+                    // Every committed command is a ledger leaf, refused or not (REC-3); a Tick
+                    // that only moved the clock is no record.
+                    if quiet {
+                        responses.push(response);
+                        continue;
+                    }
                     batch.insert(&leaf_key(leaf_index), bytes.as_slice());
                     for (level, index, hash) in frontier.append(ledger::leaf_hash(bytes)) {
                         batch.insert(&node_key(level, index), &hash[..]);

@@ -35,6 +35,9 @@ pub struct Applied {
     pub writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     /// Ledger leaves to append right after the envelope's own: the items for the parent it made.
     pub extra_leaves: Vec<Vec<u8>>,
+    /// A `Tick` that changed nothing but the replicated clock: it is no record, and gets no
+    /// ledger leaf (an idle region's ledger stays as it is).
+    pub quiet: bool,
 }
 
 /// Runs one envelope against the state.
@@ -59,6 +62,7 @@ pub fn apply_envelope(
                 response,
                 writes: BTreeMap::new(),
                 extra_leaves: Vec::new(),
+                quiet: false,
             })
         }
         Gate::Refused(refusal) => {
@@ -90,10 +94,21 @@ pub fn apply_envelope(
         };
         dedup::remember(&mut txn, request, env.request_id, answer, now)?;
     }
+    let writes = txn.into_writes();
+    let clock_key = META.key(CLOCK);
+    let quiet = matches!(env.command, Command::Tick)
+        && matches!(outcome, Outcome::Ok(_))
+        && extra_leaves.is_empty()
+        && writes.keys().all(|k| *k == clock_key);
+    let mut response = response(outcome);
+    if quiet {
+        response.leaf_index = None;
+    }
     Ok(Applied {
-        response: response(outcome),
-        writes: txn.into_writes(),
+        response,
+        writes,
         extra_leaves,
+        quiet,
     })
 }
 
@@ -149,6 +164,7 @@ fn refused_only(
         response,
         writes: txn.into_writes(),
         extra_leaves: Vec::new(),
+        quiet: false,
     })
 }
 
