@@ -59,6 +59,7 @@ fn the_table_lists_every_space_in_use_with_its_prefix_and_types() {
         crate::domain::enforcement::law::QUORUMS,
         crate::domain::enforcement::sanction::DOC_NUMBERS,
         crate::domain::enforcement::deadlines::DEADLINES,
+        crate::domain::enforcement::deadlines::PROVISIONAL,
         crate::domain::enforcement::publication::DAY_SETTINGS,
         crate::domain::enforcement::publication::PUBLICATIONS,
         crate::domain::enforcement::publication::PUBLISH_DAYS,

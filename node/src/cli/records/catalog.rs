@@ -55,10 +55,16 @@ pub enum CalendarCmd {
         conn: Conn,
     },
     /// Load a year's notice from a JSON file: {"year":2027,"holidays":["2027-01-01",…],
-    /// "workdays":[…],"source":"国办发明电〔2026〕N号"} (head or supervisor).
+    /// "workdays":[…],"source":"国办发明电〔2026〕N号"} (head or supervisor). Until a year is
+    /// loaded, time limits in it are counted on the statutory holidays and marked
+    /// provisional; loading counts them again.
     Load {
         #[arg(long)]
         file: PathBuf,
+        /// Also send the notice to every region below (from the topology), so one load at
+        /// the province serves the whole province.
+        #[arg(long)]
+        down: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -98,12 +104,25 @@ pub async fn catalog(c: CatalogCmd) -> anyhow::Result<()> {
 pub async fn calendar(c: CalendarCmd) -> anyhow::Result<()> {
     match c {
         CalendarCmd::Show { year, conn } => query(&conn, "calendar", year).await,
-        CalendarCmd::Load { file, common } => {
+        CalendarCmd::Load { file, down, common } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let y: YearCalendar = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not a calendar year", file.display()))?;
-            exec(&common, Command::LoadCalendarYear(y)).await
+            if let Err(e) = y.validate() {
+                anyhow::bail!("{}：{e}", file.display());
+            }
+            let value = serde_json::to_string(&y)?;
+            exec(&common, Command::LoadCalendarYear(y)).await?;
+            if down {
+                crate::cli::supervise::send_down_setting(
+                    &common,
+                    crate::domain::federation::downlink::SETTING_CALENDAR,
+                    &value,
+                )
+                .await?;
+            }
+            Ok(())
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::domain::supervision::report::Unit;
 mod monitor;
 mod notice;
 mod report;
+pub use report::send_down_setting;
 
 pub use monitor::{monitor, MonitorArgs};
 pub use notice::{notice, KindArg, NoticeCmd};

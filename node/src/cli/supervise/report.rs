@@ -255,7 +255,7 @@ async fn set_rule(
 }
 
 /// Sends a setting to every region below the connected one, one write each, with progress.
-async fn send_down_setting(common: &Common, key: &str, value: &str) -> anyhow::Result<()> {
+pub async fn send_down_setting(common: &Common, key: &str, value: &str) -> anyhow::Result<()> {
     let (Some(path), Some(region)) = (&common.conn.topology, &common.conn.region) else {
         bail!("--down needs --topology and --region (or SANXIANG_TOPOLOGY and SANXIANG_REGION)");
     };

@@ -1,9 +1,11 @@
 //! The official working-day calendar (工作日) and date arithmetic in UTC+8.
 //!
 //! Working days follow the State Council's yearly holiday notice: weekends are off unless listed
-//! as make-up working days (调休上班), and listed holidays are off. A date in a year whose notice
-//! is not loaded is an error, never a guess. The years 2024–2026 ship with the code; a later
-//! year is loaded by command (replicated state) when its notice appears.
+//! as make-up working days (调休上班), and listed holidays are off. The years 2024–2026 ship with
+//! the code; a later year is loaded by command (replicated state) when its notice appears. Until
+//! then the year is counted on its provisional calendar ([`super::provisional`]: weekends and
+//! the statutory holidays), and a time limit counted so is marked provisional; outside the
+//! years that calendar covers, a date is an error, never a guess.
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, Duration, FixedOffset, NaiveDate, TimeZone, Weekday};
@@ -78,6 +80,7 @@ impl YearSource for Shipped {
 pub fn is_working_day(src: &dyn YearSource, d: NaiveDate) -> Result<bool, CalendarError> {
     let y = src
         .year(d.year())
+        .or_else(|| super::provisional::provisional(d.year()))
         .ok_or(CalendarError::YearNotLoaded(d.year()))?;
     Ok(if y.workdays.contains(&d) {
         true
@@ -347,14 +350,25 @@ mod tests {
     }
 
     #[test]
-    fn unknown_year_is_an_error_not_a_guess() {
+    fn a_year_without_its_notice_is_counted_on_the_statutory_holidays() {
+        // Mon 28 Dec 2026: 29, 30, 31 Dec; 1 Jan 2027 is New Year's Day, 2–3 Jan a weekend;
+        // 4, 5, 6, 7 Jan.
         assert_eq!(
             add_working_days(&Shipped, d(2026, 12, 28), 7),
-            Err(CalendarError::YearNotLoaded(2027))
+            Ok(d(2027, 1, 7))
         );
         assert_eq!(
-            is_working_day(&Shipped, d(2023, 6, 1)),
-            Err(CalendarError::YearNotLoaded(2023))
+            crate::domain::calendar::provisional::missing_years(
+                &Shipped,
+                d(2026, 12, 28),
+                d(2027, 1, 7)
+            ),
+            vec![2027]
+        );
+        // Outside the years the provisional calendar covers: an error, not a guess.
+        assert_eq!(
+            is_working_day(&Shipped, d(2101, 6, 1)),
+            Err(CalendarError::YearNotLoaded(2101))
         );
     }
 

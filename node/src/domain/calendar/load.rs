@@ -33,6 +33,11 @@ pub fn apply(txn: &mut Txn<'_>, actor: &Actor, year: &YearCalendar) -> Ruled {
         )
         .into());
     }
+    store(txn, year)
+}
+
+/// Checks a year's notice and keeps it (a bureau's load, or one pushed down from above).
+pub fn store(txn: &mut Txn<'_>, year: &YearCalendar) -> Ruled {
     if let Err(e) = year.validate() {
         return Err(Refusal::new("INPUT", e).into());
     }

@@ -20,6 +20,8 @@ pub mod prefix {
     pub const CATALOG: u8 = b'g';
     /// `domain::enforcement::deadlines::DEADLINES`
     pub const DEADLINES: u8 = b'd';
+    /// `domain::enforcement::deadlines::PROVISIONAL`
+    pub const PROVISIONAL: u8 = b'Z';
     /// `domain::enforcement::publication::DAY_SETTINGS`
     pub const DAY_SETTINGS: u8 = b'x';
     /// `domain::enforcement::publication::PUBLICATIONS`
@@ -168,6 +170,13 @@ pub const SPACES: &[KeySpace] = &[
         prefix: prefix::DEADLINES,
         key: "str",
         value: "Deadline",
+        owner: "enforcement::deadlines",
+    },
+    KeySpace {
+        name: "PROVISIONAL",
+        prefix: prefix::PROVISIONAL,
+        key: "str",
+        value: "Counted",
         owner: "enforcement::deadlines",
     },
     KeySpace {

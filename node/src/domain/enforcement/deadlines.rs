@@ -6,7 +6,11 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::calendar::days::date_of;
+use crate::domain::calendar::days::{
+    add_working_days, date_of, CalendarError, YearCalendar, YearSource,
+};
+use crate::domain::calendar::load::CALENDAR;
+use crate::domain::calendar::provisional::missing_years;
 use crate::domain::core::identity::Actor;
 use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::{CommandResult, Refusal, Ruled};
@@ -58,10 +62,134 @@ fn day_key(d: NaiveDate) -> String {
     format!("{:04}{:02}{:02}", d.year(), d.month(), d.day())
 }
 
-/// Puts a deadline in the queue.
-pub fn schedule(txn: &mut Txn<'_>, d: Deadline) -> Result<(), DomainError> {
+/// Puts a deadline in the queue; returns its key.
+pub fn schedule(txn: &mut Txn<'_>, d: Deadline) -> Result<String, DomainError> {
     let seq = crate::domain::core::ids::next_id(txn, "deadline")?;
-    DEADLINES.put(txn, &format!("{}/{seq:020}", day_key(d.due)), &d)
+    let key = format!("{}/{seq:020}", day_key(d.due));
+    DEADLINES.put(txn, &key, &d)?;
+    Ok(key)
+}
+
+/// A time limit counted in working days across a year whose holiday notice is not loaded
+/// (on its provisional calendar): what it counts from, so it is counted again on the notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counted {
+    pub from: NaiveDate,
+    pub days: u32,
+}
+
+/// Provisional deadlines, by their key in [`DEADLINES`].
+pub const PROVISIONAL: Space<str, Counted> = Space::new(prefix::PROVISIONAL);
+
+/// Years are read through the transaction: a notice loaded by the same command counts.
+pub struct TxnYears<'t, 'a>(pub &'t Txn<'a>);
+
+impl YearSource for TxnYears<'_, '_> {
+    fn year(&self, year: i32) -> Option<YearCalendar> {
+        u64::try_from(year)
+            .ok()
+            .and_then(|y| CALENDAR.get(self.0, &y).ok().flatten())
+            .or_else(|| crate::domain::calendar::days::shipped(year))
+    }
+}
+
+/// The date `days` working days after `from`, and the years it was counted without their
+/// notice (empty: final).
+pub fn count(
+    txn: &Txn<'_>,
+    from: NaiveDate,
+    days: u32,
+) -> Result<(NaiveDate, Vec<i32>), CalendarError> {
+    let years = TxnYears(txn);
+    let due = add_working_days(&years, from, days)?;
+    Ok((due, missing_years(&years, from, due)))
+}
+
+/// The flag of a provisional limit, for the command's answer.
+pub fn provisional_flag(rule: &str, missing: &[i32]) -> Option<String> {
+    (!missing.is_empty()).then(|| {
+        let years: Vec<String> = missing.iter().map(i32::to_string).collect();
+        format!(
+            "{rule}：{} 年的节假日安排尚未载入，期限暂按法定节日计算，载入后自动重新计算",
+            years.join("、")
+        )
+    })
+}
+
+/// Queues a limit of `days` working days from `from` for `case_id`; a provisional one is kept
+/// to be counted again. Returns the due day and the years missing.
+pub fn schedule_working(
+    txn: &mut Txn<'_>,
+    case_id: u64,
+    kind: DeadlineKind,
+    from: NaiveDate,
+    days: u32,
+) -> Result<Result<(NaiveDate, Vec<i32>), CalendarError>, DomainError> {
+    let (due, missing) = match count(txn, from, days) {
+        Ok(x) => x,
+        Err(e) => return Ok(Err(e)),
+    };
+    schedule_counted(txn, Deadline { case_id, kind, due }, from, days, &missing)?;
+    Ok(Ok((due, missing)))
+}
+
+/// Queues `d`, counted as `days` working days from `from`; kept to be counted again when
+/// `missing` names years without their notice.
+pub fn schedule_counted(
+    txn: &mut Txn<'_>,
+    d: Deadline,
+    from: NaiveDate,
+    days: u32,
+    missing: &[i32],
+) -> Result<(), DomainError> {
+    let key = schedule(txn, d)?;
+    if !missing.is_empty() {
+        PROVISIONAL.put(txn, &key, &Counted { from, days })?;
+    }
+    Ok(())
+}
+
+/// After a year's notice is loaded: every provisional limit still queued is counted again; one
+/// that moved is queued under its new day (and a publication's day shown on the decision
+/// follows). Returns how many moved.
+pub fn recount(txn: &mut Txn<'_>) -> Result<u64, DomainError> {
+    let keys: Vec<String> = PROVISIONAL
+        .keys(txn.base())
+        .map(|k| String::from_utf8_lossy(&k[1..]).into_owned())
+        .collect();
+    let mut moved = 0;
+    for key in keys {
+        let Some(c) = PROVISIONAL.get(txn, &key)? else {
+            continue;
+        };
+        PROVISIONAL.delete(txn, &key);
+        // Already taken by a Tick: its day passed on the provisional count.
+        let Some(d) = DEADLINES.get(txn, &key)? else {
+            continue;
+        };
+        let Ok((due, missing)) = count(txn, c.from, c.days) else {
+            continue;
+        };
+        let key = if due == d.due {
+            key
+        } else {
+            DEADLINES.delete(txn, &key);
+            moved += 1;
+            if d.kind == DeadlineKind::Publication {
+                if let Some(mut case) = CASES.get(txn, &d.case_id)? {
+                    if let Some(dec) = case.decision.as_mut() {
+                        dec.publish_by = due;
+                    }
+                    CASES.put(txn, &case.id, &case)?;
+                }
+            }
+            schedule(txn, Deadline { due, ..d })?
+        };
+        if !missing.is_empty() {
+            PROVISIONAL.put(txn, &key, &c)?;
+        }
+    }
+    Ok(moved)
 }
 
 /// Flags every obligation whose due day is before `today` and is still open.
@@ -81,6 +209,7 @@ pub fn expire(txn: &mut Txn<'_>, today: NaiveDate) -> Result<u64, DomainError> {
     let mut flagged = 0;
     for (name, d) in due {
         DEADLINES.delete(txn, &name);
+        PROVISIONAL.delete(txn, &name);
         let Some(mut case) = CASES.get(txn, &d.case_id)? else {
             continue;
         };

@@ -6,8 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::calendar::days::{add_working_days, date_of};
-use crate::domain::calendar::load::StateYears;
+use crate::domain::calendar::days::date_of;
 use crate::domain::core::identity::Actor;
 use crate::domain::core::organ::PowerKind;
 use crate::domain::core::outcome::Ruled;
@@ -15,7 +14,9 @@ use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
 use crate::domain::enforcement::case::summary_limit;
-use crate::domain::enforcement::deadlines::{schedule, Deadline, DeadlineKind};
+use crate::domain::enforcement::deadlines::{
+    count, provisional_flag, schedule_counted, Deadline, DeadlineKind,
+};
 use crate::domain::enforcement::gate;
 use crate::domain::enforcement::law::{self, LawSettings};
 use crate::domain::enforcement::model::{
@@ -242,13 +243,12 @@ fn record(
     now: i64,
     law: &LawSettings,
 ) -> Ruled {
-    let years = StateYears(txn.base());
     let days = crate::domain::enforcement::publication::publish_days(txn.base(), case.kind)?;
-    let publish_by = match add_working_days(&years, day, days) {
+    let (publish_by, publish_missing) = match count(txn, day, days) {
         Ok(d) => d,
         Err(e) => return Err(Refusal::new("PUB-3", format!("无法计算公示期限：{e}")).into()),
     };
-    let serve_by = match add_working_days(&years, day, law.service_days) {
+    let (serve_by, serve_missing) = match count(txn, day, law.service_days) {
         Ok(d) => d,
         Err(e) => return Err(Refusal::new("LAW-4", format!("无法计算送达期限：{e}")).into()),
     };
@@ -268,24 +268,33 @@ fn record(
     });
     case.state = crate::domain::enforcement::model::CaseState::Decided;
     CASES.put(txn, &case.id, &case)?;
-    for (kind, due) in [
-        (DeadlineKind::Publication, publish_by),
-        (DeadlineKind::Service, serve_by),
+    let mut flags = vec![
+        format!("PUB-3：须于 {publish_by} 前公示"),
+        format!("LAW-4：须于 {serve_by} 前送达"),
+    ];
+    for (kind, n, due, missing, rule) in [
+        (
+            DeadlineKind::Publication,
+            days,
+            publish_by,
+            publish_missing,
+            "PUB-3",
+        ),
+        (
+            DeadlineKind::Service,
+            law.service_days,
+            serve_by,
+            serve_missing,
+            "LAW-4",
+        ),
     ] {
-        schedule(
-            txn,
-            Deadline {
-                case_id: case.id,
-                kind,
-                due,
-            },
-        )?;
+        let d = Deadline {
+            case_id: case.id,
+            kind,
+            due,
+        };
+        schedule_counted(txn, d, day, n, &missing)?;
+        flags.extend(provisional_flag(rule, &missing));
     }
-    Ok(CommandResult::Record {
-        id: case.id,
-        flags: vec![
-            format!("PUB-3：须于 {publish_by} 前公示"),
-            format!("LAW-4：须于 {serve_by} 前送达"),
-        ],
-    })
+    Ok(CommandResult::Record { id: case.id, flags })
 }

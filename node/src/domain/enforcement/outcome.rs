@@ -5,7 +5,7 @@ use crate::domain::core::outcome::Ruled;
 use crate::domain::core::outcome::{CommandResult, Refusal};
 use crate::domain::core::state::Txn;
 use crate::domain::core::text::check_text;
-use crate::domain::enforcement::deadlines::{schedule, Deadline, DeadlineKind};
+use crate::domain::enforcement::deadlines::{Deadline, DeadlineKind};
 use crate::domain::enforcement::model::{
     member_officer, AvList, Duty, LegalOutcome, AV_LISTS, CASES,
 };
@@ -69,23 +69,21 @@ pub fn record_outcome(
     case.legal_outcomes.push(outcome.clone());
     let mut flags = Vec::new();
     if result.corrects() && case.published_at_ms.is_some() {
-        let due = match crate::domain::calendar::days::add_working_days(
-            &crate::domain::calendar::load::StateYears(txn.base()),
-            on,
-            crate::domain::enforcement::law::settings(txn.base())?.withdrawal_days,
-        ) {
+        let days = crate::domain::enforcement::law::settings(txn.base())?.withdrawal_days;
+        let (due, missing) = match crate::domain::enforcement::deadlines::count(txn, on, days) {
             Ok(d) => d,
             Err(e) => return Err(Refusal::new("LAW-6", e.to_string()).into()),
         };
-        schedule(
-            txn,
-            Deadline {
-                case_id,
-                kind: DeadlineKind::Withdrawal,
-                due,
-            },
-        )?;
+        let d = Deadline {
+            case_id,
+            kind: DeadlineKind::Withdrawal,
+            due,
+        };
+        crate::domain::enforcement::deadlines::schedule_counted(txn, d, on, days, &missing)?;
         flags.push(format!("LAW-6：须于 {due} 前撤回公示"));
+        flags.extend(crate::domain::enforcement::deadlines::provisional_flag(
+            "LAW-6", &missing,
+        ));
     }
     CASES.put(txn, &case.id, &case)?;
     Ok(CommandResult::Record { id: case.id, flags })

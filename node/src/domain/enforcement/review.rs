@@ -118,29 +118,25 @@ pub fn submit(
         "review_days",
         crate::domain::enforcement::deadlines::DEFAULT_REVIEW_DAYS,
     )?;
-    let due = match crate::domain::calendar::days::add_working_days(
-        &crate::domain::calendar::load::StateYears(txn.base()),
-        today,
-        days,
-    ) {
+    use crate::domain::enforcement::deadlines as dl;
+    let (due, missing) = match dl::count(txn, today, days) {
         Ok(d) => d,
         Err(e) => return Err(Refusal::new("REV-8", format!("无法计算法制审核时限：{e}")).into()),
     };
     let round = case.reviews.len() as u32;
     CASES.put(txn, &case.id, &case)?;
-    crate::domain::enforcement::deadlines::schedule(
-        txn,
-        crate::domain::enforcement::deadlines::Deadline {
-            case_id: case.id,
-            kind: crate::domain::enforcement::deadlines::DeadlineKind::Review { round },
-            due,
-        },
-    )?;
-    let flags = if major {
+    let d = dl::Deadline {
+        case_id: case.id,
+        kind: dl::DeadlineKind::Review { round },
+        due,
+    };
+    dl::schedule_counted(txn, d, today, days, &missing)?;
+    let mut flags = if major {
         vec!["REV-2：重大执法决定".to_string()]
     } else {
         vec![]
     };
+    flags.extend(dl::provisional_flag("REV-8", &missing));
     Ok(CommandResult::Record { id: case.id, flags })
 }
 

@@ -84,7 +84,9 @@ fn pub_3_twenty_days_for_other_kinds_and_configurable_table() {
 }
 
 #[test]
-fn pub_3_deadline_in_a_year_without_a_notice_is_refused_not_guessed() {
+fn pub_3_a_decision_in_a_year_without_its_notice_gets_a_provisional_limit_counted_again_on_load() {
+    use crate::domain::calendar::days::YearCalendar;
+    use crate::domain::enforcement::deadlines::{DEADLINES, PROVISIONAL};
     let mut w = world();
     w.t = at(2026, 12, 28);
     let c = open(&mut w, 500, Procedure::General);
@@ -92,9 +94,56 @@ fn pub_3_deadline_in_a_year_without_a_notice_is_refused_not_guessed() {
         unreachable!()
     };
     d.document_number = "浏市监罚〔2026〕1号".into();
+    // Mon 28 Dec: 29, 30, 31 Dec; 1 Jan 2027 New Year's Day; 4–7 Jan.
+    let (_, flags) = w.ok(person(Role::Head, "zhao"), Command::Decide(d));
+    assert_eq!(flags[0], "PUB-3：须于 2027-01-07 前公示");
+    assert!(
+        flags
+            .iter()
+            .any(|f| f.starts_with("PUB-3：2027 年的节假日安排尚未载入")),
+        "{flags:?}"
+    );
+    let publish_by = |w: &World| {
+        CASES
+            .read(&w.s, &c)
+            .unwrap()
+            .unwrap()
+            .decision
+            .unwrap()
+            .publish_by
+    };
+    assert_eq!(publish_by(&w), day(2027, 1, 7));
+    assert_eq!(PROVISIONAL.keys(&w.s).count(), 2, "publication and service");
+    // The notice arrives: 4 January is a day off as well. Both limits move a day.
+    let mut holidays: std::collections::BTreeSet<NaiveDate> = [
+        day(2027, 1, 1),
+        day(2027, 1, 2),
+        day(2027, 1, 3),
+        day(2027, 1, 4),
+    ]
+    .into();
+    holidays.insert(day(2027, 2, 6));
+    let year = YearCalendar {
+        year: 2027,
+        holidays,
+        workdays: Default::default(),
+        source: "国办发明电〔2026〕N号".into(),
+    };
+    let (_, flags) = w.ok(bureau_head(), Command::LoadCalendarYear(year));
+    assert!(flags.iter().any(|f| f.starts_with("2 个")), "{flags:?}");
+    assert_eq!(publish_by(&w), day(2027, 1, 8));
+    assert_eq!(PROVISIONAL.keys(&w.s).count(), 0);
+    let mut dues: Vec<String> = DEADLINES
+        .keys(&w.s)
+        .map(|k| String::from_utf8_lossy(&k[1..9]).into_owned())
+        .collect();
+    dues.sort();
+    // The publication and service limits under the new day; the LAW-3 decision limit (90
+    // calendar days from filing) as it was.
     assert_eq!(
-        w.refused(person(Role::Head, "zhao"), Command::Decide(d)),
-        "PUB-3"
+        dues,
+        ["20270108", "20270108", "20270328"],
+        "queued under the new day"
     );
 }
 

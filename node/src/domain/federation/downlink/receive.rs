@@ -36,6 +36,11 @@ pub const SETTING_REPORT_DUE: &str = "report_due";
 
 pub const SETTING_PERIOD: &str = "period";
 
+/// A year's holiday notice (a [`crate::domain::calendar::days::YearCalendar`] as JSON), loaded
+/// once at the top and applied by every region below; provisional time limits are counted
+/// again.
+pub const SETTING_CALENDAR: &str = "calendar";
+
 fn apply_setting(
     txn: &mut Txn<'_>,
     region: &str,
@@ -50,6 +55,18 @@ fn apply_setting(
         SETTING_REPORT_DUE => {
             if let Ok(rule) = serde_json::from_str(value) {
                 let _ = crate::domain::supervision::report::set_due(txn, &node, rule).split()?;
+            }
+        }
+        SETTING_CALENDAR => {
+            if let Ok(y) =
+                serde_json::from_str::<crate::domain::calendar::days::YearCalendar>(value)
+            {
+                if crate::domain::calendar::load::store(txn, &y)
+                    .split()?
+                    .is_ok()
+                {
+                    crate::domain::enforcement::deadlines::recount(txn)?;
+                }
             }
         }
         SETTING_PERIOD => {
