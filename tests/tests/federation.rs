@@ -609,3 +609,67 @@ async fn a_revocation_sent_down_is_enforced_at_every_region_on_its_path() -> any
     net.shutdown().await;
     Ok(())
 }
+
+/// A head the parent refused does not break the chain: the next head is proven from the last
+/// head the parent holds (which the parent tells in its answers) and is accepted, and the items
+/// after it are proven again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_head_is_followed_by_an_accepted_one() -> anyhow::Result<()> {
+    let net = Network::start(&[(PROVINCE, 1), (CITY, 1), (COUNTY_A, 1)], timings()).await?;
+    let head_at_city = |s: &sanxiang::domain::State| origin(s, COUNTY_A).head_size;
+    write_agencies(&net, COUNTY_A, "甲", 1).await?;
+    let first = net
+        .wait_until(CITY, "the county's first head", LONG, |s| {
+            let h = head_at_city(s);
+            (h > 0 && agency_items(s, COUNTY_A).iter().all(|(_, _, p)| *p)).then_some(h)
+        })
+        .await?;
+    // The next head arrives with a broken signature, and is refused.
+    net.faults.tamper(
+        COUNTY_A,
+        Some(std::sync::Arc::new(|c: &mut Carried| {
+            if let Carried::Head { head, .. } = c {
+                if let Some(b) = head.signature.first_mut() {
+                    *b ^= 1;
+                }
+            }
+        })),
+    );
+    write_agencies(&net, COUNTY_A, "乙", 1).await?;
+    net.wait_until(CITY, "the refused head's alert", LONG, |s| {
+        alerts(s)
+            .into_iter()
+            .find(|a| a.kind == AlertKind::BadSignature && a.subject == COUNTY_A)
+    })
+    .await?;
+    net.read(CITY, |s| {
+        assert_eq!(head_at_city(s), first, "the refused head is not held")
+    })
+    .await?;
+    net.faults.tamper(COUNTY_A, None);
+    write_agencies(&net, COUNTY_A, "丙", 1).await?;
+    let items = net
+        .wait_until(
+            CITY,
+            "a later head accepted and the new item proven",
+            LONG,
+            |s| {
+                let items = agency_items(s, COUNTY_A);
+                (head_at_city(s) > first && items.len() == 3 && items[2].2).then_some(items)
+            },
+        )
+        .await?;
+    assert!(items[0].2, "{items:?}");
+    net.read(CITY, |s| {
+        // The refused head, and the item only it could prove; no inconsistency after it.
+        let kinds: Vec<_> = alerts(s).into_iter().map(|a| a.kind).collect();
+        assert_eq!(
+            kinds,
+            [AlertKind::BadSignature, AlertKind::Unproven],
+            "{kinds:?}"
+        );
+    })
+    .await?;
+    net.shutdown().await;
+    Ok(())
+}

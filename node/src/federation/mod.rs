@@ -103,6 +103,7 @@ pub(crate) fn push_reply(
                     duplicates: rep.duplicates,
                     gap: rep.gap,
                     alerts: rep.alerts,
+                    own_head_size: rep.own_head,
                 },
             ))
         }

@@ -92,6 +92,7 @@ pub async fn run(ctx: Arc<NodeCtx>, link: Arc<UplinkState>, stop: Shutdown) {
             stop: &mut stop_rx,
             ack: &ack_tx,
             progressed: false,
+            parent_holds: 0,
         };
         let result = session.drain().await;
         if result.is_err() {
@@ -168,6 +169,8 @@ struct Session<'a> {
     stop: &'a mut Shutdown,
     ack: &'a watch::Sender<u64>,
     progressed: bool,
+    /// The size of the last own head the parent holds (from its last answer; 0: none known).
+    parent_holds: u64,
 }
 
 impl Session<'_> {
@@ -236,13 +239,14 @@ impl Session<'_> {
     async fn resume(&mut self) -> Result<u64, LinkError> {
         let mut req = tonic::Request::new(pb::MarkRequest {});
         req.set_timeout(Duration::from_secs(5));
-        let mark = self
+        let reply = self
             .client
             .mark(req)
             .await
             .map_err(LinkError::rpc("mark"))?
-            .into_inner()
-            .mark;
+            .into_inner();
+        let mark = reply.mark;
+        self.parent_holds = reply.own_head_size;
         self.set_up(true);
         let mut stats = self.ctx.sm.read(|s| outbox_stats(&s.domain))?;
         if mark > stats.tail {
@@ -310,8 +314,13 @@ impl Session<'_> {
         let nodes = ledger::CachedNodes::new(&*self.ctx.sm);
         let mut carried = Vec::with_capacity(resolved.len());
         let mut bytes = 0usize;
+        let mut holds = self.parent_holds;
         for (c, own) in resolved {
-            let c = if own { Self::with_proof(&nodes, c)? } else { c };
+            let c = if own {
+                Self::with_proof(&nodes, c, &mut holds)?
+            } else {
+                c
+            };
             let size = bincode::serialized_size(&c)? as usize;
             if bytes + size > super::PUSH_BUDGET && !carried.is_empty() {
                 break;
@@ -345,6 +354,7 @@ impl Session<'_> {
             .map_err(LinkError::rpc("push"))?
             .into_inner();
         self.progressed = true;
+        self.parent_holds = reply.own_head_size;
         tracing::debug!(
             region = %self.ctx.region,
             entries = reply.accepted + reply.duplicates,
@@ -369,8 +379,14 @@ impl Session<'_> {
         Ok(reply.mark + 1)
     }
 
-    /// Adds the proof an own entry travels with.
-    fn with_proof(nodes: &dyn ledger::NodeSource, c: Carried) -> Result<Carried, LinkError> {
+    /// Adds the proof an own entry travels with. A head is proven from the last head the
+    /// parent holds (`holds`, when known and smaller), else from the head before it here: so
+    /// after the parent refused a head, the next one is still proven from one it holds.
+    fn with_proof(
+        nodes: &dyn ledger::NodeSource,
+        c: Carried,
+        holds: &mut u64,
+    ) -> Result<Carried, LinkError> {
         match c {
             Carried::Item {
                 bytes,
@@ -389,11 +405,14 @@ impl Session<'_> {
             Carried::Head {
                 head, prev_size, ..
             } => {
+                let prev_size = prove_from(prev_size, *holds, head.head.size);
                 let proof = if prev_size == 0 {
                     Vec::new()
                 } else {
                     ledger::consistency_proof(nodes, prev_size, head.head.size)?
                 };
+                // The heads after it in the same push are proven from this one.
+                *holds = head.head.size;
                 Ok(Carried::Head {
                     head,
                     prev_size,
@@ -401,5 +420,34 @@ impl Session<'_> {
                 })
             }
         }
+    }
+}
+
+/// The size a head of `size` is proven from: the head the parent holds when it is known and
+/// smaller (its chain goes on from there, whatever it refused since), else `recorded`, the head
+/// before it here.
+fn prove_from(recorded: u64, parent_holds: u64, size: u64) -> u64 {
+    if parent_holds > 0 && parent_holds < size {
+        parent_holds
+    } else {
+        recorded
+    }
+}
+
+#[cfg(test)]
+mod prove_tests {
+    use super::prove_from;
+
+    #[test]
+    fn a_head_is_proven_from_what_the_parent_holds() {
+        // The parent refused the head of size 20 and still holds 10: prove 30 from 10.
+        assert_eq!(prove_from(20, 10, 30), 10);
+        // Nothing known of the parent: from the head before it.
+        assert_eq!(prove_from(20, 0, 30), 20);
+        // A resend of a head the parent already holds (or a larger one): as recorded.
+        assert_eq!(prove_from(20, 30, 30), 20);
+        assert_eq!(prove_from(20, 40, 30), 20);
+        // The first head ever: nothing to prove from.
+        assert_eq!(prove_from(0, 0, 10), 0);
     }
 }

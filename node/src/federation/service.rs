@@ -106,14 +106,19 @@ impl Uplink for UplinkService {
     async fn mark(&self, req: Request<pb::MarkRequest>) -> Result<Response<pb::PushReply>, Status> {
         let link = self.child(&req, "mark")?;
         self.ctx.linearizable().await?;
-        let state = self
+        let (state, origin) = self
             .ctx
             .sm
-            .read(|s| LINKS.read(&s.domain, &link))
-            .map_err(|e| Status::internal(e.to_string()))?
-            .unwrap_or_default();
+            .read(|s| {
+                Ok::<_, crate::domain::DomainError>((
+                    LINKS.read(&s.domain, &link)?,
+                    crate::domain::federation::held::ORIGINS.read(&s.domain, &link)?,
+                ))
+            })
+            .map_err(|e| Status::internal(e.to_string()))?;
         Ok(Response::new(pb::PushReply {
-            mark: state.mark,
+            mark: state.unwrap_or_default().mark,
+            own_head_size: origin.map_or(0, |o| o.head_size),
             ..Default::default()
         }))
     }

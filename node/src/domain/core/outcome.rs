@@ -58,6 +58,9 @@ pub struct IngestReport {
     pub gap: bool,
     /// Alerts raised, one line each.
     pub alerts: Vec<String>,
+    /// Uplink: the size of the last head of the sending region's own ledger held after the
+    /// batch (0: none).
+    pub own_head: u64,
 }
 
 /// Why a command's rules did not accept it: a rule refused it (nothing is changed), or the

@@ -195,6 +195,7 @@ pub fn ingest(
     link.last_heard_ms = now;
     LINKS.put(txn, &input.link, &link)?;
     report.mark = link.mark;
+    report.own_head = ORIGINS.get(txn, &input.link)?.map_or(0, |o| o.head_size);
     Ok(CommandResult::Ingested(report))
 }
 
