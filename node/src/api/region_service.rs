@@ -167,6 +167,7 @@ impl Region for RegionService {
             ledger_size: size,
             ledger_root: root.to_vec(),
             clock_ms: clock,
+            cert_not_after: self.ctx.tls.not_after().unwrap_or(0),
         }))
     }
 
