@@ -673,3 +673,66 @@ async fn a_refused_head_is_followed_by_an_accepted_one() -> anyhow::Result<()> {
     net.shutdown().await;
     Ok(())
 }
+
+/// An idle network's ledgers stay as they are: once a county's item has travelled up and been
+/// acknowledged, neither the ticks nor the acknowledgements of the heads grow any ledger (an
+/// acknowledgement is no record, so it calls for no new head, whose acknowledgement would).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_network_adds_no_leaves() -> anyhow::Result<()> {
+    use sanxiang::domain::core::state::{CLOCK, META};
+    let mut t = timings();
+    t.tick = Duration::from_millis(50);
+    // Heads as often as the ledger grows.
+    t.head_every = Duration::from_millis(100);
+    let net = Network::start(&[(PROVINCE, 1), (CITY, 1), (COUNTY_A, 1)], t).await?;
+    write_agencies(&net, COUNTY_A, "闲", 1).await?;
+    // The regions' first status summaries (made on their first Tick) travel up too.
+    for region in [COUNTY_A, CITY] {
+        net.wait_until(region, "the first summary", LONG, |s| {
+            META.read(s, sanxiang::domain::federation::outbox::SUMMARY_MS)
+                .ok()
+                .flatten()
+        })
+        .await?;
+    }
+    for region in [COUNTY_A, CITY] {
+        net.wait_until(region, "outbox acknowledged", LONG, |s| {
+            let st = sanxiang::domain::federation::outbox::outbox_stats(s).ok()?;
+            (st.backlog == 0 && st.pending == 0 && st.tail > 0).then_some(st)
+        })
+        .await?;
+    }
+    let sizes =
+        || [PROVINCE, CITY, COUNTY_A].map(|r| net.node(r, 1).ctx.sm.read(|s| s.frontier.size()));
+    let clock = |s: &sanxiang::domain::State| META.read(s, CLOCK).ok().flatten().unwrap_or(0);
+    let nr = &net;
+    let ticks = |n: i64| async move {
+        for region in [PROVINCE, CITY, COUNTY_A] {
+            let c0 = nr.read(region, clock).await?;
+            nr.wait_until(region, "ticks", LONG, |s| {
+                (clock(s) >= c0 + n * 50).then_some(())
+            })
+            .await?;
+        }
+        anyhow::Ok(())
+    };
+    // Settled: the last heads and acknowledgements landed (no change over 20 ticks).
+    let mut before = sizes();
+    let mut settled = false;
+    for _ in 0..10 {
+        ticks(20).await?;
+        let now = sizes();
+        if now == before {
+            settled = true;
+            break;
+        }
+        before = now;
+    }
+    assert!(settled, "the ledgers never stopped growing: {before:?}");
+    // 40 ticks more in every region.
+    ticks(40).await?;
+    let after = sizes();
+    assert_eq!(after, before, "ledgers of province, city, county");
+    net.shutdown().await;
+    Ok(())
+}

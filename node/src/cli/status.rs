@@ -23,10 +23,16 @@ pub fn expiry_warning(whose: &str, not_after: i64, now: i64) -> Option<String> {
     }
     let left = not_after - now;
     let day = chrono::DateTime::from_timestamp(not_after, 0)
-        .map(|t| (t + chrono::Duration::hours(8)).format("%Y-%m-%d").to_string())
+        .map(|t| {
+            (t + chrono::Duration::hours(8))
+                .format("%Y-%m-%d")
+                .to_string()
+        })
         .unwrap_or_default();
     if left <= 0 {
-        Some(format!("{whose}已于 {day} 到期：请立即续签（sanxiang pki issue --force）"))
+        Some(format!(
+            "{whose}已于 {day} 到期：请立即续签（sanxiang pki issue --force）"
+        ))
     } else if left < WARN_DAYS * 86_400 {
         Some(format!(
             "{whose}将于 {day} 到期（还剩 {} 天）：请在到期前续签",

@@ -35,8 +35,8 @@ pub struct Applied {
     pub writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
     /// Ledger leaves to append right after the envelope's own: the items for the parent it made.
     pub extra_leaves: Vec<Vec<u8>>,
-    /// A `Tick` that changed nothing but the replicated clock: it is no record, and gets no
-    /// ledger leaf (an idle region's ledger stays as it is).
+    /// A `Tick` that changed nothing but the replicated clock, or an acknowledgement that
+    /// pruned an outbox: no record, and no ledger leaf (an idle region's ledger stays as it is).
     pub quiet: bool,
 }
 
@@ -96,10 +96,15 @@ pub fn apply_envelope(
     }
     let writes = txn.into_writes();
     let clock_key = META.key(CLOCK);
-    let quiet = matches!(env.command, Command::Tick)
-        && matches!(outcome, Outcome::Ok(_))
-        && extra_leaves.is_empty()
-        && writes.keys().all(|k| *k == clock_key);
+    // Transport bookkeeping is no record either: the acknowledgements that prune the outboxes
+    // (were they leaves, each acknowledged head would grow the ledger, call for a new head,
+    // whose acknowledgement would grow it again, for ever).
+    let bookkeeping = match env.command {
+        Command::Tick => writes.keys().all(|k| *k == clock_key),
+        Command::UplinkAcked(_) | Command::DownAcked(_) => true,
+        _ => false,
+    };
+    let quiet = bookkeeping && matches!(outcome, Outcome::Ok(_)) && extra_leaves.is_empty();
     let mut response = response(outcome);
     if quiet {
         response.leaf_index = None;

@@ -108,7 +108,8 @@ pub const UP_ACKED: &str = "fed/up_acked";
 pub const SUMMARY_HEARTBEAT_MS: i64 = 24 * 3_600_000;
 
 /// Meta key: when the last summary was made.
-const SUMMARY_MS: &str = "summary_ms";
+/// Meta key: when the last status summary was made.
+pub const SUMMARY_MS: &str = "summary_ms";
 
 /// Items the parent must see for the writes an accepted command made.
 pub fn items_for_writes(
