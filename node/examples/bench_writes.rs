@@ -159,8 +159,60 @@ async fn main() -> anyhow::Result<()> {
             c as f64 / f.max(1) as f64
         );
     }
+    // What the writes cost in space: the store of each node on disk (log, state, ledger,
+    // snapshot), and the memory of this process (all three nodes).
+    let writes = next.max(1);
+    for n in demo.net.running(&demo.region) {
+        let dir = demo.net.data_dir(&demo.region, n.ctx.node_id);
+        let bytes = dir_bytes(&dir);
+        let (leaves, applied) = n.ctx.sm.read(|s| {
+            (
+                s.frontier.size(),
+                s.applied.map(|l| l.index).unwrap_or(0),
+            )
+        });
+        println!(
+            "node {} store: {:.1} MB on disk, {:.0} bytes per write; {leaves} ledger leaves, {applied} entries applied",
+            n.ctx.node_id,
+            bytes as f64 / 1e6,
+            bytes as f64 / writes as f64
+        );
+    }
+    if let Some(rss) = rss_kb() {
+        println!(
+            "process memory (3 nodes): {:.0} MB resident",
+            rss as f64 / 1024.0
+        );
+    }
     demo.net.shutdown().await;
     Ok(())
+}
+
+/// Bytes of the files under `dir`.
+fn dir_bytes(dir: &std::path::Path) -> u64 {
+    let mut total = 0;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    for e in entries.flatten() {
+        match e.metadata() {
+            Ok(m) if m.is_dir() => total += dir_bytes(&e.path()),
+            Ok(m) => total += m.len(),
+            Err(_) => {}
+        }
+    }
+    total
+}
+
+/// Resident memory of this process, KiB (Linux).
+fn rss_kb() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 fn flush_micros(demo: &sanxiang::demo::Demo) -> u64 {
