@@ -165,12 +165,10 @@ async fn main() -> anyhow::Result<()> {
     for n in demo.net.running(&demo.region) {
         let dir = demo.net.data_dir(&demo.region, n.ctx.node_id);
         let bytes = dir_bytes(&dir);
-        let (leaves, applied) = n.ctx.sm.read(|s| {
-            (
-                s.frontier.size(),
-                s.applied.map(|l| l.index).unwrap_or(0),
-            )
-        });
+        let (leaves, applied) = n
+            .ctx
+            .sm
+            .read(|s| (s.frontier.size(), s.applied.map(|l| l.index).unwrap_or(0)));
         println!(
             "node {} store: {:.1} MB on disk, {:.0} bytes per write; {leaves} ledger leaves, {applied} entries applied",
             n.ctx.node_id,
