@@ -15,30 +15,30 @@ use crate::transport;
 /// Errors of the client.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("no endpoints given (use --endpoints or --topology with --region)")]
+    #[error("未指定节点地址（请使用 --endpoints，或 --topology 与 --region）")]
     NoEndpoints,
     #[error("{0}")]
     Pki(#[from] PkiError),
-    #[error("bad endpoint {0}: {1}")]
+    #[error("节点地址 {0} 无效：{1}")]
     Endpoint(String, String),
     /// The server answered with an error that retrying will not fix.
-    #[error("{}: {}", code_name(.0.code()), .0.message())]
+    #[error("{}：{}", code_name(.0.code()), .0.message())]
     Status(tonic::Status),
     /// No endpoint answered within the deadline.
-    #[error("no node answered within {secs} s (last error: {last})")]
+    #[error("{secs} 秒内没有节点应答（最后一次错误：{last}）")]
     Unavailable { secs: u64, last: String },
 }
 
 fn code_name(c: tonic::Code) -> &'static str {
     match c {
-        tonic::Code::PermissionDenied => "permission denied",
-        tonic::Code::Unauthenticated => "not authenticated",
-        tonic::Code::InvalidArgument => "invalid argument",
-        tonic::Code::OutOfRange => "out of range",
-        tonic::Code::ResourceExhausted => "request too large",
-        tonic::Code::NotFound => "not found",
-        tonic::Code::Internal => "internal error",
-        _ => "error",
+        tonic::Code::PermissionDenied => "无权操作",
+        tonic::Code::Unauthenticated => "身份未认证",
+        tonic::Code::InvalidArgument => "参数无效",
+        tonic::Code::OutOfRange => "超出范围",
+        tonic::Code::ResourceExhausted => "请求过大",
+        tonic::Code::NotFound => "未找到",
+        tonic::Code::Internal => "内部错误",
+        _ => "错误",
     }
 }
 

@@ -533,7 +533,7 @@ async fn a_notice_travels_down_once_per_region_and_its_receipt_comes_back_up() -
         })
         .await
         .unwrap_err();
-    assert!(e.to_string().contains("nodes only"), "{e}");
+    assert!(e.to_string().contains("只能由本地区的节点提出"), "{e}");
     // A node of a county may not push down to the city.
     let tls = net.node_tls(COUNTY_A, 1)?;
     let mut down = sanxiang_proto::federation::downlink_client::DownlinkClient::new(raw_channel(

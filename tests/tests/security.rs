@@ -51,7 +51,7 @@ async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
     let err = register(&mut bad, "乙局", "sec", 2)
         .await
         .expect_err("foreign CA must be refused");
-    assert!(err.to_string().contains("no node answered"), "{err}");
+    assert!(err.to_string().contains("秒内没有节点应答"), "{err}");
 
     // A person of another region can neither write nor read here.
     let outsider = c.person(OTHER, Organ::Bureau, Role::Clerk, "outsider")?;

@@ -6,31 +6,30 @@ use crate::domain::{Agency, AgencyInput, CommandResult, Outcome, PowerKind, Resp
 
 /// Checks the dedup ids of a write.
 pub fn write_id(w: Option<pb::WriteId>) -> Result<(String, u64), Status> {
-    let w = w.ok_or_else(|| {
-        Status::invalid_argument("write_id is required (client_id and request_id)")
-    })?;
+    let w =
+        w.ok_or_else(|| Status::invalid_argument("缺少 write_id（须含 client_id 和 request_id）"))?;
     if w.client_id.is_empty()
         || w.client_id.len() > 64
         || !w.client_id.bytes().all(|b| b.is_ascii_graphic())
     {
         return Err(Status::invalid_argument(
-            "client_id must be 1–64 printable ASCII characters",
+            "client_id 须为 1–64 个可打印 ASCII 字符",
         ));
     }
     if w.request_id == 0 {
-        return Err(Status::invalid_argument("request_id must be at least 1"));
+        return Err(Status::invalid_argument("request_id 须不小于 1"));
     }
     Ok((w.client_id, w.request_id))
 }
 
 /// Converts an agency input; unknown power kinds are refused with the list of known ones.
 pub fn agency_input(a: Option<pb::AgencyInput>) -> Result<AgencyInput, Status> {
-    let a = a.ok_or_else(|| Status::invalid_argument("agency is required"))?;
+    let a = a.ok_or_else(|| Status::invalid_argument("缺少 agency（执法机关信息）"))?;
     let mut powers = Vec::new();
     for p in &a.powers {
         powers.push(PowerKind::parse(p).ok_or_else(|| {
             Status::invalid_argument(format!(
-                "unknown power kind {p:?}; use one of: {}",
+                "未知的职权类别 {p:?}；可选：{}",
                 PowerKind::ALL.map(|k| k.as_str()).join(", ")
             ))
         })?);

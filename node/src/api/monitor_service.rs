@@ -29,14 +29,14 @@ impl MonitorService {
         if id.region() != self.ctx.region {
             tracing::warn!(caller = %id, call = what, region = %self.ctx.region, "monitor refused");
             return Err(Status::permission_denied(format!(
-                "{id} may not read region {}",
+                "{id} 无权读取地区 {} 的数据",
                 self.ctx.region
             )));
         }
         let r = req.into_inner();
         if r.region.len() > MAX_ARG || r.period.len() > MAX_ARG {
             return Err(Status::invalid_argument(format!(
-                "region and period are at most {MAX_ARG} bytes"
+                "region 和 period 均不得超过 {MAX_ARG} 字节"
             )));
         }
         match pb::Consistency::try_from(r.consistency) {
@@ -44,7 +44,7 @@ impl MonitorService {
             Ok(pb::Consistency::Stale) => {}
             Err(_) => {
                 return Err(Status::invalid_argument(format!(
-                    "unknown consistency {}",
+                    "consistency 的取值 {} 无效",
                     r.consistency
                 )))
             }

@@ -31,7 +31,7 @@ impl RegionService {
         if id.region() != self.ctx.region {
             tracing::warn!(caller = %id, call = what, region = %self.ctx.region, "read refused");
             return Err(Status::permission_denied(format!(
-                "{id} may not read region {}",
+                "{id} 无权读取地区 {} 的数据",
                 self.ctx.region
             )));
         }
@@ -45,7 +45,7 @@ impl RegionService {
             _ => {
                 tracing::warn!(caller = %id, call = what, region = %self.ctx.region, "write refused");
                 Err(Status::permission_denied(format!(
-                    "{id} may not write in region {}",
+                    "{id} 无权在地区 {} 写入",
                     self.ctx.region
                 )))
             }
@@ -56,7 +56,9 @@ impl RegionService {
         match pb::Consistency::try_from(c) {
             Ok(pb::Consistency::Linearizable) => Ok(self.ctx.linearizable().await?),
             Ok(pb::Consistency::Stale) => Ok(()),
-            Err(_) => Err(Status::invalid_argument(format!("unknown consistency {c}"))),
+            Err(_) => Err(Status::invalid_argument(format!(
+                "consistency 的取值 {c} 无效"
+            ))),
         }
     }
 
@@ -100,10 +102,10 @@ impl Region for RegionService {
         let id = self.writer(&req, "execute")?;
         let r = req.into_inner();
         let command: Command = serde_json::from_str(&r.command_json)
-            .map_err(|e| Status::invalid_argument(format!("command is not valid: {e}")))?;
+            .map_err(|e| Status::invalid_argument(format!("命令格式无效：{e}")))?;
         if command.is_node_only() {
             return Err(Status::permission_denied(format!(
-                "{} is proposed by the region's nodes only",
+                "{} 只能由本地区的节点提出",
                 command.name()
             )));
         }
@@ -191,7 +193,7 @@ impl Region for RegionService {
         let id = self.writer(&req, "update_agency")?;
         let r = req.into_inner();
         if r.id == 0 {
-            return Err(Status::invalid_argument("id must be at least 1"));
+            return Err(Status::invalid_argument("id 须不小于 1"));
         }
         let input = convert::agency_input(r.agency)?;
         self.write(
@@ -215,7 +217,7 @@ impl Region for RegionService {
         let r = req.into_inner();
         if r.limit > MAX_PAGE {
             return Err(Status::out_of_range(format!(
-                "limit {} is above {MAX_PAGE}",
+                "limit {} 超过上限 {MAX_PAGE}",
                 r.limit
             )));
         }
@@ -262,7 +264,7 @@ impl Region for RegionService {
         let tree_size = if r.tree_size == 0 { size } else { r.tree_size };
         if tree_size > size || r.leaf_index >= tree_size {
             return Err(Status::out_of_range(format!(
-                "leaf {} in a tree of size {tree_size}: the ledger has {size} leaves",
+                "叶 {} 不在规模为 {tree_size} 的树中：账本共有 {size} 个叶",
                 r.leaf_index
             )));
         }
@@ -273,7 +275,7 @@ impl Region for RegionService {
         let data = sm
             .leaf_data(r.leaf_index)
             .map_err(|e| Status::internal(e.to_string()))?
-            .ok_or_else(|| Status::internal("leaf data missing"))?;
+            .ok_or_else(|| Status::internal("缺少叶数据"))?;
         Ok(Response::new(pb::InclusionReply {
             leaf_index: r.leaf_index,
             tree_size,
@@ -295,7 +297,7 @@ impl Region for RegionService {
         let second = if r.second == 0 { size } else { r.second };
         if r.first == 0 || r.first > second || second > size {
             return Err(Status::out_of_range(format!(
-                "no consistency proof from {} to {second}: the ledger has {size} leaves",
+                "无法给出从规模 {} 到规模 {second} 的一致性证明：账本共有 {size} 个叶",
                 r.first
             )));
         }

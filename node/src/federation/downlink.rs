@@ -40,7 +40,7 @@ impl DownlinkService {
             _ => {
                 tracing::warn!(caller = %id, call, region = %self.ctx.region, "downlink refused: not a node of the parent region");
                 Err(Status::permission_denied(format!(
-                    "{id} is not a node of the parent region of {}",
+                    "{id} 不是 {} 的上级地区的节点",
                     self.ctx.region
                 )))
             }
@@ -56,14 +56,14 @@ impl Downlink for DownlinkService {
         let r = req.into_inner();
         if r.entries.len() > MAX_INGEST_ITEMS || r.first_seq == 0 {
             return Err(Status::invalid_argument(format!(
-                "first_seq starts at 1 and a push carries at most {MAX_INGEST_ITEMS} items"
+                "first_seq 须从 1 开始，且每次推送最多 {MAX_INGEST_ITEMS} 项"
             )));
         }
         let mut items = Vec::with_capacity(r.entries.len());
         for (i, b) in r.entries.iter().enumerate() {
             if b.len() > MAX_ENTRY_BYTES {
                 return Err(Status::invalid_argument(format!(
-                    "item {i} has {} bytes; at most {MAX_ENTRY_BYTES}",
+                    "项 {i} 长 {} 字节，上限为 {MAX_ENTRY_BYTES} 字节",
                     b.len()
                 )));
             }
@@ -72,7 +72,7 @@ impl Downlink for DownlinkService {
                 .reject_trailing_bytes()
                 .with_limit(b.len() as u64 + 1)
                 .deserialize(b)
-                .map_err(|e| Status::invalid_argument(format!("item {i} does not decode: {e}")))?;
+                .map_err(|e| Status::invalid_argument(format!("项 {i} 无法解码：{e}")))?;
             items.push(item);
         }
         let env = self.ctx.node_envelope(Command::IngestDown(cmd::IngestDown {

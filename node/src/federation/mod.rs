@@ -112,7 +112,7 @@ pub(crate) fn push_reply(
             Err(tonic::Status::failed_precondition(f.to_string()))
         }
         Outcome::Ok(other) => Err(tonic::Status::internal(format!(
-            "ingest answered {other:?} instead of a report"
+            "接收批次的应答为 {other:?}，而非接收报告"
         ))),
     }
 }

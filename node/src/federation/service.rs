@@ -29,7 +29,7 @@ impl UplinkService {
             Identity::Person { .. } => {
                 tracing::warn!(caller = %id, call, region = %self.ctx.region, "uplink refused: not a node");
                 return Err(Status::permission_denied(format!(
-                    "{id} is a person; only nodes of a direct child region use the uplink"
+                    "{id} 是人员证书；只有直接下级地区的节点可使用上行链路"
                 )));
             }
         };
@@ -42,7 +42,7 @@ impl UplinkService {
         if parent.as_deref() != Some(self.ctx.region.as_str()) {
             tracing::warn!(caller = %id, call, region = %self.ctx.region, "uplink refused: not a direct child");
             return Err(Status::permission_denied(format!(
-                "{id} is not a node of a direct child region of {}",
+                "{id} 不是 {} 的直接下级地区的节点",
                 self.ctx.region
             )));
         }
@@ -54,7 +54,7 @@ fn decode_entry(i: usize, b: &[u8]) -> Result<Carried, Status> {
     use bincode::Options;
     if b.len() > MAX_ENTRY_BYTES {
         return Err(Status::invalid_argument(format!(
-            "entry {i} has {} bytes; at most {MAX_ENTRY_BYTES}",
+            "条目 {i} 长 {} 字节，上限为 {MAX_ENTRY_BYTES} 字节",
             b.len()
         )));
     }
@@ -63,7 +63,7 @@ fn decode_entry(i: usize, b: &[u8]) -> Result<Carried, Status> {
         .reject_trailing_bytes()
         .with_limit(b.len() as u64 + 1)
         .deserialize(b)
-        .map_err(|e| Status::invalid_argument(format!("entry {i} does not decode: {e}")))
+        .map_err(|e| Status::invalid_argument(format!("条目 {i} 无法解码：{e}")))
 }
 
 #[tonic::async_trait]
@@ -74,17 +74,17 @@ impl Uplink for UplinkService {
         let r = req.into_inner();
         if r.entries.len() > MAX_INGEST_ITEMS {
             return Err(Status::invalid_argument(format!(
-                "{} entries in one push; at most {MAX_INGEST_ITEMS}",
+                "一次推送含 {} 个条目，上限为 {MAX_INGEST_ITEMS} 个",
                 r.entries.len()
             )));
         }
         if r.first_seq == 0 {
-            return Err(Status::invalid_argument("first_seq starts at 1"));
+            return Err(Status::invalid_argument("first_seq 须从 1 开始"));
         }
         let total: usize = r.entries.iter().map(|e| e.len()).sum();
         if total > MAX_PUSH_BYTES {
             return Err(Status::invalid_argument(format!(
-                "push of {total} bytes; at most {MAX_PUSH_BYTES}"
+                "推送共 {total} 字节，上限为 {MAX_PUSH_BYTES} 字节"
             )));
         }
         let entries = r

@@ -24,11 +24,12 @@ impl PathError {
     }
 }
 
+/// What the client reads is Chinese; the `Display` forms above stay for operators' logs.
 impl From<PathError> for tonic::Status {
     fn from(e: PathError) -> tonic::Status {
         match e {
-            PathError::Unavailable(m) => tonic::Status::unavailable(m.to_string()),
-            PathError::Fatal(m) => tonic::Status::internal(m.to_string()),
+            PathError::Unavailable(m) => tonic::Status::unavailable(m.client_message()),
+            PathError::Fatal(m) => tonic::Status::internal(m.client_message()),
         }
     }
 }
@@ -59,6 +60,19 @@ pub enum Unavailable {
     Peer(#[source] tonic::Status),
 }
 
+impl Unavailable {
+    /// The message a client reads.
+    fn client_message(&self) -> String {
+        match self {
+            Unavailable::NoLeader => "暂无领导者，请稍后重试".to_string(),
+            Unavailable::NotCommitted(d) => format!("请求未在 {} 秒内提交", d.as_secs()),
+            // The leader's own message, already meant for the client.
+            Unavailable::Peer(s) => s.message().to_string(),
+            other => format!("暂无可用的领导者：{other}"),
+        }
+    }
+}
+
 /// Why a write or read failed for good.
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
@@ -80,4 +94,16 @@ pub enum Failure {
     /// This node's TLS material does not make a client configuration.
     #[error(transparent)]
     Tls(#[from] PkiError),
+}
+
+impl Failure {
+    /// The message a client reads.
+    fn client_message(&self) -> String {
+        match self {
+            Failure::Stopping => "节点正在停止".to_string(),
+            Failure::Decode(e) => format!("领导者的应答无法解码：{e}"),
+            Failure::MissingAnswer => "状态机的应答少于所提交的信封".to_string(),
+            other => format!("节点故障：{other}"),
+        }
+    }
 }

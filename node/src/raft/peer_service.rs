@@ -28,7 +28,7 @@ impl PeerService {
             _ => {
                 tracing::warn!(caller = %id, call = what, region = %self.ctx.region, "peer call refused");
                 Err(Status::permission_denied(format!(
-                    "{id} is not a node of region {}",
+                    "{id} 不是地区 {} 的节点",
                     self.ctx.region
                 )))
             }
@@ -37,7 +37,7 @@ impl PeerService {
 
     fn decode<T: serde::de::DeserializeOwned>(data: &[u8]) -> Result<T, Status> {
         bincode::deserialize(data)
-            .map_err(|e| Status::invalid_argument(format!("payload does not decode: {e}")))
+            .map_err(|e| Status::invalid_argument(format!("载荷无法解码：{e}")))
     }
 
     fn encode<T: serde::Serialize>(v: &T) -> Result<Response<RaftPayload>, Status> {
@@ -80,13 +80,13 @@ impl RaftPeer for PeerService {
     ) -> Result<Response<ForwardReply>, Status> {
         let from = self.authorize(&req, "forward")?;
         let env = Envelope::decode(&req.into_inner().envelope)
-            .map_err(|e| Status::invalid_argument(format!("envelope does not decode: {e}")))?;
+            .map_err(|e| Status::invalid_argument(format!("转发的命令信封无法解码：{e}")))?;
         tracing::debug!(from, command = env.command.name(), "forwarded write");
         match self.ctx.write_local(env).await? {
             Some(r) => Ok(Response::new(ForwardReply {
                 response: bincode::serialize(&r).map_err(|e| Status::internal(e.to_string()))?,
             })),
-            None => Err(Status::unavailable("not the leader")),
+            None => Err(Status::unavailable("本节点不是领导者")),
         }
     }
 
