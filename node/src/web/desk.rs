@@ -61,13 +61,7 @@ pub async fn cases(
     Extension(peer): Extension<Peer>,
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
-    let list = web
-        .ctx
-        .sm
-        .read(|s| query::run(&s.domain, &v.identity, "cases", 0))?;
-    let QueryView::Cases(list) = list else {
-        return Err(WebError::NotFound("cases".into()));
-    };
+    let list = case_list(&web, &v)?;
     let body = html! {
         h1 { "案件" }
         p.muted { a #export-cases href="/desk.csv" { "导出 CSV" } " · " a href="/desk.xlsx" { "导出 Excel" } }
@@ -85,6 +79,18 @@ pub async fn cases(
     Ok(Html(layout("案件", Some(&v), body).into_string()))
 }
 
+/// The region's cases as the viewer may see them.
+fn case_list(web: &Web, v: &Viewer) -> Result<Vec<query::CaseLine>, WebError> {
+    let list = web
+        .ctx
+        .sm
+        .read(|s| query::run(&s.domain, &v.identity, "cases", 0))?;
+    let QueryView::Cases(list) = list else {
+        return Err(WebError::NotFound("cases".into()));
+    };
+    Ok(list)
+}
+
 /// `GET /desk.csv`, `GET /desk.xlsx`: the case list as a file.
 pub async fn export(
     State(web): State<Arc<Web>>,
@@ -94,13 +100,7 @@ pub async fn export(
 ) -> Result<axum::response::Response, WebError> {
     use super::export::{respond, Cell, Table};
     let v = signed_in(&web, &headers, &peer)?;
-    let list = web
-        .ctx
-        .sm
-        .read(|s| query::run(&s.domain, &v.identity, "cases", 0))?;
-    let QueryView::Cases(list) = list else {
-        return Err(WebError::NotFound("cases".into()));
-    };
+    let list = case_list(&web, &v)?;
     let rows = list
         .iter()
         .map(|c| {

@@ -329,18 +329,10 @@ pub async fn execute(web: &Web, v: &Viewer, request_id: u64, command: Command) -
 /// A notice's stage (as [`crate::domain::supervision::notice::Stage::as_str`] names it) in
 /// Chinese.
 pub fn stage_words(s: &str) -> &str {
-    use crate::domain::supervision::notice::Stage;
-    [
-        Stage::Issued,
-        Stage::Delivered,
-        Stage::Acknowledged,
-        Stage::Rectified,
-        Stage::Returned,
-        Stage::Closed,
-    ]
-    .into_iter()
-    .find(|x| x.as_str() == s)
-    .map_or(s, |x| x.label())
+    crate::domain::supervision::notice::Stage::ALL
+        .into_iter()
+        .find(|x| x.as_str() == s)
+        .map_or(s, |x| x.label())
 }
 
 /// Why a unit qualifies for a notice (as [`crate::view::qualifying`] names it) in Chinese.

@@ -287,17 +287,10 @@ fn label(name: &str) -> String {
         .into_iter()
         .find(|k| format!("{k:?}") == name)
         .map(|k| k.label());
-    let stage = [
-        Stage::Issued,
-        Stage::Delivered,
-        Stage::Acknowledged,
-        Stage::Rectified,
-        Stage::Returned,
-        Stage::Closed,
-    ]
-    .into_iter()
-    .find(|st| format!("{st:?}") == name)
-    .map(|st| st.label());
+    let stage = Stage::ALL
+        .into_iter()
+        .find(|st| format!("{st:?}") == name)
+        .map(|st| st.label());
     kind.or(stage)
         .map(|l| format!("{l} {name}"))
         .unwrap_or_else(|| name.to_string())

@@ -129,6 +129,15 @@ pub enum Stage {
 }
 
 impl Stage {
+    pub const ALL: [Stage; 6] = [
+        Stage::Issued,
+        Stage::Delivered,
+        Stage::Acknowledged,
+        Stage::Rectified,
+        Stage::Returned,
+        Stage::Closed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Issued => "issued",
