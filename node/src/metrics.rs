@@ -85,12 +85,21 @@ pub fn escape(v: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// gRPC status codes counted by number (0–16); anything else (a transport failure) last.
+const CODES: usize = 18;
+
+/// One gRPC method's requests: their latency, and their count by status code.
+#[derive(Debug)]
+struct MethodStats {
+    latency: Histogram,
+    codes: [AtomicU64; CODES],
+}
+
 /// What a node counts.
 #[derive(Debug)]
 pub struct Metrics {
-    /// gRPC requests: (method, status code) → count, and method → latency.
-    requests: Mutex<BTreeMap<(String, String), u64>>,
-    latency: Mutex<BTreeMap<String, std::sync::Arc<Histogram>>>,
+    /// gRPC requests by method (its path).
+    methods: Mutex<BTreeMap<String, std::sync::Arc<MethodStats>>>,
     /// Writes refused, by rule.
     refusals: Mutex<BTreeMap<String, u64>>,
     /// Writes answered (applied, refused or deduplicated).
@@ -106,8 +115,7 @@ pub struct Metrics {
 impl Default for Metrics {
     fn default() -> Metrics {
         Metrics {
-            requests: Mutex::default(),
-            latency: Mutex::default(),
+            methods: Mutex::default(),
             refusals: Mutex::default(),
             writes: AtomicU64::new(0),
             batch: Histogram::new(&BATCH_BUCKETS),
@@ -126,24 +134,30 @@ fn bounded<'a, V>(map: &BTreeMap<String, V>, key: &'a str) -> &'a str {
 }
 
 impl Metrics {
-    /// One gRPC request of `method` (its path) answered with `code` after `took`.
-    pub fn request(&self, method: &str, code: &str, took: Duration) {
-        let hist = {
-            let mut l = self.latency.lock().unwrap_or_else(|p| p.into_inner());
-            let m = bounded(&l, method).to_string();
-            l.entry(m)
-                .or_insert_with(|| std::sync::Arc::new(Histogram::new(&LATENCY_BUCKETS)))
-                .clone()
+    /// One gRPC request of `method` (its path) answered with status `code` (`None`: the
+    /// transport failed) after `took`. One lock to find the method; a method's first request
+    /// allocates its entry, later ones nothing.
+    pub fn request(&self, method: &str, code: Option<u32>, took: Duration) {
+        let stats = {
+            let mut m = self.methods.lock().unwrap_or_else(|p| p.into_inner());
+            match m.get(method) {
+                Some(s) => s.clone(),
+                None => {
+                    let key = bounded(&m, method).to_string();
+                    m.entry(key)
+                        .or_insert_with(|| {
+                            std::sync::Arc::new(MethodStats {
+                                latency: Histogram::new(&LATENCY_BUCKETS),
+                                codes: std::array::from_fn(|_| AtomicU64::new(0)),
+                            })
+                        })
+                        .clone()
+                }
+            }
         };
-        hist.observe(took.as_secs_f64());
-        let mut r = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        let known = r.keys().any(|(m, _)| m == method) || r.len() < MAX_SERIES * 4;
-        let key = if known {
-            (method.to_string(), code.to_string())
-        } else {
-            ("other".to_string(), code.to_string())
-        };
-        *r.entry(key).or_insert(0) += 1;
+        stats.latency.observe(took.as_secs_f64());
+        let i = code.map_or(CODES - 1, |c| (c as usize).min(CODES - 1));
+        stats.codes[i].fetch_add(1, Ordering::Relaxed);
     }
 
     /// A write refused under `rule`.
@@ -161,18 +175,28 @@ impl Metrics {
             "counter",
             "gRPC requests answered, by method and status code.",
         );
-        for ((m, c), n) in self
-            .requests
+        let methods: Vec<(String, std::sync::Arc<MethodStats>)> = self
+            .methods
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-        {
-            let _ = writeln!(
-                out,
-                "sanxiang_grpc_requests_total{{method=\"{}\",code=\"{}\"}} {n}",
-                escape(m),
-                escape(c)
-            );
+            .map(|(m, s)| (escape(m), s.clone()))
+            .collect();
+        for (m, s) in &methods {
+            for (i, n) in s.codes.iter().enumerate() {
+                let n = n.load(Ordering::Relaxed);
+                if n > 0 {
+                    let code = if i == CODES - 1 {
+                        "transport".to_string()
+                    } else {
+                        i.to_string()
+                    };
+                    let _ = writeln!(
+                        out,
+                        "sanxiang_grpc_requests_total{{method=\"{m}\",code=\"{code}\"}} {n}"
+                    );
+                }
+            }
         }
         family(
             out,
@@ -180,16 +204,11 @@ impl Metrics {
             "histogram",
             "Time to answer a gRPC request (to its response headers), by method.",
         );
-        for (m, h) in self
-            .latency
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-        {
-            h.render(
+        for (m, s) in &methods {
+            s.latency.render(
                 out,
                 "sanxiang_grpc_request_duration_seconds",
-                &format!("method=\"{}\"", escape(m)),
+                &format!("method=\"{m}\""),
             );
         }
         family(
@@ -318,8 +337,11 @@ mod tests {
     fn label_values_are_escaped_and_their_number_bounded() {
         let m = Metrics::default();
         m.refused("A\"B\\C\nD");
+        m.request("/a", Some(0), Duration::from_millis(1));
+        m.request("/a", Some(5), Duration::from_millis(1));
+        m.request("/a", None, Duration::from_millis(1));
         for i in 0..200 {
-            m.request(&format!("/x/{i}"), "0", Duration::from_millis(1));
+            m.request(&format!("/x/{i}"), Some(0), Duration::from_millis(1));
             m.refused(&format!("R-{i}"));
         }
         let mut s = String::new();
@@ -327,7 +349,9 @@ mod tests {
         assert!(s.contains("rule=\"A\\\"B\\\\C\\nD\""));
         assert!(s.contains("method=\"other\""));
         assert!(s.contains("rule=\"other\""));
-        assert!(m.latency.lock().unwrap().len() <= MAX_SERIES + 1);
+        assert!(s.contains("method=\"/a\",code=\"5\"} 1\n"));
+        assert!(s.contains("method=\"/a\",code=\"transport\"} 1\n"));
+        assert!(m.methods.lock().unwrap().len() <= MAX_SERIES + 1);
         assert!(m.refusals.lock().unwrap().len() <= MAX_SERIES + 1);
     }
 }

@@ -165,15 +165,16 @@ where
             // A refusal is answered "trailers only", its status in the headers; an answer
             // with a body has its status in the trailers, after these headers: 0 (OK) here.
             let code = match &r {
-                Ok(res) => res
-                    .headers()
-                    .get("grpc-status")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("0")
-                    .to_string(),
-                Err(_) => "transport".to_string(),
+                Ok(res) => Some(
+                    res.headers()
+                        .get("grpc-status")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0),
+                ),
+                Err(_) => None,
             };
-            metrics.request(&method, &code, start.elapsed());
+            metrics.request(&method, code, start.elapsed());
             r
         })
     }
