@@ -33,9 +33,17 @@ for r in t["region"]:
 print(json.dumps(out))
 PY
 }
-# The seed's last items travel up and are acknowledged; the last heads are recorded.
-sleep 20
+# Settled: the seed's last items travelled up, were acknowledged and their heads recorded —
+# two samples 10 s apart with the same ledgers (at most 2 minutes).
+leaves() { python3 -c 'import json,sys; print(sorted((k, v[0]) for k, v in json.load(open(sys.argv[1])).items()))' "$1"; }
 sample >"$W/before.json"
+for _ in $(seq 1 12); do
+  sleep 10
+  sample >"$W/next.json"
+  [ "$(leaves "$W/before.json")" = "$(leaves "$W/next.json")" ] && break
+  mv "$W/next.json" "$W/before.json"
+done
+[ -f "$W/next.json" ] || { echo "FAIL: the ledgers never settled after the seed"; exit 1; }
 echo "idle for $SECS s …"
 sleep "$SECS"
 sample >"$W/after.json"

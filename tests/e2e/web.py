@@ -320,7 +320,7 @@ if code not in (400, 413):
     fail(f"an oversized report draft answered {code}")
 code, text = b.status(county + "/reports/judge", "POST",
                       f"csrf={tok}&request_id=79&unit=%3Cscript%3E&period=2026Q3&accept=true")
-if "单位无法识别" not in text and "未通过（INPUT" not in text:
+if "无法识别" not in text and "未通过（INPUT" not in text:
     fail(f"a judgement of a unit that is no region answered {code}: {text[:300]}")
 if "&lt;script&gt;" not in text and "<script>" in text.split("</header>")[-1]:
     fail("the unit's text was echoed as markup")

@@ -309,8 +309,13 @@ fn units(s: &str) -> Result<Vec<Unit>, WebError> {
     s.split([',', '，'])
         .map(str::trim)
         .filter(|x| !x.is_empty())
-        .map(|x| Unit::parse(x).ok_or_else(|| WebError::Input(format!("单位 {x} 无法识别"))))
+        .map(unit)
         .collect()
+}
+
+/// A unit as a form names it: `region` or `region#agency`.
+pub fn unit(s: &str) -> Result<Unit, WebError> {
+    Unit::parse(s).ok_or_else(|| WebError::Input(format!("单位 {s} 无法识别")))
 }
 
 async fn done(
@@ -404,7 +409,7 @@ pub async fn answer(
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     check_csrf(&v, &f.csrf)?;
-    let unit = Unit::parse(&f.unit).ok_or_else(|| WebError::Input("单位无法识别".into()))?;
+    let unit = unit(&f.unit)?;
     let reply = match f.rectification.trim() {
         "" => Reply::Acknowledge,
         t => Reply::Rectification {
@@ -440,7 +445,7 @@ pub async fn judge(
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     check_csrf(&v, &f.csrf)?;
-    let unit = Unit::parse(&f.unit).ok_or_else(|| WebError::Input("单位无法识别".into()))?;
+    let unit = unit(&f.unit)?;
     let c = cmd::JudgeNotice {
         id: f.id,
         unit,

@@ -21,7 +21,7 @@ use crate::domain::core::identity::Organ;
 use crate::domain::core::region::parent_of;
 use crate::domain::core::state::{CLOCK, META};
 use crate::domain::supervision::report::{
-    figures_by_agency, period, previous_quarter, DraftReport, Narrative, Report, ReportState, Unit,
+    figures_by_agency, period, previous_quarter, DraftReport, Narrative, Report, ReportState,
     HELD_REPORTS, PERIODS, REPORTS,
 };
 use crate::domain::Command;
@@ -392,7 +392,7 @@ pub async fn judge(
 ) -> Result<Html<String>, WebError> {
     let v = signed_in(&web, &headers, &peer)?;
     check_csrf(&v, &f.csrf)?;
-    let unit = Unit::parse(&f.unit).ok_or_else(|| WebError::Input("单位无法识别".into()))?;
+    let unit = super::desk::unit(&f.unit)?;
     let c = Command::JudgeReport(cmd::JudgeReport {
         unit,
         period: f.period.clone(),

@@ -76,19 +76,47 @@ impl YearSource for Shipped {
     }
 }
 
+/// The calendar `d` is counted on: the year's notice, else its provisional calendar.
+fn calendar_of(src: &dyn YearSource, year: i32) -> Result<YearCalendar, CalendarError> {
+    src.year(year)
+        .or_else(|| super::provisional::provisional(year))
+        .ok_or(CalendarError::YearNotLoaded(year))
+}
+
+impl YearCalendar {
+    /// Whether `d` (a day of this year) is a working day.
+    fn working(&self, d: NaiveDate) -> bool {
+        if self.workdays.contains(&d) {
+            true
+        } else if self.holidays.contains(&d) {
+            false
+        } else {
+            !is_weekend(d)
+        }
+    }
+}
+
+/// Walks days, looking each year's calendar up once (not once a day).
+struct Walk<'a> {
+    src: &'a dyn YearSource,
+    year: Option<YearCalendar>,
+}
+
+impl Walk<'_> {
+    fn working(&mut self, d: NaiveDate) -> Result<bool, CalendarError> {
+        let y = match self.year.take() {
+            Some(y) if y.year == d.year() => y,
+            _ => calendar_of(self.src, d.year())?,
+        };
+        let w = y.working(d);
+        self.year = Some(y);
+        Ok(w)
+    }
+}
+
 /// Whether `d` is a working day.
 pub fn is_working_day(src: &dyn YearSource, d: NaiveDate) -> Result<bool, CalendarError> {
-    let y = src
-        .year(d.year())
-        .or_else(|| super::provisional::provisional(d.year()))
-        .ok_or(CalendarError::YearNotLoaded(d.year()))?;
-    Ok(if y.workdays.contains(&d) {
-        true
-    } else if y.holidays.contains(&d) {
-        false
-    } else {
-        !is_weekend(d)
-    })
+    Ok(calendar_of(src, d.year())?.working(d))
 }
 
 /// The date `n` working days after `from`; `from` itself is not counted (PUB-3, LAW-4).
@@ -97,6 +125,7 @@ pub fn add_working_days(
     from: NaiveDate,
     n: u32,
 ) -> Result<NaiveDate, CalendarError> {
+    let mut walk = Walk { src, year: None };
     let mut d = from;
     let mut left = n;
     // At most ~2.2 calendar days per working day even around Spring Festival; bound the walk.
@@ -109,7 +138,7 @@ pub fn add_working_days(
         if steps > n.saturating_mul(4).saturating_add(30) {
             return Err(CalendarError::OutOfRange(format!("{from} 起 {n} 个工作日")));
         }
-        if is_working_day(src, d)? {
+        if walk.working(d)? {
             left -= 1;
         }
     }
@@ -122,13 +151,14 @@ pub fn working_days_between(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<u32, CalendarError> {
+    let mut walk = Walk { src, year: None };
     let mut n = 0u32;
     let mut d = from;
     while d < to {
         d = d
             .checked_add_signed(Duration::days(1))
             .ok_or_else(|| CalendarError::OutOfRange(format!("{from}..{to}")))?;
-        if is_working_day(src, d)? {
+        if walk.working(d)? {
             n += 1;
         }
         if n > 100_000 {

@@ -22,6 +22,18 @@ impl YearSource for StateYears<'_> {
     }
 }
 
+/// The same, read through a command's transaction: a notice loaded by that command counts.
+pub struct TxnYears<'t, 'a>(pub &'t Txn<'a>);
+
+impl YearSource for TxnYears<'_, '_> {
+    fn year(&self, year: i32) -> Option<YearCalendar> {
+        u64::try_from(year)
+            .ok()
+            .and_then(|y| CALENDAR.get(self.0, &y).ok().flatten())
+            .or_else(|| crate::domain::calendar::days::shipped(year))
+    }
+}
+
 pub fn apply(txn: &mut Txn<'_>, actor: &Actor, year: &YearCalendar) -> Ruled {
     if !actor.of_bureau(&[Role::Head, Role::Supervisor]) {
         return Err(Refusal::new(

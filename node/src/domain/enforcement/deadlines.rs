@@ -6,10 +6,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::calendar::days::{
-    add_working_days, date_of, CalendarError, YearCalendar, YearSource,
-};
-use crate::domain::calendar::load::CALENDAR;
+use crate::domain::calendar::days::{add_working_days, date_of, CalendarError};
+use crate::domain::calendar::load::TxnYears;
 use crate::domain::calendar::provisional::missing_years;
 use crate::domain::core::identity::Actor;
 use crate::domain::core::keys::prefix;
@@ -80,18 +78,6 @@ pub struct Counted {
 
 /// Provisional deadlines, by their key in [`DEADLINES`].
 pub const PROVISIONAL: Space<str, Counted> = Space::new(prefix::PROVISIONAL);
-
-/// Years are read through the transaction: a notice loaded by the same command counts.
-pub struct TxnYears<'t, 'a>(pub &'t Txn<'a>);
-
-impl YearSource for TxnYears<'_, '_> {
-    fn year(&self, year: i32) -> Option<YearCalendar> {
-        u64::try_from(year)
-            .ok()
-            .and_then(|y| CALENDAR.get(self.0, &y).ok().flatten())
-            .or_else(|| crate::domain::calendar::days::shipped(year))
-    }
-}
 
 /// The date `days` working days after `from`, and the years it was counted without their
 /// notice (empty: final).
