@@ -95,12 +95,14 @@ pub fn apply_envelope(
         dedup::remember(&mut txn, request, env.request_id, answer, now)?;
     }
     let writes = txn.into_writes();
-    let clock_key = META.key(CLOCK);
     // Transport bookkeeping is no record either: the acknowledgements that prune the outboxes
     // (were they leaves, each acknowledged head would grow the ledger, call for a new head,
     // whose acknowledgement would grow it again, for ever).
     let bookkeeping = match env.command {
-        Command::Tick => writes.keys().all(|k| *k == clock_key),
+        Command::Tick => {
+            let clock_key = META.key(CLOCK);
+            writes.keys().all(|k| *k == clock_key)
+        }
         Command::UplinkAcked(_) | Command::DownAcked(_) => true,
         _ => false,
     };
