@@ -17,6 +17,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::Request;
 
+use crate::pki::revocation::Revocations;
 use crate::pki::{Identity, PkiError};
 
 /// Name sent in SNI; identity is checked from the URI SAN, not from this name.
@@ -129,7 +130,8 @@ pub fn channel(
 pub fn incoming(
     listener: TcpListener,
     cfg: Arc<rustls::ServerConfig>,
-) -> ReceiverStream<Result<TlsStream<TcpStream>, std::io::Error>> {
+    revoked: Arc<Revocations>,
+) -> ReceiverStream<Result<Revocable, std::io::Error>> {
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     let acceptor = TlsAcceptor::from(cfg);
     tokio::spawn(async move {
@@ -153,10 +155,11 @@ pub fn incoming(
             }
             let acceptor = acceptor.clone();
             let tx = tx.clone();
+            let revoked = revoked.clone();
             tokio::spawn(async move {
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                     Ok(Ok(tls)) => {
-                        let _ = tx.send(Ok(tls)).await;
+                        let _ = tx.send(Ok(Revocable::new(tls, revoked))).await;
                     }
                     Ok(Err(e)) => refused_handshake(remote, &e.to_string()),
                     Err(_) => refused_handshake(remote, "handshake timed out"),
@@ -167,18 +170,136 @@ pub fn incoming(
     ReceiverStream::new(rx)
 }
 
+/// A server-side TLS connection that ends when its client's certificate is revoked: after each
+/// change of the revocation list, its next read or write rechecks the certificate and, if it
+/// is revoked, fails, which closes the connection. (Requests on it are refused at once by
+/// [`caller`]; the connection itself goes at its next activity, at the latest the client's
+/// next keep-alive.)
+pub struct Revocable {
+    inner: TlsStream<TcpStream>,
+    serial: Option<String>,
+    revoked: Arc<Revocations>,
+    checked: u64,
+}
+
+impl Revocable {
+    fn new(inner: TlsStream<TcpStream>, revoked: Arc<Revocations>) -> Revocable {
+        let serial = inner
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .and_then(|c| crate::pki::revocation::serial_of(c.as_ref()));
+        Revocable {
+            checked: revoked.generation(),
+            inner,
+            serial,
+            revoked,
+        }
+    }
+
+    /// An error once this connection's certificate is revoked.
+    fn still_trusted(&mut self) -> std::io::Result<()> {
+        let now = self.revoked.generation();
+        if now == self.checked {
+            return Ok(());
+        }
+        self.checked = now;
+        match &self.serial {
+            Some(s) if self.revoked.contains(s) => {
+                tracing::warn!(serial = %s, "connection closed: its certificate was revoked");
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "certificate revoked",
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl tonic::transport::server::Connected for Revocable {
+    type ConnectInfo = <TlsStream<TcpStream> as tonic::transport::server::Connected>::ConnectInfo;
+
+    fn connect_info(&self) -> Self::ConnectInfo {
+        self.inner.connect_info()
+    }
+}
+
+impl tokio::io::AsyncRead for Revocable {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        if let Err(e) = self.still_trusted() {
+            return std::task::Poll::Ready(Err(e));
+        }
+        std::pin::Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Revocable {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if let Err(e) = self.still_trusted() {
+            return std::task::Poll::Ready(Err(e));
+        }
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        if let Err(e) = self.still_trusted() {
+            return std::task::Poll::Ready(Err(e));
+        }
+        std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
 fn refused_handshake(remote: SocketAddr, why: &str) {
     tracing::warn!(%remote, cause = %why, "TLS connection refused");
 }
 
-/// The verified identity of the caller of a request.
-pub fn caller<T>(req: &Request<T>) -> Result<Identity, tonic::Status> {
+/// The verified identity of the caller of a request. A certificate revoked after its
+/// connection was opened is refused here, on the connection's next request: revocation takes
+/// effect at once, not only at the next handshake.
+pub fn caller<T>(req: &Request<T>, revoked: &Revocations) -> Result<Identity, tonic::Status> {
     let certs = req
         .peer_certs()
-        .ok_or_else(|| tonic::Status::unauthenticated("no client certificate"))?;
+        .ok_or_else(|| tonic::Status::unauthenticated("没有客户端证书 no client certificate"))?;
     let first = certs
         .first()
-        .ok_or_else(|| tonic::Status::unauthenticated("no client certificate"))?;
+        .ok_or_else(|| tonic::Status::unauthenticated("没有客户端证书 no client certificate"))?;
+    if let Some(serial) = revoked.revoked(first.as_ref()) {
+        return Err(tonic::Status::unauthenticated(format!(
+            "证书 {serial} 已被吊销 certificate revoked"
+        )));
+    }
     Identity::from_cert_der(first.as_ref())
         .map_err(|e: PkiError| tonic::Status::unauthenticated(e.to_string()))
 }

@@ -74,11 +74,12 @@ fn node_key(dir: &std::path::Path, region: &str, node: u64) -> TlsMaterial {
 }
 
 fn signed(tls: &TlsMaterial, signer: u64, head: TreeHead) -> SignedHead {
-    let signature = sanxiang::ledger::head::sign(&head, tls.key_pkcs8().unwrap()).unwrap();
+    let signature =
+        sanxiang::ledger::head::sign(&head, tls.presented().key_pkcs8().unwrap()).unwrap();
     SignedHead {
         head,
         signer,
-        cert_der: tls.cert_der().to_vec(),
+        cert_der: tls.cert_der(),
         signature,
     }
 }

@@ -558,8 +558,10 @@ async fn a_revocation_sent_down_is_enforced_at_every_region_on_its_path() -> any
     let net = Network::start(&[(PROVINCE, 1), (CITY, 1), (COUNTY_A, 1)], timings()).await?;
     let zhang = net.person(COUNTY_A, Organ::Bureau, Role::Clerk, "zhang")?;
     let li = net.person(COUNTY_A, Organ::Bureau, Role::Clerk, "li")?;
-    register(&mut net.client(COUNTY_A, &zhang)?, "张局", "z", 1).await?;
-    let serial = sanxiang::pki::revocation::serial_of(zhang.cert_der()).unwrap();
+    // Zhang's client keeps its connection open throughout.
+    let mut zhang_open = net.client(COUNTY_A, &zhang)?;
+    register(&mut zhang_open, "张局", "z", 1).await?;
+    let serial = sanxiang::pki::revocation::serial_of(&zhang.cert_der()).unwrap();
     let inspector = net.person(PROVINCE, Organ::Bureau, Role::Inspector, "insp")?;
     let mut cl = net.client(PROVINCE, &inspector)?;
     let req = rpb::ExecuteRequest {
@@ -593,6 +595,16 @@ async fn a_revocation_sent_down_is_enforced_at_every_region_on_its_path() -> any
             let _ = tokio::time::timeout(Duration::from_millis(100), m.changed()).await;
         }
     }
+    // The open connection is refused on its next request, at once.
+    let t0 = std::time::Instant::now();
+    let refused = register(&mut zhang_open, "张局三", "z", 3).await;
+    let took = t0.elapsed();
+    let e = refused.expect_err("a revoked certificate still writes on its open connection");
+    assert!(
+        took < Duration::from_secs(1),
+        "refused only after {took:?}: {e}"
+    );
+    assert!(e.to_string().contains("吊销"), "{e}");
     // A new connection with the revoked certificate is refused at the handshake; others work.
     let mut zhang_again = sanxiang::client::Client::new(
         &[net.node(COUNTY_A, 1).addr.to_string()],

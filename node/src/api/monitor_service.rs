@@ -25,7 +25,7 @@ impl MonitorService {
         req: Request<pb::MonitorRequest>,
         what: &str,
     ) -> Result<pb::MonitorRequest, Status> {
-        let id = caller(&req)?;
+        let id = caller(&req, &self.ctx.tls.revoked)?;
         if id.region() != self.ctx.region {
             tracing::warn!(caller = %id, call = what, region = %self.ctx.region, "monitor refused");
             return Err(Status::permission_denied(format!(

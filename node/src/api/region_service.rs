@@ -27,7 +27,7 @@ pub const MAX_PAGE: u32 = 1000;
 
 impl RegionService {
     fn reader<T>(&self, req: &Request<T>, what: &str) -> Result<Identity, Status> {
-        let id = caller(req)?;
+        let id = caller(req, &self.ctx.tls.revoked)?;
         if id.region() != self.ctx.region {
             tracing::warn!(caller = %id, call = what, region = %self.ctx.region, "read refused");
             return Err(Status::permission_denied(format!(
@@ -39,7 +39,7 @@ impl RegionService {
     }
 
     fn writer<T>(&self, req: &Request<T>, what: &str) -> Result<Identity, Status> {
-        let id = caller(req)?;
+        let id = caller(req, &self.ctx.tls.revoked)?;
         match &id {
             Identity::Person { region, .. } if *region == self.ctx.region => Ok(id),
             _ => {

@@ -141,6 +141,7 @@ impl RunningNode {
         ];
         tasks.extend(background.down_senders);
         tasks.push(background.revocations);
+        tasks.push(background.certificates);
         let _ = ctx.metrics.flush.set(opened.flush_stats.clone());
         let mut http_addr = None;
         if let Some(l) = web {

@@ -41,7 +41,7 @@ pub async fn spawn(
     shutdown: &Trigger,
 ) -> Result<Served, NodeError> {
     let server_cfg = ctx.tls.server_config()?;
-    let incoming = transport::incoming(listener, server_cfg);
+    let incoming = transport::incoming(listener, server_cfg, ctx.tls.revoked.clone());
     let peer = RaftPeerServer::new(PeerService { ctx: ctx.clone() })
         .max_decoding_message_size(MAX_RAFT_MESSAGE)
         .max_encoding_message_size(MAX_RAFT_MESSAGE);

@@ -22,7 +22,12 @@ pub struct Background {
     pub revocations: JoinHandle<()>,
     /// Drains the uplink outbox to the parent region.
     pub sender: JoinHandle<()>,
+    /// Presents a renewed node certificate as soon as its files are replaced.
+    pub certificates: JoinHandle<()>,
 }
+
+/// How often a node looks for a renewed certificate (`sanxiang pki rotate`).
+pub const CERT_RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Starts every background task of a node.
 pub fn spawn(ctx: &Arc<NodeCtx>, link: &Arc<UplinkState>, shutdown: &Trigger) -> Background {
@@ -32,12 +37,49 @@ pub fn spawn(ctx: &Arc<NodeCtx>, link: &Arc<UplinkState>, shutdown: &Trigger) ->
     // Revocations from above (or sent from here) are enforced on every new handshake.
     let revocations = super::revocations::spawn(ctx.clone(), shutdown.subscribe());
     let sender = tokio::spawn(sender::run(ctx.clone(), link.clone(), shutdown.subscribe()));
+    let certificates = tokio::spawn(reload_certificate(ctx.clone(), shutdown.subscribe()));
     Background {
         ticker,
         signer,
         down_senders,
         revocations,
         sender,
+        certificates,
+    }
+}
+
+/// On every node, reads the certificate files every [`CERT_RELOAD_EVERY`]; a valid renewal is
+/// presented on every new connection and signs the next tree head, without a restart. Files
+/// caught between two writes, or a renewal that is not valid, are reported once and tried
+/// again.
+async fn reload_certificate(ctx: Arc<NodeCtx>, mut stop: Shutdown) {
+    let mut interval = tokio::time::interval(CERT_RELOAD_EVERY);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_error = String::new();
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.recv() => break,
+        }
+        match ctx.tls.reload() {
+            Ok(crate::pki::current::Reloaded::Unchanged) => last_error.clear(),
+            Ok(crate::pki::current::Reloaded::Renewed { not_after }) => {
+                last_error.clear();
+                tracing::warn!(
+                    region = %ctx.region,
+                    node = ctx.node_id,
+                    not_after = not_after.unwrap_or(0),
+                    "节点证书已更新 node certificate renewed"
+                );
+            }
+            Err(e) => {
+                let shown = e.to_string();
+                if shown != last_error {
+                    tracing::warn!(cause = %shown, "renewed certificate not taken (will retry)");
+                    last_error = shown;
+                }
+            }
+        }
     }
 }
 

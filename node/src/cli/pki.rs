@@ -31,6 +31,13 @@ pub enum PkiCmd {
     /// Issue a person's certificate (roles: clerk, officer, reviewer, head, supervisor,
     /// inspector, monitor).
     Issue(IssueArgs),
+    /// Renew node and person certificates before they end. Each renewal is a new key and
+    /// certificate for the same identity, valid from now; the old one stays valid until its own
+    /// end, so they overlap. Running nodes present their renewal within seconds without a
+    /// restart; copy the renewed files to each machine (nodes/<region>/node-N.*) and give
+    /// persons their new files (or PKCS#12, rewritten when a password is given). Run it well
+    /// before certificates end: `sanxiang status` warns 30 days ahead.
+    Rotate(RotateArgs),
     /// Describe a certificate file.
     Show {
         file: PathBuf,
@@ -79,6 +86,32 @@ pub struct IssueArgs {
     json: bool,
 }
 
+/// `pki rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// PKI directory with the CA.
+    #[arg(long, env = "SANXIANG_PKI")]
+    pki: PathBuf,
+    /// Topology file: every node listed is looked at.
+    #[arg(long, env = "SANXIANG_TOPOLOGY")]
+    topology: PathBuf,
+    /// Renew certificates that end within this many days.
+    #[arg(long, default_value_t = 30)]
+    within_days: i64,
+    /// Renew every certificate, whenever it ends.
+    #[arg(long)]
+    all: bool,
+    /// Validity of the renewed certificates, days.
+    #[arg(long, default_value_t = issue::DEFAULT_DAYS)]
+    days: i64,
+    /// A file whose first line is the password of persons' PKCS#12 files, to write them anew
+    /// (or set SANXIANG_P12_PASSWORD). Without it they are listed for export.
+    #[arg(long)]
+    p12_password_file: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
 /// Certificates are valid for 1 to 3650 days.
 fn check_days(days: i64) -> anyhow::Result<()> {
     if !(1..=3650).contains(&days) {
@@ -97,6 +130,7 @@ pub fn run(c: PkiCmd) -> anyhow::Result<()> {
             json,
         } => init(&topology, &out, days, force, json),
         PkiCmd::Issue(a) => person(a),
+        PkiCmd::Rotate(a) => rotate(a),
         PkiCmd::Show { file, json } => show(&file, json),
     }
 }
@@ -158,17 +192,10 @@ fn person(a: IssueArgs) -> anyhow::Result<()> {
     let p12 = match a.p12 {
         false => None,
         true => {
-            let password = match (&a.p12_password_file, std::env::var("SANXIANG_P12_PASSWORD")) {
-                (Some(f), _) => std::fs::read_to_string(f)
-                    .with_context(|| format!("cannot read {}", f.display()))?
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .to_string(),
-                (None, Ok(p)) => p,
-                (None, Err(_)) => bail!(
+            let Some(password) = p12_password(a.p12_password_file.as_deref())? else {
+                bail!(
                     "--p12 needs a password: set SANXIANG_P12_PASSWORD or give --p12-password-file"
-                ),
+                );
             };
             let out = cert.with_extension("p12");
             crate::pki::p12::write_p12(&cert, &key, &issue::ca_cert_path(&a.pki), &password, &out)?;
@@ -191,6 +218,67 @@ fn person(a: IssueArgs) -> anyhow::Result<()> {
                 p.display()
             );
         }
+    }
+    Ok(())
+}
+
+/// The PKCS#12 password from a file's first line or SANXIANG_P12_PASSWORD, if either is given.
+fn p12_password(file: Option<&Path>) -> anyhow::Result<Option<String>> {
+    match (file, std::env::var("SANXIANG_P12_PASSWORD")) {
+        (Some(f), _) => Ok(Some(
+            std::fs::read_to_string(f)
+                .with_context(|| format!("cannot read {}", f.display()))?
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        )),
+        (None, Ok(p)) => Ok(Some(p)),
+        (None, Err(_)) => Ok(None),
+    }
+}
+
+/// `pki rotate`.
+fn rotate(a: RotateArgs) -> anyhow::Result<()> {
+    check_days(a.days)?;
+    if !(0..=3650).contains(&a.within_days) {
+        bail!("--within-days must be between 0 and 3650");
+    }
+    let t = Topology::load(&a.topology)?;
+    let password = p12_password(a.p12_password_file.as_deref())?;
+    let plan = crate::pki::rotate::RotatePlan {
+        within_days: a.within_days,
+        all: a.all,
+        validity: issue::Validity::days(a.days),
+    };
+    let json = a.json;
+    let mut progress = |id: &str| {
+        if !json {
+            eprintln!("  续期 renewed {id}");
+        }
+    };
+    let r = crate::pki::rotate::rotate(&t, &a.pki, plan, password.as_deref(), &mut progress)?;
+    if json {
+        return print_json(&r);
+    }
+    println!(
+        "PKI 目录 {}: 续期 {} 张证书，保留 {} 张（{} 天内不到期）",
+        r.dir,
+        r.renewed.len(),
+        r.kept.len(),
+        a.within_days
+    );
+    for m in &r.missing {
+        println!("  节点 {m} 尚无证书：请运行 sanxiang pki init");
+    }
+    for p in &r.p12_written {
+        println!("  已重写 PKCS#12：{p}");
+    }
+    for p in &r.p12_stale {
+        println!("  PKCS#12 仍是旧证书，请重新导出（给出 --p12-password-file）：{p}");
+    }
+    if !r.renewed.is_empty() {
+        println!("运行中的节点将在数秒内改用新证书，无需重启；请把新证书文件复制到各节点机器。");
     }
     Ok(())
 }

@@ -28,7 +28,7 @@ pub struct DownlinkService {
 
 impl DownlinkService {
     fn parent<T>(&self, req: &Request<T>, call: &str) -> Result<String, Status> {
-        let id = caller(req)?;
+        let id = caller(req, &self.ctx.tls.revoked)?;
         let parent = self
             .ctx
             .topology

@@ -85,13 +85,15 @@ pub async fn sign_head(ctx: &NodeCtx) -> Result<(), SignError> {
         root,
         time_ms: ctx.clock.now_ms(),
     };
-    let key = ctx.tls.key_pkcs8().ok_or(SignError::KeyNotPkcs8)?;
+    // The certificate presented now: a renewed one signs from the moment it is loaded.
+    let presented = ctx.tls.presented();
+    let key = presented.key_pkcs8().ok_or(SignError::KeyNotPkcs8)?;
     let signature = crate::ledger::head::sign(&head, key)?;
     let env = ctx.node_envelope(Command::RecordTreeHead(
         crate::domain::federation::items::SignedHead {
             head,
             signer: ctx.node_id,
-            cert_der: ctx.tls.cert_der().to_vec(),
+            cert_der: presented.cert_der().to_vec(),
             signature,
         },
     ));

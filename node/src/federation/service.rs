@@ -23,7 +23,7 @@ pub struct UplinkService {
 impl UplinkService {
     /// The calling child region, or a refusal logged with the caller's identity.
     fn child<T>(&self, req: &Request<T>, call: &str) -> Result<String, Status> {
-        let id = caller(req)?;
+        let id = caller(req, &self.ctx.tls.revoked)?;
         let region = match &id {
             Identity::Node { region, .. } => region,
             Identity::Person { .. } => {

@@ -1,16 +1,20 @@
 //! Identity and certificates (ARCHITECTURE "Identity and authorization").
 //!
+//! - [`current`]: the certificate presented now, renewed in place without a restart.
 //! - [`identity`]: SPIFFE-style URI SANs naming a region and a node or a person's role.
 //! - [`issue`]: the deployment CA, node certificates from the topology, person certificates.
 //! - [`pem`]: reading certificates and keys from PEM files.
+//! - [`rotate`]: renewing certificates before they end (`pki rotate`).
 //! - [`revocation`]: revoked serial numbers, checked at every handshake.
 //! - [`tls`]: our own rustls verifiers (chain to the CA + identity from the URI SAN) and the
 //!   server/client configurations built from them.
+pub mod current;
 pub mod identity;
 pub mod issue;
 pub mod p12;
 pub mod pem;
 pub mod revocation;
+pub mod rotate;
 pub mod tls;
 
 pub use identity::Identity;

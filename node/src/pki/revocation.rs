@@ -3,6 +3,7 @@
 //! connection). The set is shared by a node's verifiers and refreshed from replicated state
 //! (revocations this region sent down or received from above).
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 
 use x509_parser::prelude::FromDer;
@@ -11,6 +12,8 @@ use x509_parser::prelude::FromDer;
 #[derive(Debug, Default)]
 pub struct Revocations {
     serials: RwLock<BTreeSet<String>>,
+    /// Counts replacements, so an open connection rechecks its certificate only after one.
+    generation: AtomicU64,
 }
 
 /// `0A:1b:…` or `0a1b…` → `0a1b…`; leading zero bytes are kept as written.
@@ -33,6 +36,20 @@ impl Revocations {
     pub fn replace(&self, serials: impl IntoIterator<Item = String>) {
         let set: BTreeSet<String> = serials.into_iter().map(|s| normalize(&s)).collect();
         *self.serials.write().unwrap_or_else(|p| p.into_inner()) = set;
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    /// How many times the set was replaced.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// True when this serial (as [`serial_of`] writes it) is revoked.
+    pub fn contains(&self, serial: &str) -> bool {
+        self.serials
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(serial)
     }
 
     /// Number of revoked serials.

@@ -11,11 +11,12 @@ use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::server::{ParsedCertificate, WebPkiClientVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, RootCertStore, SignatureScheme};
 
+use super::current::{CurrentCert, Presented, Reloaded};
 use super::identity::Identity;
 use super::issue::{ca_cert_path, node_paths};
 pub use super::pem::{load_certs, load_key};
@@ -67,8 +68,8 @@ pub struct TlsMaterial {
     pub domain: String,
     pub identity: Identity,
     roots: Arc<RootCertStore>,
-    chain: Vec<CertificateDer<'static>>,
-    key: Arc<PrivateKeyDer<'static>>,
+    /// The certificate presented now; renewed in place by [`TlsMaterial::reload`].
+    current: Arc<CurrentCert>,
     /// Revoked certificates, shared by every configuration built from this material.
     pub revoked: Arc<super::revocation::Revocations>,
 }
@@ -82,14 +83,16 @@ impl TlsMaterial {
                 .add(c)
                 .map_err(|e| PkiError::Parse(format!("{}: {e}", ca.display())))?;
         }
-        let chain = load_certs(cert)?;
-        let identity = Identity::from_cert_der(chain[0].as_ref())?;
+        let presented = Presented::new(load_certs(cert)?, load_key(key)?)?;
+        let identity = Identity::from_cert_der(presented.cert_der())?;
         Ok(TlsMaterial {
             domain: identity.domain().to_string(),
             identity,
             roots: Arc::new(roots),
-            chain,
-            key: Arc::new(load_key(key)?),
+            current: Arc::new(CurrentCert::new(
+                presented,
+                Some((cert.to_path_buf(), key.to_path_buf())),
+            )),
             revoked: Arc::default(),
         })
     }
@@ -109,29 +112,30 @@ impl TlsMaterial {
         }
     }
 
-    /// The CA roots.
     /// When this material's own certificate ends (Unix seconds), if it parses.
     pub fn not_after(&self) -> Option<i64> {
-        let der = self.chain.first()?;
-        let (_, cert) = x509_parser::parse_x509_certificate(der.as_ref()).ok()?;
-        Some(cert.validity().not_after.timestamp())
+        self.current.get().not_after
     }
 
+    /// The CA roots.
     pub fn roots(&self) -> Arc<RootCertStore> {
         self.roots.clone()
     }
 
-    /// The PKCS#8 DER of the private key (for signing tree heads), if it is PKCS#8.
-    pub fn key_pkcs8(&self) -> Option<&[u8]> {
-        match &*self.key {
-            PrivateKeyDer::Pkcs8(k) => Some(k.secret_pkcs8_der()),
-            _ => None,
-        }
+    /// The certificate and key presented now (for signing tree heads).
+    pub fn presented(&self) -> Arc<Presented> {
+        self.current.get()
     }
 
-    /// The DER of our own certificate.
-    pub fn cert_der(&self) -> &[u8] {
-        self.chain[0].as_ref()
+    /// The DER of our own certificate as presented now.
+    pub fn cert_der(&self) -> Vec<u8> {
+        self.current.get().cert_der().to_vec()
+    }
+
+    /// Reads the certificate files again; a valid renewal is presented on every new
+    /// connection from now on (see [`super::current`]).
+    pub fn reload(&self) -> Result<Reloaded, PkiError> {
+        self.current.reload(&self.identity, &self.roots)
     }
 
     /// Server configuration: client certificates are required and verified.
@@ -174,7 +178,7 @@ impl TlsMaterial {
         let mut cfg = rustls::ServerConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()?
             .with_client_cert_verifier(verifier)
-            .with_single_cert(self.chain.clone(), self.key.clone_key())?;
+            .with_cert_resolver(self.current.clone());
         cfg.alpn_protocols = vec![alpn.to_vec()];
         Ok(Arc::new(cfg))
     }
@@ -206,7 +210,7 @@ impl TlsMaterial {
             .with_safe_default_protocol_versions()?
             .dangerous()
             .with_custom_certificate_verifier(verifier)
-            .with_client_auth_cert(self.chain.clone(), self.key.clone_key())?;
+            .with_client_cert_resolver(self.current.clone());
         cfg.alpn_protocols = vec![alpn.to_vec()];
         Ok(Arc::new(cfg))
     }

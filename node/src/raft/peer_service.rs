@@ -22,7 +22,7 @@ pub struct PeerService {
 
 impl PeerService {
     fn authorize<T>(&self, req: &Request<T>, what: &str) -> Result<u64, Status> {
-        let id = caller(req)?;
+        let id = caller(req, &self.ctx.tls.revoked)?;
         match &id {
             Identity::Node { region, node, .. } if *region == self.ctx.region => Ok(*node),
             _ => {

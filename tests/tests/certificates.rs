@@ -1,0 +1,104 @@
+//! Certificates over time: renewed while the network runs, presented without a restart, and
+//! the federation's proofs unbroken across the renewal.
+use std::sync::Arc;
+use std::time::Duration;
+
+use sanxiang::domain::federation::items::{Carried, ItemBody, UpItem};
+use sanxiang::domain::{Organ, Role};
+use sanxiang::pki::rotate::{rotate, RotatePlan};
+use sanxiang::pki::{issue, Expect};
+use sanxiang_tests::network::*;
+use sanxiang_tests::*;
+
+const LONG: Duration = Duration::from_secs(60);
+
+/// Names and proof flags of the agency items of `origin` held in a state.
+fn agencies(state: &sanxiang::domain::State, origin: &str) -> Vec<(String, bool)> {
+    held(state, origin)
+        .into_iter()
+        .filter_map(|(_, h)| match &h.carried {
+            Carried::Item { bytes, .. } => match UpItem::from_leaf(bytes)?.body {
+                ItemBody::Agency(a) => Some((a.name, h.proven)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// The certificate a node presents to a new connection.
+async fn presented(addr: &str, who: &sanxiang::pki::TlsMaterial) -> anyhow::Result<Vec<u8>> {
+    let cfg = who.client_config(Expect::AnyNode)?;
+    let tcp = tokio::net::TcpStream::connect(addr).await?;
+    let name = rustls::pki_types::ServerName::try_from("node.sanxiang")?;
+    let tls = tokio_rustls::TlsConnector::from(cfg)
+        .connect(name, tcp)
+        .await?;
+    let first = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .ok_or_else(|| anyhow::anyhow!("no server certificate"))?;
+    Ok(first.as_ref().to_vec())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificates_renewed_while_writing_are_presented_without_a_restart() -> anyhow::Result<()>
+{
+    let net = Network::start(&[(PROVINCE, 1), (CITY, 1), (COUNTY_A, 3)], timings()).await?;
+    let clerk = net.person(COUNTY_A, Organ::Bureau, Role::Clerk, "clerk")?;
+    let old: Vec<Vec<u8>> = (1..=3)
+        .map(|i| net.node(COUNTY_A, i).ctx.tls.cert_der())
+        .collect();
+    // A writer runs through the whole renewal; every write must succeed.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut cl = net.client(COUNTY_A, &clerk)?;
+    let writer = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut n = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) || n < 5 {
+                n += 1;
+                register(&mut cl, &format!("续期中{n}"), "rot", n).await?;
+            }
+            anyhow::Ok(n)
+        })
+    };
+    let plan = RotatePlan {
+        within_days: 30,
+        all: true,
+        validity: issue::Validity::days(60),
+    };
+    let report = rotate(&net.topology, &net.pki, plan, None, &mut |_| {})?;
+    assert!(report.renewed.len() >= 5, "{report:?}");
+    // Every node of the county presents its renewal, to new connections too, within seconds.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    for i in 1..=3u64 {
+        let node = net.node(COUNTY_A, i);
+        while node.ctx.tls.cert_der() == old[i as usize - 1] {
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "node {i} kept its old certificate"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let now = presented(&node.addr.to_string(), &clerk).await?;
+        assert_eq!(
+            now,
+            node.ctx.tls.cert_der(),
+            "node {i} presents its renewal"
+        );
+        assert_ne!(now, old[i as usize - 1]);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.await??;
+    // Every item written across the renewal reaches the city proven.
+    net.wait_until(CITY, "every item proven after the renewal", LONG, |s| {
+        let a = agencies(s, COUNTY_A);
+        (a.len() as u64 == written && a.iter().all(|(_, p)| *p)).then_some(())
+    })
+    .await?;
+    net.shutdown().await;
+    Ok(())
+}
