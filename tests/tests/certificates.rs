@@ -102,3 +102,79 @@ async fn certificates_renewed_while_writing_are_presented_without_a_restart() ->
     net.shutdown().await;
     Ok(())
 }
+
+/// A dishonest city cannot invent an item of the province for its county: the county checks
+/// every item's seal against the issuer named in it, and a revocation forged this way is
+/// neither kept nor enforced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_downlink_item_forged_by_the_region_in_between_is_refused() -> anyhow::Result<()> {
+    use sanxiang::domain::federation::downlink::{
+        digest, seal_message, DownBody, DownItem, DownSeal, SealedDown, RECEIVED,
+    };
+    use sanxiang_proto::federation as fpb;
+    let net = Network::start(&[(PROVINCE, 1), (CITY, 1), (COUNTY_A, 1)], timings()).await?;
+    let li = net.person(COUNTY_A, Organ::Bureau, Role::Clerk, "li")?;
+    let serial = sanxiang::pki::revocation::serial_of(&li.cert_der())
+        .ok_or_else(|| anyhow::anyhow!("no serial"))?;
+    // The city's node signs an item that names the province as its issuer.
+    let city = net.node_tls(CITY, 1)?;
+    let item = DownItem {
+        issuer: PROVINCE.into(),
+        seq: 999,
+        to: COUNTY_A.into(),
+        time_ms: net.clock().now_ms(),
+        by: "p/role/inspector/user/x".into(),
+        body: DownBody::Revocation {
+            serials: vec![serial],
+            reason: "伪造".into(),
+        },
+    };
+    let signature = sanxiang::ledger::head::sign_bytes(
+        &seal_message(&digest(&item)?),
+        city.presented()
+            .key_pkcs8()
+            .ok_or_else(|| anyhow::anyhow!("key"))?,
+    )?;
+    let forged = SealedDown {
+        item,
+        seal: DownSeal {
+            signer: 1,
+            cert_der: city.cert_der(),
+            signature,
+            at_ms: net.clock().now_ms(),
+        },
+    };
+    let mut down = sanxiang_proto::federation::downlink_client::DownlinkClient::new(raw_channel(
+        &net.addr(COUNTY_A, 1),
+        &city,
+    )?);
+    let mark = down.mark(fpb::MarkRequest {}).await?.into_inner().mark;
+    let reply = down
+        .push(fpb::PushRequest {
+            first_seq: mark + 1,
+            entries: vec![bincode::serialize(&forged)?],
+            tail: mark + 1,
+            oldest_ms: 0,
+        })
+        .await?
+        .into_inner();
+    assert_eq!(
+        reply.mark,
+        mark + 1,
+        "the position is taken, the item is not"
+    );
+    net.read(COUNTY_A, |s| {
+        assert!(
+            RECEIVED
+                .read(s, &(PROVINCE.to_string(), 999))
+                .unwrap()
+                .is_none(),
+            "a forged item is not kept"
+        );
+    })
+    .await?;
+    assert_eq!(net.node(COUNTY_A, 1).ctx.tls.revoked.len(), 0);
+    register(&mut net.client(COUNTY_A, &li)?, "李局", "l", 1).await?;
+    net.shutdown().await;
+    Ok(())
+}

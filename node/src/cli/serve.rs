@@ -42,9 +42,10 @@ pub struct ServeArgs {
     /// summary to the parent region.
     #[arg(long, default_value_t = 60)]
     pub tick_secs: u64,
-    /// Sign a tree head at least this often (seconds) when the ledger grew. Items for the
-    /// parent get a head at once regardless.
-    #[arg(long, default_value_t = 30)]
+    /// Sign a tree head at most this often (seconds) when the ledger grew and nothing waits
+    /// for the parent. Items for the parent get a head at once regardless, so an idle or
+    /// quiet region adds a head every few hours at most.
+    #[arg(long, default_value_t = 3 * 3600)]
     pub head_every_secs: u64,
     /// Most outbox entries sent to the parent in one push (1–2000).
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=2000))]

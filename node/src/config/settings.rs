@@ -39,7 +39,7 @@ impl Default for RaftTimings {
             snapshot_every: 5000,
             tick: Duration::from_secs(60),
             keep_logs: 1000,
-            head_every: Duration::from_secs(30),
+            head_every: Duration::from_secs(3 * 3600),
             uplink_batch: 1000,
             uplink_alert_after: Duration::from_secs(15 * 60),
         }

@@ -14,7 +14,10 @@ use super::LinkError;
 use super::MAX_ENTRY_BYTES;
 use crate::domain::command::cmd;
 use crate::domain::core::state::META;
-use crate::domain::federation::downlink::{DownItem, DOWN_LINKS, DOWN_MARK, DOWN_OUT};
+use crate::domain::federation::downlink::{
+    digest, seal_message, DownSeal, SealedDown, DOWN_LINKS, DOWN_MARK, DOWN_OUT, DOWN_SEALED,
+    DOWN_SEALS, DOWN_SEQ, MAX_SEALS, SENT_DOWN,
+};
 use crate::domain::federation::items::MAX_INGEST_ITEMS;
 use crate::domain::Command;
 use crate::pki::{Expect, Identity};
@@ -67,7 +70,7 @@ impl Downlink for DownlinkService {
                     b.len()
                 )));
             }
-            let item: DownItem = bincode::DefaultOptions::new()
+            let item: SealedDown = bincode::DefaultOptions::new()
                 .with_fixint_encoding()
                 .reject_trailing_bytes()
                 .with_limit(b.len() as u64 + 1)
@@ -75,11 +78,13 @@ impl Downlink for DownlinkService {
                 .map_err(|e| Status::invalid_argument(format!("项 {i} 无法解码：{e}")))?;
             items.push(item);
         }
-        let env = self.ctx.node_envelope(Command::IngestDown(cmd::IngestDown {
-            from: from.clone(),
-            first_seq: r.first_seq,
-            items,
-        }));
+        let env = self
+            .ctx
+            .node_envelope(Command::IngestSealedDown(cmd::IngestSealedDown {
+                from: from.clone(),
+                first_seq: r.first_seq,
+                items,
+            }));
         super::push_reply(self.ctx.write(env).await?.outcome, &from, "down")
     }
 
@@ -100,16 +105,84 @@ impl Downlink for DownlinkService {
     }
 }
 
-/// Starts one pushing loop per direct child region; they act only while this node leads.
+/// Starts one pushing loop per direct child region, and the sealer of this region's own
+/// items when it has children; they act only while this node leads.
 pub fn spawn_senders(ctx: &Arc<NodeCtx>, stop: &Shutdown) -> Vec<tokio::task::JoinHandle<()>> {
-    ctx.topology
+    let mut tasks: Vec<_> = ctx
+        .topology
         .regions()
         .filter(|r| r.parent.as_deref() == Some(ctx.region.as_str()))
         .map(|r| {
             let addrs: Vec<String> = r.nodes.iter().map(|n| n.grpc.clone()).collect();
             tokio::spawn(child_loop(ctx.clone(), r.id.clone(), addrs, stop.clone()))
         })
-        .collect()
+        .collect();
+    if !tasks.is_empty() {
+        tasks.push(tokio::spawn(seal_loop(ctx.clone(), stop.clone())));
+    }
+    tasks
+}
+
+/// On the leader: signs every own item sent down that has no seal yet, with the node's
+/// current certificate, and records the seals through Raft; an item leaves this region only
+/// once sealed.
+async fn seal_loop(ctx: Arc<NodeCtx>, mut stop: Shutdown) {
+    let mut metrics = ctx.raft.metrics();
+    loop {
+        let leader = metrics.borrow().state == ServerState::Leader;
+        if leader {
+            match seal_next(&ctx).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(cause = %e, "downlink items not sealed; will retry"),
+            }
+        }
+        tokio::select! {
+            r = metrics.changed() => if r.is_err() { return },
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.recv() => return,
+        }
+    }
+}
+
+/// Seals the next unsealed own items; true when it sealed some.
+async fn seal_next(ctx: &Arc<NodeCtx>) -> Result<bool, LinkError> {
+    let (first, digests) = ctx.sm.read(|s| {
+        let meta = |k| META.read(&s.domain, k).ok().flatten().unwrap_or(0).max(0) as u64;
+        let (sealed, last) = (meta(DOWN_SEALED), meta(DOWN_SEQ));
+        let digests: Vec<[u8; 32]> = ((sealed + 1)..=last)
+            .take(MAX_SEALS)
+            .map_while(|seq| {
+                let sent = SENT_DOWN.read(&s.domain, &seq).ok().flatten()?;
+                digest(&sent.item).ok()
+            })
+            .collect();
+        (sealed + 1, digests)
+    });
+    if digests.is_empty() {
+        return Ok(false);
+    }
+    let presented = ctx.tls.presented();
+    let key = presented
+        .key_pkcs8()
+        .ok_or_else(|| crate::ledger::head::HeadError::Key("not PKCS#8".into()))?;
+    let at_ms = ctx.clock.now_ms();
+    let mut seals = Vec::with_capacity(digests.len());
+    for d in &digests {
+        let signature = crate::ledger::head::sign_bytes(&seal_message(d), key)?;
+        seals.push(DownSeal {
+            signer: ctx.node_id,
+            cert_der: presented.cert_der().to_vec(),
+            signature,
+            at_ms,
+        });
+    }
+    let env = ctx.node_envelope(Command::SealDown(cmd::SealDown {
+        first_seq: first,
+        seals,
+    }));
+    ctx.write_local(env).await?;
+    Ok(true)
 }
 
 async fn child_loop(ctx: Arc<NodeCtx>, child: String, addrs: Vec<String>, mut stop: Shutdown) {
@@ -152,7 +225,15 @@ async fn child_loop(ctx: Arc<NodeCtx>, child: String, addrs: Vec<String>, mut st
             continue;
         }
         match push_once(&ctx, &child, &mut clients[which].clone()).await {
-            Ok(()) => backoff = Duration::from_millis(50),
+            Ok(true) => backoff = Duration::from_millis(50),
+            // Nothing could go yet (the next item waits for its seal): wait for a change.
+            Ok(false) => {
+                tokio::select! {
+                    r = metrics.changed() => if r.is_err() { return },
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = stop.recv() => return,
+                }
+            }
             Err(e) => {
                 tracing::debug!(child = %child, cause = %e, "downlink interrupted; resuming from the child's mark");
                 which = (which + 1) % clients.len();
@@ -166,12 +247,13 @@ async fn child_loop(ctx: Arc<NodeCtx>, child: String, addrs: Vec<String>, mut st
     }
 }
 
-/// Asks the child's mark, sends what follows it, records the acknowledgement.
+/// Asks the child's mark, sends what follows it, records the acknowledgement. False when
+/// nothing moved.
 async fn push_once(
     ctx: &Arc<NodeCtx>,
     child: &str,
     client: &mut DownlinkClient<tonic::transport::Channel>,
-) -> Result<(), LinkError> {
+) -> Result<bool, LinkError> {
     let mut req = Request::new(pb::MarkRequest {});
     req.set_timeout(Duration::from_secs(5));
     let mark = client
@@ -196,7 +278,15 @@ async fn push_once(
             else {
                 break;
             };
-            let Ok(b) = bincode::serialize(&o.item) else {
+            // An item goes on only with its issuer's seal (an own item waits for the sealer).
+            let Some(seal) = DOWN_SEALS
+                .read(&s.domain, &(o.item.issuer.clone(), o.item.seq))
+                .ok()
+                .flatten()
+            else {
+                break;
+            };
+            let Ok(b) = bincode::serialize(&SealedDown { item: o.item, seal }) else {
                 break;
             };
             if bytes + b.len() > super::PUSH_BUDGET && !items.is_empty() {
@@ -212,8 +302,10 @@ async fn push_once(
             "{child} holds less ({mark}) than it acknowledged ({acked}); its data was lost and what was pruned cannot be resent"
         )));
     }
+    let recorded = acked;
     let mut acked = mark.min(tail).max(acked);
-    if !items.is_empty() {
+    let sent = !items.is_empty();
+    if sent {
         let mut req = Request::new(pb::PushRequest {
             first_seq: mark + 1,
             entries: items,
@@ -228,12 +320,12 @@ async fn push_once(
             .into_inner();
         acked = reply.mark.min(tail);
     }
-    if acked > 0 {
+    if acked > recorded {
         let env = ctx.node_envelope(Command::DownAcked(cmd::DownAcked {
             child: child.to_string(),
             mark: acked,
         }));
         ctx.write_local(env).await?;
     }
-    Ok(())
+    Ok(sent || acked > recorded)
 }

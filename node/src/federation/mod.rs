@@ -45,6 +45,9 @@ pub enum LinkError {
     /// A test fault on the link.
     #[error("{0}")]
     Fault(String),
+    /// Signing this region's downlink items failed.
+    #[error("sealing downlink items: {0}")]
+    Seal(#[from] crate::ledger::head::HeadError),
 }
 
 impl LinkError {

@@ -9,7 +9,7 @@ use rustls::server::ParsedCertificate;
 use rustls::RootCertStore;
 
 use crate::domain::federation::items::SignedHead;
-use crate::domain::federation::items::{CheckError, Crypto, Hash};
+use crate::domain::federation::items::{CheckError, Crypto, Hash, Seal};
 use crate::pki::Identity;
 
 /// [`Crypto`] backed by the ledger module and the deployment's CA.
@@ -19,28 +19,33 @@ pub struct LedgerCrypto {
     pub roots: Option<Arc<RootCertStore>>,
 }
 
-impl Crypto for LedgerCrypto {
-    fn leaf_hash(&self, data: &[u8]) -> Hash {
-        super::leaf_hash(data)
-    }
-
-    fn verify_head(&self, sh: &SignedHead, at_ms: i64) -> Result<(), CheckError> {
+impl LedgerCrypto {
+    /// The certificate names node `signer` of `region`, chains to the deployment's CA and is
+    /// valid at `at_ms` (the signer's own time: a certificate since renewed still vouches for
+    /// what it signed while it was valid).
+    fn trusted_signer(
+        &self,
+        region: &str,
+        signer: u64,
+        cert_der: &[u8],
+        at_ms: i64,
+    ) -> Result<(), CheckError> {
         let roots = self
             .roots
             .as_ref()
             .ok_or_else(|| CheckError::new("this node has no CA to check the signer against"))?;
-        match Identity::from_cert_der(&sh.cert_der) {
-            Ok(Identity::Node { region, node, .. })
-                if region == sh.head.region && node == sh.signer => {}
+        match Identity::from_cert_der(cert_der) {
+            Ok(Identity::Node {
+                region: r, node, ..
+            }) if r == region && node == signer => {}
             Ok(other) => {
                 return Err(CheckError::new(format!(
-                    "the signer certificate names {other}, not node {} of {}",
-                    sh.signer, sh.head.region
+                    "the signer certificate names {other}, not node {signer} of {region}"
                 )))
             }
             Err(e) => return Err(CheckError::caused(format!("signer certificate: {e}"), e)),
         }
-        let der = CertificateDer::from(sh.cert_der.clone());
+        let der = CertificateDer::from(cert_der.to_vec());
         let parsed =
             ParsedCertificate::try_from(&der).map_err(|e| CheckError::caused(e.to_string(), e))?;
         let at = UnixTime::since_unix_epoch(std::time::Duration::from_millis(at_ms.max(0) as u64));
@@ -58,8 +63,24 @@ impl Crypto for LedgerCrypto {
                 format!("signer certificate does not chain to the CA: {e}"),
                 e,
             )
-        })?;
+        })
+    }
+}
+
+impl Crypto for LedgerCrypto {
+    fn leaf_hash(&self, data: &[u8]) -> Hash {
+        super::leaf_hash(data)
+    }
+
+    fn verify_head(&self, sh: &SignedHead, at_ms: i64) -> Result<(), CheckError> {
+        self.trusted_signer(&sh.head.region, sh.signer, &sh.cert_der, at_ms)?;
         super::head::verify(&sh.head, &sh.signature, &sh.cert_der)
+            .map_err(|e| CheckError::caused(e.to_string(), e))
+    }
+
+    fn verify_seal(&self, seal: &Seal<'_>) -> Result<(), CheckError> {
+        self.trusted_signer(seal.region, seal.signer, seal.cert_der, seal.at_ms)?;
+        super::head::verify_bytes(seal.message, seal.signature, seal.cert_der)
             .map_err(|e| CheckError::caused(e.to_string(), e))
     }
 

@@ -105,6 +105,10 @@ pub enum Command {
     SetQuorum(cmd::SetQuorum),
     /// Extend a case's LAW-3 decision time limit with the head's approval.
     ExtendDecisionLimit(cmd::ExtendDecisionLimit),
+    /// The leader's seals over this region's own downlink items, made after commit.
+    SealDown(cmd::SealDown),
+    /// A batch of sealed downlink items from the parent (each seal checked here).
+    IngestSealedDown(cmd::IngestSealedDown),
 }
 
 /// Runs `$body` with `$c` bound to the command's payload, a [`Rule`]: the one place that
@@ -157,6 +161,8 @@ macro_rules! with_rule {
             Command::SetLawSettings($c) => $body,
             Command::SetQuorum($c) => $body,
             Command::ExtendDecisionLimit($c) => $body,
+            Command::SealDown($c) => $body,
+            Command::IngestSealedDown($c) => $body,
         }
     };
 }
@@ -233,7 +239,7 @@ mod tests {
 
     /// Every command variant, by its log name. A new variant is added here and recorded in
     /// `testdata/envelopes-v2.tsv` with the release that introduces it.
-    const ALL_COMMANDS: [&str; 42] = [
+    const ALL_COMMANDS: [&str; 44] = [
         "add_expert_opinion",
         "answer_notice",
         "change_certificate",
@@ -247,6 +253,7 @@ mod tests {
         "extend_decision_limit",
         "ingest",
         "ingest_down",
+        "ingest_sealed_down",
         "issue_certificate",
         "judge_notice",
         "judge_report",
@@ -260,6 +267,7 @@ mod tests {
         "register_officer",
         "release_publication",
         "review_opinion",
+        "seal_down",
         "send_down",
         "set_av_list",
         "set_catalog_rule",

@@ -66,6 +66,72 @@ fn record(e: &Envelope) {
     }
 }
 
+/// The ledger's hashing and proofs, no CA (no head is trusted), and a downlink seal that
+/// verifies unless its signature is `bad`.
+pub struct KitCrypto;
+
+impl crate::domain::federation::items::Crypto for KitCrypto {
+    fn leaf_hash(&self, data: &[u8]) -> crate::domain::federation::items::Hash {
+        crate::ledger::LedgerCrypto::default().leaf_hash(data)
+    }
+    fn verify_head(
+        &self,
+        head: &crate::domain::federation::items::SignedHead,
+        at_ms: i64,
+    ) -> Result<(), crate::domain::federation::items::CheckError> {
+        crate::ledger::LedgerCrypto::default().verify_head(head, at_ms)
+    }
+    fn verify_seal(
+        &self,
+        seal: &crate::domain::federation::items::Seal<'_>,
+    ) -> Result<(), crate::domain::federation::items::CheckError> {
+        (seal.signature != b"bad").then_some(()).ok_or(
+            crate::domain::federation::items::CheckError::new("bad seal"),
+        )
+    }
+    fn verify_inclusion(
+        &self,
+        index: u64,
+        size: u64,
+        leaf: &crate::domain::federation::items::Hash,
+        proof: &[crate::domain::federation::items::Hash],
+        root: &crate::domain::federation::items::Hash,
+    ) -> Result<(), crate::domain::federation::items::CheckError> {
+        crate::ledger::LedgerCrypto::default().verify_inclusion(index, size, leaf, proof, root)
+    }
+    fn verify_consistency(
+        &self,
+        first: u64,
+        second: u64,
+        first_root: &crate::domain::federation::items::Hash,
+        second_root: &crate::domain::federation::items::Hash,
+        proof: &[crate::domain::federation::items::Hash],
+    ) -> Result<(), crate::domain::federation::items::CheckError> {
+        crate::ledger::LedgerCrypto::default().verify_consistency(
+            first,
+            second,
+            first_root,
+            second_root,
+            proof,
+        )
+    }
+}
+
+/// An item with a seal [`KitCrypto`] accepts.
+pub fn sealed(
+    item: crate::domain::federation::downlink::DownItem,
+) -> crate::domain::federation::downlink::SealedDown {
+    crate::domain::federation::downlink::SealedDown {
+        item,
+        seal: crate::domain::federation::downlink::DownSeal {
+            signer: 1,
+            cert_der: Vec::new(),
+            signature: b"ok".to_vec(),
+            at_ms: 0,
+        },
+    }
+}
+
 /// [`run`] in another region.
 pub fn run_in(state: &mut State, region: &str, envs: &[Envelope]) -> Vec<Response> {
     envs.iter()
@@ -76,7 +142,7 @@ pub fn run_in(state: &mut State, region: &str, envs: &[Envelope]) -> Vec<Respons
                 region,
                 log_index: i as u64 + 1,
                 leaf_index: i as u64,
-                crypto: &crate::ledger::LedgerCrypto::default(),
+                crypto: &KitCrypto,
             };
             let a = apply_envelope(state, &ctx, e).unwrap();
             state.apply_writes(&a.writes);

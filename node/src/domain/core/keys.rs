@@ -56,6 +56,8 @@ pub mod prefix {
     pub const RECEIVED: u8 = b'G';
     /// `domain::federation::downlink::SENT_DOWN`
     pub const SENT_DOWN: u8 = b'H';
+    /// `domain::federation::downlink::DOWN_SEALS`
+    pub const DOWN_SEALS: u8 = b'T';
     /// `domain::federation::held::ALERTS`
     pub const ALERTS: u8 = b'A';
     /// `domain::federation::held::HELD_HEADS`
@@ -296,6 +298,13 @@ pub const SPACES: &[KeySpace] = &[
         prefix: prefix::SENT_DOWN,
         key: "u64",
         value: "SentDown",
+        owner: "federation::downlink",
+    },
+    KeySpace {
+        name: "DOWN_SEALS",
+        prefix: prefix::DOWN_SEALS,
+        key: "(String, u64)",
+        value: "DownSeal",
         owner: "federation::downlink",
     },
     KeySpace {

@@ -16,7 +16,9 @@ pub struct SendDown {
     pub body: crate::domain::federation::downlink::DownBody,
 }
 
-/// A batch of downlink items from the parent, stamped with the parent's verified region.
+/// A batch of downlink items from the parent, stamped with the parent's verified region, as
+/// logs written before items were sealed hold it: applied as it was then. Nodes now propose
+/// [`IngestSealedDown`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IngestDown {
     pub from: String,
@@ -24,9 +26,25 @@ pub struct IngestDown {
     pub items: Vec<crate::domain::federation::downlink::DownItem>,
 }
 
+/// A batch of downlink items from the parent, each with its issuer's seal, stamped with the
+/// parent's verified region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestSealedDown {
+    pub from: String,
+    pub first_seq: u64,
+    pub items: Vec<crate::domain::federation::downlink::SealedDown>,
+}
+
 /// A child holds this region's downlink to it through `mark`: prune.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DownAcked {
     pub child: String,
     pub mark: u64,
+}
+
+/// The issuer's leader sealed its own downlink items from `first_seq` on, one seal each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealDown {
+    pub first_seq: u64,
+    pub seals: Vec<crate::domain::federation::downlink::DownSeal>,
 }

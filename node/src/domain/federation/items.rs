@@ -191,12 +191,26 @@ impl CheckError {
 
 /// Checks the domain cannot do itself (signatures, certificates, hashes); the store adapter
 /// implements them with the ledger and PKI modules. All are pure functions of their inputs.
+/// A signature by a node of a region over a message, to be checked (a downlink item's seal).
+#[derive(Debug, Clone, Copy)]
+pub struct Seal<'a> {
+    pub region: &'a str,
+    pub signer: u64,
+    pub cert_der: &'a [u8],
+    pub message: &'a [u8],
+    pub signature: &'a [u8],
+    pub at_ms: i64,
+}
+
 pub trait Crypto {
     /// RFC 6962 leaf hash.
     fn leaf_hash(&self, data: &[u8]) -> Hash;
     /// The head's signature is valid, by a node of the head's region whose certificate chains
     /// to the deployment's CA and is valid at `at_ms`.
     fn verify_head(&self, head: &SignedHead, at_ms: i64) -> Result<(), CheckError>;
+    /// A seal's signature over its message is valid, by the node of the seal's region it
+    /// names, whose certificate chains to the deployment's CA and is valid at the seal's time.
+    fn verify_seal(&self, seal: &Seal<'_>) -> Result<(), CheckError>;
     /// RFC 9162 inclusion proof.
     fn verify_inclusion(
         &self,

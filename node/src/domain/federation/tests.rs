@@ -49,6 +49,14 @@ impl Crypto for TestCrypto {
             .then_some(())
             .ok_or(CheckError::new("bad signature"))
     }
+    fn verify_seal(
+        &self,
+        seal: &crate::domain::federation::items::Seal<'_>,
+    ) -> Result<(), CheckError> {
+        (seal.signature != b"bad")
+            .then_some(())
+            .ok_or(CheckError::new("bad seal"))
+    }
     fn verify_inclusion(
         &self,
         i: u64,

@@ -42,16 +42,56 @@ impl Rule for cmd::IngestDown {
     const NAME: &'static str = "ingest_down";
     const NODE_ONLY: bool = true;
     fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
-        let c = self;
+        let items: Vec<downlink::Incoming<'_>> = self
+            .items
+            .iter()
+            .map(|item| downlink::Incoming { item, seal: None })
+            .collect();
+        let batch = downlink::Batch {
+            from: &self.from,
+            first_seq: self.first_seq,
+            items: &items,
+        };
         downlink::ingest(
+            cx.txn, cx.actor, cx.region, &batch, cx.crypto, cx.now, cx.up,
+        )
+    }
+}
+
+impl Rule for cmd::IngestSealedDown {
+    const NAME: &'static str = "ingest_sealed_down";
+    const NODE_ONLY: bool = true;
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        let items: Vec<downlink::Incoming<'_>> = self
+            .items
+            .iter()
+            .map(|s| downlink::Incoming {
+                item: &s.item,
+                seal: Some(&s.seal),
+            })
+            .collect();
+        let batch = downlink::Batch {
+            from: &self.from,
+            first_seq: self.first_seq,
+            items: &items,
+        };
+        downlink::ingest(
+            cx.txn, cx.actor, cx.region, &batch, cx.crypto, cx.now, cx.up,
+        )
+    }
+}
+
+impl Rule for cmd::SealDown {
+    const NAME: &'static str = "seal_down";
+    const NODE_ONLY: bool = true;
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        downlink::seal(
             cx.txn,
             cx.actor,
             cx.region,
-            &c.from,
-            c.first_seq,
-            &c.items,
-            cx.now,
-            cx.up,
+            self.first_seq,
+            &self.seals,
+            cx.crypto,
         )
     }
 }

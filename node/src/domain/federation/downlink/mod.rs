@@ -9,6 +9,8 @@
 //! - this file: the items, what is kept of them, their key spaces;
 //! - [`send`]: queueing for the next hop, `SendDown`, supervision's [`Port`];
 //! - [`receive`]: `IngestDown`, delivery, settings, acknowledgements and receipts.
+//!
+//! Every item carries its issuer's [`DownSeal`], checked at every hop before it is taken.
 use serde::{Deserialize, Serialize};
 
 use crate::domain::core::identity::{Actor, Role};
@@ -22,6 +24,7 @@ use crate::domain::core::region::{in_subtree, parent_of};
 use crate::domain::core::state::meta_u64;
 use crate::domain::core::state::{DomainError, Space, Txn, META};
 use crate::domain::federation::items::AlertKind;
+use crate::domain::federation::items::{Crypto, Seal};
 use crate::domain::federation::items::{ItemBody, MAX_INGEST_ITEMS};
 use crate::domain::supervision::port::{Downlink, Downward};
 
@@ -140,6 +143,38 @@ pub struct DownItem {
     pub body: DownBody,
 }
 
+/// The issuing region's signature over an item (ARCHITECTURE "Federation guarantees"): made
+/// by the issuer's leader after the item is committed, carried with it down every hop, and
+/// checked at each one, so a region in between can neither invent an item of a region above
+/// it nor alter one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownSeal {
+    /// The node of the issuing region that signed.
+    pub signer: u64,
+    pub cert_der: Vec<u8>,
+    /// ECDSA over [`seal_message`] of the item.
+    pub signature: Vec<u8>,
+    /// The signer's clock when it signed: its certificate must be valid then.
+    pub at_ms: i64,
+}
+
+/// An item with its issuer's seal, as it travels from hop to hop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedDown {
+    pub item: DownItem,
+    pub seal: DownSeal,
+}
+
+/// What an issuer's seal signs: a domain-separated digest of the item.
+pub fn seal_message(digest: &[u8; 32]) -> Vec<u8> {
+    let mut m = b"sanxiang-downlink-item-v1\0".to_vec();
+    m.extend_from_slice(digest);
+    m
+}
+
+/// Most seals recorded by one `SealDown`.
+pub const MAX_SEALS: usize = 1000;
+
 /// An entry of a downlink outbox, per child.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DownOut {
@@ -185,6 +220,12 @@ pub const RECEIVED: Space<(String, u64), Received> = Space::new(prefix::RECEIVED
 
 /// What this region sent down, by its own seq.
 pub const SENT_DOWN: Space<u64, SentDown> = Space::new(prefix::SENT_DOWN);
+
+/// Seals of the items this region issued or passed on, by (issuer, seq).
+pub const DOWN_SEALS: Space<(String, u64), DownSeal> = Space::new(prefix::DOWN_SEALS);
+
+/// Meta: every own item up to this sequence number is sealed.
+pub const DOWN_SEALED: &str = "down/sealed";
 
 /// Digests of downlink positions from the parent, by per-link seq (for repeats).
 pub const DOWN_SEEN: Space<u64, [u8; 32]> = Space::new(prefix::DOWN_SEEN);

@@ -81,18 +81,31 @@ fn apply_setting(
     Ok(())
 }
 
-/// `IngestDown`: a batch from the parent, stamped with the parent's verified region.
-#[allow(clippy::too_many_arguments)]
+/// One item of a batch from the parent, with its issuer's seal (none only in entries of
+/// logs written before items were sealed, applied as they were then).
+pub struct Incoming<'a> {
+    pub item: &'a DownItem,
+    pub seal: Option<&'a DownSeal>,
+}
+
+/// A batch from the parent, stamped with the parent's verified region.
+pub struct Batch<'a> {
+    pub from: &'a str,
+    pub first_seq: u64,
+    pub items: &'a [Incoming<'a>],
+}
+
+/// `IngestSealedDown` (and the older `IngestDown`): a batch from the parent.
 pub fn ingest(
     txn: &mut Txn<'_>,
     actor: &Actor,
     region: &str,
-    from: &str,
-    first_seq: u64,
-    items: &[DownItem],
+    batch: &Batch<'_>,
+    crypto: &dyn Crypto,
     now: i64,
     up: &mut Vec<ItemBody>,
 ) -> Ruled {
+    let (from, first_seq, items) = (batch.from, batch.first_seq, batch.items);
     if !matches!(actor, Actor::Node { .. }) {
         return Err(Refusal::new("AUTH", "下行批次由收到该批次的地区的节点提出").into());
     }
@@ -108,7 +121,8 @@ pub fn ingest(
     }
     let mut mark = meta_u64(txn, DOWN_MARK)?;
     let mut report = IngestReport::default();
-    for (i, item) in items.iter().enumerate() {
+    for (i, incoming) in items.iter().enumerate() {
+        let item = incoming.item;
         let seq = first_seq + i as u64;
         if seq > mark + 1 {
             report.gap = true;
@@ -140,10 +154,36 @@ pub fn ingest(
             ));
             continue;
         }
-        let key = (item.issuer.clone(), item.seq);
-        if RECEIVED.get(txn, &key)?.is_some() {
-            report.duplicates += 1;
+        let checked = match incoming.seal {
+            Some(seal) => check_seal(crypto, item, &d, seal),
+            None => Ok(()),
+        };
+        if let Err(e) = checked {
+            report.alerts.push(format!(
+                "{}: {from}: downlink item {} {} to {} is not sealed by its issuer: {e}",
+                AlertKind::BadSignature.as_str(),
+                item.issuer,
+                item.seq,
+                item.to
+            ));
             continue;
+        }
+        let key = (item.issuer.clone(), item.seq);
+        if let Some(held) = RECEIVED.get(txn, &key)? {
+            if held.digest == d {
+                report.duplicates += 1;
+            } else {
+                report.alerts.push(format!(
+                    "{}: {from}: downlink item {} {} arrived again with different content",
+                    AlertKind::Fork.as_str(),
+                    item.issuer,
+                    item.seq
+                ));
+            }
+            continue;
+        }
+        if let Some(seal) = incoming.seal {
+            DOWN_SEALS.put(txn, &key, seal)?;
         }
         let delivered = item.to == region;
         RECEIVED.put(
@@ -172,6 +212,24 @@ pub fn ingest(
     META.put(txn, DOWN_MARK, &(mark as i64))?;
     report.mark = mark;
     Ok(CommandResult::Ingested(report))
+}
+
+/// The item's seal verifies: by a node of its issuer, over this content.
+fn check_seal(
+    crypto: &dyn Crypto,
+    item: &DownItem,
+    digest: &[u8; 32],
+    seal: &DownSeal,
+) -> Result<(), crate::domain::federation::items::CheckError> {
+    let message = seal_message(digest);
+    crypto.verify_seal(&Seal {
+        region: &item.issuer,
+        signer: seal.signer,
+        cert_der: &seal.cert_der,
+        message: &message,
+        signature: &seal.signature,
+        at_ms: seal.at_ms,
+    })
 }
 
 /// `DownAcked`: the child holds this region's downlink through `mark`; prune.

@@ -104,6 +104,60 @@ pub fn queue_new(
     Ok(seq)
 }
 
+/// `SealDown`: the issuer's leader signed its next items. Each seal must be by a node of this
+/// region, in order from the first unsealed item, and verify over the item as sent.
+pub fn seal(
+    txn: &mut Txn<'_>,
+    actor: &Actor,
+    region: &str,
+    first_seq: u64,
+    seals: &[DownSeal],
+    crypto: &dyn Crypto,
+) -> Ruled {
+    if !matches!(actor, Actor::Node { .. }) {
+        return Err(Refusal::new("AUTH", "下发项目的签名由本地区的节点记录").into());
+    }
+    if seals.is_empty() || seals.len() > MAX_SEALS {
+        return Err(Refusal::new("INPUT", format!("每次记录 1–{MAX_SEALS} 个签名")).into());
+    }
+    let sealed = meta_u64(txn, DOWN_SEALED)?;
+    if first_seq != sealed + 1 {
+        return Err(Refusal::new(
+            "INPUT",
+            format!(
+                "下一个待签名的下发项目是第 {} 项，不是第 {first_seq} 项",
+                sealed + 1
+            ),
+        )
+        .into());
+    }
+    for (i, seal) in seals.iter().enumerate() {
+        let seq = first_seq + i as u64;
+        let Some(sent) = SENT_DOWN.get(txn, &seq)? else {
+            return Err(Refusal::new("INPUT", format!("本地区没有第 {seq} 个下发项目")).into());
+        };
+        let message = seal_message(&digest(&sent.item)?);
+        let check = Seal {
+            region,
+            signer: seal.signer,
+            cert_der: &seal.cert_der,
+            message: &message,
+            signature: &seal.signature,
+            at_ms: seal.at_ms,
+        };
+        if let Err(e) = crypto.verify_seal(&check) {
+            return Err(Refusal::new("AUTH", format!("第 {seq} 个下发项目的签名无效：{e}")).into());
+        }
+        DOWN_SEALS.put(txn, &(region.to_string(), seq), seal)?;
+    }
+    let last = first_seq + seals.len() as u64 - 1;
+    META.put(txn, DOWN_SEALED, &(last as i64))?;
+    Ok(CommandResult::Record {
+        id: last,
+        flags: vec![],
+    })
+}
+
 impl From<Downward> for DownBody {
     fn from(d: Downward) -> DownBody {
         match d {

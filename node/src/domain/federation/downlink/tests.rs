@@ -28,7 +28,25 @@ fn notice(issuer: &str, seq: u64, to: &str, text: &str) -> DownItem {
 fn at_city(s: &mut State, first: u64, items: &[DownItem]) -> (IngestReport, Vec<ItemBody>) {
     let mut txn = Txn::new(s);
     let mut up = Vec::new();
-    let r = ingest(&mut txn, &node("p/c"), "p/c", "p", first, items, 5, &mut up)
+    let sealed: Vec<SealedDown> = items
+        .iter()
+        .cloned()
+        .map(crate::domain::command::testkit::sealed)
+        .collect();
+    let incoming: Vec<Incoming<'_>> = sealed
+        .iter()
+        .map(|s| Incoming {
+            item: &s.item,
+            seal: Some(&s.seal),
+        })
+        .collect();
+    let batch = Batch {
+        from: "p",
+        first_seq: first,
+        items: &incoming,
+    };
+    let kit = crate::domain::command::testkit::KitCrypto;
+    let r = ingest(&mut txn, &node("p/c"), "p/c", &batch, &kit, 5, &mut up)
         .split()
         .unwrap()
         .unwrap();
@@ -198,4 +216,149 @@ fn next_hop_follows_the_path() {
     assert_eq!(next_hop("p/c", "p/c/a").as_deref(), Some("p/c/a"));
     assert_eq!(next_hop("p", "p"), None);
     assert_eq!(next_hop("p", "pp/c"), None);
+}
+
+#[test]
+fn own_items_are_sealed_in_order_by_a_node_and_a_seal_must_verify() {
+    use crate::domain::command::testkit::{env, run_in};
+    use crate::domain::core::outcome::Outcome;
+    use crate::domain::Command;
+    let inspector = Actor::Person(Person {
+        region: "p".into(),
+        organ: crate::domain::Organ::Bureau,
+        role: Role::Inspector,
+        user: "u".into(),
+    });
+    let send = |i: u64| {
+        env(
+            inspector.clone(),
+            "insp",
+            i,
+            10,
+            Command::SendDown(crate::domain::command::cmd::SendDown {
+                to: "p/c/a".into(),
+                body: DownBody::Setting {
+                    key: "k".into(),
+                    value: format!("v{i}"),
+                },
+            }),
+        )
+    };
+    let seal = |signature: &[u8]| DownSeal {
+        signer: 1,
+        cert_der: vec![1, 2, 3],
+        signature: signature.to_vec(),
+        at_ms: 11,
+    };
+    let seal_down = |actor: Actor, first_seq, seals| {
+        env(
+            actor,
+            "",
+            0,
+            12,
+            Command::SealDown(crate::domain::command::cmd::SealDown { first_seq, seals }),
+        )
+    };
+    let mut s = State::default();
+    let r = run_in(
+        &mut s,
+        "p",
+        &[
+            send(1),
+            send(2),
+            // Not from the first unsealed item; a seal that does not verify; a person.
+            seal_down(node("p"), 2, vec![seal(b"ok")]),
+            seal_down(node("p"), 1, vec![seal(b"ok"), seal(b"bad")]),
+            seal_down(inspector.clone(), 1, vec![seal(b"ok")]),
+            seal_down(node("p"), 1, vec![]),
+        ],
+    );
+    for (i, rule) in [(2, "INPUT"), (3, "AUTH"), (4, "AUTH"), (5, "INPUT")] {
+        assert!(
+            matches!(&r[i].outcome, Outcome::Refused(x) if x.rule == rule),
+            "{i}: {:?}",
+            r[i].outcome
+        );
+    }
+    assert_eq!(DOWN_SEALS.keys(&s).count(), 0, "refusals sealed nothing");
+    let r = run_in(
+        &mut s,
+        "p",
+        &[
+            seal_down(node("p"), 1, vec![seal(b"ok"), seal(b"ok")]),
+            // Past the last item sent.
+            seal_down(node("p"), 3, vec![seal(b"ok")]),
+        ],
+    );
+    assert!(matches!(r[0].outcome, Outcome::Ok(_)), "{r:?}");
+    assert!(matches!(&r[1].outcome, Outcome::Refused(x) if x.rule == "INPUT"));
+    assert_eq!(DOWN_SEALS.keys(&s).count(), 2);
+    assert_eq!(META.read(&s, DOWN_SEALED).unwrap(), Some(2));
+}
+
+#[test]
+fn an_item_whose_seal_fails_is_alerted_and_neither_kept_nor_delivered() {
+    let mut s = State::default();
+    let mut forged = crate::domain::command::testkit::sealed(notice("p", 1, "p/c", "伪造"));
+    forged.seal.signature = b"bad".to_vec();
+    let good = crate::domain::command::testkit::sealed(notice("p", 2, "p/c", "真"));
+    let incoming: Vec<Incoming<'_>> = [&forged, &good]
+        .iter()
+        .map(|s| Incoming {
+            item: &s.item,
+            seal: Some(&s.seal),
+        })
+        .collect();
+    let batch = Batch {
+        from: "p",
+        first_seq: 1,
+        items: &incoming,
+    };
+    let mut txn = Txn::new(&s);
+    let mut up = Vec::new();
+    let kit = crate::domain::command::testkit::KitCrypto;
+    let r = ingest(&mut txn, &node("p/c"), "p/c", &batch, &kit, 5, &mut up)
+        .split()
+        .unwrap()
+        .unwrap();
+    s.apply_writes(&txn.into_writes());
+    let CommandResult::Ingested(rep) = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!((rep.mark, rep.accepted), (2, 1));
+    assert_eq!(rep.alerts.len(), 1, "{:?}", rep.alerts);
+    assert!(
+        rep.alerts[0].starts_with("bad_signature"),
+        "{:?}",
+        rep.alerts
+    );
+    assert!(RECEIVED.read(&s, &("p".to_string(), 1)).unwrap().is_none());
+    assert!(RECEIVED.read(&s, &("p".to_string(), 2)).unwrap().is_some());
+    assert!(DOWN_SEALS
+        .read(&s, &("p".to_string(), 2))
+        .unwrap()
+        .is_some());
+    assert_eq!(up.len(), 1, "only the genuine item is receipted");
+    // The same item of the issuer arriving again at another position with other content is
+    // a fork, not a duplicate; nothing changes.
+    let altered = crate::domain::command::testkit::sealed(notice("p", 2, "p/c", "改"));
+    let incoming = [Incoming {
+        item: &altered.item,
+        seal: Some(&altered.seal),
+    }];
+    let batch = Batch {
+        from: "p",
+        first_seq: 3,
+        items: &incoming,
+    };
+    let mut txn = Txn::new(&s);
+    let r = ingest(&mut txn, &node("p/c"), "p/c", &batch, &kit, 6, &mut up)
+        .split()
+        .unwrap()
+        .unwrap();
+    let CommandResult::Ingested(rep) = r else {
+        panic!("{r:?}")
+    };
+    assert_eq!((rep.accepted, rep.duplicates), (0, 0));
+    assert!(rep.alerts[0].starts_with("fork"), "{:?}", rep.alerts);
 }

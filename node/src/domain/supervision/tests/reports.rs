@@ -338,10 +338,13 @@ fn sup_1_a_due_rule_and_a_period_pushed_down_govern_the_region_below() {
         "",
         0,
         w.t,
-        Command::IngestDown(cmd::IngestDown {
+        Command::IngestSealedDown(cmd::IngestSealedDown {
             from: CITY.into(),
             first_seq: 1,
-            items,
+            items: items
+                .into_iter()
+                .map(crate::domain::command::testkit::sealed)
+                .collect(),
         }),
     );
     let r = run_in(&mut w.s, REGION, &[e]).remove(0);
