@@ -62,6 +62,8 @@ pub mod prefix {
     pub const ALERTS: u8 = b'A';
     /// `domain::federation::held::HELD_HEADS`
     pub const HELD_HEADS: u8 = b't';
+    /// `domain::federation::held::HEAD_PINS`
+    pub const HEAD_PINS: u8 = b'V';
     /// `domain::federation::held::HELD_ITEMS`
     pub const HELD_ITEMS: u8 = b'f';
     /// `domain::federation::held::LAST_SUMMARY`
@@ -319,6 +321,13 @@ pub const SPACES: &[KeySpace] = &[
         prefix: prefix::HELD_HEADS,
         key: "(String, u64)",
         value: "HeldHead",
+        owner: "federation::held",
+    },
+    KeySpace {
+        name: "HEAD_PINS",
+        prefix: prefix::HEAD_PINS,
+        key: "(String, u64)",
+        value: "u8",
         owner: "federation::held",
     },
     KeySpace {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::core::keys::prefix;
-use crate::domain::core::state::Space;
+use crate::domain::core::state::{DomainError, Space, Txn};
 use crate::domain::federation::items::{Alert, Carried, Hash};
 
 /// What a parent knows about one link (a direct child).
@@ -83,3 +83,49 @@ pub const LINK_DIGESTS: Space<(String, u64), Hash> = Space::new(prefix::LINK_DIG
 
 /// The last status summary sent up.
 pub const LAST_SUMMARY: Space<str, BTreeMap<String, i64>> = Space::new(prefix::LAST_SUMMARY);
+
+/// Why a held head is kept although a later one of its origin is held (ARCHITECTURE
+/// "Storage": an ancestor keeps the latest head per origin and what held items need): a bit
+/// per reason, [`CITED`] and [`QUEUED`]. Any other earlier head is dropped.
+pub const HEAD_PINS: Space<(String, u64), u8> = Space::new(prefix::HEAD_PINS);
+
+/// A held item is proven against the head (its proof is shown with it, e.g. on the portal).
+pub const CITED: u8 = 1;
+/// The head waits in the outbox to be forwarded to the parent.
+pub const QUEUED: u8 = 2;
+
+/// Keeps the held head `(origin, size)` for `reason`.
+pub fn pin(txn: &mut Txn<'_>, origin: &str, size: u64, reason: u8) -> Result<(), DomainError> {
+    let key = (origin.to_string(), size);
+    let pins = HEAD_PINS.get(txn, &key)?.unwrap_or(0);
+    if pins & reason != reason {
+        HEAD_PINS.put(txn, &key, &(pins | reason))?;
+    }
+    Ok(())
+}
+
+/// `reason` no longer holds for the head `(origin, size)`; it goes if nothing else keeps it.
+pub fn unpin(txn: &mut Txn<'_>, origin: &str, size: u64, reason: u8) -> Result<(), DomainError> {
+    let key = (origin.to_string(), size);
+    if let Some(pins) = HEAD_PINS.get(txn, &key)? {
+        let left = pins & !reason;
+        if left == 0 {
+            HEAD_PINS.delete(txn, &key);
+        } else {
+            HEAD_PINS.put(txn, &key, &left)?;
+        }
+    }
+    prune(txn, origin, size)
+}
+
+/// Drops the held head `(origin, size)` unless it is its origin's latest or is pinned.
+pub fn prune(txn: &mut Txn<'_>, origin: &str, size: u64) -> Result<(), DomainError> {
+    let key = (origin.to_string(), size);
+    let latest = ORIGINS
+        .get(txn, origin)?
+        .is_some_and(|o| o.head_size == size);
+    if !latest && HEAD_PINS.get(txn, &key)?.is_none() {
+        HELD_HEADS.delete(txn, &key);
+    }
+    Ok(())
+}

@@ -10,6 +10,7 @@ use crate::domain::core::region::in_subtree;
 use crate::domain::core::region::parent_of;
 use crate::domain::core::region::valid_region_id;
 use crate::domain::core::state::{DomainError, Txn};
+use crate::domain::federation::held;
 use crate::domain::federation::held::HeldHead;
 use crate::domain::federation::held::HeldItem;
 use crate::domain::federation::held::OriginState;
@@ -146,8 +147,11 @@ pub fn ingest(
         }
         let digest = carried.digest(crypto);
         if seq <= link.mark {
-            // A repeat of an accepted position: it must be what is held there.
-            if held_digest(txn, &input.link, seq, carried)? == Some(digest) {
+            // A repeat of an accepted position: it must be what is held there (or a genuine
+            // earlier head of its origin, dropped since a later one came).
+            if held_digest(txn, &input.link, seq, carried)? == Some(digest)
+                || dropped_head(txn, carried, crypto)?
+            {
                 report.duplicates += 1;
                 link.duplicates += 1;
             } else {
@@ -223,6 +227,25 @@ fn held_digest(
                 .map(|h| h.digest))
         }
     }
+}
+
+/// A head that was held here and dropped since ([`held::prune`]): earlier than its origin's
+/// latest, not held any more, and signed by its origin.
+fn dropped_head(
+    txn: &Txn<'_>,
+    carried: &Carried,
+    crypto: &dyn Crypto,
+) -> Result<bool, DomainError> {
+    let Carried::Head { head, .. } = carried else {
+        return Ok(false);
+    };
+    let key = (head.head.region.clone(), head.head.size);
+    let earlier = ORIGINS
+        .get(txn, &head.head.region)?
+        .is_some_and(|o| head.head.size < o.head_size);
+    Ok(earlier
+        && HELD_HEADS.get(txn, &key)?.is_none()
+        && crypto.verify_head(head, head.head.time_ms).is_ok())
 }
 
 /// One entry being accepted from a link: what the checks of a head or an item need, and
@@ -338,6 +361,7 @@ impl Accept<'_, '_> {
                 received_ms: self.now,
             },
         )?;
+        let earlier = o.head_size;
         o.head_size = head.head.size;
         o.head_root = head.head.root;
         o.head_time_ms = head.head.time_ms;
@@ -346,6 +370,13 @@ impl Accept<'_, '_> {
         }
         ORIGINS.put(self.txn, &origin, &o)?;
         self.report.accepted += 1;
+        if parent_of(self.region).is_some() {
+            held::pin(self.txn, &origin, head.head.size, held::QUEUED)?;
+        }
+        // The head it extends is kept only if something still needs it.
+        if earlier > 0 {
+            held::prune(self.txn, &origin, earlier)?;
+        }
         self.forward(OutBody::Head {
             origin,
             size: head.head.size,
@@ -485,7 +516,10 @@ impl Accept<'_, '_> {
             .crypto
             .verify_inclusion(leaf_index, head_size, &self.digest, proof, &h.root)
         {
-            Ok(()) => Ok(true),
+            Ok(()) => {
+                held::pin(self.txn, &item.origin, head_size, held::CITED)?;
+                Ok(true)
+            }
             Err(e) => {
                 let message = format!(
                     "item {seq} is not leaf {leaf_index} of the signed head of size {head_size}: {e}"

@@ -333,6 +333,18 @@ pub fn acked(txn: &mut Txn<'_>, actor: &Actor, mark: u64) -> Ruled {
         });
     }
     for seq in (done + 1)..=mark {
+        if let Some(OutEntry {
+            body: OutBody::Head { origin, size },
+            ..
+        }) = OUTBOX.get(txn, &seq)?
+        {
+            crate::domain::federation::held::unpin(
+                txn,
+                &origin,
+                size,
+                crate::domain::federation::held::QUEUED,
+            )?;
+        }
         OUTBOX.delete(txn, &seq);
     }
     META.put(txn, UP_ACKED, &(mark as i64))?;

@@ -467,3 +467,49 @@ fn subtree_and_parent() {
     assert_eq!(parent_of("p/c/a"), Some("p/c"));
     assert_eq!(parent_of("p"), None);
 }
+
+/// An ancestor keeps the latest head of each origin, the heads its held items are proven
+/// against and the heads still to be forwarded; any other earlier head is dropped, and a resend
+/// of a dropped head's position is a duplicate, not a fork.
+#[test]
+fn earlier_heads_are_dropped_unless_an_item_cites_them_or_they_wait_to_go_up() {
+    use crate::domain::federation::held::{HEAD_PINS, HELD_HEADS};
+    let mut l = Ledger::default();
+    let i1 = l.item(1, "a");
+    let h1 = l.head(1, 0);
+    l.append(b"cmd1");
+    let h2 = l.head(2, 1);
+    let i2 = l.item(2, "b");
+    let h3 = l.head(3, 2);
+    let mut s = State::default();
+    let entries = vec![h1, l.carried(&i1, 1), h2.clone(), h3, l.carried(&i2, 3)];
+    let rep = ingest_at(&mut s, 1, entries, &node()).unwrap();
+    assert_eq!(rep.accepted, 5, "{rep:?}");
+    assert!(kinds(&s).is_empty(), "{:?}", kinds(&s));
+    let held = |s: &State| -> Vec<u64> {
+        (1..=3)
+            .filter(|n| {
+                HELD_HEADS
+                    .read(s, &(COUNTY.to_string(), *n))
+                    .unwrap()
+                    .is_some()
+            })
+            .collect()
+    };
+    // Every head still waits to be forwarded to the province.
+    assert_eq!(held(&s), [1, 2, 3]);
+    // Once the province holds them, the head no item cites goes; the cited and the latest stay.
+    let tail = outbox_stats(&s).unwrap().tail;
+    let mut txn = Txn::new(&s);
+    outbox::acked(&mut txn, &node(), tail)
+        .split()
+        .unwrap()
+        .unwrap();
+    s.apply_writes(&txn.into_writes());
+    assert_eq!(held(&s), [1, 3]);
+    assert_eq!(HEAD_PINS.keys(&s).count(), 2, "h1 and h3 are cited");
+    // The head at position 3 arrives again: a duplicate.
+    let rep = ingest_at(&mut s, 3, vec![h2], &node()).unwrap();
+    assert_eq!((rep.duplicates, rep.accepted), (1, 0), "{rep:?}");
+    assert!(kinds(&s).is_empty(), "{:?}", kinds(&s));
+}
