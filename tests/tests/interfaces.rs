@@ -46,6 +46,7 @@ async fn health_reports_serving_once_a_leader_is_known_and_reflection_lists_serv
         .expect_err("unknown service");
     assert_eq!(unknown.code(), tonic::Code::NotFound);
 
+    let ch2 = ch.clone();
     let mut refl = ServerReflectionClient::new(ch);
     let req = ServerReflectionRequest {
         host: String::new(),
@@ -71,6 +72,40 @@ async fn health_reports_serving_once_a_leader_is_known_and_reflection_lists_serv
         names.contains(&"sanxiang.raft.v1.RaftPeer".to_string()),
         "{names:?}"
     );
+    assert!(
+        names.contains(&"grpc.health.v1.Health".to_string()),
+        "{names:?}"
+    );
+    // The older v1alpha protocol answers the same.
+    use tonic_reflection::pb::v1alpha as alpha;
+    let mut old = alpha::server_reflection_client::ServerReflectionClient::new(ch2);
+    let req = alpha::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(
+            alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
+        ),
+    };
+    let msg = old
+        .server_reflection_info(tokio_stream::iter(vec![req]))
+        .await?
+        .into_inner()
+        .message()
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no v1alpha reflection answer"))?;
+    let Some(alpha::server_reflection_response::MessageResponse::ListServicesResponse(list)) =
+        msg.message_response
+    else {
+        panic!("unexpected v1alpha reflection answer {msg:?}");
+    };
+    let mut alpha_names: Vec<_> = list.service.into_iter().map(|s| s.name).collect();
+    let mut names = names;
+    alpha_names.sort();
+    names.sort();
+    assert_eq!(alpha_names, names, "both versions list the same services");
+    for v in ["v1", "v1alpha"] {
+        let name = format!("grpc.reflection.{v}.ServerReflection");
+        assert!(names.contains(&name), "{names:?}");
+    }
     c.shutdown().await;
     Ok(())
 }

@@ -63,9 +63,18 @@ pub async fn spawn(
     health
         .set_not_serving::<RegionServer<RegionService>>()
         .await;
+    // Reflection in both versions (grpcurl and grpcio-reflection still speak v1alpha), listing
+    // health too.
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(sanxiang_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1alpha::FILE_DESCRIPTOR_SET)
         .build_v1()?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(sanxiang_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
     let metrics = ctx.raft.metrics();
     let health = tokio::spawn(report_health(metrics, health, shutdown.subscribe()));
     let mut stop = shutdown.subscribe();
@@ -80,6 +89,7 @@ pub async fn spawn(
             .add_service(downlink)
             .add_service(health_service)
             .add_service(reflection)
+            .add_service(reflection_v1alpha)
             .serve_with_incoming_shutdown(incoming, async move { stop.recv().await })
             .await;
         if let Err(e) = res {
