@@ -109,3 +109,48 @@ async fn health_reports_serving_once_a_leader_is_known_and_reflection_lists_serv
     c.shutdown().await;
     Ok(())
 }
+
+/// An idempotency key reused with another payload is refused: the same write id with a
+/// different command gets `ALREADY_EXISTS` naming the first request, and nothing is written;
+/// the same command again is answered as a retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_id_replayed_with_another_command_is_refused() -> anyhow::Result<()> {
+    use sanxiang_proto::region as pb;
+    use sanxiang_proto::region::region_client::RegionClient;
+    let c = Cluster::start(3, timings()).await?;
+    let leader = c.leader().await?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "idem")?;
+    let mut region = RegionClient::new(raw_channel(&c.addr(leader), &clerk)?);
+    let req = |name: &str| pb::RegisterAgencyRequest {
+        write_id: Some(pb::WriteId {
+            client_id: "erp-1".into(),
+            request_id: 42,
+        }),
+        agency: Some(agency(name)),
+    };
+    let first = region.register_agency(req("甲局")).await?.into_inner();
+    assert!(!first.deduplicated);
+    let e = region
+        .register_agency(req("乙局"))
+        .await
+        .expect_err("a mismatched replay must be refused");
+    assert_eq!(e.code(), tonic::Code::AlreadyExists, "{e}");
+    assert!(e.message().contains("REPLAY"), "{}", e.message());
+    assert!(
+        e.message().contains(&format!("第 {} 条", first.log_index)),
+        "names the first request: {}",
+        e.message()
+    );
+    let again = region.register_agency(req("甲局")).await?.into_inner();
+    assert!(again.deduplicated);
+    assert_eq!(again.log_index, first.log_index);
+    let monitor = c.person(REGION, Organ::Bureau, Role::Monitor, "count")?;
+    let names: Vec<String> = list(&mut c.client(&monitor)?)
+        .await?
+        .into_iter()
+        .map(|a| a.name)
+        .collect();
+    assert_eq!(names, ["甲局"]);
+    c.shutdown().await;
+    Ok(())
+}

@@ -88,6 +88,16 @@ impl RegionService {
             command,
         };
         let r = self.ctx.write(env).await?;
+        // A write id replayed with another command: the id is taken (the answer names the
+        // first request), like an idempotency key reused with another payload.
+        if let crate::domain::Outcome::Refused(f) = &r.outcome {
+            if f.rule == "REPLAY" {
+                return Err(Status::already_exists(format!(
+                    "未通过（REPLAY）：{}",
+                    f.message
+                )));
+            }
+        }
         Ok(self.with_leader(convert::write_reply(r)))
     }
 }

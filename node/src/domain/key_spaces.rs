@@ -51,6 +51,7 @@ fn the_table_lists_every_space_in_use_with_its_prefix_and_types() {
     let live: BTreeMap<String, (u8, String, String, String)> = spaces![
         crate::domain::calendar::load::CALENDAR,
         crate::domain::command::dedup::DEDUP_ANSWERS,
+        crate::domain::command::dedup::DEDUP_DIGESTS,
         crate::domain::command::dedup::DEDUP_CLIENTS,
         crate::domain::core::ids::IDS,
         crate::domain::core::state::META,

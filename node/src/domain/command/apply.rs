@@ -92,7 +92,8 @@ pub fn apply_envelope(
             log_index: ctx.log_index,
             leaf_index: Some(ctx.leaf_index),
         };
-        dedup::remember(&mut txn, request, env.request_id, answer, now)?;
+        let digest = dedup::command_digest(env)?;
+        dedup::remember(&mut txn, request, env.request_id, digest, answer, now)?;
     }
     let writes = txn.into_writes();
     // Transport bookkeeping is no record either: the acknowledgements that prune the outboxes
@@ -256,6 +257,32 @@ mod tests {
         assert!(r[1].deduplicated);
         assert_eq!(r[1].log_index, r[0].log_index);
         assert_eq!(AGENCIES.keys(&s).count(), 1);
+        // The same ids with another command: refused, naming the first request; nothing
+        // changes but the clock, and the first answer still answers a true retry.
+        let other = env(
+            clerk(),
+            "c1",
+            7,
+            1001,
+            Command::RegisterAgency(input("宁乡市市场监督管理局")),
+        );
+        let before = s.clone();
+        let r2 = run(&mut s, &[other, e]);
+        match &r2[0].outcome {
+            Outcome::Refused(f) => {
+                assert_eq!(f.rule, "REPLAY");
+                assert!(f.message.contains("请求编号 7"), "{}", f.message);
+            }
+            o => panic!("{o:?}"),
+        }
+        assert_eq!(AGENCIES.keys(&s).count(), 1);
+        assert_eq!(s.len(), before.len());
+        assert_eq!(
+            DEDUP_ANSWERS.keys(&s).count(),
+            DEDUP_ANSWERS.keys(&before).count()
+        );
+        assert_eq!(r2[1].outcome, r[0].outcome);
+        assert!(r2[1].deduplicated);
     }
 
     #[test]
@@ -389,10 +416,10 @@ mod tests {
                 "c",
                 DEDUP_WINDOW + 1,
                 10,
-                Command::RegisterAgency(input("x")),
+                Command::RegisterAgency(input(&format!("局{}", DEDUP_WINDOW + 1))),
             )],
         );
-        assert!(r[0].deduplicated);
+        assert!(r[0].deduplicated, "{r:?}");
     }
 
     #[test]

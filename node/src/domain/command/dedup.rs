@@ -35,6 +35,19 @@ pub const DEDUP_CLIENTS: Space<(String, String), ClientMeta> = Space::new(prefix
 /// touches one small value instead of rewriting the whole window.
 pub const DEDUP_ANSWERS: Space<(String, String, u64), Answer> = Space::new(prefix::DEDUP_ANSWERS);
 
+/// Digests of the commands answered: (actor label, client id, request id) → SHA-256 of the
+/// command. A replay of the ids with another command is refused (rule REPLAY) instead of
+/// answered with the first answer. (Answers remembered before digests were kept have none and
+/// are answered as retries.)
+pub const DEDUP_DIGESTS: Space<(String, String, u64), [u8; 32]> = Space::new(prefix::DEDUP_DIGESTS);
+
+/// What a replay is compared by.
+pub fn command_digest(env: &Envelope) -> Result<[u8; 32], DomainError> {
+    use sha2::{Digest, Sha256};
+    let bytes = bincode::serialize(&env.command).map_err(DomainError::Encode)?;
+    Ok(Sha256::digest(bytes).into())
+}
+
 /// Raw key prefix of one client's answers.
 pub(crate) fn answers_prefix(key: &(String, String)) -> Vec<u8> {
     let mut p = DEDUP_CLIENTS.key(key);
@@ -88,6 +101,18 @@ pub fn gate(state: &State, txn: &Txn<'_>, env: &Envelope) -> Result<Gate, Domain
     let key = (env.actor.label(), env.client_id.clone());
     let answer_key = (key.0.clone(), key.1.clone(), env.request_id);
     if let Some(a) = DEDUP_ANSWERS.get(txn, &answer_key)? {
+        if let Some(first) = DEDUP_DIGESTS.get(txn, &answer_key)? {
+            if first != command_digest(env)? {
+                return Ok(Gate::Refused(Refusal::new(
+                    "REPLAY",
+                    format!(
+                        "客户端 {} 的请求编号 {} 已用于另一项不同的请求（日志第 {} 条）：\
+                         重试须原样重发，新的请求请使用新的请求编号",
+                        env.client_id, env.request_id, a.log_index
+                    ),
+                )));
+            }
+        }
         return Ok(Gate::Retry(Response {
             outcome: a.outcome,
             log_index: a.log_index,
@@ -110,11 +135,13 @@ pub fn gate(state: &State, txn: &Txn<'_>, env: &Envelope) -> Result<Gate, Domain
     Ok(Gate::New(Request { key, meta, lowest }))
 }
 
-/// Remembers a new request's answer, forgetting the client's oldest past the window.
+/// Remembers a new request's answer and its command's digest, forgetting the client's oldest
+/// past the window.
 pub fn remember(
     txn: &mut Txn<'_>,
     request: Request,
     request_id: u64,
+    digest: [u8; 32],
     answer: Answer,
     now: i64,
 ) -> Result<(), DomainError> {
@@ -126,9 +153,11 @@ pub fn remember(
     meta.last_seen_ms = now;
     meta.count += 1;
     DEDUP_ANSWERS.put(txn, &(key.0.clone(), key.1.clone(), request_id), &answer)?;
+    DEDUP_DIGESTS.put(txn, &(key.0.clone(), key.1.clone(), request_id), &digest)?;
     if meta.count > DEDUP_WINDOW {
         if let Some(victim) = lowest {
             DEDUP_ANSWERS.delete(txn, &(key.0.clone(), key.1.clone(), victim));
+            DEDUP_DIGESTS.delete(txn, &(key.0.clone(), key.1.clone(), victim));
             meta.count -= 1;
         }
     }

@@ -226,13 +226,13 @@ impl World {
         }
     }
 
-    /// Domain records only: everything but the dedup table (q, r), the clock (m) and the
+    /// Domain records only: everything but the dedup table (q, r, 0), the clock (m) and the
     /// counter of refused major decisions, which a refusal moves on purpose.
     pub fn records(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         let attempts = crate::domain::supervision::summary::COUNTERS.key("");
         self.s
             .pairs()
-            .filter(|(k, _)| !matches!(k.first(), Some(b'q' | b'r' | b'm')))
+            .filter(|(k, _)| !matches!(k.first(), Some(b'q' | b'r' | b'0' | b'm')))
             .filter(|(k, _)| {
                 !(k.starts_with(&attempts) && k.ends_with(b"/decisions/major_refused"))
             })

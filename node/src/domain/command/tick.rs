@@ -2,7 +2,7 @@
 //! change even when nobody writes, identically on every replica. Today it prunes the dedup
 //! table of clients silent for longer than [`DEDUP_TTL_MS`].
 use crate::domain::command::dedup::{
-    answer_ids, answers_prefix, DEDUP_ANSWERS, DEDUP_CLIENTS, DEDUP_TTL_MS,
+    answer_ids, answers_prefix, DEDUP_ANSWERS, DEDUP_CLIENTS, DEDUP_DIGESTS, DEDUP_TTL_MS,
 };
 use crate::domain::command::rule::{Cx, Rule, RuleResult};
 use crate::domain::core::identity::Actor;
@@ -51,6 +51,7 @@ pub fn apply(txn: &mut Txn<'_>, now: i64) -> Ruled {
         let ids: Vec<u64> = answer_ids(base, &prefix).collect();
         for id in ids {
             DEDUP_ANSWERS.delete(txn, &(k.0.clone(), k.1.clone(), id));
+            DEDUP_DIGESTS.delete(txn, &(k.0.clone(), k.1.clone(), id));
         }
         DEDUP_CLIENTS.delete(txn, &k);
     }

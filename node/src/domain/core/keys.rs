@@ -10,6 +10,8 @@ pub mod prefix {
     pub const CALENDAR: u8 = b'y';
     /// `domain::command::dedup::DEDUP_ANSWERS`
     pub const DEDUP_ANSWERS: u8 = b'r';
+    /// `domain::command::dedup::DEDUP_DIGESTS`
+    pub const DEDUP_DIGESTS: u8 = b'0';
     /// `domain::command::dedup::DEDUP_CLIENTS`
     pub const DEDUP_CLIENTS: u8 = b'q';
     /// `domain::core::ids::IDS`
@@ -139,6 +141,13 @@ pub const SPACES: &[KeySpace] = &[
         prefix: prefix::DEDUP_ANSWERS,
         key: "(String, String, u64)",
         value: "Answer",
+        owner: "command::dedup",
+    },
+    KeySpace {
+        name: "DEDUP_DIGESTS",
+        prefix: prefix::DEDUP_DIGESTS,
+        key: "(String, String, u64)",
+        value: "[u8; 32]",
         owner: "command::dedup",
     },
     KeySpace {
