@@ -63,7 +63,7 @@ fn node_key(dir: &std::path::Path, region: &str, node: u64) -> TlsMaterial {
         region: region.into(),
         node,
     };
-    let (cert, key) = ca.issue(&id, "n", Validity::days(30)).unwrap();
+    let (cert, key) = ca.issue(&id, "n", Validity::days(30), &[]).unwrap();
     let (c, k) = (
         dir.join(format!("{node}-{}.pem", region.replace('/', "_"))),
         dir.join(format!("{node}-{}.key", region.replace('/', "_"))),

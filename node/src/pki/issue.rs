@@ -203,12 +203,15 @@ impl Ca {
         })
     }
 
-    /// Issues a certificate for an identity; returns (certificate PEM, key PEM).
+    /// Issues a certificate for an identity; returns (certificate PEM, key PEM). A node's
+    /// certificate also names `hosts` (DNS names or IP addresses) and its documented DNS name
+    /// ([`node_dns_name`]), for TLS stacks that check the host name; the identity is the URI.
     pub fn issue(
         &self,
         id: &Identity,
         common_name: &str,
         validity: Validity,
+        hosts: &[String],
     ) -> Result<(String, String), PkiError> {
         let key = KeyPair::generate()?;
         let mut params = CertificateParams::default();
@@ -220,6 +223,19 @@ impl Ca {
             vec![SanType::URI(id.uri().try_into().map_err(|_| {
                 PkiError::Identity(format!("{} is not a valid URI", id.uri()))
             })?)];
+        if let Identity::Node {
+            domain,
+            region,
+            node,
+        } = id
+        {
+            let mut names = vec![node_dns_name(domain, region, *node)];
+            names.extend(hosts.iter().cloned());
+            names.dedup();
+            for name in names {
+                params.subject_alt_names.push(host_san(&name)?);
+            }
+        }
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = match id {
             Identity::Node { .. } => vec![
@@ -234,6 +250,55 @@ impl Ca {
         let cert = params.signed_by(&key, &self.issuer)?;
         Ok((cert.pem(), key.serialize_pem()))
     }
+}
+
+/// The DNS name a node's certificate carries beside its identity, for gRPC stacks that always
+/// check the host name (set it as the TLS server name, e.g. grpcio's
+/// `grpc.ssl_target_name_override`): `n<node>.<region, most specific first>.<domain>`, e.g.
+/// node 1 of `hunan/changsha/liuyang` in `hunan.sanxiang` is
+/// `n1.liuyang.changsha.hunan.hunan.sanxiang` (`_` in a region id is written `-`).
+pub fn node_dns_name(domain: &str, region: &str, node: u64) -> String {
+    let mut labels = vec![format!("n{node}")];
+    labels.extend(region.rsplit('/').map(|l| l.replace('_', "-")));
+    labels.push(domain.to_string());
+    labels.join(".")
+}
+
+/// The hosts of a node's addresses in the topology (IP addresses or names), and `localhost`
+/// when one is a loopback address: what clients dial it by.
+pub fn node_hosts(topology: &Topology, region: &str, node: u64) -> Vec<String> {
+    let Ok(spec) = topology.node(region, node) else {
+        return Vec::new();
+    };
+    let mut hosts: Vec<String> = Vec::new();
+    for addr in [&spec.grpc, &spec.http] {
+        let Some((host, _)) = addr.rsplit_once(':') else {
+            continue;
+        };
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        let loopback = host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+        for h in [Some(host), loopback.then(|| "localhost".to_string())]
+            .into_iter()
+            .flatten()
+        {
+            if !h.is_empty() && !hosts.contains(&h) {
+                hosts.push(h);
+            }
+        }
+    }
+    hosts
+}
+
+/// A subject alternative name for a host: an IP address, else a DNS name.
+fn host_san(host: &str) -> Result<SanType, PkiError> {
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return Ok(SanType::IpAddress(ip));
+    }
+    let name = rcgen::string::Ia5String::try_from(host.to_string())
+        .map_err(|_| PkiError::Input(format!("{host:?} is not a valid host name")))?;
+    Ok(SanType::DnsName(name))
 }
 
 /// What `pki init` did.
@@ -281,8 +346,13 @@ pub fn init(
                 report.kept.push(id.uri());
                 continue;
             }
-            let (cert, key) =
-                ca.issue(&id, &format!("{} 节点 {}", region.name, node.id), validity)?;
+            let hosts = node_hosts(topology, &region.id, node.id);
+            let (cert, key) = ca.issue(
+                &id,
+                &format!("{} 节点 {}", region.name, node.id),
+                validity,
+                &hosts,
+            )?;
             write_file(&key_path, &key, true)?;
             write_file(&cert_path, &cert, false)?;
             progress(&id.uri());
@@ -341,7 +411,7 @@ pub fn issue_person(
     if cert_path.exists() && !force {
         return Err(PkiError::Exists(cert_path.display().to_string()));
     }
-    let (cert, key) = ca.issue(&id, name, validity)?;
+    let (cert, key) = ca.issue(&id, name, validity, &[])?;
     write_file(&key_path, &key, true)?;
     write_file(&cert_path, &cert, false)?;
     Ok((cert_path, key_path, id))

@@ -97,7 +97,16 @@ pub fn rotate(
             report.kept.push(line);
             continue;
         }
-        let (cert_pem, key_pem) = ca.issue(&old.identity, &old.common_name, plan.validity)?;
+        // A node's renewal names the hosts the topology gives it now (older certificates
+        // named none: rotating them is how a PKI directory gets them).
+        let hosts = match &old.identity {
+            Identity::Node { region, node, .. } => {
+                super::issue::node_hosts(topology, region, *node)
+            }
+            Identity::Person { .. } => Vec::new(),
+        };
+        let (cert_pem, key_pem) =
+            ca.issue(&old.identity, &old.common_name, plan.validity, &hosts)?;
         replace(&key, key_pem.as_bytes(), true)?;
         replace(&cert, cert_pem.as_bytes(), false)?;
         line.new_not_after = Some(rfc3339(describe(&cert)?.not_after));
@@ -282,5 +291,75 @@ nodes = [{ id = 1, grpc = "127.0.0.1:1" }, { id = 2, grpc = "127.0.0.1:2" }]
         std::fs::copy(&k2, &k1).unwrap();
         assert!(m.reload().is_err());
         assert_eq!(m.cert_der(), renewed);
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+    use crate::pki::issue;
+
+    /// A standard verifier (webpki, host name checked) accepts a node's certificate under its
+    /// documented DNS name and under the address the topology gives it, and refuses other
+    /// names: what gRPC stacks that always check the host name need.
+    #[test]
+    fn node_certificates_pass_standard_host_name_checks() {
+        use rustls::client::danger::ServerCertVerifier;
+        use rustls::pki_types::{ServerName, UnixTime};
+        let dir = tempfile::tempdir().unwrap();
+        let t = Topology::parse(
+            r#"domain = "t.example"
+[[region]]
+id = "hunan"
+name = "湖南省"
+kind = "province"
+nodes = [{ id = 1, grpc = "127.0.0.1:7001", http = "10.0.0.8:8001" }]
+[[region]]
+id = "hunan/chang_sha"
+name = "长沙市"
+kind = "city"
+parent = "hunan"
+nodes = [{ id = 2, grpc = "node2.example.org:7002" }]
+"#,
+        )
+        .unwrap();
+        issue::init(&t, dir.path(), Validity::days(10), false, &mut |_| {}).unwrap();
+        assert_eq!(
+            issue::node_dns_name("t.example", "hunan/chang_sha", 2),
+            "n2.chang-sha.hunan.t.example"
+        );
+        let m = crate::pki::TlsMaterial::load(
+            &issue::ca_cert_path(dir.path()),
+            &node_paths(dir.path(), "hunan", 1).0,
+            &node_paths(dir.path(), "hunan", 1).1,
+        )
+        .unwrap();
+        let verifier = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            m.roots(),
+            crate::pki::tls::provider(),
+        )
+        .build()
+        .unwrap();
+        let check = |region: &str, node: u64, name: &str| {
+            let (cert, _) = node_paths(dir.path(), region, node);
+            let der = crate::pki::tls::load_certs(&cert).unwrap().remove(0);
+            verifier
+                .verify_server_cert(
+                    &der,
+                    &[],
+                    &ServerName::try_from(name.to_string()).unwrap(),
+                    &[],
+                    UnixTime::now(),
+                )
+                .is_ok()
+        };
+        for name in ["n1.hunan.t.example", "127.0.0.1", "localhost", "10.0.0.8"] {
+            assert!(check("hunan", 1, name), "{name}");
+        }
+        assert!(check("hunan/chang_sha", 2, "node2.example.org"));
+        assert!(check("hunan/chang_sha", 2, "n2.chang-sha.hunan.t.example"));
+        for name in ["n2.hunan.t.example", "127.0.0.2", "example.org"] {
+            assert!(!check("hunan", 1, name), "{name} must not match");
+        }
     }
 }
