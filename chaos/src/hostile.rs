@@ -437,7 +437,12 @@ fn expired_tls(cluster: &Cluster) -> Result<TlsMaterial, ChaosError> {
         role: Role::Clerk,
         user: "expired".into(),
     };
-    let (cert, key) = ca.issue(&id, "expired", sanxiang::pki::issue::Validity::days(-1), &[])?;
+    let (cert, key) = ca.issue(
+        &id,
+        "expired",
+        sanxiang::pki::issue::Validity::days(-1),
+        &[],
+    )?;
     let dir = cluster.dir.join("expired");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("c.pem"), cert)?;

@@ -166,7 +166,7 @@ impl Client {
                             | tonic::Code::DeadlineExceeded
                     ) =>
                 {
-                    last = format!("{}: {}", self.endpoints[i], s.message());
+                    last = format!("{}: {}", self.endpoints[i], cause_of(&s));
                     self.preferred = (i + 1) % self.channels.len();
                 }
                 Err(s) => return Err(ClientError::Status(s)),
@@ -182,6 +182,49 @@ impl Client {
                 backoff = (backoff * 2).min(Duration::from_secs(1));
             }
         }
+    }
+}
+
+/// What went wrong under a transport failure, in words: a TLS refusal by either side is named
+/// (the server's certificate not trusted here, or ours refused there), else the message.
+pub fn cause_of(s: &tonic::Status) -> String {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(s);
+    while let Some(e) = next {
+        let tls = e.downcast_ref::<rustls::Error>().or_else(|| {
+            e.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(t) = tls {
+            return tls_words(t);
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return "连接被拒绝：该节点没有在运行或地址有误 (connection refused)".into();
+            }
+        }
+        next = e.source();
+    }
+    s.message().to_string()
+}
+
+fn tls_words(e: &rustls::Error) -> String {
+    use rustls::AlertDescription as A;
+    match e {
+        rustls::Error::InvalidCertificate(c) => format!(
+            "服务器的证书不受信任（{c:?}）：请检查 --ca 是否为本部署的 CA 证书 (server certificate not trusted)"
+        ),
+        rustls::Error::AlertReceived(
+            a @ (A::BadCertificate
+            | A::UnknownCA
+            | A::CertificateExpired
+            | A::CertificateRevoked
+            | A::CertificateUnknown
+            | A::AccessDenied
+            | A::CertificateRequired),
+        ) => format!("服务器拒绝了你的证书（{a:?}）(certificate refused by the server)"),
+        rustls::Error::General(m) => format!("TLS：{m}"),
+        other => format!("TLS：{other}"),
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! tonic's built-in TLS cannot take custom verifiers, so the client dials TCP and runs the rustls
 //! handshake in a connector, and the server accepts TCP, runs the handshake in a task per
-//! connection, and hands finished TLS streams to `serve_with_incoming`. Peer certificates then
-//! reach every handler through `Request::peer_certs()`.
+//! connection, judges the client's certificate once, and hands finished TLS streams to
+//! `serve_with_incoming`. The verdict ([`PeerInfo`]) reaches every handler in the request's
+//! extensions; [`caller`] reads it.
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +19,8 @@ use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::Request;
 
 use crate::pki::revocation::Revocations;
-use crate::pki::{Identity, PkiError};
+use crate::pki::tls::PeerRefused;
+use crate::pki::{Identity, TlsMaterial};
 
 /// Name sent in SNI; identity is checked from the URI SAN, not from this name.
 const SNI: &str = "node.sanxiang";
@@ -130,7 +132,7 @@ pub fn channel(
 pub fn incoming(
     listener: TcpListener,
     cfg: Arc<rustls::ServerConfig>,
-    revoked: Arc<Revocations>,
+    tls: TlsMaterial,
 ) -> ReceiverStream<Result<Revocable, std::io::Error>> {
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     let acceptor = TlsAcceptor::from(cfg);
@@ -155,11 +157,12 @@ pub fn incoming(
             }
             let acceptor = acceptor.clone();
             let tx = tx.clone();
-            let revoked = revoked.clone();
+            let material = tls.clone();
             tokio::spawn(async move {
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => {
-                        let _ = tx.send(Ok(Revocable::new(tls, revoked))).await;
+                    Ok(Ok(stream)) => {
+                        let conn = Revocable::new(stream, &material, remote);
+                        let _ = tx.send(Ok(conn)).await;
                     }
                     Ok(Err(e)) => refused_handshake(remote, &e.to_string()),
                     Err(_) => refused_handshake(remote, "handshake timed out"),
@@ -170,31 +173,60 @@ pub fn incoming(
     ReceiverStream::new(rx)
 }
 
-/// A server-side TLS connection that ends when its client's certificate is revoked: after each
-/// change of the revocation list, its next read or write rechecks the certificate and, if it
-/// is revoked, fails, which closes the connection. (Requests on it are refused at once by
-/// [`caller`]; the connection itself goes at its next activity, at the latest the client's
-/// next keep-alive.)
+/// What the server knows of the client of one connection, judged once right after the
+/// handshake ([`TlsMaterial::check_client`]) and seen by every request on it.
+#[derive(Debug, Clone)]
+pub struct PeerInfo {
+    pub remote: SocketAddr,
+    pub verdict: Arc<Result<VerifiedPeer, PeerRefused>>,
+}
+
+/// A client whose certificate was accepted.
+#[derive(Debug)]
+pub struct VerifiedPeer {
+    pub identity: Identity,
+    /// Its certificate's serial, as the revocation list writes it.
+    pub serial: String,
+    /// When its certificate ends, Unix seconds.
+    pub not_after: i64,
+}
+
+/// A server-side TLS connection with its client judged once, that ends when the client's
+/// certificate is revoked: after each change of the revocation list, its next read or write
+/// rechecks the certificate and, if it is revoked, fails, which closes the connection.
+/// (Requests on it are refused at once by [`caller`]; the connection itself goes at its next
+/// activity, at the latest the client's next keep-alive.)
 pub struct Revocable {
     inner: TlsStream<TcpStream>,
-    serial: Option<String>,
+    info: PeerInfo,
     revoked: Arc<Revocations>,
     checked: u64,
 }
 
 impl Revocable {
-    fn new(inner: TlsStream<TcpStream>, revoked: Arc<Revocations>) -> Revocable {
-        let serial = inner
-            .get_ref()
-            .1
-            .peer_certificates()
-            .and_then(|c| c.first())
-            .and_then(|c| crate::pki::revocation::serial_of(c.as_ref()));
+    fn new(inner: TlsStream<TcpStream>, tls: &TlsMaterial, remote: SocketAddr) -> Revocable {
+        let chain = inner.get_ref().1.peer_certificates().unwrap_or(&[]);
+        let verdict = tls.check_client(chain).map(|identity| {
+            let der = chain.first().map(|c| c.as_ref()).unwrap_or(&[]);
+            VerifiedPeer {
+                identity,
+                serial: crate::pki::revocation::serial_of(der).unwrap_or_default(),
+                not_after: x509_parser::parse_x509_certificate(der)
+                    .map(|(_, c)| c.validity().not_after.timestamp())
+                    .unwrap_or(i64::MAX),
+            }
+        });
+        if let Err(why) = &verdict {
+            refused_handshake(remote, &why.to_string());
+        }
         Revocable {
-            checked: revoked.generation(),
+            checked: tls.revoked.generation(),
             inner,
-            serial,
-            revoked,
+            info: PeerInfo {
+                remote,
+                verdict: Arc::new(verdict),
+            },
+            revoked: tls.revoked.clone(),
         }
     }
 
@@ -205,9 +237,9 @@ impl Revocable {
             return Ok(());
         }
         self.checked = now;
-        match &self.serial {
-            Some(s) if self.revoked.contains(s) => {
-                tracing::warn!(serial = %s, "connection closed: its certificate was revoked");
+        match self.info.verdict.as_ref() {
+            Ok(v) if self.revoked.contains(&v.serial) => {
+                tracing::warn!(serial = %v.serial, "connection closed: its certificate was revoked");
                 Err(std::io::Error::new(
                     std::io::ErrorKind::PermissionDenied,
                     "certificate revoked",
@@ -219,10 +251,10 @@ impl Revocable {
 }
 
 impl tonic::transport::server::Connected for Revocable {
-    type ConnectInfo = <TlsStream<TcpStream> as tonic::transport::server::Connected>::ConnectInfo;
+    type ConnectInfo = PeerInfo;
 
-    fn connect_info(&self) -> Self::ConnectInfo {
-        self.inner.connect_info()
+    fn connect_info(&self) -> PeerInfo {
+        self.info.clone()
     }
 }
 
@@ -285,23 +317,33 @@ fn refused_handshake(remote: SocketAddr, why: &str) {
     tracing::warn!(%remote, cause = %why, "TLS connection refused");
 }
 
-/// The verified identity of the caller of a request. A certificate revoked after its
-/// connection was opened is refused here, on the connection's next request: revocation takes
-/// effect at once, not only at the next handshake.
+/// The status a client whose certificate was refused gets, with the reason in
+/// `x-sanxiang-reason` for programs.
+pub fn refused_status(why: &PeerRefused) -> tonic::Status {
+    let mut status = tonic::Status::unauthenticated(why.to_string());
+    status.metadata_mut().insert(
+        "x-sanxiang-reason",
+        tonic::metadata::MetadataValue::from_static(why.reason()),
+    );
+    status
+}
+
+/// The verified identity of the caller of a request, as judged once for its connection. A
+/// certificate revoked or ended after its connection was opened is refused here, on the
+/// connection's next request: revocation takes effect at once, not only at the next handshake.
 pub fn caller<T>(req: &Request<T>, revoked: &Revocations) -> Result<Identity, tonic::Status> {
-    let certs = req
-        .peer_certs()
-        .ok_or_else(|| tonic::Status::unauthenticated("没有客户端证书 no client certificate"))?;
-    let first = certs
-        .first()
-        .ok_or_else(|| tonic::Status::unauthenticated("没有客户端证书 no client certificate"))?;
-    if let Some(serial) = revoked.revoked(first.as_ref()) {
-        return Err(tonic::Status::unauthenticated(format!(
-            "证书 {serial} 已被吊销 certificate revoked"
-        )));
+    let info = req
+        .extensions()
+        .get::<PeerInfo>()
+        .ok_or_else(|| refused_status(&PeerRefused::NoCertificate))?;
+    let peer = info.verdict.as_ref().as_ref().map_err(refused_status)?;
+    if revoked.contains(&peer.serial) {
+        return Err(refused_status(&PeerRefused::Revoked(peer.serial.clone())));
     }
-    Identity::from_cert_der(first.as_ref())
-        .map_err(|e: PkiError| tonic::Status::unauthenticated(e.to_string()))
+    if crate::clock::system_ms() / 1000 >= peer.not_after {
+        return Err(refused_status(&PeerRefused::Expired));
+    }
+    Ok(peer.identity.clone())
 }
 
 #[cfg(test)]

@@ -142,4 +142,14 @@ by_name = grpc.secure_channel(
 )
 check(by_name, "by DNS name")
 write_read_prove(by_name, "by-name", 2)
+# 3. Without a client certificate: told so in a status, not a broken connection.
+anonymous = grpc.secure_channel(address, grpc.ssl_channel_credentials(root_certificates=read(ca)))
+try:
+    health_pb2_grpc.HealthStub(anonymous).Check(health_pb2.HealthCheckRequest(), timeout=10)
+    fail("a client without a certificate was answered")
+except grpc.RpcError as e:
+    reason = dict(e.trailing_metadata() or ()).get("x-sanxiang-reason")
+    if e.code() != grpc.StatusCode.UNAUTHENTICATED or reason != "NO_CERTIFICATE":
+        fail(f"without a certificate: {e.code()} {reason} {e.details()}")
+    print(f"  without a certificate: UNAUTHENTICATED, {e.details()}")
 print("PASS: Python grpcio connected with the certificates pki init made")

@@ -51,7 +51,49 @@ async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
     let err = register(&mut bad, "乙局", "sec", 2)
         .await
         .expect_err("foreign CA must be refused");
-    assert!(err.to_string().contains("秒内没有节点应答"), "{err}");
+    // The client is told why, in a status, at once (not "no node answered").
+    let status = match err.downcast_ref::<ClientError>() {
+        Some(ClientError::Status(s)) => s.clone(),
+        other => panic!("expected a status, got {other:?}"),
+    };
+    assert_eq!(status.code(), tonic::Code::Unauthenticated, "{status}");
+    assert!(status.message().contains("签发者未知"), "{status}");
+    assert_eq!(
+        status
+            .metadata()
+            .get("x-sanxiang-reason")
+            .and_then(|v| v.to_str().ok()),
+        Some("UNKNOWN_ISSUER")
+    );
+    // Nothing answers it, health and reflection included.
+    let mut health =
+        tonic_health::pb::health_client::HealthClient::new(raw_channel(&c.addr(1), &intruder)?);
+    let s = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: String::new(),
+        })
+        .await
+        .expect_err("health refused to a foreign certificate");
+    assert_eq!(s.code(), tonic::Code::Unauthenticated, "{s}");
+
+    // A client that does not trust the deployment's CA (a wrong --ca) is told the server's
+    // certificate is not trusted, not only that nothing answered.
+    let clerk_files = issue::person_paths(&c.net.pki, REGION, Organ::Bureau, Role::Clerk, "clerk");
+    let wrong_ca = TlsMaterial::load(
+        &issue::ca_cert_path(foreign.path()),
+        &clerk_files.0,
+        &clerk_files.1,
+    )?;
+    let mut lost = Client::new(
+        &c.endpoints(),
+        &wrong_ca,
+        Some(REGION),
+        Duration::from_secs(2),
+    )?;
+    let err = register(&mut lost, "戊局", "sec", 5)
+        .await
+        .expect_err("a server this client does not trust");
+    assert!(err.to_string().contains("服务器的证书不受信任"), "{err}");
 
     // A person of another region can neither write nor read here.
     let outsider = c.person(OTHER, Organ::Bureau, Role::Clerk, "outsider")?;

@@ -41,7 +41,7 @@ pub async fn spawn(
     shutdown: &Trigger,
 ) -> Result<Served, NodeError> {
     let server_cfg = ctx.tls.server_config()?;
-    let incoming = transport::incoming(listener, server_cfg, ctx.tls.revoked.clone());
+    let incoming = transport::incoming(listener, server_cfg, ctx.tls.clone());
     let peer = RaftPeerServer::new(PeerService { ctx: ctx.clone() })
         .max_decoding_message_size(MAX_RAFT_MESSAGE)
         .max_encoding_message_size(MAX_RAFT_MESSAGE);
@@ -152,6 +152,8 @@ where
         Response = tonic::codegen::http::Response<RB>,
     >,
     S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    RB: Default + Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
@@ -169,6 +171,17 @@ where
         let method = req.uri().path().to_string();
         let metrics = self.metrics.clone();
         let start = std::time::Instant::now();
+        // No service (health and reflection included) answers a client whose certificate was
+        // refused: it is told why instead.
+        let refused = match req.extensions().get::<transport::PeerInfo>() {
+            None => Some(crate::pki::tls::PeerRefused::NoCertificate),
+            Some(p) => p.verdict.as_ref().as_ref().err().cloned(),
+        };
+        if let Some(why) = refused {
+            let status = transport::refused_status(&why);
+            metrics.request(&method, Some(status.code() as u32), start.elapsed());
+            return Box::pin(async move { Ok(status.into_http()) });
+        }
         let fut = self.inner.call(req);
         Box::pin(async move {
             let r = fut.await;

@@ -275,7 +275,10 @@ pub fn node_hosts(topology: &Topology, region: &str, node: u64) -> Vec<String> {
         let Some((host, _)) = addr.rsplit_once(':') else {
             continue;
         };
-        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
         let loopback = host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback());
