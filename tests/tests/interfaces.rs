@@ -114,7 +114,8 @@ async fn health_reports_serving_once_a_leader_is_known_and_reflection_lists_serv
 /// different command gets `ALREADY_EXISTS` naming the first request, and nothing is written;
 /// the same command again is answered as a retry.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_write_id_replayed_with_another_command_is_refused() -> anyhow::Result<()> {
+async fn a_write_id_replayed_with_another_command_is_refused_and_replies_name_the_leader(
+) -> anyhow::Result<()> {
     use sanxiang_proto::region as pb;
     use sanxiang_proto::region::region_client::RegionClient;
     let c = Cluster::start(3, timings()).await?;
@@ -135,6 +136,24 @@ async fn a_write_id_replayed_with_another_command_is_refused() -> anyhow::Result
         .await
         .expect_err("a mismatched replay must be refused");
     assert_eq!(e.code(), tonic::Code::AlreadyExists, "{e}");
+    // Every reply names the leader, errors included, Status and ledger calls too.
+    let leader_addr = c.addr(leader);
+    let named = |m: &tonic::metadata::MetadataMap| {
+        m.get("x-sanxiang-leader")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    assert_eq!(named(e.metadata()).as_deref(), Some(leader_addr.as_str()));
+    let mut follower = RegionClient::new(raw_channel(&c.addr(leader % 3 + 1), &clerk)?);
+    let st = follower.status(pb::StatusRequest {}).await?;
+    assert_eq!(named(st.metadata()).as_deref(), Some(leader_addr.as_str()));
+    let root = follower
+        .ledger_root(pb::LedgerRootRequest { consistency: 0 })
+        .await?;
+    assert_eq!(
+        named(root.metadata()).as_deref(),
+        Some(leader_addr.as_str())
+    );
     assert!(e.message().contains("REPLAY"), "{}", e.message());
     assert!(
         e.message().contains(&format!("第 {} 条", first.log_index)),

@@ -78,7 +78,7 @@ pub async fn spawn(
     let metrics = ctx.raft.metrics();
     let health = tokio::spawn(report_health(metrics, health, shutdown.subscribe()));
     let mut stop = shutdown.subscribe();
-    let timed = TimedLayer(ctx.metrics.clone());
+    let timed = TimedLayer(ctx.clone());
     let server = tokio::spawn(async move {
         let res = tonic::transport::Server::builder()
             .layer(timed)
@@ -125,16 +125,19 @@ async fn report_health(
     }
 }
 
-/// Times every gRPC request and counts it by method and status code.
+/// Around every gRPC request: refuses it when its connection's certificate was refused, times
+/// it and counts it by method and status code, and tells the region's leader in the
+/// `x-sanxiang-leader` header of every reply, errors included.
 #[derive(Clone)]
-pub struct TimedLayer(pub Arc<crate::metrics::Metrics>);
+pub struct TimedLayer(pub Arc<NodeCtx>);
 
 impl<S> tower::Layer<S> for TimedLayer {
     type Service = Timed<S>;
     fn layer(&self, inner: S) -> Timed<S> {
         Timed {
             inner,
-            metrics: self.0.clone(),
+            metrics: self.0.metrics.clone(),
+            ctx: self.0.clone(),
         }
     }
 }
@@ -143,6 +146,16 @@ impl<S> tower::Layer<S> for TimedLayer {
 pub struct Timed<S> {
     inner: S,
     metrics: Arc<crate::metrics::Metrics>,
+    ctx: Arc<NodeCtx>,
+}
+
+/// The leader's address as this node knows it, for the reply header.
+fn leader_header(ctx: &NodeCtx) -> Option<tonic::codegen::http::HeaderValue> {
+    let metrics = ctx.raft.metrics();
+    let m = metrics.borrow();
+    let id = m.current_leader?;
+    let node = m.membership_config.membership().get_node(&id)?;
+    tonic::codegen::http::HeaderValue::from_str(&node.addr).ok()
 }
 
 impl<S, B, RB> tower::Service<tonic::codegen::http::Request<B>> for Timed<S>
@@ -183,8 +196,12 @@ where
             return Box::pin(async move { Ok(status.into_http()) });
         }
         let fut = self.inner.call(req);
+        let ctx = self.ctx.clone();
         Box::pin(async move {
-            let r = fut.await;
+            let mut r = fut.await;
+            if let (Ok(res), Some(leader)) = (&mut r, leader_header(&ctx)) {
+                res.headers_mut().insert(crate::api::LEADER_HEADER, leader);
+            }
             // A refusal is answered "trailers only", its status in the headers; an answer
             // with a body has its status in the trailers, after these headers: 0 (OK) here.
             let code = match &r {
