@@ -22,7 +22,8 @@ use crate::pki::revocation::Revocations;
 use crate::pki::tls::PeerRefused;
 use crate::pki::{Identity, TlsMaterial};
 
-/// Name sent in SNI; identity is checked from the URI SAN, not from this name.
+/// Name sent in SNI when the host dialled is not a valid name; identity is checked from the URI
+/// SAN, not from this name.
 const SNI: &str = "node.sanxiang";
 
 /// Time allowed for a TLS handshake.
@@ -112,7 +113,12 @@ pub fn channel(
                         std::io::Error::new(std::io::ErrorKind::TimedOut, "connect timed out")
                     })??;
             tcp.set_nodelay(true)?;
-            let name = ServerName::try_from(SNI).map_err(std::io::Error::other)?;
+            // The name sent is the host dialled, as any TLS client does (an IP address sends
+            // none); the node's certificate names its hosts, and identity is checked from
+            // the URI SAN by our verifier.
+            let name = ServerName::try_from(host.clone())
+                .or_else(|_| ServerName::try_from(SNI))
+                .map_err(std::io::Error::other)?;
             let tls = tokio::time::timeout(
                 HANDSHAKE_TIMEOUT,
                 TlsConnector::from(cfg).connect(name, tcp),
