@@ -105,6 +105,8 @@ pub enum Command {
     SetQuorum(cmd::SetQuorum),
     /// Extend a case's LAW-3 decision time limit with the head's approval.
     ExtendDecisionLimit(cmd::ExtendDecisionLimit),
+    /// A node of the region's cluster caught up or retired (cluster bookkeeping, no record).
+    RecordMember(crate::domain::command::members::RecordMember),
 }
 
 /// Runs `$body` with `$c` bound to the command's payload, a [`Rule`]: the one place that
@@ -157,6 +159,7 @@ macro_rules! with_rule {
             Command::SetLawSettings($c) => $body,
             Command::SetQuorum($c) => $body,
             Command::ExtendDecisionLimit($c) => $body,
+            Command::RecordMember($c) => $body,
         }
     };
 }
@@ -233,7 +236,7 @@ mod tests {
 
     /// Every command variant, by its log name. A new variant is added here and recorded in
     /// `testdata/envelopes-v2.tsv` with the release that introduces it.
-    const ALL_COMMANDS: [&str; 42] = [
+    const ALL_COMMANDS: [&str; 43] = [
         "add_expert_opinion",
         "answer_notice",
         "change_certificate",
@@ -254,6 +257,7 @@ mod tests {
         "open_case",
         "record_consultation",
         "record_legal_outcome",
+        "record_member",
         "record_step",
         "record_tree_head",
         "register_agency",

@@ -12,6 +12,8 @@ pub mod prefix {
     pub const DEDUP_ANSWERS: u8 = b'r';
     /// `domain::command::dedup::DEDUP_CLIENTS`
     pub const DEDUP_CLIENTS: u8 = b'q';
+    /// `domain::command::members::MEMBERS`
+    pub const MEMBERS: u8 = b'V';
     /// `domain::core::ids::IDS`
     pub const IDS: u8 = b'i';
     /// `domain::core::state::META`
@@ -129,6 +131,13 @@ pub const SPACES: &[KeySpace] = &[
         key: "u64",
         value: "YearCalendar",
         owner: "calendar::load",
+    },
+    KeySpace {
+        name: "MEMBERS",
+        prefix: prefix::MEMBERS,
+        key: "u64",
+        value: "MemberRecord",
+        owner: "command::members",
     },
     KeySpace {
         name: "DEDUP_ANSWERS",
