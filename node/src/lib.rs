@@ -62,6 +62,7 @@ pub mod demo;
 pub mod domain;
 pub mod federation;
 pub mod ledger;
+pub mod members;
 pub mod metrics;
 pub mod pki;
 pub mod raft;
