@@ -130,6 +130,26 @@ impl Cluster {
         self.net.restart(REGION, id).await
     }
 
+    /// Stops a node and deletes its data.
+    pub async fn wipe(&mut self, id: u64) -> anyhow::Result<()> {
+        self.net.wipe(REGION, id).await
+    }
+
+    /// A new node of the region, in the topology and started, waiting to be added.
+    pub async fn add_node(&mut self, id: u64) -> anyhow::Result<String> {
+        self.net.add_node(REGION, id).await
+    }
+
+    /// The operator of the region's membership, acting with node `id`'s certificate and the
+    /// topology as it is now.
+    pub fn operator(&self, id: u64) -> anyhow::Result<sanxiang::members::Operator> {
+        Ok(sanxiang::members::Operator::new(
+            self.net.topology.clone(),
+            REGION,
+            self.node_tls(REGION, id)?,
+        )?)
+    }
+
     /// Waits until a running node leads; returns its id.
     pub async fn leader(&self) -> anyhow::Result<u64> {
         self.net.leader(REGION).await
