@@ -61,7 +61,7 @@ pub enum NodeError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// A fresh node may not join under its id (see [`crate::members::gate`]).
-    #[error("{0}")]
+    #[error(transparent)]
     Refused(#[from] GateError),
 }
 

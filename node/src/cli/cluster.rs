@@ -152,6 +152,12 @@ pub fn members_json(m: &pb::MembersReply) -> serde_json::Value {
     })
 }
 
+/// `s` padded to `w` terminal columns (a CJK character takes two).
+fn pad(s: &str, w: usize) -> String {
+    let cols: usize = s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    format!("{s}{}", " ".repeat(w.saturating_sub(cols)))
+}
+
 fn print_members(m: &pb::MembersReply) {
     println!(
         "地区 region: {}   领导者 leader: {}   任期 term: {}   日志 last log: {}{}",
@@ -165,26 +171,35 @@ fn print_members(m: &pb::MembersReply) {
             ""
         }
     );
-    println!(
-        "  {:<5} {:<14} {:<22} {:>8} {:>6}  {:<6} {:<6}",
-        "节点", "角色 role", "地址 addr", "已复制", "落后", "可达", "已启动"
-    );
+    let widths = [6, 9, 22, 10, 8, 9, 8];
+    let row = |cells: [String; 7]| {
+        let line: Vec<String> = cells.iter().zip(widths).map(|(c, w)| pad(c, w)).collect();
+        println!("  {}", line.join(" ").trim_end());
+    };
+    row([
+        "节点".into(),
+        "角色".into(),
+        "地址 addr".into(),
+        "已复制".into(),
+        "落后".into(),
+        "可达".into(),
+        "已启动".into(),
+    ]);
     for n in &m.members {
         let role = match (n.voter, n.leader) {
             (_, true) => "leader",
             (true, false) => "voter",
             (false, _) => "learner",
         };
-        println!(
-            "  {:<5} {:<14} {:<22} {:>8} {:>6}  {:<6} {:<6}",
-            n.id,
-            role,
-            n.addr,
+        row([
+            n.id.to_string(),
+            role.into(),
+            n.addr.clone(),
             n.matched.map(|x| x.to_string()).unwrap_or("-".into()),
-            n.lag,
-            if n.reachable { "是" } else { "否 DOWN" },
-            if n.started { "是" } else { "否" },
-        );
+            n.lag.to_string(),
+            if n.reachable { "是" } else { "否 DOWN" }.into(),
+            if n.started { "是" } else { "否" }.into(),
+        ]);
     }
     if !m.retired.is_empty() {
         let r: Vec<String> = m.retired.iter().map(|x| x.to_string()).collect();
