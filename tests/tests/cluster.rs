@@ -500,6 +500,39 @@ async fn a_node_is_replaced_while_the_region_writes() -> anyhow::Result<()> {
     let lost: Vec<&String> = names.iter().filter(|n| !listed.contains(*n)).collect();
     assert!(lost.is_empty(), "acknowledged writes lost: {lost:?}");
     assert!(listed.len() as u64 <= attempted);
+    // With the added node leading, followers (reached at the old topology's addresses) still
+    // forward writes and reads to it, at the membership's address.
+    for _ in 0..12 {
+        let l = c.leader().await?;
+        if l == 4 {
+            break;
+        }
+        c.stop(l).await;
+        sanxiang::app::network::wait_on(&c.node(4).ctx, "another leader", LONG, |ctx| {
+            ctx.raft
+                .metrics()
+                .borrow()
+                .current_leader
+                .filter(|x| *x != l)
+        })
+        .await?;
+        c.restart(l).await?;
+    }
+    assert_eq!(c.leader().await?, 4, "node 4 never led");
+    let followers: Vec<String> = expected
+        .iter()
+        .filter(|i| **i != 4)
+        .map(|i| c.addr(*i))
+        .collect();
+    let mut via = sanxiang::client::Client::new(
+        &followers,
+        &clerk,
+        Some(REGION),
+        std::time::Duration::from_secs(30),
+    )?;
+    register(&mut via, "新领导者之下", "replaced", 1).await?;
+    let names: Vec<String> = list(&mut via).await?.into_iter().map(|a| a.name).collect();
+    assert!(names.iter().any(|n| n == "新领导者之下"));
     // The old id stays refused: restarted empty, and as a node to add.
     let err = c.restart(old).await.expect_err("a retired id is refused");
     assert!(format!("{err:#}").contains("编号不再使用"), "{err:#}");

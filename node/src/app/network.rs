@@ -325,10 +325,18 @@ impl Network {
         let within = self.options.leader_within;
         let deadline = tokio::time::Instant::now() + within;
         loop {
-            for n in self.running(region) {
-                if n.ctx.raft.metrics().borrow().state == openraft::ServerState::Leader {
-                    return Ok(n.ctx.node_id);
-                }
+            // A restarted former leader takes itself for the leader until it hears of a later
+            // term: the leader of the highest term is the one.
+            let leading = self
+                .running(region)
+                .filter_map(|n| {
+                    let m = n.ctx.raft.metrics().borrow().clone();
+                    (m.state == openraft::ServerState::Leader)
+                        .then_some((m.current_term, n.ctx.node_id))
+                })
+                .max();
+            if let Some((_, id)) = leading {
+                return Ok(id);
             }
             anyhow::ensure!(
                 tokio::time::Instant::now() < deadline,
