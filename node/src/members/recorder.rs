@@ -27,27 +27,31 @@ pub fn spawn(ctx: Arc<NodeCtx>, stop: Shutdown) -> JoinHandle<()> {
 async fn run(ctx: Arc<NodeCtx>, mut stop: Shutdown) {
     let mut metrics = ctx.raft.metrics();
     loop {
-        for (node, event) in due(&ctx) {
-            let env = ctx.node_envelope(Command::RecordMember(RecordMember { node, event }));
-            match ctx.write_local(env).await {
-                Ok(Some(_)) => {
-                    tracing::info!(region = %ctx.region, node, ?event, "member recorded")
-                }
-                // No longer the leader: the next one records what is due.
-                Ok(None) => break,
-                Err(e) => {
-                    tracing::warn!(node, cause = %e, "member not recorded");
-                    break;
-                }
-            }
+        record_due(&ctx).await;
+        // At once after a quiet spell, then at most every SETTLE.
+        tokio::select! {
+            _ = tokio::time::sleep(SETTLE) => {}
+            _ = stop.recv() => break,
         }
         tokio::select! {
             r = metrics.changed() => if r.is_err() { break },
             _ = stop.recv() => break,
         }
-        tokio::select! {
-            _ = tokio::time::sleep(SETTLE) => {}
-            _ = stop.recv() => break,
+    }
+}
+
+/// Proposes what is due, one record at a time, while this node leads.
+async fn record_due(ctx: &NodeCtx) {
+    for (node, event) in due(ctx) {
+        let env = ctx.node_envelope(Command::RecordMember(RecordMember { node, event }));
+        match ctx.write_local(env).await {
+            Ok(Some(_)) => tracing::info!(region = %ctx.region, node, ?event, "member recorded"),
+            // No longer the leader: the next one records what is due.
+            Ok(None) => break,
+            Err(e) => {
+                tracing::warn!(node, cause = %e, "member not recorded");
+                break;
+            }
         }
     }
 }
