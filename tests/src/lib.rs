@@ -73,7 +73,8 @@ impl Cluster {
         Cluster::start_with(n, Options::new(timings)).await
     }
 
-    /// Starts `n` nodes of [`REGION`] as `options` say (which nodes start is set here).
+    /// Starts [`REGION`] with `n` nodes as `options` say (all of them, unless
+    /// `options.started` names fewer).
     pub async fn start_with(n: u64, options: Options) -> anyhow::Result<Cluster> {
         init();
         let dir = tempfile::tempdir()?;
@@ -85,7 +86,12 @@ impl Cluster {
             ],
         )?;
         let options = Options {
-            started: Some(BTreeMap::from([(REGION.to_string(), n)])),
+            started: Some(
+                options
+                    .started
+                    .clone()
+                    .unwrap_or_else(|| BTreeMap::from([(REGION.to_string(), n)])),
+            ),
             ..options
         };
         let net = Network::start(&template, dir.path(), options, &mut |_| {}).await?;

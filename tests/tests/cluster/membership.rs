@@ -450,3 +450,29 @@ async fn a_fresh_node_whose_peers_do_not_answer_keeps_asking() -> anyhow::Result
         r = check => r,
     }
 }
+
+/// A region bootstraps with one of its three nodes missing (two of three answer), and the
+/// missing member, never caught up, starts normally later and catches up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_never_started_member_joins_later() -> anyhow::Result<()> {
+    use sanxiang::app::network::Options;
+    let mut c = Cluster::start_with(
+        3,
+        Options {
+            started: Some(std::collections::BTreeMap::from([(REGION.to_string(), 2)])),
+            ..Options::new(timings())
+        },
+    )
+    .await?;
+    let leader = c.leader().await?;
+    assert_eq!(voters(c.node(leader)), vec![1, 2, 3]);
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "clerk")?;
+    register(&mut c.client(&clerk)?, "甲", "late", 1).await?;
+    assert!(!started(c.node(leader)).contains(&3));
+    c.restart(3).await?;
+    until_started(&c, 3).await?;
+    c.settle().await?;
+    assert_eq!(c.running().count(), 3);
+    c.shutdown().await;
+    Ok(())
+}
