@@ -110,15 +110,19 @@ pub async fn check(
         if empty >= majority {
             return Ok(go_on);
         }
-        // Every round at first, then every tenth: the operator sees who is awaited.
-        if round < 3 || round % 10 == 0 {
+        // Nodes started together answer within a round or two; a longer wait is said every
+        // tenth round, naming who is awaited.
+        if round == 0 {
+            tracing::info!(region = %ctx.region, node = ctx.node_id, silent = %silent.join("; "),
+                "fresh node: asking the region's other nodes before joining or bootstrapping");
+        } else if round % 10 == 5 {
             tracing::warn!(
                 region = %ctx.region,
                 node = ctx.node_id,
                 answered = empty - 1,
                 needed = majority - 1,
                 silent = %silent.join("; "),
-                "fresh node: waiting for the region's other nodes before joining or bootstrapping (asking again)"
+                "fresh node: still waiting for the region's other nodes before joining or bootstrapping; asking again"
             );
         }
         tokio::select! {
