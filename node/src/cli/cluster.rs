@@ -39,23 +39,30 @@ impl OperatorArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ClusterCmd {
-    /// List the region's voters and learners: address, leader, how far each follower's log is
-    /// behind the leader's, whether it answers now, and which ids are recorded as started or
-    /// removed (such ids are never used again).
+    /// List the voters and learners: address, leader, lag, who answers, which ids are recorded.
+    ///
+    /// For each member: its address in the membership, whether it leads, the last log index
+    /// the leader knows it holds and how far that is behind, whether it answers now, and
+    /// whether the region recorded it as started; then the ids removed (never used again).
     Members {
         #[command(flatten)]
         op: OperatorArgs,
         #[arg(long)]
         json: bool,
     },
-    /// Add a new node to the region: first as a learner, waiting (progress shown) until it
-    /// holds the leader's log, then as a voter (joint consensus).
+    /// Add a new node: a learner until it has caught up (progress shown), then a voter
     ///
-    /// Before: list the node in the topology file on every machine (an id the region never
-    /// used, its grpc address), run `sanxiang pki init --topology FILE --out PKI` (existing
-    /// certificates are kept) and copy its certificate to the new machine, and start it with
-    /// `sanxiang serve --node REGION/ID` (without --bootstrap). The address is taken from the
-    /// topology file. Running it again after an interruption goes on where it stopped.
+    /// The node is added as a learner and awaited until it holds the leader's log, then made
+    /// a voter by one membership change (joint consensus). Running it again after an
+    /// interruption goes on where it stopped.
+    ///
+    /// Before:
+    ///   1. List the node in the topology file on every machine: an id the region never used,
+    ///      its grpc (and http) address. The address is taken from this file.
+    ///   2. `sanxiang pki init --topology FILE --out PKI` issues its certificate (existing
+    ///      ones are kept); copy ca.pem and its node key and certificate to the new machine.
+    ///   3. Start it: `sanxiang serve --topology FILE --pki PKI --node REGION/ID --data DIR`
+    ///      (without --bootstrap: it waits to be added).
     #[command(name = "add-node", verbatim_doc_comment)]
     AddNode {
         #[command(flatten)]
@@ -64,10 +71,12 @@ pub enum ClusterCmd {
         #[arg(long)]
         id: u64,
     },
-    /// Remove a node (voter or learner) from the region. Refused for the last voter, and when
-    /// the voters left would not have a reachable majority (the change could not commit and
-    /// the region could not write). The id is never used again: a machine that comes back
-    /// joins under a new id. Afterwards stop its process and delete it from the topology file.
+    /// Remove a node (voter or learner); its id is never used again.
+    ///
+    /// Refused for the last voter, and when the voters left would not have a reachable
+    /// majority (the change could not commit and the region could not write). A machine that
+    /// comes back joins under a new id. Afterwards stop its process and delete it from the
+    /// topology file on every machine.
     #[command(name = "remove-node")]
     RemoveNode {
         #[command(flatten)]
@@ -76,10 +85,11 @@ pub enum ClusterCmd {
         #[arg(long)]
         id: u64,
     },
-    /// Replace a voter (typically a dead or wiped machine) by a new node, while the region
-    /// goes on writing: NEW is added as a learner and awaited until it holds the leader's log
-    /// (progress shown), then one membership change makes the voters those of today without
-    /// OLD and with NEW. OLD is never used again.
+    /// Replace a voter (a dead or wiped machine) by a new node while the region writes
+    ///
+    /// NEW is added as a learner and awaited until it holds the leader's log (progress
+    /// shown), then one membership change (joint consensus) makes the voters those of today
+    /// without OLD and with NEW. OLD is never used again.
     ///
     /// Replacing a dead machine, step by step:
     ///   1. Do not restart the dead node with an empty data directory: it would refuse to

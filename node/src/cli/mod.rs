@@ -30,9 +30,11 @@ pub enum Top {
     Pki(pki::PkiCmd),
     /// Show a node's view of its region: role, leader, term, members, ledger.
     Status(status::StatusArgs),
-    /// The members of a region's cluster: list them; add, remove or replace a node while the
-    /// region writes (`replace-node --help`: replacing a dead machine, step by step). For an
-    /// operator on a machine of the region, with its node certificate.
+    /// The members of a region's cluster: list, add, remove or replace a node.
+    ///
+    /// Membership changes while the region writes (`replace-node --help`: replacing a dead
+    /// machine, step by step). For an operator on a machine of the region, with its node
+    /// certificate.
     #[command(subcommand)]
     Cluster(cluster::ClusterCmd),
     /// The agency registry (PUB-1): register, update and list enforcement agencies.
