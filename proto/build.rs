@@ -4,6 +4,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/sanxiang/raft.proto",
         "proto/sanxiang/region.proto",
         "proto/sanxiang/federation.proto",
+        "proto/sanxiang/cluster.proto",
     ];
     for f in files {
         println!("cargo:rerun-if-changed={f}");

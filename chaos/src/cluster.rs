@@ -288,6 +288,9 @@ impl Cluster {
             .arg(&self.pki)
             .arg("--dial-map")
             .arg(dial)
+            // Every node of a region starts together at first; restarted, a node keeps its data
+            // and the flag does nothing.
+            .arg("--bootstrap")
             .arg("--tick-secs")
             .arg(self.tick_secs.to_string())
             .arg("--head-every-secs")

@@ -22,6 +22,10 @@
 //! - [`app`]: starting a node — store and Raft, the gRPC server with every service, the
 //!   background tasks (Tick, head signer, senders, revocation watcher) — and stopping it; and
 //!   [`app::network`], every region of a topology in one process (the demo, the tests).
+//! - [`members`]: who belongs to a region's cluster — a fresh node's check before it serves
+//!   Raft (bootstrap only on request, a wiped member refused), the leader's record of members,
+//!   membership changes through learners and joint consensus, the `Cluster` service and the
+//!   operator's client.
 //! - [`shutdown`]: the signal that stops a node's tasks together.
 //! - [`transport`]: mutual-TLS transport for tonic (dialing, accepting) and [`transport::caller`],
 //!   the verified peer identity of a request; below every service that authorizes.
@@ -32,11 +36,13 @@
 //!   leader stamps with, which only the demo moves.
 //!
 //! Arrows (a module → what it imports) point from the node's wiring down to the rules:
-//! - `cli` → `app`, `client`, `demo`, `transport`, `pki`, `config`, `ledger`, `domain`, `clock`;
+//! - `cli` → `app`, `client`, `demo`, `members`, `transport`, `pki`, `config`, `ledger`,
+//!   `domain`, `clock`;
 //!   `demo` → `app`, `raft`, `cli`, `pki`, `config`, `domain`, `clock`; `client` → `api` (the
 //!   leader header), `transport`, `pki`.
-//! - `app` → `api`, `federation`, `raft`, `store`, `transport`, `pki`, `config`, `domain`,
-//!   `clock`, `shutdown`, `client` (the network's clients).
+//! - `app` → `api`, `federation`, `members`, `raft`, `store`, `transport`, `pki`, `config`,
+//!   `domain`, `clock`, `shutdown`, `client` (the network's clients).
+//! - `members` → `raft`, `transport`, `pki`, `config`, `domain`, `shutdown`.
 //! - `api` → `view`, `raft`, `transport`, `ledger`, `pki`, `domain`.
 //! - `view` → `domain`, `config` (the topology), `clock` (before a region's first command),
 //!   `pki` (the reader's role, for REC-4 masking).
@@ -62,6 +68,7 @@ pub mod demo;
 pub mod domain;
 pub mod federation;
 pub mod ledger;
+pub mod members;
 pub mod metrics;
 pub mod pki;
 pub mod raft;

@@ -3,6 +3,7 @@
 //! - [`raft`]: peer-only Raft RPCs and leader forwarding inside one region.
 //! - [`region`]: the client-facing service of one region's cluster.
 //! - [`federation`]: the uplink between a region and its parent region.
+//! - [`cluster`]: membership of a region's cluster (operators, and a fresh node's check).
 #![allow(clippy::all, missing_docs)]
 
 pub mod raft {
@@ -15,6 +16,10 @@ pub mod region {
 
 pub mod federation {
     tonic::include_proto!("sanxiang.federation.v1");
+}
+
+pub mod cluster {
+    tonic::include_proto!("sanxiang.cluster.v1");
 }
 
 /// Encoded file descriptors of every service, for gRPC server reflection.

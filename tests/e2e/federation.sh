@@ -22,7 +22,7 @@ for r in $K1 $K2; do "$B" pki issue --pki "$W/pki" --topology "$TOPO" --region "
 key() { echo "${1//\//_}-$2"; }
 start() { # start REGION ID
   "$B" serve --topology "$TOPO" --node "$1/$2" --data "$W/data-$(key "$1" "$2")" --pki "$W/pki" \
-    --tick-secs 5 >>"$W/log-$(key "$1" "$2")" 2>&1 &
+    --tick-secs 5 --bootstrap >>"$W/log-$(key "$1" "$2")" 2>&1 &
   echo $! >"$W/pid-$(key "$1" "$2")"
 }
 stop() { # stop REGION ID (SIGTERM, then wait)
@@ -120,6 +120,8 @@ print("  no tamper alert at the city or the province")
 PY
 echo "caught up $(python3 -c "print(round($t1-$t0,1))") s after the city restarted (including its election)"
 
+# The whole region loses its data (every node wiped): started together with --bootstrap, its
+# nodes find no peer holding a membership and initialize it anew.
 echo "rewriting the history of $K1: its data is wiped and written anew"
 for i in 1 2 3; do stop $K1 "$i"; rm -rf "$W/data-$(key $K1 "$i")"; done
 for i in 1 2 3; do start $K1 "$i"; done

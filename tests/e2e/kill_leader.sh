@@ -15,7 +15,7 @@ trap 'kill $(cat "$W"/pid* 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
 export SANXIANG_TOPOLOGY=$TOPO SANXIANG_REGION=$REGION SANXIANG_CA=$W/pki/ca.pem \
   SANXIANG_PEOPLE=$W/pki/people/$REGION SANXIANG_AS=bureau/clerk-e2e
 
-start() { "$B" serve --topology "$TOPO" --node "$REGION/$1" --data "$W/n$1" --pki "$W/pki" >>"$W/log$1" 2>&1 & echo $! >"$W/pid$1"; }
+start() { "$B" serve --topology "$TOPO" --node "$REGION/$1" --data "$W/n$1" --pki "$W/pki" --bootstrap >>"$W/log$1" 2>&1 & echo $! >"$W/pid$1"; }
 for i in 1 2 3; do start $i; done
 
 gen() { # gen FROM TO FILE

@@ -73,7 +73,8 @@ impl Cluster {
         Cluster::start_with(n, Options::new(timings)).await
     }
 
-    /// Starts `n` nodes of [`REGION`] as `options` say (which nodes start is set here).
+    /// Starts [`REGION`] with `n` nodes as `options` say (all of them, unless
+    /// `options.started` names fewer).
     pub async fn start_with(n: u64, options: Options) -> anyhow::Result<Cluster> {
         init();
         let dir = tempfile::tempdir()?;
@@ -85,7 +86,12 @@ impl Cluster {
             ],
         )?;
         let options = Options {
-            started: Some(BTreeMap::from([(REGION.to_string(), n)])),
+            started: Some(
+                options
+                    .started
+                    .clone()
+                    .unwrap_or_else(|| BTreeMap::from([(REGION.to_string(), n)])),
+            ),
             ..options
         };
         let net = Network::start(&template, dir.path(), options, &mut |_| {}).await?;
@@ -128,6 +134,26 @@ impl Cluster {
     /// Restarts a stopped node on its old address and data.
     pub async fn restart(&mut self, id: u64) -> anyhow::Result<()> {
         self.net.restart(REGION, id).await
+    }
+
+    /// Stops a node and deletes its data.
+    pub async fn wipe(&mut self, id: u64) -> anyhow::Result<()> {
+        self.net.wipe(REGION, id).await
+    }
+
+    /// A new node of the region, in the topology and started, waiting to be added.
+    pub async fn add_node(&mut self, id: u64) -> anyhow::Result<String> {
+        self.net.add_node(REGION, id).await
+    }
+
+    /// The operator of the region's membership, acting with node `id`'s certificate and the
+    /// topology as it is now.
+    pub fn operator(&self, id: u64) -> anyhow::Result<sanxiang::members::Operator> {
+        Ok(sanxiang::members::Operator::new(
+            self.net.topology.clone(),
+            REGION,
+            self.node_tls(REGION, id)?,
+        )?)
     }
 
     /// Waits until a running node leads; returns its id.

@@ -1,9 +1,13 @@
 //! A region's 3-node cluster: election, writes, failover, restart and catch-up, dedup across a
-//! leader change, replay giving identical state.
+//! leader change, replay giving identical state; and in [`membership`], its members: a node
+//! replaced while the region writes, a wiped voter refused, five nodes, who may change them.
 use openraft::storage::{RaftLogReader, RaftStateMachine};
 use sanxiang::domain::{Organ, Role};
 use sanxiang_proto::region::write_reply::Outcome;
 use sanxiang_tests::*;
+
+#[path = "cluster/membership.rs"]
+mod membership;
 
 fn agency_id(r: &sanxiang_proto::region::WriteReply) -> u64 {
     match &r.outcome {

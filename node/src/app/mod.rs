@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 use crate::clock::Clock;
 use crate::config::{RaftTimings, RegionSpec, Topology, TopologyError};
 use crate::federation::{Faults, UplinkState};
+use crate::members::{self, Admission, GateError};
 use crate::pki::{PkiError, TlsMaterial};
 use crate::raft::network::PeerNetwork;
 use crate::raft::types::{NodeId, Raft, StorageError};
@@ -59,6 +60,9 @@ pub enum NodeError {
     Reflection(#[from] tonic_reflection::server::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A fresh node may not join under its id (see [`crate::members::gate`]).
+    #[error(transparent)]
+    Refused(#[from] GateError),
 }
 
 /// Everything a member needs to start.
@@ -75,6 +79,9 @@ pub struct NodeConfig {
     pub clock: Clock,
     /// Test seam: faults on this node's uplink (None in production).
     pub faults: Option<Arc<Faults>>,
+    /// A fresh node may initialize the region from the topology's members when no peer holds
+    /// a membership (`serve --bootstrap`); without, it waits to be replicated to.
+    pub bootstrap: bool,
 }
 
 /// A started member; dropping it does not stop it, call [`RunningNode::shutdown`].
@@ -120,13 +127,25 @@ impl RunningNode {
             timings: cfg.timings,
             topology: cfg.topology.clone(),
             clock: cfg.clock.clone(),
+            admitted: !opened.fresh,
         };
         let (ctx, batch_task) =
             NodeCtx::new(member, opened.raft.clone(), opened.sm, shutdown.subscribe());
         let link = Arc::new(UplinkState::new(cfg.faults.clone()));
         let served = services::spawn(&ctx, listener, &shutdown).await?;
         if opened.fresh {
-            initialize(&opened.raft, &region, cfg.node_id).await;
+            if let Err(e) = admit(&ctx, &region, cfg.bootstrap, &shutdown).await {
+                let refused = RunningNode {
+                    ctx,
+                    addr,
+                    http_addr: None,
+                    flush_stats: opened.flush_stats,
+                    shutdown,
+                    tasks: vec![served.server, served.health, batch_task],
+                };
+                refused.shutdown().await;
+                return Err(e.into());
+            }
         }
         let background = tasks::spawn(&ctx, &link, &shutdown);
 
@@ -142,6 +161,7 @@ impl RunningNode {
         tasks.extend(background.down_senders);
         tasks.push(background.revocations);
         tasks.push(background.certificates);
+        tasks.push(members::recorder::spawn(ctx.clone(), shutdown.subscribe()));
         let _ = ctx.metrics.flush.set(opened.flush_stats.clone());
         let mut http_addr = None;
         if let Some(l) = web {
@@ -218,6 +238,22 @@ async fn open_raft(cfg: &NodeConfig) -> Result<Opened, NodeError> {
         fresh,
         flush_stats,
     })
+}
+
+/// A fresh node asks its peers first ([`members::gate`]); then it serves Raft, and initializes
+/// the region when told to bootstrap and no peer holds a membership.
+async fn admit(
+    ctx: &NodeCtx,
+    region: &RegionSpec,
+    bootstrap: bool,
+    shutdown: &Trigger,
+) -> Result<(), GateError> {
+    let admission = members::gate::check(ctx, region, bootstrap, shutdown.subscribe()).await?;
+    ctx.admit();
+    if admission == Admission::Bootstrap {
+        initialize(&ctx.raft, region, ctx.node_id).await;
+    }
+    Ok(())
 }
 
 /// A fresh region initializes once from the sorted members of the topology. Every fresh

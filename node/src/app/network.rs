@@ -6,7 +6,7 @@
 //! [`Network::start`] issues the PKI, starts the nodes and waits until every region with a
 //! started node has a leader; the network then stops, wipes and restarts nodes, issues people
 //! and gives them clients.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,6 +78,8 @@ pub struct Network {
     pub pki: PathBuf,
     pub options: Options,
     nodes: BTreeMap<(String, NodeId), Option<RunningNode>>,
+    /// Nodes added after the start ([`Network::add_node`]): they never bootstrap.
+    joined: BTreeSet<(String, NodeId)>,
 }
 
 /// The file the started topology is written to, in the network's directory.
@@ -107,11 +109,32 @@ impl Network {
             pki,
             options,
             nodes: BTreeMap::new(),
+            joined: BTreeSet::new(),
         };
         progress(&format!("启动 starting {} nodes …", listeners.len()));
+        // Together, as a new region's nodes start: each asks its peers before it bootstraps.
+        let mut starting = tokio::task::JoinSet::new();
         for (region, id, l, web) in listeners {
-            let node = net.start_node(&region, id, l, web).await?;
-            net.nodes.insert((region, id), Some(node));
+            let cfg = net.node_config(&region, id)?;
+            starting.spawn(async move {
+                let node = RunningNode::start_with_web(cfg, l, web)
+                    .await
+                    .with_context(|| format!("starting {region} node {id}"));
+                (region, id, node)
+            });
+        }
+        let mut failed = None;
+        while let Some(done) = starting.join_next().await {
+            match done.context("a node's start panicked")? {
+                (region, id, Ok(node)) => {
+                    net.nodes.insert((region, id), Some(node));
+                }
+                (_, _, Err(e)) => failed = Some(e),
+            }
+        }
+        if let Some(e) = failed {
+            net.shutdown().await;
+            return Err(e);
         }
         for r in net.regions() {
             if net.running(&r).next().is_some() {
@@ -128,7 +151,16 @@ impl Network {
         listener: TcpListener,
         web: Option<TcpListener>,
     ) -> anyhow::Result<RunningNode> {
-        let cfg = NodeConfig {
+        let cfg = self.node_config(region, id)?;
+        RunningNode::start_with_web(cfg, listener, web)
+            .await
+            .with_context(|| format!("starting {region} node {id}"))
+    }
+
+    /// How a node of the network starts: the nodes of the started topology bootstrap their
+    /// region (each asks its peers first), nodes added later wait to be added.
+    fn node_config(&self, region: &str, id: NodeId) -> anyhow::Result<NodeConfig> {
+        Ok(NodeConfig {
             topology: self.topology.clone(),
             region: region.into(),
             node_id: id,
@@ -138,10 +170,8 @@ impl Network {
             cache_bytes: self.options.cache_bytes,
             clock: self.options.clock.clone(),
             faults: self.options.faults.clone(),
-        };
-        RunningNode::start_with_web(cfg, listener, web)
-            .await
-            .with_context(|| format!("starting {region} node {id}"))
+            bootstrap: !self.joined.contains(&(region.to_string(), id)),
+        })
     }
 
     /// The clock of every node of the network.
@@ -201,7 +231,9 @@ impl Network {
         }
     }
 
-    /// Stops a node and deletes its data (a node whose history is then written anew).
+    /// Stops a node and deletes its data. Restarted, a node of a region whose other nodes run
+    /// is refused (the region recorded its id as started: it is replaced under a new id);
+    /// the only node of a region bootstraps it anew (a region that lost its data).
     pub async fn wipe(&mut self, region: &str, id: NodeId) -> anyhow::Result<()> {
         self.stop(region, id).await;
         std::fs::remove_dir_all(self.data_dir(region, id)).context("wiping node data")?;
@@ -242,15 +274,69 @@ impl Network {
         Ok(())
     }
 
+    /// A new node of `region`, as an operator adds one: a free loopback port in the topology
+    /// (written to [`TOPOLOGY_FILE`]; the running nodes keep the topology they started with),
+    /// its certificate issued (existing ones kept), started without bootstrapping: it waits
+    /// to be added with `cluster add-node` or `replace-node`. Returns its address.
+    pub async fn add_node(&mut self, region: &str, id: NodeId) -> anyhow::Result<String> {
+        let spec = self.topology.region(region)?.clone();
+        anyhow::ensure!(
+            spec.nodes.iter().all(|n| n.id != id),
+            "{region} has a node {id} already"
+        );
+        let l = TcpListener::bind("127.0.0.1:0").await?;
+        let web = match self.options.web {
+            true => Some(TcpListener::bind("127.0.0.1:0").await?),
+            false => None,
+        };
+        let mut nodes = spec.nodes.clone();
+        nodes.push(NodeSpec {
+            id,
+            grpc: l.local_addr()?.to_string(),
+            http: match &web {
+                Some(w) => w.local_addr()?.to_string(),
+                None => String::new(),
+            },
+        });
+        let regions = self
+            .topology
+            .regions()
+            .map(|r| match r.id == region {
+                true => RegionSpec {
+                    nodes: nodes.clone(),
+                    ..r.clone()
+                },
+                false => r.clone(),
+            })
+            .collect();
+        self.topology = Topology::from_parts(self.topology.domain.clone(), regions)?;
+        std::fs::write(self.topology_path(), self.topology.to_toml()?)
+            .context("writing the network topology")?;
+        let validity = Validity::days(self.options.cert_days).since(self.clock().now_ms());
+        issue::init(&self.topology, &self.pki, validity, false, &mut |_| {})?;
+        self.joined.insert((region.to_string(), id));
+        let node = self.start_node(region, id, l, web).await?;
+        self.nodes.insert((region.to_string(), id), Some(node));
+        Ok(self.addr(region, id))
+    }
+
     /// Waits until a running node of a region leads; returns its id.
     pub async fn leader(&self, region: &str) -> anyhow::Result<NodeId> {
         let within = self.options.leader_within;
         let deadline = tokio::time::Instant::now() + within;
         loop {
-            for n in self.running(region) {
-                if n.ctx.raft.metrics().borrow().state == openraft::ServerState::Leader {
-                    return Ok(n.ctx.node_id);
-                }
+            // A restarted former leader takes itself for the leader until it hears of a later
+            // term: the leader of the highest term is the one.
+            let leading = self
+                .running(region)
+                .filter_map(|n| {
+                    let m = n.ctx.raft.metrics().borrow().clone();
+                    (m.state == openraft::ServerState::Leader)
+                        .then_some((m.current_term, n.ctx.node_id))
+                })
+                .max();
+            if let Some((_, id)) = leading {
+                return Ok(id);
             }
             anyhow::ensure!(
                 tokio::time::Instant::now() < deadline,

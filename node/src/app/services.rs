@@ -1,8 +1,10 @@
-//! A node's gRPC server: the Region API, Monitor, Uplink, Downlink, the peer service, standard
-//! health checking and reflection, all behind mutual TLS on one listener.
+//! A node's gRPC server: the Region API, Monitor, Uplink, Downlink, the peer service, Cluster
+//! (membership), standard health checking and reflection, all behind mutual TLS on one
+//! listener.
 use std::sync::Arc;
 
 use openraft::{BasicNode, RaftMetrics};
+use sanxiang_proto::cluster::cluster_server::ClusterServer;
 use sanxiang_proto::federation::downlink_server::DownlinkServer;
 use sanxiang_proto::federation::uplink_server::UplinkServer;
 use sanxiang_proto::raft::raft_peer_server::RaftPeerServer;
@@ -19,6 +21,7 @@ use crate::api::RegionService;
 use crate::federation::downlink::DownlinkService;
 use crate::federation::service::UplinkService;
 use crate::federation::MAX_PUSH_BYTES;
+use crate::members::service::ClusterService;
 use crate::raft::network::MAX_RAFT_MESSAGE;
 use crate::raft::peer_service::PeerService;
 use crate::raft::types::NodeId;
@@ -51,6 +54,7 @@ pub async fn spawn(
     let uplink = UplinkServer::new(UplinkService { ctx: ctx.clone() })
         .max_decoding_message_size(MAX_PUSH_BYTES + 1024 * 1024)
         .max_encoding_message_size(1024 * 1024);
+    let cluster = ClusterServer::new(ClusterService::new(ctx.clone()));
     let monitor = MonitorServer::new(MonitorService { ctx: ctx.clone() })
         .max_decoding_message_size(64 * 1024)
         .max_encoding_message_size(64 * 1024 * 1024);
@@ -83,6 +87,7 @@ pub async fn spawn(
         let res = tonic::transport::Server::builder()
             .layer(timed)
             .add_service(peer)
+            .add_service(cluster)
             .add_service(api)
             .add_service(monitor)
             .add_service(uplink)

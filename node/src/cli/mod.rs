@@ -2,6 +2,7 @@
 use clap::{Parser, Subcommand};
 
 pub mod agency;
+pub mod cluster;
 pub mod conn;
 pub mod federation;
 pub mod ledger;
@@ -29,6 +30,13 @@ pub enum Top {
     Pki(pki::PkiCmd),
     /// Show a node's view of its region: role, leader, term, members, ledger.
     Status(status::StatusArgs),
+    /// The members of a region's cluster: list, add, remove or replace a node.
+    ///
+    /// Membership changes while the region writes (`replace-node --help`: replacing a dead
+    /// machine, step by step). For an operator on a machine of the region, with its node
+    /// certificate.
+    #[command(subcommand)]
+    Cluster(cluster::ClusterCmd),
     /// The agency registry (PUB-1): register, update and list enforcement agencies.
     #[command(subcommand)]
     Agency(agency::AgencyCmd),
@@ -79,6 +87,7 @@ pub async fn run(cli: Cli) -> i32 {
         Top::Serve(a) => serve::run(a).await,
         Top::Pki(c) => pki::run(c),
         Top::Status(a) => status::run(a).await,
+        Top::Cluster(c) => cluster::run(c).await,
         Top::Agency(c) => agency::run(c).await,
         Top::Ledger(c) => ledger::run(c).await,
         Top::Demo(a) => crate::demo::run(a).await,

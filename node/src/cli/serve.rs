@@ -53,6 +53,16 @@ pub struct ServeArgs {
     /// Warn when the oldest entry waiting for the parent is older than this (seconds).
     #[arg(long, default_value_t = 900)]
     pub uplink_alert_after_secs: u64,
+    /// Initialize a new region from the topology's nodes of this region, when this node's data
+    /// directory is empty and no other node of the region holds a membership. Start every
+    /// node of a new region with it (together is fine). Without it, a node with an empty data
+    /// directory waits to be replicated to: a new node that `sanxiang cluster add-node` (or
+    /// `replace-node`) adds. Either way, a node with an empty data directory first asks the
+    /// region's other nodes, and refuses to start under an id the region recorded as started
+    /// (a wiped machine comes back under a new id, see `sanxiang cluster replace-node --help`).
+    /// A node with data ignores the flag.
+    #[arg(long)]
+    pub bootstrap: bool,
     /// Dial other nodes through relays: a TOML table of "listen address" = "address to dial",
     /// e.g. the fault layer of sanxiang-chaos. The topology keeps the real addresses.
     #[arg(long)]
@@ -101,6 +111,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
             cache_bytes: a.cache_mb * 1024 * 1024,
             clock: crate::clock::Clock::system(),
             faults: None,
+            bootstrap: a.bootstrap,
         },
         listener,
         web,

@@ -53,6 +53,7 @@ fn the_table_lists_every_space_in_use_with_its_prefix_and_types() {
         crate::domain::command::dedup::DEDUP_ANSWERS,
         crate::domain::command::dedup::DEDUP_DIGESTS,
         crate::domain::command::dedup::DEDUP_CLIENTS,
+        crate::domain::command::members::MEMBERS,
         crate::domain::core::ids::IDS,
         crate::domain::core::state::META,
         crate::domain::enforcement::catalog::CATALOG,

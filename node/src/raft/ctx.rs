@@ -1,6 +1,7 @@
 //! The handle a member's services share: who it is, its Raft, its applied state, and the
 //! channels to its peers.
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -29,6 +30,10 @@ pub struct Member {
     pub topology: Topology,
     /// The wall clock the leader stamps with.
     pub clock: Clock,
+    /// Whether the peer service answers Raft at once. A fresh node starts unadmitted and is
+    /// admitted once its peers have been asked whether it may join (`members::gate`), so it
+    /// never votes before.
+    pub admitted: bool,
 }
 
 /// Shared by the services of one node.
@@ -45,6 +50,8 @@ pub struct NodeCtx {
     /// What this node counts for `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
     peers: Mutex<BTreeMap<(NodeId, String), RaftPeerClient<Channel>>>,
+    /// The peer service answers Raft RPCs only once this is set ([`Member::admitted`]).
+    admitted: AtomicBool,
     pub(super) batcher: tokio::sync::mpsc::UnboundedSender<Pending>,
 }
 
@@ -75,9 +82,20 @@ impl NodeCtx {
             clock: member.clock,
             metrics,
             peers: Mutex::new(BTreeMap::new()),
+            admitted: AtomicBool::new(member.admitted),
             batcher,
         });
         (ctx, task)
+    }
+
+    /// Lets the peer service answer Raft RPCs from now on.
+    pub fn admit(&self) {
+        self.admitted.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the peer service answers Raft RPCs.
+    pub fn is_admitted(&self) -> bool {
+        self.admitted.load(Ordering::SeqCst)
     }
 
     /// The current leader and its address, if known.

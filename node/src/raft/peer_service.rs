@@ -2,7 +2,9 @@
 //!
 //! Every call is refused unless the caller's verified certificate names a node of this region;
 //! persons and nodes of other regions get `PermissionDenied`, and the refusal is logged with the
-//! caller's identity.
+//! caller's identity. Until the node is admitted (a fresh node whose peers are still being
+//! asked whether it may join), every call is answered `Unavailable`: it neither votes nor
+//! takes entries before.
 use std::sync::Arc;
 
 use sanxiang_proto::raft::raft_peer_server::RaftPeer;
@@ -24,6 +26,11 @@ impl PeerService {
     fn authorize<T>(&self, req: &Request<T>, what: &str) -> Result<u64, Status> {
         let id = caller(req, &self.ctx.tls.revoked)?;
         match &id {
+            Identity::Node { region, .. }
+                if *region == self.ctx.region && !self.ctx.is_admitted() =>
+            {
+                Err(Status::unavailable("本节点正在启动检查，尚未加入 Raft"))
+            }
             Identity::Node { region, node, .. } if *region == self.ctx.region => Ok(*node),
             _ => {
                 tracing::warn!(caller = %id, call = what, region = %self.ctx.region, "peer call refused");

@@ -105,6 +105,8 @@ pub fn apply_envelope(
             writes.keys().all(|k| *k == clock_key)
         }
         Command::UplinkAcked(_) | Command::DownAcked(_) => true,
+        // Which node ids held the region's data: the cluster's bookkeeping, not a record.
+        Command::RecordMember(_) => true,
         _ => false,
     };
     let quiet = bookkeeping && matches!(outcome, Outcome::Ok(_)) && extra_leaves.is_empty();

@@ -109,6 +109,8 @@ pub enum Command {
     SealDown(cmd::SealDown),
     /// A batch of sealed downlink items from the parent (each seal checked here).
     IngestSealedDown(cmd::IngestSealedDown),
+    /// A node of the region's cluster caught up or retired (cluster bookkeeping, no record).
+    RecordMember(crate::domain::command::members::RecordMember),
 }
 
 /// Runs `$body` with `$c` bound to the command's payload, a [`Rule`]: the one place that
@@ -163,6 +165,7 @@ macro_rules! with_rule {
             Command::ExtendDecisionLimit($c) => $body,
             Command::SealDown($c) => $body,
             Command::IngestSealedDown($c) => $body,
+            Command::RecordMember($c) => $body,
         }
     };
 }
@@ -239,7 +242,7 @@ mod tests {
 
     /// Every command variant, by its log name. A new variant is added here and recorded in
     /// `testdata/envelopes-v2.tsv` with the release that introduces it.
-    const ALL_COMMANDS: [&str; 44] = [
+    const ALL_COMMANDS: [&str; 45] = [
         "add_expert_opinion",
         "answer_notice",
         "change_certificate",
@@ -261,6 +264,7 @@ mod tests {
         "open_case",
         "record_consultation",
         "record_legal_outcome",
+        "record_member",
         "record_step",
         "record_tree_head",
         "register_agency",

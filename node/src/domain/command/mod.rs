@@ -8,10 +8,12 @@
 //! - [`rule`]: the `Rule` trait every command payload implements; [`rules`]: the
 //!   implementations, by context; [`cmd`]: the payload types by variant name.
 //! - [`tick`]: the leader-proposed heartbeat that drives time-based states.
+//! - [`members`]: the region's record of which node ids held its data or left it.
 pub mod apply;
 pub mod cmd;
 pub mod dedup;
 pub mod envelope;
+pub mod members;
 pub mod rule;
 pub mod rules;
 pub mod tick;

@@ -14,6 +14,8 @@ pub mod prefix {
     pub const DEDUP_DIGESTS: u8 = b'0';
     /// `domain::command::dedup::DEDUP_CLIENTS`
     pub const DEDUP_CLIENTS: u8 = b'q';
+    /// `domain::command::members::MEMBERS`
+    pub const MEMBERS: u8 = b'1';
     /// `domain::core::ids::IDS`
     pub const IDS: u8 = b'i';
     /// `domain::core::state::META`
@@ -135,6 +137,13 @@ pub const SPACES: &[KeySpace] = &[
         key: "u64",
         value: "YearCalendar",
         owner: "calendar::load",
+    },
+    KeySpace {
+        name: "MEMBERS",
+        prefix: prefix::MEMBERS,
+        key: "u64",
+        value: "MemberRecord",
+        owner: "command::members",
     },
     KeySpace {
         name: "DEDUP_ANSWERS",
