@@ -26,7 +26,7 @@ touch "$W/stubs/sanxiang/__init__.py"
 "$B" pki init --topology "$TOPO" --out "$W/pki" >/dev/null 2>&1
 "$B" pki issue --pki "$W/pki" --topology "$TOPO" --region "$REGION" --organ bureau --role clerk --name py >/dev/null
 for i in 1 2 3; do
-  "$B" serve --topology "$TOPO" --node "$REGION/$i" --data "$W/n$i" --pki "$W/pki" >>"$W/log$i" 2>&1 &
+  "$B" serve --bootstrap --topology "$TOPO" --node "$REGION/$i" --data "$W/n$i" --pki "$W/pki" >>"$W/log$i" 2>&1 &
   echo $! >"$W/pid$i"
 done
 addr=$(python3 -c 'import tomllib,sys; t=tomllib.load(open(sys.argv[1],"rb")); print([r for r in t["region"] if r["id"]==sys.argv[2]][0]["nodes"][0]["grpc"])' "$TOPO" "$REGION")

@@ -27,7 +27,7 @@ cp -r "$W/pki/people" "$W/old-people"
 
 key() { echo "${1//\//_}-$2"; }
 start() { # start REGION ID
-  "$B" serve --topology "$TOPO" --node "$1/$2" --data "$W/data-$(key "$1" "$2")" --pki "$W/pki" \
+  "$B" serve --bootstrap --topology "$TOPO" --node "$1/$2" --data "$W/data-$(key "$1" "$2")" --pki "$W/pki" \
     --tick-secs 5 >>"$W/log-$(key "$1" "$2")" 2>&1 &
   echo $! >"$W/pid-$(key "$1" "$2")"
 }
