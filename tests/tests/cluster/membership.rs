@@ -393,7 +393,17 @@ async fn a_node_is_added_and_the_leader_removed() -> anyhow::Result<()> {
     expected.sort_unstable();
     assert_eq!(voters(c.node(now)), expected);
     register(&mut cl, "增后", "add", 11).await?;
-    let m = op.members().await?;
+    // The new leader records the removal and the added node's catching up once it sees them:
+    // wait for that state.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let m = loop {
+        let m = op.members().await?;
+        let settled = m.retired.contains(&leader) && m.members.iter().all(|n| n.started);
+        if settled || tokio::time::Instant::now() > deadline {
+            break m;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     assert_eq!(m.leader, now);
     assert_eq!(m.members.iter().map(|n| n.id).collect::<Vec<_>>(), expected);
     assert!(m.retired.contains(&leader), "{m:?}");
