@@ -35,7 +35,7 @@ fn code_name(c: tonic::Code) -> &'static str {
         tonic::Code::Unauthenticated => "身份未认证",
         tonic::Code::InvalidArgument => "参数无效",
         tonic::Code::OutOfRange => "超出范围",
-        tonic::Code::ResourceExhausted => "请求过大",
+        tonic::Code::ResourceExhausted => "超出限制",
         tonic::Code::NotFound => "未找到",
         tonic::Code::Internal => "内部错误",
         _ => "错误",

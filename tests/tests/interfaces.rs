@@ -173,3 +173,59 @@ async fn a_write_id_replayed_with_another_command_is_refused_and_replies_name_th
     c.shutdown().await;
     Ok(())
 }
+
+/// Under overload writers are told to come back: past the leader's queue bound a write gets
+/// `RESOURCE_EXHAUSTED` at once, never a timeout, and what was acknowledged is exactly what is
+/// held.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_queue_bound_writes_are_refused_at_once_and_nothing_is_lost() -> anyhow::Result<()>
+{
+    use sanxiang_proto::region::region_client::RegionClient;
+    let mut t = timings();
+    t.max_pending_writes = 2;
+    let c = Cluster::start(3, t).await?;
+    let leader = c.leader().await?;
+    let clerk = c.person(REGION, Organ::Bureau, Role::Clerk, "burst")?;
+    let mut tasks = Vec::new();
+    for w in 0..48u64 {
+        let mut region = RegionClient::new(raw_channel(&c.addr(leader), &clerk)?);
+        tasks.push(tokio::spawn(async move {
+            let req = sanxiang_proto::region::RegisterAgencyRequest {
+                write_id: Some(sanxiang_proto::region::WriteId {
+                    client_id: format!("burst-{w}"),
+                    request_id: 1,
+                }),
+                agency: Some(agency(&format!("并发局{w}"))),
+            };
+            let t0 = std::time::Instant::now();
+            let r = region.register_agency(req).await;
+            (r.map(|_| ()), t0.elapsed())
+        }));
+    }
+    let (mut ok, mut refused) = (0usize, 0usize);
+    for t in tasks {
+        let (r, took) = t.await?;
+        match r {
+            Ok(()) => ok += 1,
+            Err(s) => {
+                assert_eq!(s.code(), tonic::Code::ResourceExhausted, "{s}");
+                assert!(s.message().contains("稍后"), "{}", s.message());
+                assert!(
+                    took < std::time::Duration::from_secs(5),
+                    "refused only after {took:?}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > 0, "48 writers at once never met a bound of 2");
+    assert!(ok > 0);
+    let monitor = c.person(REGION, Organ::Bureau, Role::Monitor, "count")?;
+    assert_eq!(
+        list(&mut c.client(&monitor)?).await?.len(),
+        ok,
+        "held = acknowledged"
+    );
+    c.shutdown().await;
+    Ok(())
+}

@@ -63,6 +63,11 @@ pub struct ServeArgs {
     /// A node with data ignores the flag.
     #[arg(long)]
     pub bootstrap: bool,
+    /// Most writes waiting on this node while it leads; past it a write is refused at once
+    /// with RESOURCE_EXHAUSTED (the client retries later with the same request id) instead of
+    /// queueing toward a timeout.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_pending_writes: u64,
     /// Dial other nodes through relays: a TOML table of "listen address" = "address to dial",
     /// e.g. the fault layer of sanxiang-chaos. The topology keeps the real addresses.
     #[arg(long)]
@@ -87,6 +92,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         head_every: Duration::from_secs(a.head_every_secs.max(1)),
         uplink_batch: a.uplink_batch as usize,
         uplink_alert_after: Duration::from_secs(a.uplink_alert_after_secs.max(1)),
+        max_pending_writes: a.max_pending_writes as usize,
         ..RaftTimings::default()
     };
     let listener = tokio::net::TcpListener::bind(&spec.grpc)

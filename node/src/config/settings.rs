@@ -27,6 +27,9 @@ pub struct RaftTimings {
     pub uplink_batch: usize,
     /// Warn when the oldest entry waiting for the parent is older than this.
     pub uplink_alert_after: Duration,
+    /// Most writes waiting on this node's batcher; past it a write is refused at once with
+    /// `RESOURCE_EXHAUSTED` (retry later) instead of queueing toward a timeout.
+    pub max_pending_writes: usize,
 }
 
 impl Default for RaftTimings {
@@ -42,6 +45,7 @@ impl Default for RaftTimings {
             head_every: Duration::from_secs(3 * 3600),
             uplink_batch: 1000,
             uplink_alert_after: Duration::from_secs(15 * 60),
+            max_pending_writes: 4096,
         }
     }
 }

@@ -53,6 +53,8 @@ pub struct NodeCtx {
     /// The peer service answers Raft RPCs only once this is set ([`Member::admitted`]).
     admitted: AtomicBool,
     pub(super) batcher: tokio::sync::mpsc::UnboundedSender<Pending>,
+    /// Writes waiting on this node's batcher (bounded by `timings.max_pending_writes`).
+    pub(super) pending_writes: std::sync::atomic::AtomicUsize,
 }
 
 impl NodeCtx {
@@ -84,6 +86,7 @@ impl NodeCtx {
             peers: Mutex::new(BTreeMap::new()),
             admitted: AtomicBool::new(member.admitted),
             batcher,
+            pending_writes: std::sync::atomic::AtomicUsize::new(0),
         });
         (ctx, task)
     }

@@ -15,9 +15,20 @@ pub enum PathError {
     /// The node is shutting down or its storage failed.
     #[error("node failure: {0}")]
     Fatal(#[from] Failure),
+    /// More writes wait on the leader than it takes: refused at once, retry later. The
+    /// message is the client's.
+    #[error("{0}")]
+    Overloaded(String),
 }
 
 impl PathError {
+    /// The leader's write queue is full with `waiting` writes.
+    pub fn overloaded(waiting: usize) -> PathError {
+        PathError::Overloaded(format!(
+            "领导者上已有 {waiting} 个写入在排队，请稍后以同一请求编号重试 (overloaded, retry later)"
+        ))
+    }
+
     /// Whether the caller may retry the same request.
     pub fn is_retryable(&self) -> bool {
         matches!(self, PathError::Unavailable(_))
@@ -30,6 +41,7 @@ impl From<PathError> for tonic::Status {
         match e {
             PathError::Unavailable(m) => tonic::Status::unavailable(m.client_message()),
             PathError::Fatal(m) => tonic::Status::internal(m.client_message()),
+            PathError::Overloaded(m) => tonic::Status::resource_exhausted(m),
         }
     }
 }

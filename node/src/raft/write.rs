@@ -14,6 +14,14 @@ impl NodeCtx {
     /// Proposes on this node, which must be the leader, through the batcher; the leader's
     /// time is stamped there. `Ok(None)` means this node is not the leader (any more).
     pub async fn write_local(&self, env: Envelope) -> Result<Option<Response>, PathError> {
+        use std::sync::atomic::Ordering;
+        // Past the queue's bound a write is refused at once: under overload writers are told
+        // to come back, instead of all waiting toward a timeout.
+        let waiting = self.pending_writes.fetch_add(1, Ordering::AcqRel);
+        let _slot = PendingSlot(&self.pending_writes);
+        if waiting >= self.timings.max_pending_writes {
+            return Err(PathError::overloaded(waiting));
+        }
         let (reply, rx) = oneshot::channel();
         self.batcher
             .send(Pending { env, reply })
@@ -56,6 +64,9 @@ impl NodeCtx {
                             return bincode::deserialize(&reply.into_inner().response)
                                 .map_err(|e| Failure::Decode(e).into());
                         }
+                        Err(status) if status.code() == tonic::Code::ResourceExhausted => {
+                            return Err(PathError::Overloaded(status.message().to_string()));
+                        }
                         Err(status) => {
                             tracing::debug!(leader, cause = %status, "forward failed; retrying");
                             route.failed(Unavailable::Peer(status));
@@ -65,5 +76,14 @@ impl NodeCtx {
             }
         }
         Err(route.exhausted())
+    }
+}
+
+/// One place in the leader's write queue, given back when the write is answered or dropped.
+struct PendingSlot<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for PendingSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
