@@ -404,7 +404,13 @@ async fn a_node_is_added_and_the_leader_removed() -> anyhow::Result<()> {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     };
-    assert_eq!(m.leader, now);
+    // The region leads itself among the remaining voters (an election after the removal may
+    // move the leadership again, so it need not be the node seen first).
+    assert!(
+        expected.contains(&m.leader) && m.leader != leader,
+        "leader {} after removing {leader}: {m:?}",
+        m.leader
+    );
     assert_eq!(m.members.iter().map(|n| n.id).collect::<Vec<_>>(), expected);
     assert!(m.retired.contains(&leader), "{m:?}");
     assert!(m.members.iter().all(|n| n.started && n.reachable), "{m:?}");
