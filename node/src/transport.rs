@@ -19,8 +19,8 @@ use tonic::transport::{Channel, Endpoint, Uri};
 use tonic::Request;
 
 use crate::pki::revocation::Revocations;
-use crate::pki::tls::PeerRefused;
-use crate::pki::{Identity, TlsMaterial};
+use crate::pki::tls::{ClientJudge, PeerRefused};
+use crate::pki::Identity;
 
 /// Name sent in SNI when the host dialled is not a valid name; identity is checked from the URI
 /// SAN, not from this name.
@@ -138,7 +138,7 @@ pub fn channel(
 pub fn incoming(
     listener: TcpListener,
     cfg: Arc<rustls::ServerConfig>,
-    tls: TlsMaterial,
+    judge: Arc<ClientJudge>,
 ) -> ReceiverStream<Result<Revocable, std::io::Error>> {
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     let acceptor = TlsAcceptor::from(cfg);
@@ -163,11 +163,11 @@ pub fn incoming(
             }
             let acceptor = acceptor.clone();
             let tx = tx.clone();
-            let material = tls.clone();
+            let judge = judge.clone();
             tokio::spawn(async move {
                 match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                     Ok(Ok(stream)) => {
-                        let conn = Revocable::new(stream, &material, remote);
+                        let conn = Revocable::new(stream, &judge, remote);
                         let _ = tx.send(Ok(conn)).await;
                     }
                     Ok(Err(e)) => refused_handshake(remote, &e.to_string()),
@@ -180,7 +180,7 @@ pub fn incoming(
 }
 
 /// What the server knows of the client of one connection, judged once right after the
-/// handshake ([`TlsMaterial::check_client`]) and seen by every request on it.
+/// handshake ([`ClientJudge`]) and seen by every request on it.
 #[derive(Debug, Clone)]
 pub struct PeerInfo {
     pub remote: SocketAddr,
@@ -210,9 +210,9 @@ pub struct Revocable {
 }
 
 impl Revocable {
-    fn new(inner: TlsStream<TcpStream>, tls: &TlsMaterial, remote: SocketAddr) -> Revocable {
+    fn new(inner: TlsStream<TcpStream>, judge: &ClientJudge, remote: SocketAddr) -> Revocable {
         let chain = inner.get_ref().1.peer_certificates().unwrap_or(&[]);
-        let verdict = tls.check_client(chain).map(|identity| {
+        let verdict = judge.check(chain).map(|identity| {
             let der = chain.first().map(|c| c.as_ref()).unwrap_or(&[]);
             VerifiedPeer {
                 identity,
@@ -226,13 +226,13 @@ impl Revocable {
             refused_handshake(remote, &why.to_string());
         }
         Revocable {
-            checked: tls.revoked.generation(),
+            checked: judge.revoked.generation(),
             inner,
             info: PeerInfo {
                 remote,
                 verdict: Arc::new(verdict),
             },
-            revoked: tls.revoked.clone(),
+            revoked: judge.revoked.clone(),
         }
     }
 

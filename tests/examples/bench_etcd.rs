@@ -159,6 +159,7 @@ struct Run {
     fsyncs_per_write: f64,
 }
 
+/// Latencies of the window's writes, and the servers' CPU seconds and fsyncs over the window.
 fn summarize(mut lat: Vec<f64>, secs: f64, cpu: f64, fsyncs: f64) -> Run {
     lat.sort_by(f64::total_cmp);
     let n = lat.len();
@@ -374,29 +375,12 @@ async fn bench_etcd(a: &Args, dir: &Path, tls: bool, c: usize) -> anyhow::Result
         .map(|i| etcd_channel(&e, i))
         .collect::<anyhow::Result<_>>()?;
     let channels = Arc::new(channels);
-    let fsyncs = |pages: &[String]| -> f64 {
-        pages
-            .iter()
-            .map(|p| counter(p, "etcd_disk_wal_fsync_duration_seconds_count"))
-            .sum()
-    };
-    let pids = e.procs.pids();
-    let cpu0 = Arc::new(std::sync::Mutex::new((0.0, 0.0)));
-    let before = {
-        let mut v = Vec::new();
-        for m in &e.metrics {
-            v.push(http_get(m, "/metrics").await.unwrap_or_default());
-        }
-        v
-    };
-    // CPU is sampled from the start of the window on.
-    let sampler = {
-        let (pids, cpu0, warm) = (pids.clone(), cpu0.clone(), a.warmup);
+    let (pids, metrics) = (e.procs.pids(), e.metrics.clone());
+    let start = {
+        let (pids, metrics, warm) = (pids.clone(), metrics.clone(), a.warmup);
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_secs(warm)).await;
-            if let Ok(mut g) = cpu0.lock() {
-                *g = (cpu_secs(&pids), 0.0);
-            }
+            etcd_sample(&pids, &metrics).await
         })
     };
     let chs = channels.clone();
@@ -405,19 +389,20 @@ async fn bench_etcd(a: &Args, dir: &Path, tls: bool, c: usize) -> anyhow::Result
         async move { etcd_put(ch, format!("k{w}-{i}").into_bytes()).await }
     })
     .await?;
-    let _ = sampler.await;
-    let cpu = cpu_secs(&pids) - cpu0.lock().map(|g| g.0).unwrap_or(0.0);
-    let mut after = Vec::new();
-    for m in &e.metrics {
-        after.push(http_get(m, "/metrics").await.unwrap_or_default());
+    let (cpu0, fsyncs0) = start.await?;
+    let (cpu1, fsyncs1) = etcd_sample(&pids, &metrics).await;
+    Ok(summarize(lat, secs, cpu1 - cpu0, fsyncs1 - fsyncs0))
+}
+
+/// The servers' CPU seconds and fsyncs so far (sampled at the window's start and end).
+async fn etcd_sample(pids: &[u32], metrics: &[String]) -> (f64, f64) {
+    let cpu = cpu_secs(pids);
+    let mut fsyncs = 0.0;
+    for m in metrics {
+        let page = http_get(m, "/metrics").await.unwrap_or_default();
+        fsyncs += counter(&page, "etcd_disk_wal_fsync_duration_seconds_count");
     }
-    // Fsyncs over warm-up and window, scaled to the window's share of the writes is not
-    // possible without a mid sample; they are counted over the whole run and divided by all
-    // writes of the run (warm-up included), an estimate.
-    let total_writes = lat.len() as f64 * (a.secs + a.warmup) as f64 / a.secs as f64;
-    let mut r = summarize(lat, secs, cpu, 0.0);
-    r.fsyncs_per_write = (fsyncs(&after) - fsyncs(&before)) / total_writes.max(1.0);
-    Ok(r)
+    (cpu, fsyncs)
 }
 
 struct Ours {
@@ -560,27 +545,13 @@ async fn bench_ours(a: &Args, dir: &Path, c: usize) -> anyhow::Result<Run> {
     }
     let clients: Arc<Vec<tokio::sync::Mutex<Client>>> =
         Arc::new(clients.into_iter().map(tokio::sync::Mutex::new).collect());
-    let fsyncs = async |o: &Ours| -> f64 {
-        let mut sum = 0.0;
-        for w in &o.web {
-            let page = https_get(w, &o.node, REGION, "/metrics")
-                .await
-                .unwrap_or_default();
-            sum += counter(&page, "sanxiang_log_fsyncs_total");
-        }
-        sum
-    };
-    let f0 = fsyncs(&o).await;
     let pids = o.procs.pids();
     let cl = clients.clone();
-    let cpu_at = Arc::new(std::sync::Mutex::new(0.0));
-    let sampler = {
-        let (pids, cpu_at, warm) = (pids.clone(), cpu_at.clone(), a.warmup);
+    let start = {
+        let (pids, web, node, warm) = (pids.clone(), o.web.clone(), o.node.clone(), a.warmup);
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_secs(warm)).await;
-            if let Ok(mut g) = cpu_at.lock() {
-                *g = cpu_secs(&pids);
-            }
+            ours_sample(&pids, &web, &node).await
         })
     };
     let (lat, secs) = drive(c, a.warmup, a.secs, move |w, i| {
@@ -594,13 +565,22 @@ async fn bench_ours(a: &Args, dir: &Path, c: usize) -> anyhow::Result<Run> {
         }
     })
     .await?;
-    let _ = sampler.await;
-    let cpu = cpu_secs(&pids) - cpu_at.lock().map(|g| *g).unwrap_or(0.0);
-    let f1 = fsyncs(&o).await;
-    let total_writes = lat.len() as f64 * (a.secs + a.warmup) as f64 / a.secs as f64;
-    let mut r = summarize(lat, secs, cpu, 0.0);
-    r.fsyncs_per_write = (f1 - f0) / total_writes.max(1.0);
-    Ok(r)
+    let (cpu0, fsyncs0) = start.await?;
+    let (cpu1, fsyncs1) = ours_sample(&pids, &o.web, &o.node).await;
+    Ok(summarize(lat, secs, cpu1 - cpu0, fsyncs1 - fsyncs0))
+}
+
+/// The region's CPU seconds and log fsyncs so far, from /proc and the nodes' /metrics.
+async fn ours_sample(pids: &[u32], web: &[String], node: &TlsMaterial) -> (f64, f64) {
+    let cpu = cpu_secs(pids);
+    let mut fsyncs = 0.0;
+    for w in web {
+        let page = https_get(w, node, REGION, "/metrics")
+            .await
+            .unwrap_or_default();
+        fsyncs += counter(&page, "sanxiang_log_fsyncs_total");
+    }
+    (cpu, fsyncs)
 }
 
 fn row(name: &str, c: usize, r: &Run, base: Option<&Run>) {

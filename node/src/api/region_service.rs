@@ -9,7 +9,7 @@ use sanxiang_proto::region as pb;
 use sanxiang_proto::region::region_server::Region;
 use tonic::{Request, Response, Status};
 
-use super::{convert, LEADER_HEADER};
+use super::convert;
 use crate::domain::command::cmd;
 use crate::domain::registry::AGENCIES;
 use crate::domain::{Command, Envelope, RULES_VERSION};
@@ -62,16 +62,6 @@ impl RegionService {
         }
     }
 
-    fn with_leader<T>(&self, body: T) -> Response<T> {
-        let mut r = Response::new(body);
-        if let Some((_, addr)) = self.ctx.leader() {
-            if let Ok(v) = addr.parse() {
-                r.metadata_mut().insert(LEADER_HEADER, v);
-            }
-        }
-        r
-    }
-
     async fn write(
         &self,
         id: Identity,
@@ -98,7 +88,7 @@ impl RegionService {
                 )));
             }
         }
-        Ok(self.with_leader(convert::write_reply(r)))
+        Ok(Response::new(convert::write_reply(r)))
     }
 }
 
@@ -134,7 +124,7 @@ impl Region for RegionService {
             .ctx
             .sm
             .read(|s| super::query::answer(&s.domain, &who, &r.what, r.id))?;
-        Ok(self.with_leader(pb::QueryReply { json }))
+        Ok(Response::new(pb::QueryReply { json }))
     }
 
     #[tracing::instrument(skip_all, fields(region = %self.ctx.region, node = self.ctx.node_id))]
@@ -244,7 +234,7 @@ impl Region for RegionService {
                 list.map(|l| (l, total))
             })
             .map_err(|e| Status::internal(e.to_string()))?;
-        Ok(self.with_leader(pb::ListAgenciesReply {
+        Ok(Response::new(pb::ListAgenciesReply {
             agencies: agencies.iter().map(convert::agency).collect(),
             total,
         }))

@@ -44,7 +44,7 @@ pub async fn spawn(
     shutdown: &Trigger,
 ) -> Result<Served, NodeError> {
     let server_cfg = ctx.tls.server_config()?;
-    let incoming = transport::incoming(listener, server_cfg, ctx.tls.clone());
+    let incoming = transport::incoming(listener, server_cfg, Arc::new(ctx.tls.client_judge()?));
     let peer = RaftPeerServer::new(PeerService { ctx: ctx.clone() })
         .max_decoding_message_size(MAX_RAFT_MESSAGE)
         .max_encoding_message_size(MAX_RAFT_MESSAGE);
@@ -154,15 +154,6 @@ pub struct Timed<S> {
     ctx: Arc<NodeCtx>,
 }
 
-/// The leader's address as this node knows it, for the reply header.
-fn leader_header(ctx: &NodeCtx) -> Option<tonic::codegen::http::HeaderValue> {
-    let metrics = ctx.raft.metrics();
-    let m = metrics.borrow();
-    let id = m.current_leader?;
-    let node = m.membership_config.membership().get_node(&id)?;
-    tonic::codegen::http::HeaderValue::from_str(&node.addr).ok()
-}
-
 impl<S, B, RB> tower::Service<tonic::codegen::http::Request<B>> for Timed<S>
 where
     S: tower::Service<
@@ -204,7 +195,10 @@ where
         let ctx = self.ctx.clone();
         Box::pin(async move {
             let mut r = fut.await;
-            if let (Ok(res), Some(leader)) = (&mut r, leader_header(&ctx)) {
+            let leader = ctx
+                .leader()
+                .and_then(|(_, addr)| tonic::codegen::http::HeaderValue::from_str(&addr).ok());
+            if let (Ok(res), Some(leader)) = (&mut r, leader) {
                 res.headers_mut().insert(crate::api::LEADER_HEADER, leader);
             }
             // A refusal is answered "trailers only", its status in the headers; an answer

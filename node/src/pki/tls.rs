@@ -140,7 +140,7 @@ impl TlsMaterial {
 
     /// The gRPC server's configuration. The handshake proves only that the client holds the
     /// key of the certificate it presents (or that it presents none); the certificate itself is
-    /// judged right after the handshake by [`TlsMaterial::check_client`], so a refused client is
+    /// judged right after the handshake by a [`ClientJudge`], so a refused client is
     /// told why in a gRPC status on its first call instead of seeing a broken connection.
     pub fn server_config(&self) -> Result<Arc<rustls::ServerConfig>, PkiError> {
         let mut verifier = self.client_verifier(true)?;
@@ -148,27 +148,17 @@ impl TlsMaterial {
         self.server_with(Arc::new(verifier), b"h2")
     }
 
-    /// Judges a client's certificate chain as presented at the handshake: it must chain to the
-    /// deployment's CA, be valid now, not be revoked and name an identity of this trust domain.
-    pub fn check_client(&self, chain: &[CertificateDer<'_>]) -> Result<Identity, PeerRefused> {
-        let Some((end_entity, intermediates)) = chain.split_first() else {
-            return Err(PeerRefused::NoCertificate);
-        };
+    /// What judges the client certificates of the gRPC listeners after the handshake (built
+    /// once per listener).
+    pub fn client_judge(&self) -> Result<ClientJudge, PkiError> {
         let verifier = WebPkiClientVerifier::builder_with_provider(self.roots.clone(), provider())
             .build()
-            .map_err(|e| PeerRefused::Invalid(e.to_string()))?;
-        verifier
-            .verify_client_cert(end_entity, intermediates, UnixTime::now())
-            .map_err(PeerRefused::from_rustls)?;
-        if let Some(serial) = self.revoked.revoked(end_entity.as_ref()) {
-            return Err(PeerRefused::Revoked(serial));
-        }
-        let id = Identity::from_cert_der(end_entity.as_ref())
-            .map_err(|e| PeerRefused::Invalid(e.to_string()))?;
-        if id.domain() != self.domain {
-            return Err(PeerRefused::OtherDomain(id.uri(), self.domain.clone()));
-        }
-        Ok(id)
+            .map_err(|e| PkiError::Tls(rustls::Error::General(e.to_string())))?;
+        Ok(ClientJudge {
+            verifier,
+            domain: self.domain.clone(),
+            revoked: self.revoked.clone(),
+        })
     }
 
     /// The web server's configuration: HTTP/1.1, a person's certificate asked for but not
@@ -241,6 +231,36 @@ impl TlsMaterial {
             .with_client_cert_resolver(self.current.clone());
         cfg.alpn_protocols = vec![alpn.to_vec()];
         Ok(Arc::new(cfg))
+    }
+}
+
+/// Judges a client's certificate chain as presented at the handshake: it must chain to the
+/// deployment's CA, be valid now, not be revoked and name an identity of this trust domain.
+pub struct ClientJudge {
+    verifier: Arc<dyn ClientCertVerifier>,
+    domain: String,
+    /// The revocation list of the material it was made from.
+    pub revoked: Arc<super::revocation::Revocations>,
+}
+
+impl ClientJudge {
+    /// The identity of a client whose chain is accepted, or why it is refused.
+    pub fn check(&self, chain: &[CertificateDer<'_>]) -> Result<Identity, PeerRefused> {
+        let Some((end_entity, intermediates)) = chain.split_first() else {
+            return Err(PeerRefused::NoCertificate);
+        };
+        self.verifier
+            .verify_client_cert(end_entity, intermediates, UnixTime::now())
+            .map_err(PeerRefused::from_rustls)?;
+        if let Some(serial) = self.revoked.revoked(end_entity.as_ref()) {
+            return Err(PeerRefused::Revoked(serial));
+        }
+        let id = Identity::from_cert_der(end_entity.as_ref())
+            .map_err(|e| PeerRefused::Invalid(e.to_string()))?;
+        if id.domain() != self.domain {
+            return Err(PeerRefused::OtherDomain(id.uri(), self.domain.clone()));
+        }
+        Ok(id)
     }
 }
 

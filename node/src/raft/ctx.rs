@@ -103,7 +103,8 @@ impl NodeCtx {
 
     /// The current leader and its address, if known.
     pub fn leader(&self) -> Option<(NodeId, String)> {
-        let m = self.raft.metrics().borrow().clone();
+        let metrics = self.raft.metrics();
+        let m = metrics.borrow();
         let id = m.current_leader?;
         let addr = m
             .membership_config

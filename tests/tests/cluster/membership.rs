@@ -396,13 +396,15 @@ async fn a_node_is_added_and_the_leader_removed() -> anyhow::Result<()> {
     // The new leader records the removal and the added node's catching up once it sees them:
     // wait for that state.
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut applied = c.node(now).ctx.raft.metrics();
     let m = loop {
         let m = op.members().await?;
         let settled = m.retired.contains(&leader) && m.members.iter().all(|n| n.started);
         if settled || tokio::time::Instant::now() > deadline {
             break m;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        // The records come as committed entries: wait for the next change of Raft's state.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), applied.changed()).await;
     };
     // The region leads itself among the remaining voters (an election after the removal may
     // move the leadership again, so it need not be the node seen first).

@@ -38,6 +38,23 @@ impl Rule for cmd::SendDown {
     }
 }
 
+/// A batch from the parent, sealed or (in older log entries) not.
+fn ingest_down(
+    cx: &mut Cx<'_, '_>,
+    from: &str,
+    first_seq: u64,
+    items: &[downlink::Incoming<'_>],
+) -> RuleResult {
+    let batch = downlink::Batch {
+        from,
+        first_seq,
+        items,
+    };
+    downlink::ingest(
+        cx.txn, cx.actor, cx.region, &batch, cx.crypto, cx.now, cx.up,
+    )
+}
+
 impl Rule for cmd::IngestDown {
     const NAME: &'static str = "ingest_down";
     const NODE_ONLY: bool = true;
@@ -47,14 +64,7 @@ impl Rule for cmd::IngestDown {
             .iter()
             .map(|item| downlink::Incoming { item, seal: None })
             .collect();
-        let batch = downlink::Batch {
-            from: &self.from,
-            first_seq: self.first_seq,
-            items: &items,
-        };
-        downlink::ingest(
-            cx.txn, cx.actor, cx.region, &batch, cx.crypto, cx.now, cx.up,
-        )
+        ingest_down(cx, &self.from, self.first_seq, &items)
     }
 }
 
@@ -70,14 +80,7 @@ impl Rule for cmd::IngestSealedDown {
                 seal: Some(&s.seal),
             })
             .collect();
-        let batch = downlink::Batch {
-            from: &self.from,
-            first_seq: self.first_seq,
-            items: &items,
-        };
-        downlink::ingest(
-            cx.txn, cx.actor, cx.region, &batch, cx.crypto, cx.now, cx.up,
-        )
+        ingest_down(cx, &self.from, self.first_seq, &items)
     }
 }
 

@@ -145,13 +145,10 @@ pub fn ingest(
         let issuer_above = item.issuer != region && in_subtree(region, &item.issuer);
         let for_below = in_subtree(&item.to, region);
         if !issuer_above || !for_below || item.body.check().is_err() {
-            report.alerts.push(format!(
-                "{}: {from}: downlink item {} {} to {} is not for this path",
-                AlertKind::Foreign.as_str(),
-                item.issuer,
-                item.seq,
-                item.to
-            ));
+            let why = "is not for this path";
+            report
+                .alerts
+                .push(item_alert(AlertKind::Foreign, from, item, why));
             continue;
         }
         let checked = match incoming.seal {
@@ -159,13 +156,10 @@ pub fn ingest(
             None => Ok(()),
         };
         if let Err(e) = checked {
-            report.alerts.push(format!(
-                "{}: {from}: downlink item {} {} to {} is not sealed by its issuer: {e}",
-                AlertKind::BadSignature.as_str(),
-                item.issuer,
-                item.seq,
-                item.to
-            ));
+            let why = format!("is not sealed by its issuer: {e}");
+            report
+                .alerts
+                .push(item_alert(AlertKind::BadSignature, from, item, &why));
             continue;
         }
         let key = (item.issuer.clone(), item.seq);
@@ -173,12 +167,10 @@ pub fn ingest(
             if held.digest == d {
                 report.duplicates += 1;
             } else {
-                report.alerts.push(format!(
-                    "{}: {from}: downlink item {} {} arrived again with different content",
-                    AlertKind::Fork.as_str(),
-                    item.issuer,
-                    item.seq
-                ));
+                let why = "arrived again with different content";
+                report
+                    .alerts
+                    .push(item_alert(AlertKind::Fork, from, item, why));
             }
             continue;
         }
@@ -212,6 +204,17 @@ pub fn ingest(
     META.put(txn, DOWN_MARK, &(mark as i64))?;
     report.mark = mark;
     Ok(CommandResult::Ingested(report))
+}
+
+/// An alert about an item from the parent, as the ingest report carries it.
+fn item_alert(kind: AlertKind, from: &str, item: &DownItem, why: &str) -> String {
+    format!(
+        "{}: {from}: downlink item {} {} to {} {why}",
+        kind.as_str(),
+        item.issuer,
+        item.seq,
+        item.to
+    )
 }
 
 /// The item's seal verifies: by a node of its issuer, over this content.
