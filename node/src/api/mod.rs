@@ -9,6 +9,7 @@ pub mod convert;
 pub mod monitor_service;
 pub mod query;
 pub mod region_service;
+pub mod typed;
 
 #[cfg(test)]
 mod tests;

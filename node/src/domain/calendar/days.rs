@@ -23,7 +23,7 @@ pub enum CalendarError {
 }
 
 /// One year's notice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct YearCalendar {
     pub year: i32,
     /// Days off that would otherwise be working days, and weekend days inside holiday blocks.

@@ -15,14 +15,14 @@ pub const DEDUP_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
 pub const MAX_CLIENT_ID: usize = 64;
 
 /// Per (actor, client): when it was last seen and how many answers are kept.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ClientMeta {
     pub last_seen_ms: i64,
     pub count: u64,
 }
 
 /// One remembered answer.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Answer {
     pub outcome: Outcome,
     pub log_index: u64,

@@ -17,7 +17,7 @@ use crate::domain::enforcement::step::StepInput;
 pub const RULES_VERSION: u32 = 2;
 
 /// A command of the region's state machine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Command {
     /// Leader-proposed heartbeat of the replicated clock; drives time-based states.
     Tick,
@@ -184,7 +184,7 @@ impl Command {
 }
 
 /// What is committed to the Raft log and hashed into the ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Envelope {
     pub actor: Actor,
     /// Client-chosen id of the writing program; empty for leader-proposed commands.

@@ -23,7 +23,7 @@ use crate::domain::core::state::{DomainError, Space, State};
 pub const MEMBERS: Space<u64, MemberRecord> = Space::new(prefix::MEMBERS);
 
 /// One node id of the region's cluster.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MemberRecord {
     pub node: u64,
     /// When (replicated clock, Unix ms) the leader first saw the node hold the region's log.
@@ -41,7 +41,7 @@ impl MemberRecord {
 }
 
 /// What is recorded of a node.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum MemberEvent {
     /// The leader saw the node hold the region's log for the first time.
     CaughtUp,
@@ -50,7 +50,7 @@ pub enum MemberEvent {
 }
 
 /// The payload of `Command::RecordMember`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordMember {
     pub node: u64,
     pub event: MemberEvent,

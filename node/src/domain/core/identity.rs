@@ -6,7 +6,19 @@
 use serde::{Deserialize, Serialize};
 
 /// A person's role, read from their certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum Role {
     /// Registry clerk of a judicial bureau or agency.
     Clerk,
@@ -56,7 +68,19 @@ impl Role {
 }
 
 /// The organ a person acts for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum Organ {
     /// The region's judicial bureau (司法局): registry, certificates, supervision.
     Bureau,
@@ -129,7 +153,9 @@ impl std::fmt::Display for Role {
 }
 
 /// A signed-in person.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Person {
     pub region: String,
     /// The organ the person acts for.
@@ -139,7 +165,9 @@ pub struct Person {
 }
 
 /// Who issued a command, stamped by the node that verified the certificate.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Actor {
     Person(Person),
     /// A node of a region (leader-proposed commands such as `Tick`).

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use crate::domain::core::refusal::Refusal;
 
 /// Kinds of enforcement power an agency holds (REQUIREMENTS glossary).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum PowerKind {
     Licensing,
     Penalty,
@@ -56,7 +58,7 @@ impl PowerKind {
 }
 
 /// What a client submits for an agency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AgencyInput {
     pub name: String,
     pub powers: Vec<PowerKind>,
@@ -66,7 +68,7 @@ pub struct AgencyInput {
 }
 
 /// A registered agency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Agency {
     pub id: u64,
     pub name: String,
@@ -83,7 +85,7 @@ pub struct Agency {
 }
 
 /// An agency's closure (撤销) or merger (合并).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Closure {
     pub on: chrono::NaiveDate,
     pub merged_into: Option<u64>,

@@ -6,7 +6,7 @@ pub use crate::domain::core::refusal::Refusal;
 use crate::domain::core::state::DomainError;
 
 /// The result of an accepted command.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum CommandResult {
     None,
     Agency(Agency),
@@ -20,14 +20,14 @@ pub enum CommandResult {
 }
 
 /// Accepted with a result, or refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Outcome {
     Ok(CommandResult),
     Refused(Refusal),
 }
 
 /// The state machine's answer to one committed entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Response {
     pub outcome: Outcome,
     pub log_index: u64,
@@ -49,7 +49,7 @@ impl Default for Response {
 }
 
 /// The answer to an ingest: the link's mark after it, and what happened.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IngestReport {
     pub mark: u64,
     pub accepted: u64,

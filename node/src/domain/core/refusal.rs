@@ -2,7 +2,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A typed refusal naming the rule; nothing was changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Refusal {
     /// Rule id from REQUIREMENTS.md, or an area: `AUTH`, `INPUT`, `DEDUP`, `CONFLICT`.
     pub rule: String,

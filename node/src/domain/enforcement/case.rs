@@ -19,7 +19,7 @@ use crate::domain::enforcement::model::{
 use crate::domain::enforcement::redact::{is_valid_credit_code, is_valid_id_number};
 use crate::domain::registry::AGENCIES;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OpenCaseInput {
     pub agency_id: u64,
     pub kind: PowerKind,

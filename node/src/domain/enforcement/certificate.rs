@@ -12,7 +12,7 @@ use crate::domain::enforcement::model::{
     judicial_administration, CertStatus, Certificate, CERT_NUMBERS, OFFICERS,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IssueCertificate {
     pub officer_id: u64,
     pub number: String,
@@ -21,7 +21,7 @@ pub struct IssueCertificate {
     pub area: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum CertAction {
     /// Annual check of `year`; a failed check suspends the certificate.
     AnnualCheck {

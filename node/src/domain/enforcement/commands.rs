@@ -4,14 +4,14 @@
 use serde::{Deserialize, Serialize};
 
 /// Annual check, suspend, reinstate or revoke a certificate (PUB-2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ChangeCertificate {
     pub officer_id: u64,
     pub action: crate::domain::enforcement::certificate::CertAction,
 }
 
 /// Submit a case for legal review (REV-1, REV-2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SubmitReview {
     pub case_id: u64,
     pub materials: String,
@@ -21,7 +21,7 @@ pub struct SubmitReview {
 }
 
 /// Record a review opinion (REV-3, REV-4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReviewOpinion {
     pub case_id: u64,
     pub checklist: [bool; 10],
@@ -30,7 +30,7 @@ pub struct ReviewOpinion {
 }
 
 /// Draft a publication of a decision (PUB-3, PUB-4, PUB-5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DraftPublication {
     pub case_id: u64,
     pub content: String,
@@ -38,7 +38,7 @@ pub struct DraftPublication {
 }
 
 /// Release review of a drafted publication (发布审核).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReleasePublication {
     pub id: u64,
     pub approve: bool,
@@ -46,7 +46,7 @@ pub struct ReleasePublication {
 }
 
 /// Withdraw a published decision that was changed or revoked (LAW-6).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WithdrawPublication {
     pub id: u64,
     pub reason: String,
@@ -54,20 +54,20 @@ pub struct WithdrawPublication {
 }
 
 /// Working days to publish a kind of decision (PUB-3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SetPublishDays {
     pub kind: crate::domain::core::organ::PowerKind,
     pub days: u32,
 }
 
 /// Working days allowed for a legal review (REV-8).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SetReviewDays {
     pub days: u32,
 }
 
 /// Outcome of a reconsideration or lawsuit against the decision (SUP-7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordLegalOutcome {
     pub case_id: u64,
     pub forum: crate::domain::enforcement::model::Forum,
@@ -80,7 +80,7 @@ pub struct RecordLegalOutcome {
 }
 
 /// An adviser's, public-sector lawyer's or expert's opinion on the review (REV-5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AddExpertOpinion {
     pub case_id: u64,
     pub source: String,
@@ -88,14 +88,14 @@ pub struct AddExpertOpinion {
 }
 
 /// An agency's step order: legal review before the rights notice (market regulation).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SetStepOrder {
     pub agency_id: u64,
     pub review_before_rights_notice: bool,
 }
 
 /// Record the consultation after the reviewer disagreed (REV-1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RecordConsultation {
     pub case_id: u64,
     pub participants: Vec<String>,
@@ -104,14 +104,14 @@ pub struct RecordConsultation {
 }
 
 /// An agency's quorum of heads for a collective decision (REV-1, LAW-5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SetQuorum {
     pub agency_id: u64,
     pub heads: u32,
 }
 
 /// Extend the LAW-3 decision time limit of a case, approved by a head of the agency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ExtendDecisionLimit {
     pub case_id: u64,
     pub days: u32,

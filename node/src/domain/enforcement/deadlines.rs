@@ -17,7 +17,7 @@ use crate::domain::core::text::check_text;
 use crate::domain::enforcement::model::{member_officer, Case, CaseState, Duty, Procedure, CASES};
 
 /// What a deadline is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum DeadlineKind {
     /// REV-8: the legal review of submission round `round` (1-based).
     Review { round: u32 },
@@ -43,7 +43,7 @@ impl DeadlineKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Deadline {
     pub case_id: u64,
     pub kind: DeadlineKind,
@@ -70,7 +70,7 @@ pub fn schedule(txn: &mut Txn<'_>, d: Deadline) -> Result<String, DomainError> {
 
 /// A time limit counted in working days across a year whose holiday notice is not loaded
 /// (on its provisional calendar): what it counts from, so it is counted again on the notice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Counted {
     pub from: NaiveDate,
     pub days: u32,

@@ -27,7 +27,7 @@ use crate::domain::enforcement::sanction::{
     check_penalties, DocNumber, LicenceOutcome, Penalty, PenaltyKind, DOC_NUMBERS,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DecideInput {
     pub case_id: u64,
     pub deciders: Vec<u64>,

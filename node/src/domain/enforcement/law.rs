@@ -12,7 +12,7 @@ use crate::domain::enforcement::model::{Duty, OFFICERS};
 use crate::domain::registry::AGENCIES;
 
 /// The numbers of the national-law rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LawSettings {
     /// LAW-1: largest fine in summary procedure on a citizen, fen (art. 51: 200 yuan).
     pub summary_natural_fen: u64,

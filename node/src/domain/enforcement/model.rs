@@ -13,7 +13,9 @@ use crate::domain::core::outcome::Ruled;
 use crate::domain::core::state::{DomainError, Space, Txn};
 
 /// What an officer may do in an agency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Duty {
     /// Enforcement officer (执法人员).
     Enforcement,
@@ -24,7 +26,7 @@ pub enum Duty {
 }
 
 /// Status of an enforcement certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum CertStatus {
     Valid,
     Suspended { reason: String },
@@ -32,7 +34,7 @@ pub enum CertStatus {
 }
 
 /// An enforcement certificate (执法证), issued and checked yearly by the judicial administration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Certificate {
     pub number: String,
     pub valid_from: NaiveDate,
@@ -45,7 +47,7 @@ pub struct Certificate {
 }
 
 /// An officer of an agency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Officer {
     pub id: u64,
     pub agency_id: u64,
@@ -125,7 +127,7 @@ impl Officer {
 }
 
 /// Case procedure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Procedure {
     /// 简易程序 (LAW-1).
     Summary,
@@ -134,7 +136,7 @@ pub enum Procedure {
 }
 
 /// Natural or legal person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum PartyKind {
     Natural,
     Legal,
@@ -142,7 +144,7 @@ pub enum PartyKind {
 
 /// The party of a case. ID number, phone and address are private (REC-4, PUB-4); a legal
 /// person's unified social credit code is public.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Party {
     pub kind: PartyKind,
     pub name: String,
@@ -153,7 +155,7 @@ pub struct Party {
 }
 
 /// Facts that make a decision major whatever the amount (REV-2).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MajorFlags {
     pub public_interest_or_social_risk: bool,
     pub major_rights: bool,
@@ -171,7 +173,7 @@ impl MajorFlags {
 }
 
 /// Case states (DOMAIN.md "Case"), derived from its steps and reviews.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum CaseState {
     Opened,
     Investigating,
@@ -220,7 +222,7 @@ impl CaseState {
 }
 
 /// A case (for licensing: an application).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Case {
     pub id: u64,
     pub agency_id: u64,
@@ -257,7 +259,7 @@ pub struct Case {
 }
 
 /// A consultation between the handlers and the legal reviewer after a disagreement (协商).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Consultation {
     pub participants: Vec<String>,
     pub on: NaiveDate,
@@ -267,7 +269,7 @@ pub struct Consultation {
 }
 
 /// The heads' collective decision (集体讨论决定): who was present and what they resolved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Collective {
     /// Officer ids of the heads present.
     pub heads_present: Vec<u64>,
@@ -276,7 +278,9 @@ pub struct Collective {
 }
 
 /// Kinds of process step (REC-1, REC-2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum StepKind {
     Initiation,
     Investigation,
@@ -299,7 +303,7 @@ pub enum StepKind {
 }
 
 /// How a decision was served (送达方式, LAW-4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum ServiceMode {
     /// 直接送达
     Direct,
@@ -314,7 +318,7 @@ pub enum ServiceMode {
 }
 
 /// How a decision was carried out (执行).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum ExecutionMode {
     /// 当事人自觉履行（缴纳罚款）
     Paid,
@@ -325,7 +329,7 @@ pub enum ExecutionMode {
 }
 
 /// What a step of the end of the case records besides its text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum StepDetail {
     Service { mode: ServiceMode },
     Execution { mode: ExecutionMode },
@@ -388,7 +392,7 @@ impl StepKind {
 }
 
 /// Reference to an attachment stored outside the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Attachment {
     /// SHA-256, lowercase hex.
     pub sha256: String,
@@ -397,7 +401,7 @@ pub struct Attachment {
 }
 
 /// Why audio-video is missing where required, approved by the head (REC-2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AvExemption {
     pub reason: String,
     /// Officer id of the head who approved.
@@ -405,7 +409,7 @@ pub struct AvExemption {
 }
 
 /// One recorded step; append-only (a correction is a new step pointing at the old).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Step {
     pub id: u64,
     pub case_id: u64,
@@ -427,7 +431,7 @@ pub struct Step {
 }
 
 /// Review opinion (REV-4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Opinion {
     Approve,
     Modify,
@@ -437,7 +441,7 @@ pub enum Opinion {
 }
 
 /// One round of legal review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Review {
     pub submitted_at_ms: i64,
     pub submitted_by: String,
@@ -455,13 +459,13 @@ pub struct Review {
 }
 
 /// Outcome of administrative reconsideration or litigation (SUP-7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Forum {
     Reconsideration,
     Litigation,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum LegalResult {
     Upheld,
     Changed,
@@ -476,7 +480,7 @@ impl LegalResult {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LegalOutcome {
     pub forum: Forum,
     pub result: LegalResult,
@@ -488,7 +492,7 @@ pub struct LegalOutcome {
 }
 
 /// An agency's audio-video item list (REC-2), replacing the seeds' defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AvList {
     pub agency_id: u64,
     pub required: Vec<StepKind>,
@@ -513,7 +517,7 @@ pub fn has_step(txn: &Txn<'_>, case: &Case, kind: StepKind) -> Result<bool, Doma
 }
 
 /// The decision (REV-1, REC-6, REV-7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Decision {
     pub decided_by: Vec<u64>,
     /// 文号, unique per agency.
@@ -630,7 +634,7 @@ pub const MAX_AMOUNT_FEN: u64 = 10_000_000_000_000;
 
 /// A rule of the major-decision catalog (REV-2): from which amount a decision of a kind is
 /// major, for one agency or the whole region, from a day on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CatalogRule {
     /// The agency whose catalog this is; `None`: the region's rule for every agency.
     pub agency_id: Option<u64>,

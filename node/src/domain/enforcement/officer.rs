@@ -11,7 +11,7 @@ use crate::domain::core::text::check_text;
 use crate::domain::enforcement::model::{Duty, Officer, OFFICERS};
 use crate::domain::registry::AGENCIES;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OfficerInput {
     pub agency_id: u64,
     pub name: String,

@@ -44,7 +44,7 @@ pub fn publish_days(state: &State, kind: PowerKind) -> Result<u32, DomainError> 
         .unwrap_or_else(|| default_publish_days(kind)))
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum PubState {
     Drafted,
     Rejected {
@@ -65,7 +65,7 @@ pub enum PubState {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Publication {
     pub id: u64,
     pub case_id: u64,

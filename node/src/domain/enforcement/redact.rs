@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What was masked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum MaskKind {
     IdNumber,
     Mobile,
@@ -25,7 +25,7 @@ impl MaskKind {
 }
 
 /// One masked span, in characters of the original text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Masking {
     pub kind: MaskKind,
     pub start: usize,
@@ -33,7 +33,7 @@ pub struct Masking {
 }
 
 /// Redacted text and what was masked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Redacted {
     pub text: String,
     pub masked: Vec<Masking>,

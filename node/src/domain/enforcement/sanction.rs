@@ -10,7 +10,9 @@ use crate::domain::core::text::check_text;
 use crate::domain::enforcement::model::MAX_AMOUNT_FEN;
 
 /// The kinds of administrative penalty (行政处罚法 第九条).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum PenaltyKind {
     /// 警告、通报批评
     Warning,
@@ -84,7 +86,7 @@ impl PenaltyKind {
 }
 
 /// One penalty of a decision.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Penalty {
     pub kind: PenaltyKind,
     /// In fen; 0 for kinds without an amount.
@@ -95,7 +97,7 @@ pub struct Penalty {
 }
 
 /// A licensing decision's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum LicenceOutcome {
     /// 准予许可
     Granted,

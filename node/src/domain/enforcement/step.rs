@@ -19,7 +19,7 @@ use crate::domain::enforcement::model::{
     StepKind, AV_LISTS, CASES, OFFICERS, STEPS,
 };
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StepInput {
     pub case_id: u64,
     pub kind: StepKind,

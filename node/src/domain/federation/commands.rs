@@ -4,13 +4,13 @@
 use serde::{Deserialize, Serialize};
 
 /// The parent holds this region's outbox through `mark`: prune it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UplinkAcked {
     pub mark: u64,
 }
 
 /// Address an item to a region below (a notice, a revocation, a setting).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SendDown {
     pub to: String,
     pub body: crate::domain::federation::downlink::DownBody,
@@ -19,7 +19,7 @@ pub struct SendDown {
 /// A batch of downlink items from the parent, stamped with the parent's verified region, as
 /// logs written before items were sealed hold it: applied as it was then. Nodes now propose
 /// [`IngestSealedDown`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IngestDown {
     pub from: String,
     pub first_seq: u64,
@@ -28,7 +28,7 @@ pub struct IngestDown {
 
 /// A batch of downlink items from the parent, each with its issuer's seal, stamped with the
 /// parent's verified region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IngestSealedDown {
     pub from: String,
     pub first_seq: u64,
@@ -36,14 +36,14 @@ pub struct IngestSealedDown {
 }
 
 /// A child holds this region's downlink to it through `mark`: prune.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DownAcked {
     pub child: String,
     pub mark: u64,
 }
 
 /// The issuer's leader sealed its own downlink items from `first_seq` on, one seal each.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SealDown {
     pub first_seq: u64,
     pub seals: Vec<crate::domain::federation::downlink::DownSeal>,

@@ -9,7 +9,7 @@ use crate::domain::core::state::{DomainError, Space, Txn};
 use crate::domain::federation::items::{Alert, Carried, Hash};
 
 /// What a parent knows about one link (a direct child).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LinkState {
     /// Last accepted per-link sequence number.
     pub mark: u64,
@@ -24,7 +24,7 @@ pub struct LinkState {
 }
 
 /// What a region knows about one origin below it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OriginState {
     pub epoch: u32,
     /// Last item sequence number held.
@@ -39,7 +39,7 @@ pub struct OriginState {
 }
 
 /// An item held by a region above its origin.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HeldItem {
     pub carried: Carried,
     pub digest: Hash,
@@ -51,7 +51,7 @@ pub struct HeldItem {
 }
 
 /// A head held for a region below.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HeldHead {
     /// The head as received, with its proof (what is forwarded).
     pub carried: Carried,

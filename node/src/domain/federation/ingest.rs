@@ -90,7 +90,7 @@ fn raise(
 }
 
 /// Input of an ingest, stamped by the receiving node from the sender's verified certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IngestInput {
     /// The direct child region that sent the batch.
     pub link: String,

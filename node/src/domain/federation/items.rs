@@ -25,7 +25,7 @@ pub const MAX_PROOF: usize = 64;
 pub type Hash = [u8; 32];
 
 /// What an item says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum ItemBody {
     /// The region's status summary (region-wide counters) and its uplink backlog.
     Summary {
@@ -84,7 +84,7 @@ impl ItemBody {
 }
 
 /// An item with its origin; its tagged encoding is a leaf of the origin's ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UpItem {
     pub origin: String,
     pub epoch: u32,
@@ -117,7 +117,7 @@ impl UpItem {
 }
 
 /// One entry of a link: a signed head, or an item with its inclusion proof.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Carried {
     /// A signed tree head of `head.head.region`, with the consistency proof from the previous
     /// head that region recorded (`prev_size`, 0 for its first).
@@ -242,7 +242,7 @@ impl From<Upward> for ItemBody {
 }
 
 /// What is signed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TreeHead {
     pub region: String,
     pub size: u64,
@@ -265,7 +265,7 @@ impl TreeHead {
 }
 
 /// A head with its signature and the signer's certificate (DER).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SignedHead {
     pub head: TreeHead,
     pub signer: u64,
@@ -275,7 +275,9 @@ pub struct SignedHead {
 }
 
 /// Kinds of tamper alert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum AlertKind {
     /// A repeat of an accepted position with a different digest.
     Fork,
@@ -311,7 +313,7 @@ impl AlertKind {
 }
 
 /// A tamper alert: which region detected what about which region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Alert {
     pub detected_by: String,
     pub subject: String,

@@ -44,14 +44,14 @@ use crate::domain::supervision::summary::COUNTERS;
 use crate::domain::supervision::summary::MAX_OVERDUE_LISTED;
 
 /// An own item waiting for a head that covers its leaf.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PendingItem {
     pub leaf_index: u64,
     pub bytes: Vec<u8>,
 }
 
 /// What an outbox entry sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum OutBody {
     /// An own head or item; the sender adds its proof when it sends it.
     Own(Carried),
@@ -62,7 +62,7 @@ pub enum OutBody {
 }
 
 /// An outbox entry.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OutEntry {
     pub body: OutBody,
     /// Replicated clock when queued (for the age of the backlog).
@@ -377,7 +377,7 @@ pub fn outbox_from(
 }
 
 /// The outbox at a glance.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OutboxStats {
     /// Last per-link sequence number queued.
     pub tail: u64,

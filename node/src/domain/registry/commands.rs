@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Update an agency's public identity data (PUB-1: kept current as they change).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UpdateAgency {
     pub id: u64,
     pub input: crate::domain::core::organ::AgencyInput,
@@ -13,7 +13,7 @@ pub struct UpdateAgency {
 
 /// Close an agency, or merge it into another, from a day on (it stops being expected to
 /// report).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CloseAgency {
     pub id: u64,
     pub on: chrono::NaiveDate,

@@ -4,13 +4,13 @@
 use serde::{Deserialize, Serialize};
 
 /// Submit a drafted report: an agency's to its bureau, the region's to the parent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SubmitReport {
     pub id: u64,
 }
 
 /// Accept or return a report of an agency of this region or of a direct child region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct JudgeReport {
     pub unit: crate::domain::supervision::report::Unit,
     pub period: String,
@@ -19,14 +19,14 @@ pub struct JudgeReport {
 }
 
 /// The organ's head signs off (签发): the number is assigned and the notice issued.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SignNotice {
     pub id: u64,
     pub prefix: String,
 }
 
 /// A named unit answers a notice: acknowledgement or rectification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AnswerNotice {
     pub issuer: String,
     pub id: u64,
@@ -35,7 +35,7 @@ pub struct AnswerNotice {
 }
 
 /// The issuer closes a unit's notice or returns its rectification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct JudgeNotice {
     pub id: u64,
     pub unit: crate::domain::supervision::report::Unit,

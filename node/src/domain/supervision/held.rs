@@ -11,7 +11,7 @@ use crate::domain::core::organ::Agency;
 use crate::domain::core::state::Space;
 
 /// The latest proven summary of a region below.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HeldSummary {
     pub counters: BTreeMap<String, i64>,
     pub overdue: Vec<crate::domain::supervision::summary::OverdueCase>,
@@ -21,7 +21,7 @@ pub struct HeldSummary {
 }
 
 /// A publication's public state, as last reported.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HeldPublication {
     pub agency_id: u64,
     pub case_id: u64,

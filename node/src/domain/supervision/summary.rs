@@ -21,7 +21,9 @@ pub const COUNTERS: Space<str, i64> = Space::new(prefix::COUNTERS);
 
 /// A case with a time limit passed while its obligation stayed open (what a parent drills
 /// down to).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct OverdueCase {
     pub case_id: u64,
     pub agency_id: u64,
@@ -370,7 +372,9 @@ pub fn expired_enforcing(
 
 /// PUB-2: an officer whose certificate misses last year's annual check past the deadline, and
 /// who may therefore not act (listed by the monitor of the officer's own region).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct UncheckedOfficer {
     pub officer_id: u64,
     pub agency_id: u64,

@@ -40,7 +40,7 @@ pub const MAX_TEXT: usize = 64 * 1024;
 pub const MAX_SERIALS: usize = 10_000;
 
 /// What travels down.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum DownBody {
     /// A circulated notice (通报) with its document number (文号).
     Notice {
@@ -129,7 +129,7 @@ impl DownBody {
 }
 
 /// An item on its way down.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DownItem {
     /// The region that issued it.
     pub issuer: String,
@@ -147,7 +147,7 @@ pub struct DownItem {
 /// by the issuer's leader after the item is committed, carried with it down every hop, and
 /// checked at each one, so a region in between can neither invent an item of a region above
 /// it nor alter one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DownSeal {
     /// The node of the issuing region that signed.
     pub signer: u64,
@@ -159,7 +159,7 @@ pub struct DownSeal {
 }
 
 /// An item with its issuer's seal, as it travels from hop to hop.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SealedDown {
     pub item: DownItem,
     pub seal: DownSeal,
@@ -176,14 +176,14 @@ pub fn seal_message(digest: &[u8; 32]) -> Vec<u8> {
 pub const MAX_SEALS: usize = 1000;
 
 /// An entry of a downlink outbox, per child.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DownOut {
     pub item: DownItem,
     pub queued_ms: i64,
 }
 
 /// What a region sent down, with the receipts that came back.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SentDown {
     pub item: DownItem,
     /// Delivered at the addressee (its replicated clock), once a matching receipt is back.
@@ -193,7 +193,7 @@ pub struct SentDown {
 }
 
 /// What passed through or arrived here from above.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Received {
     pub item: DownItem,
     pub digest: [u8; 32],
@@ -203,7 +203,7 @@ pub struct Received {
 }
 
 /// Per child: last queued and last acknowledged sequence numbers.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DownLink {
     pub tail: u64,
     pub acked: u64,

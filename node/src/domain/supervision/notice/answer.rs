@@ -4,7 +4,7 @@ use super::*;
 use crate::domain::supervision::port::{Downlink, Downward, Upward};
 
 /// What a unit answers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Reply {
     Acknowledge,
     Rectification { text: String },
@@ -230,7 +230,7 @@ pub fn judge(
 }
 
 /// The issuer's decision on a unit's answer, travelling down to the unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NoticeJudged {
     pub issuer: String,
     pub notice: u64,

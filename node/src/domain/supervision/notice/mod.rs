@@ -31,7 +31,9 @@ pub use self::issue::*;
 pub const MAX_NAMED: usize = 200;
 
 /// Kinds of notice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum NoticeKind {
     /// 通报批评
     Criticism,
@@ -88,7 +90,7 @@ impl NoticeKind {
 }
 
 /// What a supervisor drafts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NoticeDraft {
     pub kind: NoticeKind,
     pub title: String,
@@ -103,7 +105,7 @@ pub struct NoticeDraft {
 }
 
 /// What a named unit receives.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NoticeDoc {
     pub issuer: String,
     pub id: u64,
@@ -118,7 +120,9 @@ pub struct NoticeDoc {
 }
 
 /// Where a named unit stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Stage {
     Issued,
     Delivered,
@@ -162,7 +166,7 @@ impl Stage {
 }
 
 /// One event in a unit's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Event {
     pub at_ms: i64,
     pub stage: Stage,
@@ -171,7 +175,7 @@ pub struct Event {
 }
 
 /// A named unit's progress, at the issuer and at the unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Progress {
     pub stage: Stage,
     pub escalated: bool,
@@ -191,7 +195,7 @@ impl Progress {
 }
 
 /// A notice issued by this region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Notice {
     pub id: u64,
     pub issuer: String,
@@ -223,14 +227,14 @@ impl Notice {
 }
 
 /// A notice received by a unit of this region.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Inbox {
     pub doc: NoticeDoc,
     pub progress: Progress,
 }
 
 /// An answer going up to the issuer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Answer {
     pub issuer: String,
     pub notice: u64,

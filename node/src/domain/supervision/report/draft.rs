@@ -228,7 +228,7 @@ pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, input: &DraftReport
 }
 
 /// What a draft carries.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DraftReport {
     /// The agency reporting, or `None` for the region's own (compiled) report.
     pub agency: Option<u64>,

@@ -151,7 +151,7 @@ pub fn on_judged(
 
 /// A parent's judgement of a child region's report, as the parent states it (an item of the
 /// parent's, so levels above the judge learn it from the judge).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Judgement {
     pub unit: Unit,
     pub period: String,

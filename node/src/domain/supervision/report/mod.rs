@@ -48,7 +48,9 @@ pub const MAX_COPIES: usize = 16;
 
 /// A unit that reports or is named in a notice: a region (its judicial bureau) or an agency of
 /// a region.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Unit {
     pub region: String,
     pub agency: Option<u64>,
@@ -80,7 +82,7 @@ impl Unit {
 
 /// When quarterly reports are due: `days` after the quarter's last day, calendar or working
 /// days (working days follow the loaded official calendar).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DueRule {
     pub days: u32,
     pub working: bool,
@@ -93,7 +95,7 @@ pub const DEFAULT_DUE: DueRule = DueRule {
 };
 
 /// A reporting period: a quarter (`2026Q3`) or a staged report defined by a superior (SUP-3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Period {
     pub id: String,
     pub title: String,
@@ -104,7 +106,7 @@ pub struct Period {
 
 /// Narrative sections (cf. seed 001): what was done, results, problems and causes, measures,
 /// suggestions.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Narrative {
     pub done: String,
     pub results: String,
@@ -114,7 +116,8 @@ pub struct Narrative {
 }
 
 /// An attachment, kept by name and content digest (the file lives with the unit).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(rename = "ReportAttachment")]
 pub struct Attachment {
     pub name: String,
     /// SHA-256 of the file, 64 hex digits.
@@ -123,7 +126,7 @@ pub struct Attachment {
 }
 
 /// Where a report stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum ReportState {
     Draft,
     Submitted,
@@ -143,7 +146,7 @@ impl ReportState {
 }
 
 /// One version of a unit's report for a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Report {
     pub id: u64,
     pub unit: Unit,
@@ -182,7 +185,7 @@ impl Report {
 }
 
 /// A child's report held by a region above it (only proven items are held here).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HeldReport {
     pub origin: String,
     pub report: Report,

@@ -4,7 +4,7 @@ use super::*;
 /// Reporting figures of a set of units for one period (DHIS2's definitions): expected = units
 /// active at period end; received = latest version submitted or accepted (a returned report is
 /// not received until resubmitted); on time = received and submitted by the due day.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Rates {
     pub expected: u64,
     pub received: u64,

@@ -1,0 +1,1 @@
+//! The typed services (filled once the generated protos exist).
