@@ -4,6 +4,7 @@
 //! - [`region`]: the client-facing service of one region's cluster.
 //! - [`federation`]: the uplink between a region and its parent region.
 //! - [`cluster`]: membership of a region's cluster (operators, and a fresh node's check).
+//! - [`api`]: the typed API, one RPC per domain command.
 #![allow(clippy::all, missing_docs)]
 
 pub mod raft {
@@ -12,6 +13,10 @@ pub mod raft {
 
 pub mod region {
     tonic::include_proto!("sanxiang.region.v1");
+    /// The same types by their package path, as the typed API's generated code names them.
+    pub mod v1 {
+        pub use super::*;
+    }
 }
 
 pub mod federation {
@@ -20,6 +25,15 @@ pub mod federation {
 
 pub mod cluster {
     tonic::include_proto!("sanxiang.cluster.v1");
+}
+
+/// The typed API: one service per concern (registry, enforcement, publication, supervision,
+/// ledger), the messages generated from the domain's types.
+pub mod api {
+    pub mod v1 {
+        tonic::include_proto!("sanxiang.api.v1");
+    }
+    pub use v1::*;
 }
 
 /// Encoded file descriptors of every service, for gRPC server reflection.

@@ -65,6 +65,16 @@ async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
             .and_then(|v| v.to_str().ok()),
         Some("UNKNOWN_ISSUER")
     );
+    // The same reason in the standard details (google.rpc.ErrorInfo).
+    let info = tonic_types::StatusExt::get_details_error_info(&status);
+    assert_eq!(
+        info.map(|i| (i.reason, i.domain)),
+        Some((
+            "CERTIFICATE_UNKNOWN_ISSUER".to_string(),
+            "sanxiang".to_string()
+        )),
+        "{status}"
+    );
     // Nothing answers it, health and reflection included.
     let mut health =
         tonic_health::pb::health_client::HealthClient::new(raw_channel(&c.addr(1), &intruder)?);

@@ -6,6 +6,7 @@
 //! - [`query`]: the `Query` RPC's answer, a query view serialised to JSON.
 //! - [`monitor_service`]: the monitoring view and the qualifying list (SUP-4, SUP-5).
 pub mod convert;
+pub mod error;
 pub mod monitor_service;
 pub mod query;
 pub mod region_service;

@@ -38,7 +38,7 @@ impl RegionService {
         Ok(id)
     }
 
-    fn writer<T>(&self, req: &Request<T>, what: &str) -> Result<Identity, Status> {
+    pub(crate) fn writer<T>(&self, req: &Request<T>, what: &str) -> Result<Identity, Status> {
         let id = caller(req, &self.ctx.tls.revoked)?;
         match &id {
             Identity::Person { region, .. } if *region == self.ctx.region => Ok(id),
@@ -62,7 +62,7 @@ impl RegionService {
         }
     }
 
-    async fn write(
+    pub(crate) async fn write(
         &self,
         id: Identity,
         write_id: Option<pb::WriteId>,

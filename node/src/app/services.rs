@@ -79,6 +79,7 @@ pub async fn spawn(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
+    let typed = crate::api::typed::services::TypedServers::new(&ctx);
     let metrics = ctx.raft.metrics();
     let health = tokio::spawn(report_health(metrics, health, shutdown.subscribe()));
     let mut stop = shutdown.subscribe();
@@ -89,6 +90,11 @@ pub async fn spawn(
             .add_service(peer)
             .add_service(cluster)
             .add_service(api)
+            .add_service(typed.registry)
+            .add_service(typed.enforcement)
+            .add_service(typed.publication)
+            .add_service(typed.supervision)
+            .add_service(typed.ledger)
             .add_service(monitor)
             .add_service(uplink)
             .add_service(downlink)
@@ -187,7 +193,7 @@ where
             Some(p) => p.verdict.as_ref().as_ref().err().cloned(),
         };
         if let Some(why) = refused {
-            let status = transport::refused_status(&why);
+            let status = crate::api::error::with_reason(transport::refused_status(&why));
             metrics.request(&method, Some(status.code() as u32), start.elapsed());
             return Box::pin(async move { Ok(status.into_http()) });
         }
@@ -213,6 +219,11 @@ where
                 ),
                 Err(_) => None,
             };
+            if let (Ok(res), Some(code)) = (&mut r, code) {
+                if code != 0 {
+                    crate::api::error::add_reason(res.headers_mut(), code as i32);
+                }
+            }
             metrics.request(&method, code, start.elapsed());
             r
         })
