@@ -79,7 +79,7 @@ pub async fn spawn(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_reflection::pb::v1::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
-    let typed = crate::api::typed::services::TypedServers::new(&ctx);
+    let typed = crate::api::typed::services::TypedServers::new(ctx);
     let metrics = ctx.raft.metrics();
     let health = tokio::spawn(report_health(metrics, health, shutdown.subscribe()));
     let mut stop = shutdown.subscribe();
