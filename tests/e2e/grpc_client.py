@@ -15,6 +15,10 @@ import grpc  # noqa: E402
 from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc  # noqa: E402
 from sanxiang import region_pb2, region_pb2_grpc  # noqa: E402
+from sanxiang.api.v1 import types_pb2, registry_pb2, registry_pb2_grpc  # noqa: E402
+from sanxiang.api.v1 import ledger_pb2_grpc  # noqa: E402
+from google.rpc import error_details_pb2  # noqa: E402
+from grpc_status import rpc_status  # noqa: E402
 
 ca, cert, key, address, dns_name = sys.argv[2:7]
 
@@ -132,10 +136,66 @@ def write_read_prove(channel, label, n):
           f"root of size {root.size}; a mismatched replay refused with ALREADY_EXISTS")
 
 
+def typed(channel, label):
+    """The typed API: an enum-typed write through Registry, its proof through Ledger, and a
+    malformed field refused with google.rpc.ErrorInfo and BadRequest naming it."""
+    registry = registry_pb2_grpc.RegistryStub(channel)
+    ledger = ledger_pb2_grpc.LedgerStub(channel)
+    name = "Python 类型化接口测试局"
+    agency = types_pb2.AgencyInput(
+        name=name, powers=[types_pb2.POWER_KIND_PENALTY, types_pb2.POWER_KIND_LICENSING],
+        legal_basis="《中华人民共和国行政许可法》", domain="市场监管", contact="0731-0000",
+    )
+    write_id = region_pb2.WriteId(client_id=f"py-typed-{label}", request_id=1)
+    reply = registry.RegisterAgency(
+        registry_pb2.RegisterAgencyRequest(write_id=write_id, command=agency), timeout=30
+    )
+    if reply.WhichOneof("outcome") != "agency" or list(reply.agency.powers) != ["penalty", "licensing"]:
+        fail(f"{label}: typed write: {reply}")
+    root = ledger.Root(region_pb2.LedgerRootRequest(), timeout=30)
+    proof = ledger.Inclusion(
+        region_pb2.InclusionRequest(leaf_index=reply.leaf_index, tree_size=root.size), timeout=30
+    )
+    leaf = sha256(b"\x00" + proof.leaf_data)
+    if name.encode() not in proof.leaf_data or not verify_inclusion(
+        reply.leaf_index, root.size, leaf, list(proof.path), root.root
+    ):
+        fail(f"{label}: the typed write's inclusion proof does not verify")
+    bad = types_pb2.AgencyInput(name="x", powers=[types_pb2.POWER_KIND_UNSPECIFIED])
+    try:
+        registry.RegisterAgency(
+            registry_pb2.RegisterAgencyRequest(
+                write_id=region_pb2.WriteId(client_id=f"py-typed-{label}", request_id=2),
+                command=bad,
+            ),
+            timeout=30,
+        )
+        fail(f"{label}: an unset enumeration was accepted")
+    except grpc.RpcError as e:
+        status = rpc_status.from_call(e)
+        if e.code() != grpc.StatusCode.INVALID_ARGUMENT or status is None:
+            fail(f"{label}: an unset enumeration answered {e.code()} without details")
+        reason, field = None, None
+        for d in status.details:
+            if d.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+                info = error_details_pb2.ErrorInfo()
+                d.Unpack(info)
+                reason = (info.reason, info.domain)
+            if d.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+                br = error_details_pb2.BadRequest()
+                d.Unpack(br)
+                field = br.field_violations[0].field
+        if reason != ("INVALID_FIELD", "sanxiang") or field != "command.powers[0]":
+            fail(f"{label}: details {reason} {field}")
+    print(f"  {label}: typed Registry.RegisterAgency wrote leaf {reply.leaf_index}, Ledger proved it; "
+          f"an unset enum refused with ErrorInfo INVALID_FIELD on {field}")
+
+
 # 1. By the address, as the topology gives it (the certificate names the IP address).
 by_address = grpc.secure_channel(address, creds)
 check(by_address, "by address")
 write_read_prove(by_address, "by-address", 1)
+typed(by_address, "by-address")
 # 2. By the documented DNS name (a deployment behind a load balancer or DNS).
 by_name = grpc.secure_channel(
     address, creds, options=[("grpc.ssl_target_name_override", dns_name)]

@@ -14,14 +14,14 @@ VENV=${SANXIANG_PY_VENV:-$HOME/.cache/sanxiang-grpcio}
 W=$(mktemp -d)
 trap 'kill $(cat "$W"/pid* 2>/dev/null) 2>/dev/null || true; rm -rf "$W"' EXIT
 
-if ! "$VENV/bin/python" -c "import grpc, grpc_tools, grpc_reflection, grpc_health" 2>/dev/null; then
+if ! "$VENV/bin/python" -c "import grpc, grpc_tools, grpc_reflection, grpc_health, grpc_status" 2>/dev/null; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q grpcio grpcio-tools grpcio-reflection grpcio-health-checking
+  "$VENV/bin/pip" install -q grpcio grpcio-tools grpcio-reflection grpcio-health-checking grpcio-status
 fi
 mkdir -p "$W/stubs"
 "$VENV/bin/python" -m grpc_tools.protoc -I proto/proto --python_out="$W/stubs" \
-  --grpc_python_out="$W/stubs" sanxiang/region.proto
-touch "$W/stubs/sanxiang/__init__.py"
+  --grpc_python_out="$W/stubs" sanxiang/region.proto $(cd proto/proto && ls sanxiang/api/v1/*.proto)
+touch "$W/stubs/sanxiang/__init__.py" "$W/stubs/sanxiang/api/__init__.py" "$W/stubs/sanxiang/api/v1/__init__.py"
 
 "$B" pki init --topology "$TOPO" --out "$W/pki" >/dev/null 2>&1
 "$B" pki issue --pki "$W/pki" --topology "$TOPO" --region "$REGION" --organ bureau --role clerk --name py >/dev/null
