@@ -25,6 +25,7 @@ pub enum CalendarError {
 /// One year's notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct YearCalendar {
+    /// The year, 2000–2100; every date listed lies in it.
     pub year: i32,
     /// Days off that would otherwise be working days, and weekend days inside holiday blocks.
     pub holidays: BTreeSet<NaiveDate>,

@@ -8,16 +8,30 @@ use crate::domain::core::refusal::Refusal;
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
 )]
 pub enum PowerKind {
+    /// Administrative licensing (行政许可): a case is an application, decided with a licence
+    /// outcome; published within 7 working days unless set otherwise (PUB-3).
     Licensing,
+    /// Administrative penalty (行政处罚): the only kind with the summary procedure (LAW-1) and
+    /// the decision time limit (LAW-3); published within 7 working days unless set (PUB-3).
     Penalty,
+    /// Administrative coercion (行政强制); major from 50,000 yuan under the default catalog (REV-2).
     Coercion,
+    /// Administrative inspection (行政检查).
     Inspection,
+    /// Administrative expropriation and requisition (行政征收征用); always major under the
+    /// default catalog (REV-2).
     Expropriation,
+    /// Administrative fees (行政收费).
     Fee,
+    /// Administrative confirmation (行政确认).
     Confirmation,
+    /// Administrative benefits (行政给付).
     Benefit,
+    /// Administrative adjudication (行政裁决).
     Adjudication,
+    /// Administrative awards (行政奖励).
     Award,
+    /// Any other kind of enforcement power (其他).
     Other,
 }
 
@@ -60,10 +74,16 @@ impl PowerKind {
 /// What a client submits for an agency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AgencyInput {
+    /// The agency's name, e.g. 浏阳市市场监督管理局: 1–100 characters, unique in the region.
+    /// Like every text field here, without leading or trailing spaces.
     pub name: String,
+    /// The kinds of enforcement power it holds (its powers list, PUB-1): at least one, each once.
     pub powers: Vec<PowerKind>,
+    /// The legal basis of its powers (PUB-1): 1–4,000 characters.
     pub legal_basis: String,
+    /// Its enforcement domain (sector), e.g. 市场监管: 1–100 characters.
     pub domain: String,
+    /// Public contact (phone, address of the office): at most 200 characters, may be empty.
     pub contact: String,
 }
 

@@ -21,13 +21,22 @@ use crate::domain::registry::AGENCIES;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OpenCaseInput {
+    /// Id of the agency that handles the case.
     pub agency_id: u64,
+    /// The kind of power exercised.
     pub kind: PowerKind,
+    /// Summary procedure (only a penalty within the LAW-1 limit for this party) or general.
     pub procedure: Procedure,
+    /// The party (当事人) the case concerns.
     pub party: Party,
+    /// What the case is about: 1–2,000 characters.
     pub summary: String,
+    /// Officer ids of the handlers: 1–10 officers of the agency with valid certificates (PUB-2),
+    /// the signed-in officer among them.
     pub handlers: Vec<u64>,
+    /// Amount involved or fine proposed, in fen (分), at most 100 billion yuan (LAW-1, REV-2).
     pub amount_fen: u64,
+    /// Facts that make the decision major whatever the amount (REV-2).
     pub flags: MajorFlags,
 }
 

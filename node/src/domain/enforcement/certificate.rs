@@ -14,10 +14,13 @@ use crate::domain::enforcement::model::{
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct IssueCertificate {
+    /// Id of the officer; a certificate the officer already holds is replaced.
     pub officer_id: u64,
+    /// The certificate number: 1–40 characters, held by no other officer.
     pub number: String,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
+    /// Enforcement area (执法区域/领域): 1–100 characters.
     pub area: String,
 }
 
@@ -25,15 +28,23 @@ pub struct IssueCertificate {
 pub enum CertAction {
     /// Annual check of `year`; a failed check suspends the certificate.
     AnnualCheck {
+        /// The year checked: already begun, and within the certificate's validity.
         year: i32,
+        /// Whether it passed; a failed check suspends the certificate.
         passed: bool,
+        /// A note on the check, at most 500 characters; part of the suspension reason when failed.
         note: String,
     },
+    /// Suspend the certificate (暂扣): its officer may not act until it is reinstated.
     Suspend {
+        /// Why: 1–500 characters.
         reason: String,
     },
+    /// Lift a suspension: the certificate is valid again.
     Reinstate,
+    /// Revoke the certificate (注销), for good: the officer needs a newly issued one.
     Revoke {
+        /// Why: 1–500 characters.
         reason: String,
     },
 }

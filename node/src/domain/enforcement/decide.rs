@@ -29,7 +29,10 @@ use crate::domain::enforcement::sanction::{
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DecideInput {
+    /// Id of the case: not yet decided, transferred, closed or archived.
     pub case_id: u64,
+    /// Officer ids of those who decide: 1–15 officers of the agency with valid certificates, the
+    /// signed-in officer among them; in the general procedure a head among them (REV-7).
     pub deciders: Vec<u64>,
     /// 文号, e.g. 浏市监罚〔2026〕12号: unique per agency, of the decision's year.
     pub document_number: String,
@@ -37,9 +40,16 @@ pub struct DecideInput {
     pub penalties: Vec<Penalty>,
     /// A licensing decision's outcome (none for other kinds).
     pub licence: Option<LicenceOutcome>,
+    /// The decision's text: 1–20,000 characters.
     pub text: String,
+    /// Reasons for the evidence adopted: required in the general procedure (REC-6), at most
+    /// 20,000 characters.
     pub reasons_evidence: String,
+    /// Reasons for the legal basis chosen: required in the general procedure (REC-6), at most
+    /// 20,000 characters.
     pub reasons_basis: String,
+    /// Reasons for the discretion applied: required in the general procedure (REC-6), at most
+    /// 20,000 characters.
     pub reasons_discretion: String,
     /// The heads' collective decision, when one was held.
     pub collective: Option<Collective>,

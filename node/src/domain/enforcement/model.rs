@@ -138,7 +138,9 @@ pub enum Procedure {
 /// Natural or legal person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum PartyKind {
+    /// A natural person (自然人); summary procedure up to 200 yuan by default (LAW-1).
     Natural,
+    /// A legal person or other organisation (法人或其他组织); summary procedure up to 3,000 yuan (LAW-1).
     Legal,
 }
 
@@ -146,20 +148,30 @@ pub enum PartyKind {
 /// person's unified social credit code is public.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Party {
+    /// Natural or legal person; a natural person has no credit code.
     pub kind: PartyKind,
+    /// The party's name: 1–100 characters.
     pub name: String,
+    /// Resident ID number (居民身份证号码), checked when given; private (REC-4, PUB-4).
     pub id_number: String,
+    /// Phone number, at most 30 characters; private (REC-4, PUB-4).
     pub phone: String,
+    /// Address, at most 200 characters; private (REC-4, PUB-4).
     pub address: String,
+    /// Unified social credit code (统一社会信用代码), checked when given; public (PUB-4).
     pub credit_code: String,
 }
 
 /// Facts that make a decision major whatever the amount (REV-2).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MajorFlags {
+    /// Major public interest or social risk: the decision is major (REV-2).
     pub public_interest_or_social_risk: bool,
+    /// Major rights of the party: major (REV-2); a penalty goes to the heads (LAW-5).
     pub major_rights: bool,
+    /// Complex or several legal relations: major (REV-2); a penalty goes to the heads (LAW-5).
     pub complex_legal_relations: bool,
+    /// A law requires the legal review: the decision is major (REV-2).
     pub law_requires_review: bool,
 }
 
@@ -273,7 +285,9 @@ pub struct Consultation {
 pub struct Collective {
     /// Officer ids of the heads present.
     pub heads_present: Vec<u64>,
+    /// What the heads resolved: 1–2,000 characters.
     pub result: String,
+    /// The minutes of the discussion (会议纪要): 1–20,000 characters.
     pub minutes: String,
 }
 
@@ -282,21 +296,33 @@ pub struct Collective {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
 )]
 pub enum StepKind {
+    /// Initiation (立案).
     Initiation,
+    /// Investigation (调查): two officers at least (LAW-2).
     Investigation,
+    /// Inspection (检查): two officers at least (LAW-2); audio-video expected by default (REC-2).
     Inspection,
+    /// Evidence collection (取证): two officers at least (LAW-2); audio-video expected by default.
     EvidenceCollection,
+    /// On-site enforcement (现场执法): audio-video expected by default (REC-2).
     OnSite,
     /// Seizure or detention of property (查封、扣押).
     Seizure,
     /// Acts touching personal freedom (限制人身自由).
     RestrictionOfFreedom,
+    /// Forced demolition (强制拆除): audio-video required by default (REC-2).
     ForcedDemolition,
+    /// Telling the party the reasons, basis and its rights (告知); a penalty's decision needs it.
     RightsNotice,
+    /// Hearing (听证): the decision becomes major (REV-2); after a review the case is returned.
     Hearing,
+    /// Service (送达); once the case is decided, with `detail.service` it serves the decision.
     Service,
+    /// Execution (执行); once the case is decided, with `detail.execution`, after the service.
     Execution,
+    /// Archiving (归档) of a served, executed, closed or transferred case; only corrections after.
     Archiving,
+    /// Any other act (其他).
     Other,
     /// Closing the case without a decision, with its reason.
     Closure,
@@ -331,8 +357,11 @@ pub enum ExecutionMode {
 /// What a step of the end of the case records besides its text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum StepDetail {
+    /// Service of the decision (送达): `mode` is how it was served (LAW-4).
     Service { mode: ServiceMode },
+    /// Execution of the decision (执行): `mode` is how it was carried out.
     Execution { mode: ExecutionMode },
+    /// Closing without a decision (不予处理结案): `reason` says why, 1–500 characters.
     Closure { reason: String },
 }
 
@@ -396,13 +425,16 @@ impl StepKind {
 pub struct Attachment {
     /// SHA-256, lowercase hex.
     pub sha256: String,
+    /// Size in bytes: 1 byte to 1 TiB.
     pub size: u64,
+    /// Media type, e.g. video/mp4: 1–100 characters.
     pub media_type: String,
 }
 
 /// Why audio-video is missing where required, approved by the head (REC-2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AvExemption {
+    /// Why audio-video is missing, e.g. a device failure: 1–500 characters.
     pub reason: String,
     /// Officer id of the head who approved.
     pub approved_by: u64,
@@ -433,10 +465,15 @@ pub struct Step {
 /// Review opinion (REV-4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Opinion {
+    /// Approve (同意): every REV-3 point satisfied; the case may be decided.
     Approve,
+    /// Modify (变更): the case is returned to be revised and resubmitted.
     Modify,
+    /// Correct (纠正): the case is returned to be corrected and resubmitted.
     Correct,
+    /// Supplement (补充材料): the case is returned for more materials.
     Supplement,
+    /// Transfer (移送), e.g. a suspected crime: the case is transferred; only its archiving follows.
     Transfer,
 }
 
@@ -461,15 +498,21 @@ pub struct Review {
 /// Outcome of administrative reconsideration or litigation (SUP-7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Forum {
+    /// Administrative reconsideration (行政复议) by the reconsideration organ (复议机关).
     Reconsideration,
+    /// Administrative litigation (行政诉讼) in a people's court (人民法院).
     Litigation,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum LegalResult {
+    /// The decision was upheld (维持).
     Upheld,
+    /// Changed (变更): counts against the correction rate (SUP-7); its publication must be withdrawn.
     Changed,
+    /// Revoked (撤销): counts against the correction rate (SUP-7); its publication must be withdrawn.
     Revoked,
+    /// Found unlawful (确认违法): counts against the correction rate; publication must be withdrawn.
     FoundUnlawful,
 }
 
@@ -494,8 +537,11 @@ pub struct LegalOutcome {
 /// An agency's audio-video item list (REC-2), replacing the seeds' defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AvList {
+    /// Id of the agency (set by its own head).
     pub agency_id: u64,
+    /// Step kinds whose audio-video is required: missing, refused unless exempted (REC-2).
     pub required: Vec<StepKind>,
+    /// Step kinds whose audio-video is expected: missing, flagged; none of them also required.
     pub expected: Vec<StepKind>,
 }
 
@@ -638,6 +684,7 @@ pub const MAX_AMOUNT_FEN: u64 = 10_000_000_000_000;
 pub struct CatalogRule {
     /// The agency whose catalog this is; `None`: the region's rule for every agency.
     pub agency_id: Option<u64>,
+    /// The kind of decision the rule applies to.
     pub kind: PowerKind,
     /// First day the rule is in force.
     pub effective_from: NaiveDate,

@@ -13,11 +13,15 @@ use crate::domain::registry::AGENCIES;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct OfficerInput {
+    /// Id of the agency the officer belongs to.
     pub agency_id: u64,
+    /// The officer's name: 1–50 characters.
     pub name: String,
     /// User name of the person certificate that signs in as this officer.
     pub user: String,
+    /// What the officer may do in the agency: at least one duty.
     pub duties: Vec<Duty>,
+    /// Holds the national legal professional qualification, needed to review a penalty (REV-6).
     pub legal_qualification: bool,
 }
 

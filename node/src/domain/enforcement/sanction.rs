@@ -88,6 +88,7 @@ impl PenaltyKind {
 /// One penalty of a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Penalty {
+    /// The kind of penalty (art. 9); each kind at most once in a decision.
     pub kind: PenaltyKind,
     /// In fen; 0 for kinds without an amount.
     pub amount_fen: u64,

@@ -21,16 +21,26 @@ use crate::domain::enforcement::model::{
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StepInput {
+    /// Id of the case the step belongs to.
     pub case_id: u64,
+    /// What kind of act the step records.
     pub kind: StepKind,
+    /// Officer ids of those who acted: 1–10 officers of the case's agency with valid certificates
+    /// (PUB-2), the signed-in officer among them; two at least where LAW-2 requires.
     pub officers: Vec<u64>,
     /// When the act happened (Unix ms).
     pub at_ms: i64,
+    /// Where the act happened: 1–200 characters.
     pub place: String,
+    /// The text record of the act, required for every act (REC-1): 1–20,000 characters.
     pub text: String,
+    /// Files of the act (recordings, photos), by digest: at most 50.
     pub attachments: Vec<Attachment>,
+    /// The act was recorded on audio-video (REC-2).
     pub audio_video: bool,
+    /// Why audio-video is missing where it is required, approved by a head (REC-2); flagged.
     pub exemption: Option<AvExemption>,
+    /// Id of an earlier step of this case that this one corrects (a step is never altered).
     pub corrects: Option<u64>,
     /// Service mode (of the decision), execution mode, or the reason of a closure.
     pub detail: Option<StepDetail>,

@@ -12,7 +12,9 @@ pub struct UplinkAcked {
 /// Address an item to a region below (a notice, a revocation, a setting).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SendDown {
+    /// Region id of the addressee, strictly below this region.
     pub to: String,
+    /// What is sent: a notice, a revocation or a setting (other items go by their own commands).
     pub body: crate::domain::federation::downlink::DownBody,
 }
 

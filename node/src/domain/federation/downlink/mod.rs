@@ -44,26 +44,44 @@ pub const MAX_SERIALS: usize = 10_000;
 pub enum DownBody {
     /// A circulated notice (通报) with its document number (文号).
     Notice {
+        /// Document number (文号), e.g. 湘司通〔2026〕12号: required.
         number: String,
+        /// The title: required.
         title: String,
+        /// The text: required. Each of the three at most 64 KiB (bytes).
         text: String,
     },
     /// Certificates revoked by a superior, by serial number.
     Revocation {
+        /// Serial numbers of the revoked TLS certificates, in hex (`0a1b…` or `0A:1B:…`): 1–10,000,
+        /// each 1–64 characters; refused at the TLS handshakes of this region and every region on
+        /// the path.
         serials: Vec<String>,
+        /// Why they are revoked, at most 64 KiB (bytes).
         reason: String,
     },
     /// A setting pushed by a superior (for example a lower bound of the catalog).
-    Setting { key: String, value: String },
+    Setting {
+        /// The setting's name, applied by the addressee: `report_due`, `period` or `calendar`;
+        /// another name is kept, not applied.
+        key: String,
+        /// Its value: a `DueRule`, a `Period` or a `YearCalendar` as JSON; one that does not parse
+        /// or is refused leaves the region's own definition in place.
+        value: String,
+    },
     /// A signed-off notice for one named unit (SUP-2).
     IssuedNotice(Box<crate::domain::supervision::notice::NoticeDoc>),
     /// The issuer closed a unit's notice or returned its rectification.
     NoticeJudged(Box<crate::domain::supervision::notice::NoticeJudged>),
     /// The parent accepted or returned this region's report (SUP-1).
     ReportJudged {
+        /// The period's id.
         period: String,
+        /// The version of the report judged: the report follows only while it is that version.
         version: u32,
+        /// True: accepted; false: returned.
         accepted: bool,
+        /// The reasons of a return.
         reasons: String,
     },
 }

@@ -6,8 +6,14 @@ use crate::domain::supervision::port::{Downlink, Downward, Upward};
 /// What a unit answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Reply {
+    /// Acknowledge receipt (签收), once, when the notice has been delivered.
     Acknowledge,
-    Rectification { text: String },
+    /// Submit the rectification report (整改), where the notice asks for one: after acknowledging,
+    /// or after a return.
+    Rectification {
+        /// The rectification report: 1 byte to 16 KiB.
+        text: String,
+    },
 }
 
 /// `AnswerNotice`: a person of the unit's region acknowledges, or submits the rectification.
@@ -232,11 +238,17 @@ pub fn judge(
 /// The issuer's decision on a unit's answer, travelling down to the unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NoticeJudged {
+    /// Region id of the issuing region.
     pub issuer: String,
+    /// The issuer's id of the notice.
     pub notice: u64,
+    /// The named unit.
     pub unit: Unit,
+    /// Where the unit now stands: closed or returned.
     pub stage: Stage,
+    /// Who judged it.
     pub by: String,
+    /// The reasons, required for a return.
     pub reasons: String,
 }
 

@@ -92,9 +92,14 @@ impl NoticeKind {
 /// What a supervisor drafts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NoticeDraft {
+    /// The kind of notice; criticism, rectification and handling notices ask for a rectification.
     pub kind: NoticeKind,
+    /// The title: required, at most 400 bytes.
     pub title: String,
+    /// The text: required, at most 64 KiB (bytes).
     pub text: String,
+    /// The units named, 1–200, each once: an agency of this region, or a region below or one of its
+    /// agencies (SUP-2).
     pub units: Vec<Unit>,
     /// Persons named (criticism only).
     pub persons: Vec<String>,
@@ -107,15 +112,24 @@ pub struct NoticeDraft {
 /// What a named unit receives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NoticeDoc {
+    /// Region id of the issuing region.
     pub issuer: String,
+    /// The issuer's id of the notice.
     pub id: u64,
+    /// Document number (文号) assigned at sign-off.
     pub number: String,
+    /// The kind of notice.
     pub kind: NoticeKind,
+    /// The title.
     pub title: String,
+    /// The text.
     pub text: String,
+    /// The named unit this copy is for.
     pub unit: Unit,
+    /// Persons named (criticism only).
     pub persons: Vec<String>,
     pub deadline: Option<NaiveDate>,
+    /// Who signed it off (签发).
     pub signed_by: String,
 }
 
@@ -124,11 +138,17 @@ pub struct NoticeDoc {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
 )]
 pub enum Stage {
+    /// Signed off and issued (已签发), on its way to the unit.
     Issued,
+    /// Delivered to the unit (已送达).
     Delivered,
+    /// Acknowledged by the unit (已签收).
     Acknowledged,
+    /// The unit submitted its rectification (已报送整改).
     Rectified,
+    /// The issuer returned the rectification (整改退回); the unit submits again.
     Returned,
+    /// Closed by the issuer (已办结).
     Closed,
 }
 

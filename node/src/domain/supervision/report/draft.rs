@@ -232,9 +232,13 @@ pub fn draft(txn: &mut Txn<'_>, actor: &Actor, region: &str, input: &DraftReport
 pub struct DraftReport {
     /// The agency reporting, or `None` for the region's own (compiled) report.
     pub agency: Option<u64>,
+    /// The period: a quarter such as 2026Q3, or a staged period's id.
     pub period: String,
+    /// The narrative sections (SUP-1).
     pub narrative: Narrative,
+    /// Attachments, by name and digest: at most 32.
     pub attachments: Vec<Attachment>,
+    /// Same-level government recipients of a copy: at most 16, each 1–200 bytes.
     pub copies_to: Vec<String>,
 }
 

@@ -52,7 +52,9 @@ pub const MAX_COPIES: usize = 16;
     Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
 )]
 pub struct Unit {
+    /// Region id, a path such as hunan/changsha/liuyang.
     pub region: String,
+    /// Id of an agency of that region; unset: the region itself (its judicial bureau).
     pub agency: Option<u64>,
 }
 
@@ -84,7 +86,9 @@ impl Unit {
 /// days (working days follow the loaded official calendar).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DueRule {
+    /// Days after the quarter's last day: 1–90 (default 15).
     pub days: u32,
+    /// True: working days on the official calendar; false (the default): calendar days.
     pub working: bool,
 }
 
@@ -97,7 +101,10 @@ pub const DEFAULT_DUE: DueRule = DueRule {
 /// A reporting period: a quarter (`2026Q3`) or a staged report defined by a superior (SUP-3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Period {
+    /// The period's id: 1–40 letters, digits, '-' or '_', not a quarter id such as 2026Q3; defined
+    /// once.
     pub id: String,
+    /// The period's title: required, at most 16 KiB (bytes).
     pub title: String,
     pub start: NaiveDate,
     pub end: NaiveDate,
@@ -108,10 +115,15 @@ pub struct Period {
 /// suggestions.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Narrative {
+    /// What was done (工作开展情况), required to submit. Each section at most 16 KiB (bytes).
     pub done: String,
+    /// Results (取得成效).
     pub results: String,
+    /// Problems and their causes (存在问题及原因).
     pub problems: String,
+    /// Measures to come (下一步措施).
     pub measures: String,
+    /// Suggestions (意见建议).
     pub suggestions: String,
 }
 
@@ -119,9 +131,11 @@ pub struct Narrative {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[schemars(rename = "ReportAttachment")]
 pub struct Attachment {
+    /// File name: 1–200 bytes.
     pub name: String,
     /// SHA-256 of the file, 64 hex digits.
     pub sha256: String,
+    /// File size in bytes.
     pub bytes: u64,
 }
 
