@@ -16,7 +16,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc  # noqa: E402
 from sanxiang import region_pb2, region_pb2_grpc  # noqa: E402
 from sanxiang.api.v1 import types_pb2, registry_pb2, registry_pb2_grpc  # noqa: E402
-from sanxiang.api.v1 import ledger_pb2_grpc  # noqa: E402
+from sanxiang.api.v1 import common_pb2, ledger_pb2_grpc  # noqa: E402
 from google.rpc import error_details_pb2  # noqa: E402
 from grpc_status import rpc_status  # noqa: E402
 
@@ -150,8 +150,12 @@ def typed(channel, label):
     reply = registry.RegisterAgency(
         registry_pb2.RegisterAgencyRequest(write_id=write_id, command=agency), timeout=30
     )
-    if reply.WhichOneof("outcome") != "agency" or list(reply.agency.powers) != ["penalty", "licensing"]:
+    wanted = [types_pb2.POWER_KIND_PENALTY, types_pb2.POWER_KIND_LICENSING]
+    if reply.WhichOneof("outcome") != "agency" or list(reply.agency.powers) != wanted:
         fail(f"{label}: typed write: {reply}")
+    listed = registry.ListAgencies(common_pb2.ReadRequest(), timeout=30)
+    if [a.powers for a in listed.items if a.name == name] != [wanted]:
+        fail(f"{label}: the typed read does not give the agency back as written")
     root = ledger.Root(region_pb2.LedgerRootRequest(), timeout=30)
     proof = ledger.Inclusion(
         region_pb2.InclusionRequest(leaf_index=reply.leaf_index, tree_size=root.size), timeout=30
@@ -187,7 +191,8 @@ def typed(channel, label):
                 field = br.field_violations[0].field
         if reason != ("INVALID_FIELD", "sanxiang") or field != "command.powers[0]":
             fail(f"{label}: details {reason} {field}")
-    print(f"  {label}: typed Registry.RegisterAgency wrote leaf {reply.leaf_index}, Ledger proved it; "
+    print(f"  {label}: typed Registry.RegisterAgency wrote leaf {reply.leaf_index}, ListAgencies read it "
+          f"back with the same enums, Ledger proved it; "
           f"an unset enum refused with ErrorInfo INVALID_FIELD on {field}")
 
 

@@ -106,6 +106,16 @@ async fn health_reports_serving_once_a_leader_is_known_and_reflection_lists_serv
         let name = format!("grpc.reflection.{v}.ServerReflection");
         assert!(names.contains(&name), "{names:?}");
     }
+    for typed in [
+        "Registry",
+        "Enforcement",
+        "Publication",
+        "Supervision",
+        "Ledger",
+    ] {
+        let name = format!("sanxiang.api.v1.{typed}");
+        assert!(names.contains(&name), "{names:?}");
+    }
     c.shutdown().await;
     Ok(())
 }

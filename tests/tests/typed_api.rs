@@ -79,10 +79,17 @@ async fn typed_writes_create_the_records_the_json_surface_reads() -> anyhow::Res
         "the reply names the leader"
     );
     let reply = reply.into_inner();
-    let Some(pb::write_reply::Outcome::Agency(a)) = reply.outcome else {
+    let Some(t::write_reply::Outcome::Agency(a)) = reply.outcome else {
         panic!("{reply:?}");
     };
-    assert_eq!(a.powers, vec!["penalty", "inspection"]);
+    // One spelling: the agency comes back with the same enumeration it was written with.
+    assert_eq!(
+        a.powers,
+        vec![
+            t::PowerKind::Penalty as i32,
+            t::PowerKind::Inspection as i32
+        ]
+    );
     let again = registry.register_agency(req).await?.into_inner();
     assert!(again.deduplicated, "the same id and command is a retry");
     let r = registry
@@ -97,9 +104,27 @@ async fn typed_writes_create_the_records_the_json_surface_reads() -> anyhow::Res
         .await?
         .into_inner();
     assert!(
-        matches!(r.outcome, Some(pb::write_reply::Outcome::Record(_))),
+        matches!(r.outcome, Some(t::write_reply::Outcome::Record(_))),
         "{r:?}"
     );
+    // The typed reads answer the same records.
+    let read = |id| t::ReadRequest {
+        consistency: 0,
+        id,
+        after_id: 0,
+        limit: 0,
+    };
+    let typed = registry.list_officers(read(0)).await?.into_inner().items;
+    assert_eq!(typed.len(), 1);
+    assert_eq!(typed[0].name, "张三");
+    assert_eq!(
+        typed[0].duties,
+        vec![t::Duty::Enforcement as i32, t::Duty::Head as i32]
+    );
+    let one = registry.get_officer(read(typed[0].id)).await?.into_inner();
+    assert_eq!(one, typed[0]);
+    let agencies = registry.list_agencies(read(0)).await?.into_inner().items;
+    assert_eq!(agencies, vec![a.clone()]);
     let officers = region
         .query(pb::QueryRequest {
             consistency: 0,
@@ -241,6 +266,11 @@ async fn hostile_typed_requests_are_refused_with_their_reason_and_change_nothing
         .expect_err("another region");
     assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s}");
     assert_eq!(reason(&s).0, "PERMISSION_DENIED", "{s}");
+    let s = RegistryClient::new(raw_channel(&c.addr(leader), &other)?)
+        .list_officers(t::ReadRequest::default())
+        .await
+        .expect_err("another region's reader");
+    assert_eq!(s.code(), tonic::Code::PermissionDenied, "{s}");
     // None of them reached the log.
     assert_eq!(ledger_size(&mut ledger).await?, before);
     // Well formed, refused by a rule: an officer of an agency that does not exist. The
@@ -252,10 +282,43 @@ async fn hostile_typed_requests_are_refused_with_their_reason_and_change_nothing
         })
         .await?
         .into_inner();
-    let Some(pb::write_reply::Outcome::Refused(f)) = r.outcome else {
+    let Some(t::write_reply::Outcome::Refused(f)) = r.outcome else {
         panic!("{r:?}");
     };
     assert!(!f.rule.is_empty(), "{f:?}");
+    // Reads: a record that does not exist, a page over the bound, another region's reader.
+    let read = |id, limit| t::ReadRequest {
+        consistency: 0,
+        id,
+        after_id: 0,
+        limit,
+    };
+    let s = enforcement
+        .get_case(read(77, 0))
+        .await
+        .expect_err("no such case");
+    assert_eq!(s.code(), tonic::Code::NotFound, "{s}");
+    assert_eq!(reason(&s).0, "NOT_FOUND", "{s}");
+    let s = registry
+        .list_agencies(read(0, 5000))
+        .await
+        .expect_err("page too large");
+    assert_eq!(reason(&s).1.as_deref(), Some("limit"), "{s}");
+    let s = enforcement
+        .get_calendar(read(u64::MAX, 0))
+        .await
+        .expect_err("year out of range");
+    assert_eq!(s.code(), tonic::Code::InvalidArgument, "{s}");
+    let s = enforcement
+        .get_case(t::ReadRequest {
+            consistency: 7,
+            id: 1,
+            after_id: 0,
+            limit: 0,
+        })
+        .await
+        .expect_err("no such consistency");
+    assert_eq!(s.code(), tonic::Code::InvalidArgument, "{s}");
     let officers = RegionClient::new(ch)
         .query(pb::QueryRequest {
             consistency: 0,

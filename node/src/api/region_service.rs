@@ -26,7 +26,7 @@ pub struct RegionService {
 pub const MAX_PAGE: u32 = 1000;
 
 impl RegionService {
-    fn reader<T>(&self, req: &Request<T>, what: &str) -> Result<Identity, Status> {
+    pub(crate) fn reader<T>(&self, req: &Request<T>, what: &str) -> Result<Identity, Status> {
         let id = caller(req, &self.ctx.tls.revoked)?;
         if id.region() != self.ctx.region {
             tracing::warn!(caller = %id, call = what, region = %self.ctx.region, "read refused");
@@ -52,7 +52,7 @@ impl RegionService {
         }
     }
 
-    async fn consistent(&self, c: i32) -> Result<(), Status> {
+    pub(crate) async fn consistent(&self, c: i32) -> Result<(), Status> {
         match pb::Consistency::try_from(c) {
             Ok(pb::Consistency::Linearizable) => Ok(self.ctx.linearizable().await?),
             Ok(pb::Consistency::Stale) => Ok(()),
@@ -68,6 +68,17 @@ impl RegionService {
         write_id: Option<pb::WriteId>,
         command: Command,
     ) -> Result<Response<pb::WriteReply>, Status> {
+        let r = self.write_response(id, write_id, command).await?;
+        Ok(Response::new(convert::write_reply(r)))
+    }
+
+    /// Writes `command` as `id` and returns the domain's answer.
+    pub(crate) async fn write_response(
+        &self,
+        id: Identity,
+        write_id: Option<pb::WriteId>,
+        command: Command,
+    ) -> Result<crate::domain::Response, Status> {
         let (client_id, request_id) = convert::write_id(write_id)?;
         let env = Envelope {
             actor: id.actor(),
@@ -88,7 +99,7 @@ impl RegionService {
                 )));
             }
         }
-        Ok(Response::new(convert::write_reply(r)))
+        Ok(r)
     }
 }
 

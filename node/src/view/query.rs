@@ -168,7 +168,7 @@ fn case(mut c: Case, private: bool) -> Case {
 }
 
 /// A line of the case list.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CaseLine {
     pub id: u64,
     pub agency_id: u64,
@@ -210,7 +210,7 @@ fn steps(state: &State, id: u64) -> Result<Vec<Step>, ViewError> {
 }
 
 /// The enforcement catalog: stored versions, and the region-wide defaults for kinds never set.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Catalog {
     pub rules: Vec<CatalogRule>,
     pub defaults: Vec<CatalogRule>,
@@ -232,7 +232,7 @@ fn calendar(state: &State, id: u64) -> Result<YearCalendar, ViewError> {
 }
 
 /// A signed tree head (REC-3), binary fields in hex.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HeadView {
     pub region: String,
     pub size: u64,
@@ -272,7 +272,7 @@ impl HeadView {
 }
 
 /// The region's own counters, and its agencies whose reviewer ratio is under 5 %.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Summary {
     pub counters: BTreeMap<String, i64>,
     pub reviewer_ratio_below_5_percent: Vec<u64>,
@@ -289,7 +289,7 @@ fn summary(state: &State) -> Result<Summary, ViewError> {
 
 /// A publication as the public sees it (PUB-4); the internal draft only for case-handling
 /// roles.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PublicationView {
     pub id: u64,
     pub case_id: u64,
@@ -338,14 +338,14 @@ fn publications(
 }
 
 /// Reports of this region's units, and those received from below (SUP-1).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Reports {
     pub own: Vec<Report>,
     pub received: Vec<ReceivedReport>,
 }
 
 /// A report received from below.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReceivedReport {
     pub origin: String,
     pub received_ms: i64,
@@ -388,7 +388,7 @@ fn held_agencies(state: &State) -> Result<HeldAgencies, ViewError> {
 }
 
 /// Notices issued here, and notices received by this region's units (SUP-2).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Notices {
     pub issued: Vec<Notice>,
     pub inbox: Vec<Inbox>,

@@ -167,6 +167,7 @@ impl Emitter<'_> {
             Ty::Named(n) => n.clone(),
             Ty::Tuple(_) => tuple_message(field),
             Ty::List(t) => format!("repeated {}", self.ptype(t, field)?),
+            Ty::Map(t) => format!("map<string, {}>", self.ptype(t, field)?),
             Ty::Opt(t) => {
                 let inner = self.ptype(t, field)?;
                 match &**t {
@@ -184,7 +185,7 @@ impl Emitter<'_> {
     fn tuples(&self, fields: &[Field], scope: &str, indent: &str, out: &mut String) {
         for f in fields {
             let mut t = &f.ty;
-            while let Ty::List(i) | Ty::Opt(i) = t {
+            while let Ty::List(i) | Ty::Opt(i) | Ty::Map(i) = t {
                 t = i;
             }
             if let Ty::Tuple(items) = t {
@@ -334,14 +335,17 @@ fn field_doc(f: &Field) -> String {
     }
 }
 
-/// The named types the services' commands reach, in name order.
+/// The named types the services' commands and reads reach, in name order.
 pub fn reached(shapes: &Shapes) -> Result<Vec<String>, TypedError> {
     let mut names = Vec::new();
     for s in SERVICES {
         for c in s.commands {
-            if let Payload::One(t) = &shapes.variant(c)?.payload {
+            if let Payload::One(t) = &shapes.command(c)?.payload {
                 shapes.reach(t, &mut names)?;
             }
+        }
+        for r in s.reads {
+            shapes.reach(&Ty::Named(r.reply.to_string()), &mut names)?;
         }
     }
     names.sort();
@@ -363,25 +367,32 @@ pub fn types_proto(shapes: &Shapes, old: &str) -> Result<String, TypedError> {
     Ok(out)
 }
 
-/// One service's `.proto`: its RPCs, one per command, and their request messages.
+/// One service's `.proto`: its RPCs, one per command and one per read, and their messages.
 pub fn service_proto(shapes: &Shapes, s: &Service) -> Result<String, TypedError> {
     let mut out = String::from(HEADER);
     out.push_str(
-        "\nimport \"sanxiang/region.proto\";\nimport \"sanxiang/api/v1/types.proto\";\n\n",
+        "\nimport \"sanxiang/region.proto\";\nimport \"sanxiang/api/v1/common.proto\";\n\
+         import \"sanxiang/api/v1/types.proto\";\n\n",
     );
     comment(s.doc, "", &mut out);
     let _ = writeln!(out, "service {} {{", s.name);
     for c in s.commands {
-        let v = shapes.variant(c)?;
+        let v = shapes.command(c)?;
         comment(&v.doc, "  ", &mut out);
-        let _ = writeln!(
-            out,
-            "  rpc {c}({c}Request) returns (sanxiang.region.v1.WriteReply);"
-        );
+        let _ = writeln!(out, "  rpc {c}({c}Request) returns (WriteReply);");
+    }
+    for r in s.reads {
+        comment(r.doc, "  ", &mut out);
+        let reply = if r.list {
+            format!("{}Reply", r.rpc)
+        } else {
+            r.reply.to_string()
+        };
+        let _ = writeln!(out, "  rpc {}(ReadRequest) returns ({reply});", r.rpc);
     }
     out.push_str("}\n");
     for c in s.commands {
-        let v = shapes.variant(c)?;
+        let v = shapes.command(c)?;
         let Payload::One(Ty::Named(payload)) = &v.payload else {
             return Err(TypedError::Schema(format!(
                 "{c}: a command without a named payload has no typed form"
@@ -394,6 +405,13 @@ pub fn service_proto(shapes: &Shapes, s: &Service) -> Result<String, TypedError>
         );
         comment(&v.doc, "  ", &mut out);
         let _ = writeln!(out, "  {payload} command = 2;\n}}");
+    }
+    for r in s.reads.iter().filter(|r| r.list) {
+        let _ = writeln!(
+            out,
+            "\nmessage {}Reply {{\n  repeated {} items = 1;\n}}",
+            r.rpc, r.reply
+        );
     }
     Ok(out)
 }

@@ -40,12 +40,74 @@ pub enum TypedError {
     Schema(String),
 }
 
-/// One typed service: its name, what it is for, and its commands (the `Command` variants).
+/// One typed service: its name, what it is for, its commands (the `Command` variants) and its
+/// reads.
 pub struct Service {
     pub name: &'static str,
     pub file: &'static str,
     pub doc: &'static str,
     pub commands: &'static [&'static str],
+    pub reads: &'static [Read],
+}
+
+/// One typed read: the RPC, the query view it answers (`what` of `Region.Query`), and the
+/// domain type of its answer (a list of them when `list`).
+pub struct Read {
+    pub rpc: &'static str,
+    pub what: &'static str,
+    pub reply: &'static str,
+    pub list: bool,
+    pub doc: &'static str,
+}
+
+const fn read(
+    rpc: &'static str,
+    what: &'static str,
+    reply: &'static str,
+    doc: &'static str,
+) -> Read {
+    Read {
+        rpc,
+        what,
+        reply,
+        list: false,
+        doc,
+    }
+}
+
+const fn list(
+    rpc: &'static str,
+    what: &'static str,
+    reply: &'static str,
+    doc: &'static str,
+) -> Read {
+    Read {
+        rpc,
+        what,
+        reply,
+        list: true,
+        doc,
+    }
+}
+
+/// The answers of the typed reads, beside the commands: the one schema every typed message is
+/// generated from (so a name means one type). Never built, only described.
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code, clippy::large_enum_variant)]
+enum TypedRoot {
+    Command(Command),
+    Agency(crate::domain::Agency),
+    Officer(crate::domain::enforcement::model::Officer),
+    Case(crate::domain::enforcement::model::Case),
+    CaseLine(crate::view::query::CaseLine),
+    Step(crate::domain::enforcement::model::Step),
+    Catalog(crate::view::query::Catalog),
+    YearCalendar(crate::domain::calendar::days::YearCalendar),
+    PublicationView(crate::view::query::PublicationView),
+    Summary(crate::view::query::Summary),
+    Reports(crate::view::query::Reports),
+    Notices(crate::view::query::Notices),
+    HeadView(crate::view::query::HeadView),
 }
 
 /// Every command a person may send, by the service that takes it. A test holds this list to
@@ -66,6 +128,11 @@ pub const SERVICES: &[Service] = &[
             "SetStepOrder",
             "SetQuorum",
             "SetAvList",
+        ],
+        reads: &[
+            list("ListAgencies", "agencies", "Agency", "The region's agencies, by id: `after_id` and `limit` (at most 1000; 0: 1000) page."),
+            list("ListOfficers", "officers", "Officer", "The region's officers, by id."),
+            read("GetOfficer", "officer", "Officer", "One officer, by `id`."),
         ],
     },
     Service {
@@ -90,6 +157,13 @@ pub const SERVICES: &[Service] = &[
             "SetLawSettings",
             "LoadCalendarYear",
         ],
+        reads: &[
+            read("GetCase", "case", "Case", "One case, by `id`, with its steps, review and decision; a party's private data\nmasked unless the caller may see it (REC-4)."),
+            list("ListCases", "cases", "CaseLine", "Every case, one line each."),
+            list("ListSteps", "steps", "Step", "The recorded steps of the case `id` (REC-1)."),
+            read("GetCatalog", "catalog", "Catalog", "The major-decision catalog (REV-2): the rules in force and the defaults."),
+            read("GetCalendar", "calendar", "YearCalendar", "The holiday calendar of the year `id` (e.g. 2027)."),
+        ],
     },
     Service {
         name: "Publication",
@@ -102,6 +176,12 @@ pub const SERVICES: &[Service] = &[
             "WithdrawPublication",
             "SetPublishDays",
         ],
+        reads: &[list(
+            "ListPublications",
+            "publications",
+            "PublicationView",
+            "Publications of the case `id` (0: every case), public text and state (PUB-3).",
+        )],
     },
     Service {
         name: "Supervision",
@@ -121,17 +201,24 @@ pub const SERVICES: &[Service] = &[
             "JudgeNotice",
             "SendDown",
         ],
+        reads: &[
+            read("GetSummary", "summary", "Summary", "This region's status-summary counters (SUP-4)."),
+            read("ListReports", "reports", "Reports", "The region's own reports and those received from below (SUP-1)."),
+            read("ListNotices", "notices", "Notices", "Notices issued here and received from above (SUP-2)."),
+        ],
     },
 ];
 
 /// The package of the typed messages.
 pub const PACKAGE: &str = "sanxiang.api.v1";
 
-/// The shapes of [`Command`], read once from its schema.
+/// The shapes of every typed message, read once from the schema of [`TypedRoot`].
 pub fn shapes() -> Result<&'static Shapes, TypedError> {
     static SHAPES: OnceLock<Result<Shapes, String>> = OnceLock::new();
     SHAPES
-        .get_or_init(|| Shapes::read(&command_schema()).map_err(|e| e.to_string()))
+        .get_or_init(|| {
+            Shapes::read(&schemars::schema_for!(TypedRoot).to_value()).map_err(|e| e.to_string())
+        })
         .as_ref()
         .map_err(|e| TypedError::Schema(e.clone()))
 }
@@ -154,7 +241,7 @@ pub fn pool() -> Result<&'static DescriptorPool, TypedError> {
 /// The command `variant` from the encoded bytes of its payload message.
 pub fn command(variant: &str, payload: &[u8]) -> Result<Command, TypedError> {
     let shapes = shapes()?;
-    let v = shapes.variant(variant)?;
+    let v = shapes.command(variant)?;
     let shape::Payload::One(shape::Ty::Named(ty)) = &v.payload else {
         return Err(TypedError::Schema(format!(
             "{variant} has no named payload"
@@ -166,4 +253,46 @@ pub fn command(variant: &str, payload: &[u8]) -> Result<Command, TypedError> {
     let msg = DynamicMessage::decode(desc, payload)?;
     let value = transcode::to_domain(shapes, ty, &msg, "command")?;
     serde_json::from_value(serde_json::json!({ variant: value })).map_err(TypedError::Domain)
+}
+
+/// A domain value (its JSON form) as its typed message `T`, through the transcoder.
+pub fn typed<T: prost::Message + Default>(
+    ty: &str,
+    v: &serde_json::Value,
+) -> Result<T, TypedError> {
+    let desc = message(ty)?;
+    let msg = transcode::from_domain(shapes()?, ty, v, &desc)?;
+    T::decode(prost::Message::encode_to_vec(&msg).as_slice())
+        .map_err(|e| TypedError::Schema(format!("{ty}: {e}")))
+}
+
+fn message(name: &str) -> Result<prost_reflect::MessageDescriptor, TypedError> {
+    pool()?
+        .get_message_by_name(&format!("{PACKAGE}.{name}"))
+        .ok_or_else(|| TypedError::Schema(format!("no message {name}")))
+}
+
+/// The encoded answer of a typed read, from the JSON form of its view.
+pub fn reply_bytes(read: &Read, v: &serde_json::Value) -> Result<Vec<u8>, TypedError> {
+    let shapes = shapes()?;
+    if !read.list {
+        let msg = transcode::from_domain(shapes, read.reply, v, &message(read.reply)?)?;
+        return Ok(prost::Message::encode_to_vec(&msg));
+    }
+    let desc = message(&format!("{}Reply", read.rpc))?;
+    let items = desc
+        .get_field_by_name("items")
+        .ok_or_else(|| TypedError::Schema(format!("{}Reply has no items", read.rpc)))?;
+    let item = message(read.reply)?;
+    let list = v
+        .as_array()
+        .ok_or_else(|| TypedError::Schema(format!("{} is not a list", read.what)))?
+        .iter()
+        .map(|x| {
+            transcode::from_domain(shapes, read.reply, x, &item).map(prost_reflect::Value::Message)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut msg = DynamicMessage::new(desc);
+    msg.set_field(&items, prost_reflect::Value::List(list));
+    Ok(prost::Message::encode_to_vec(&msg))
 }

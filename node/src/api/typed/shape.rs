@@ -34,6 +34,8 @@ pub enum Ty {
     Opt(Box<Ty>),
     /// A fixed tuple, carried as a message of `item_1`, `item_2`, …
     Tuple(Vec<Ty>),
+    /// A map keyed by text (`map<string, …>`).
+    Map(Box<Ty>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,9 +117,12 @@ impl Shapes {
         }
     }
 
-    pub fn variant(&self, name: &str) -> Result<&Variant, TypedError> {
-        self.root
-            .iter()
+    /// The variant `name` of the `Command` union.
+    pub fn command(&self, name: &str) -> Result<&Variant, TypedError> {
+        let Def::Union(vs) = self.def("Command")? else {
+            return Err(TypedError::Schema("Command is not a union".into()));
+        };
+        vs.iter()
             .find(|v| v.name == name)
             .ok_or_else(|| TypedError::Schema(format!("no command {name} in the schema")))
     }
@@ -126,7 +131,7 @@ impl Shapes {
     pub fn reach(&self, ty: &Ty, out: &mut Vec<String>) -> Result<(), TypedError> {
         match ty {
             Ty::Scalar(_) => Ok(()),
-            Ty::List(t) | Ty::Opt(t) => self.reach(t, out),
+            Ty::List(t) | Ty::Opt(t) | Ty::Map(t) => self.reach(t, out),
             Ty::Tuple(ts) => ts.iter().try_for_each(|t| self.reach(t, out)),
             Ty::Named(n) => {
                 if out.contains(n) {
@@ -280,6 +285,17 @@ fn ty(at: &str, s: &Value) -> Result<Ty, TypedError> {
         ("boolean", _) => Ty::Scalar(Scalar::Bool),
         ("string", "date") => Ty::Scalar(Scalar::Date),
         ("string", _) if s.get("enum").is_none() => Ty::Scalar(Scalar::Str),
+        ("object", _) if s.get("properties").is_none() => {
+            let values = s
+                .get("additionalProperties")
+                .filter(|v| v.is_object())
+                .ok_or_else(|| unsupported(at, "an object without fields"))?;
+            let inner = ty(&format!("{at}{{}}"), values)?;
+            if matches!(inner, Ty::List(_) | Ty::Opt(_) | Ty::Map(_)) {
+                return Err(unsupported(at, "a map of lists, maps or absent values"));
+            }
+            Ty::Map(Box::new(inner))
+        }
         ("array", _) => {
             if let Some(items) = s.get("prefixItems").and_then(Value::as_array) {
                 let ts = items

@@ -128,6 +128,19 @@ fn value(shapes: &Shapes, ty: &Ty, p: &P, kind: &Kind, at: &str) -> Result<Value
                 .map(|(i, it)| value(shapes, t, it, kind, &format!("{at}[{i}]")))
                 .collect::<Result<_, _>>()?,
         ),
+        (Ty::Map(t), P::Map(entries)) => {
+            let mut out = Map::new();
+            for (k, v) in entries {
+                let prost_reflect::MapKey::String(k) = k else {
+                    return Err(input(at, "键须为文本"));
+                };
+                out.insert(
+                    k.clone(),
+                    value(shapes, t, v, &map_value_kind(kind), &join(at, k))?,
+                );
+            }
+            Value::Object(out)
+        }
         (Ty::Tuple(ts), P::Message(m)) => {
             let mut items = Vec::new();
             for (i, t) in ts.iter().enumerate() {
@@ -162,6 +175,14 @@ fn value(shapes: &Shapes, ty: &Ty, p: &P, kind: &Kind, at: &str) -> Result<Value
         (Ty::Named(n), P::Message(m)) => to_domain(shapes, n, m, at)?,
         _ => return Err(input(at, "形式不符")),
     })
+}
+
+/// The kind of a map field's values (a map field's kind is its entry message).
+fn map_value_kind(kind: &Kind) -> Kind {
+    match kind {
+        Kind::Message(m) if m.is_map_entry() => m.map_entry_value_field().kind(),
+        k => k.clone(),
+    }
 }
 
 fn scalar(s: Scalar, p: &P, at: &str) -> Result<Value, TypedError> {
@@ -287,6 +308,17 @@ fn pvalue(shapes: &Shapes, ty: &Ty, v: &Value, kind: &Kind) -> Result<P, TypedEr
                 .map(|x| pvalue(shapes, t, x, kind))
                 .collect::<Result<_, _>>()?,
         ),
+        Ty::Map(t) => {
+            let vkind = map_value_kind(kind);
+            let mut out = std::collections::HashMap::new();
+            for (k, x) in v.as_object().ok_or_else(bad)? {
+                out.insert(
+                    prost_reflect::MapKey::String(k.clone()),
+                    pvalue(shapes, t, x, &vkind)?,
+                );
+            }
+            P::Map(out)
+        }
         Ty::Tuple(ts) => {
             let desc = message_of(kind, "tuple")?;
             let items = v.as_array().ok_or_else(bad)?;
