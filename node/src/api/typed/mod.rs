@@ -82,11 +82,8 @@ const fn list(
     doc: &'static str,
 ) -> Read {
     Read {
-        rpc,
-        what,
-        reply,
         list: true,
-        doc,
+        ..read(rpc, what, reply, doc)
     }
 }
 
