@@ -293,6 +293,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
             entries: vec![],
             tail: 0,
             oldest_ms: 0,
+            pruned_through: 0,
         }),
     )
     .await
@@ -327,6 +328,7 @@ pub async fn run(cluster: &Cluster) -> Result<(Vec<Probe>, Vec<Violation>), Chao
                 entries,
                 tail: 0,
                 oldest_ms: 0,
+                pruned_through: 0,
             }),
         )
         .await

@@ -155,6 +155,7 @@ async fn a_downlink_item_forged_by_the_region_in_between_is_refused() -> anyhow:
             entries: vec![bincode::serialize(&forged)?],
             tail: mark + 1,
             oldest_ms: 0,
+            pruned_through: 0,
         })
         .await?
         .into_inner();

@@ -201,6 +201,7 @@ fn push(first_seq: u64, entries: Vec<Vec<u8>>) -> fpb::PushRequest {
         entries,
         tail: 0,
         oldest_ms: 0,
+        pruned_through: 0,
     }
 }
 

@@ -19,6 +19,17 @@ pub enum FederationCmd {
     /// comes back when the addressee has it (see `status --json`, `down.sent`).
     #[command(subcommand)]
     SendDown(SendDownCmd),
+    /// Resume a child's link after this region lost entries the child had already pruned
+    /// (this region was restored from a backup; `status` shows the alert `link_lost`). The
+    /// lost entries are recorded as lost and the child's later entries are accepted again.
+    /// Only the bureau's head or supervisor, and only while a loss is recorded.
+    Rebaseline {
+        /// The direct child region whose link was lost, e.g. hunan/changsha/liuyang.
+        #[arg(long)]
+        child: String,
+        #[command(flatten)]
+        common: super::records::Common,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,6 +90,13 @@ pub async fn run(c: FederationCmd) -> anyhow::Result<()> {
     match c {
         FederationCmd::Status(a) => status(a).await,
         FederationCmd::SendDown(c) => send_down(c).await,
+        FederationCmd::Rebaseline { child, common } => {
+            super::records::exec(
+                &common,
+                crate::domain::Command::RebaselineLink(cmd::RebaselineLink { link: child }),
+            )
+            .await
+        }
     }
 }
 
@@ -187,6 +205,14 @@ fn print_links(v: &Value) {
             u(l, "duplicates"),
             beijing(i(l, "last_heard_ms"))
         );
+        if let Some(lost) = l.get("lost").filter(|x| x.is_object()) {
+            println!(
+                "    ！已丢失 lost: 第 {}–{} 条（本地区只保存到 {}）；上行已停止，须执行 sanxiang federation rebaseline --child {name}",
+                u(lost, "mark") + 1,
+                u(lost, "pruned_through"),
+                u(lost, "mark")
+            );
+        }
     }
 }
 

@@ -80,6 +80,7 @@ fn the_table_lists_every_space_in_use_with_its_prefix_and_types() {
         crate::domain::federation::held::ALERTS,
         crate::domain::federation::held::HELD_HEADS,
         crate::domain::federation::held::HEAD_PINS,
+        crate::domain::federation::lost::LOST_LINKS,
         crate::domain::federation::held::HELD_ITEMS,
         crate::domain::federation::held::LAST_SUMMARY,
         crate::domain::federation::held::LINKS,

@@ -311,6 +311,7 @@ async fn push_once(
             entries: items,
             tail,
             oldest_ms: 0,
+            pruned_through: 0,
         });
         req.set_timeout(Duration::from_secs(30));
         let reply = client

@@ -67,6 +67,8 @@ pub struct UplinkState {
     pub up: std::sync::atomic::AtomicBool,
     /// Wakes the head signer (the uplink came back while items wait).
     pub head_wanted: tokio::sync::Notify,
+    /// The parent mark (plus one) this node last recorded a lost link for (0: none).
+    pub lost_reported: std::sync::atomic::AtomicU64,
 }
 
 impl UplinkState {

@@ -287,6 +287,23 @@ impl Session<'_> {
         if mark <= stats.tail && mark > stats.acked {
             self.ack.send_replace(mark);
         }
+        if mark < stats.acked {
+            // Told at once, even with nothing new to send: an empty push names what this
+            // region pruned, so the parent records its loss too.
+            let mut req = tonic::Request::new(pb::PushRequest {
+                first_seq: stats.acked + 1,
+                entries: Vec::new(),
+                tail: stats.tail,
+                oldest_ms: stats.oldest_ms,
+                pruned_through: stats.acked,
+            });
+            req.set_timeout(Duration::from_secs(30));
+            self.client
+                .push(req)
+                .await
+                .map_err(LinkError::rpc("push"))?;
+            return self.lost(mark, stats.acked).await;
+        }
         Ok(cursor)
     }
 
@@ -344,6 +361,7 @@ impl Session<'_> {
             entries: encoded,
             tail: p.stats.tail,
             oldest_ms: p.stats.oldest_ms,
+            pruned_through: p.stats.acked,
         });
         req.set_timeout(Duration::from_secs(30));
         let tp = std::time::Instant::now();
@@ -366,6 +384,9 @@ impl Session<'_> {
         if reply.gap {
             tracing::info!(region = %self.ctx.region, from = p.first_seq, mark = reply.mark, "parent refused a gap; resending from its mark");
         }
+        if reply.gap && reply.mark < p.stats.acked {
+            return self.lost(reply.mark, p.stats.acked).await;
+        }
         if reply.mark <= p.stats.tail {
             self.ack.send_if_modified(|m| {
                 if reply.mark > *m {
@@ -377,6 +398,34 @@ impl Session<'_> {
             });
         }
         Ok(reply.mark + 1)
+    }
+
+    /// The parent holds this link only through `parent_mark`, below what it acknowledged and
+    /// this region pruned: recorded here once (an alert at this end; the parent records its
+    /// own), then the link waits, asking again every few seconds, until the parent's operator
+    /// re-baselines it. Returns where to send from.
+    async fn lost(&mut self, parent_mark: u64, acked: u64) -> Result<u64, LinkError> {
+        use std::sync::atomic::Ordering;
+        if self
+            .link
+            .lost_reported
+            .swap(parent_mark + 1, Ordering::AcqRel)
+            != parent_mark + 1
+        {
+            tracing::error!(region = %self.ctx.region, parent_mark, acked, "the parent lost entries of this link that it had acknowledged; the uplink waits for the parent's operator to re-baseline it");
+            let env = self
+                .ctx
+                .node_envelope(Command::UplinkLost(cmd::UplinkLost { parent_mark, acked }));
+            if let Err(e) = self.ctx.write(env).await {
+                self.link.lost_reported.store(0, Ordering::Release);
+                tracing::warn!(region = %self.ctx.region, cause = %e, "could not record the lost link; retrying");
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(3)) => {}
+            _ = self.stop.recv() => {}
+        }
+        Ok(acked + 1)
     }
 
     /// Adds the proof an own entry travels with. A head is proven from the last head the

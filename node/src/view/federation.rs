@@ -35,6 +35,9 @@ pub struct ChildLink {
     pub accepted: u64,
     pub duplicates: u64,
     pub refused_gaps: u64,
+    /// Entries this region lost and the child pruned: the link is stopped until re-baselined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lost: Option<crate::domain::federation::lost::LostLink>,
 }
 
 /// An origin below: its items held here, recounted from the items themselves.
@@ -144,6 +147,7 @@ fn links(state: &State) -> Result<BTreeMap<String, ChildLink>, DomainError> {
                 accepted: l.accepted,
                 duplicates: l.duplicates,
                 refused_gaps: l.refused_gaps,
+                lost: crate::domain::federation::lost::LOST_LINKS.read(state, &name)?,
             };
             links.insert(name, link);
         }

@@ -185,7 +185,8 @@ pub const SERVICES: &[Service] = &[
         file: "supervision.proto",
         doc:
             "Supervision: quarterly progress reports (SUP-1, SUP-3), circulated notices and their\n\
-              answers (SUP-2), and items sent to the regions below.",
+              answers (SUP-2), items sent to the regions below, and the re-baseline of a child's\n\
+              link this region lost.",
         commands: &[
             "SetReportDue",
             "DefinePeriod",
@@ -197,6 +198,7 @@ pub const SERVICES: &[Service] = &[
             "AnswerNotice",
             "JudgeNotice",
             "SendDown",
+            "RebaselineLink",
         ],
         reads: &[
             read("GetSummary", "summary", "Summary", "This region's status-summary counters (SUP-4)."),

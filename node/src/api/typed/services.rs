@@ -235,6 +235,7 @@ typed_service!(pb::supervision_server::Supervision {
         answer_notice(AnswerNoticeRequest) => "AnswerNotice",
         judge_notice(JudgeNoticeRequest) => "JudgeNotice",
         send_down(SendDownRequest) => "SendDown",
+        rebaseline_link(RebaselineLinkRequest) => "RebaselineLink",
     }
     reads {
         get_summary => "GetSummary": Summary,

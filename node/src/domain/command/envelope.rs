@@ -111,6 +111,12 @@ pub enum Command {
     IngestSealedDown(cmd::IngestSealedDown),
     /// A node of the region's cluster caught up or retired (cluster bookkeeping, no record).
     RecordMember(crate::domain::command::members::RecordMember),
+    /// The parent found that a child pruned what this region no longer holds (node only).
+    LinkLost(cmd::LinkLost),
+    /// This region's parent holds less than it acknowledged (node only).
+    UplinkLost(cmd::UplinkLost),
+    /// The parent's operator accepts the loss on a child's link and resumes it.
+    RebaselineLink(cmd::RebaselineLink),
 }
 
 /// Runs `$body` with `$c` bound to the command's payload, a [`Rule`]: the one place that
@@ -166,6 +172,9 @@ macro_rules! with_rule {
             Command::SealDown($c) => $body,
             Command::IngestSealedDown($c) => $body,
             Command::RecordMember($c) => $body,
+            Command::LinkLost($c) => $body,
+            Command::UplinkLost($c) => $body,
+            Command::RebaselineLink($c) => $body,
         }
     };
 }
@@ -242,7 +251,7 @@ mod tests {
 
     /// Every command variant, by its log name. A new variant is added here and recorded in
     /// `testdata/envelopes-v2.tsv` with the release that introduces it.
-    const ALL_COMMANDS: [&str; 45] = [
+    const ALL_COMMANDS: [&str; 48] = [
         "add_expert_opinion",
         "answer_notice",
         "change_certificate",
@@ -260,8 +269,10 @@ mod tests {
         "issue_certificate",
         "judge_notice",
         "judge_report",
+        "link_lost",
         "load_calendar_year",
         "open_case",
+        "rebaseline_link",
         "record_consultation",
         "record_legal_outcome",
         "record_member",
@@ -287,6 +298,7 @@ mod tests {
         "tick",
         "update_agency",
         "uplink_acked",
+        "uplink_lost",
         "withdraw_publication",
     ];
 

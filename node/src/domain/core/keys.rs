@@ -76,6 +76,8 @@ pub mod prefix {
     pub const LINKS: u8 = b'l';
     /// `domain::federation::held::LINK_DIGESTS`
     pub const LINK_DIGESTS: u8 = b'D';
+    /// `domain::federation::lost::LOST_LINKS`
+    pub const LOST_LINKS: u8 = b'2';
     /// `domain::federation::held::ORIGINS`
     pub const ORIGINS: u8 = b'e';
     /// `domain::federation::outbox::OUTBOX`
@@ -368,6 +370,13 @@ pub const SPACES: &[KeySpace] = &[
         key: "str",
         value: "LinkState",
         owner: "federation::held",
+    },
+    KeySpace {
+        name: "LOST_LINKS",
+        prefix: prefix::LOST_LINKS,
+        key: "str",
+        value: "LostLink",
+        owner: "federation::lost",
     },
     KeySpace {
         name: "LINK_DIGESTS",

@@ -50,3 +50,27 @@ pub struct SealDown {
     pub first_seq: u64,
     pub seals: Vec<crate::domain::federation::downlink::DownSeal>,
 }
+
+/// Proposed by the parent's node: the child `link` reports it pruned its outbox through
+/// `pruned_through`, beyond this region's mark, so what lies between was lost here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LinkLost {
+    pub link: String,
+    pub pruned_through: u64,
+}
+
+/// Proposed by the child's node: the parent holds this region's link only through
+/// `parent_mark`, below `acked`, what it had acknowledged (and this region pruned).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct UplinkLost {
+    pub parent_mark: u64,
+    pub acked: u64,
+}
+
+/// The parent's operator accepts the loss on the link from the child `link`: its entries are
+/// accepted again from where the child is, the lost ones recorded as lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RebaselineLink {
+    /// Region id of the direct child whose link was lost.
+    pub link: String,
+}

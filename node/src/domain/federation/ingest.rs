@@ -59,6 +59,22 @@ fn raise(
     up: &mut Vec<ItemBody>,
     report: &mut IngestReport,
 ) -> Result<(), DomainError> {
+    let line = raise_alert(txn, region, subject, kind, message, now, up)?;
+    report.alerts.push(line);
+    Ok(())
+}
+
+/// Records an alert detected by `region` (a repeat counts on the first one) and queues a new
+/// one for the levels above; returns its one-line form.
+pub fn raise_alert(
+    txn: &mut Txn<'_>,
+    region: &str,
+    subject: &str,
+    kind: AlertKind,
+    message: String,
+    now: i64,
+    up: &mut Vec<ItemBody>,
+) -> Result<String, DomainError> {
     // Whatever came from below is clipped, so an alert stays small enough to travel up.
     let subject = &clip(subject);
     let message = clip(&message);
@@ -85,8 +101,7 @@ fn raise(
             up.push(ItemBody::Alert(a));
         }
     }
-    report.alerts.push(line);
-    Ok(())
+    Ok(line)
 }
 
 /// Input of an ingest, stamped by the receiving node from the sender's verified certificate.

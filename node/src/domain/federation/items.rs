@@ -295,6 +295,9 @@ pub enum AlertKind {
     Foreign,
     /// An item citing a signed head not held (withheld or refused), or with an overlong proof.
     Unproven,
+    /// A link whose parent lost entries it had acknowledged (restored from a backup): they
+    /// cannot be resent; the link waits for the parent's operator to re-baseline it.
+    LinkLost,
 }
 
 impl AlertKind {
@@ -308,6 +311,7 @@ impl AlertKind {
             AlertKind::Gap => "gap",
             AlertKind::Foreign => "foreign",
             AlertKind::Unproven => "unproven",
+            AlertKind::LinkLost => "link_lost",
         }
     }
 }

@@ -9,14 +9,20 @@
 //!   [`held`]: what a region holds of each link and origin below it.
 //! - [`tree_head`]: signed tree heads recorded after commit.
 //! - [`downlink`]: items addressed to regions below, once per hop, receipts back up.
+//! - [`lost`]: a link whose parent lost what it had acknowledged, stopped with an alert at
+//!   both ends until the parent's operator re-baselines it.
 pub mod commands;
 pub mod downlink;
 pub mod held;
 pub mod ingest;
 pub mod items;
+pub mod lost;
 pub mod outbox;
 pub mod route;
 pub mod tree_head;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod lost_tests;

@@ -5,7 +5,7 @@ use crate::domain::command::rule::{Cx, Rule, RuleResult};
 use crate::domain::federation::ingest::{self, IngestInput};
 use crate::domain::federation::items::SignedHead;
 use crate::domain::federation::tree_head;
-use crate::domain::federation::{downlink, outbox};
+use crate::domain::federation::{downlink, lost, outbox};
 
 impl Rule for SignedHead {
     const NAME: &'static str = "record_tree_head";
@@ -104,5 +104,28 @@ impl Rule for cmd::DownAcked {
     const NODE_ONLY: bool = true;
     fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
         downlink::acked(cx.txn, cx.actor, &self.child, self.mark)
+    }
+}
+
+impl Rule for cmd::LinkLost {
+    const NAME: &'static str = "link_lost";
+    const NODE_ONLY: bool = true;
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        lost::link_lost(cx.txn, cx.actor, cx.region, self, cx.now, cx.up)
+    }
+}
+
+impl Rule for cmd::UplinkLost {
+    const NAME: &'static str = "uplink_lost";
+    const NODE_ONLY: bool = true;
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        lost::uplink_lost(cx.txn, cx.actor, cx.region, self, cx.now, cx.up)
+    }
+}
+
+impl Rule for cmd::RebaselineLink {
+    const NAME: &'static str = "rebaseline_link";
+    fn apply(&self, cx: &mut Cx<'_, '_>) -> RuleResult {
+        lost::rebaseline(cx.txn, cx.actor, cx.region, self, cx.now, cx.up)
     }
 }
