@@ -5,11 +5,11 @@
 //! bureau's head or supervisor) makes it accept them again, the lost range recorded.
 use serde::{Deserialize, Serialize};
 
-use crate::domain::federation::commands as cmd;
 use crate::domain::core::keys::prefix;
 use crate::domain::core::outcome::{CommandResult, Refusal, Ruled};
 use crate::domain::core::region::parent_of;
 use crate::domain::core::state::{Space, Txn};
+use crate::domain::federation::commands as cmd;
 use crate::domain::federation::held::LINKS;
 use crate::domain::federation::ingest::raise_alert;
 use crate::domain::federation::items::{AlertKind, ItemBody};

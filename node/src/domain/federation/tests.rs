@@ -513,3 +513,38 @@ fn earlier_heads_are_dropped_unless_an_item_cites_them_or_they_wait_to_go_up() {
     assert_eq!((rep.duplicates, rep.accepted), (1, 0), "{rep:?}");
     assert!(kinds(&s).is_empty(), "{:?}", kinds(&s));
 }
+
+/// `prev_size` is not signed: it names the held head a consistency proof starts from, and is
+/// checked against that head's signed root. A region in between that changes it, or the
+/// proof, gains nothing: the head is not taken and the held one stays.
+#[test]
+fn a_relay_changing_prev_size_or_the_proof_gets_the_head_refused() {
+    let mut l = Ledger::default();
+    for i in 0..8 {
+        l.append(format!("cmd{i}").as_bytes());
+    }
+    let mut s = State::default();
+    ingest_at(&mut s, 1, vec![l.head(4, 0)], &node()).unwrap();
+    // Proven from size 2, which is not the head held.
+    let rep = ingest_at(&mut s, 2, vec![l.head(8, 2)], &node()).unwrap();
+    assert_eq!(rep.alerts.len(), 1, "{:?}", rep.alerts);
+    // The right size named, with the proof from another size.
+    let mut h = l.head(8, 4);
+    if let (Carried::Head { proof, .. }, Carried::Head { proof: other, .. }) =
+        (&mut h, l.head(8, 2))
+    {
+        *proof = other;
+    }
+    let rep = ingest_at(&mut s, 3, vec![h], &node()).unwrap();
+    assert_eq!(rep.alerts.len(), 1, "{:?}", rep.alerts);
+    assert!(
+        kinds(&s).iter().all(|k| *k == AlertKind::Inconsistent),
+        "{:?}",
+        kinds(&s)
+    );
+    assert_eq!(ORIGINS.read(&s, COUNTY).unwrap().unwrap().head_size, 4);
+    // The head as its region sent it is taken.
+    let rep = ingest_at(&mut s, 4, vec![l.head(8, 4)], &node()).unwrap();
+    assert!(rep.alerts.is_empty(), "{:?}", rep.alerts);
+    assert_eq!(ORIGINS.read(&s, COUNTY).unwrap().unwrap().head_size, 8);
+}
