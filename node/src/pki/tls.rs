@@ -165,8 +165,12 @@ impl TlsMaterial {
     /// required (a browser that presents one is signed in by it; the public portal needs none),
     /// verified like every other client certificate when presented.
     pub fn web_server_config(&self) -> Result<Arc<rustls::ServerConfig>, PkiError> {
-        let verifier = Arc::new(self.client_verifier(true)?);
-        self.server_with(verifier, b"http/1.1")
+        // As for gRPC, the handshake proves possession only; the certificate is judged after
+        // it, so a browser with an expired, revoked or foreign certificate is shown why on a
+        // page (and the public portal still opens) instead of a failed TLS connection.
+        let mut verifier = self.client_verifier(true)?;
+        verifier.deferred = true;
+        self.server_with(Arc::new(verifier), b"http/1.1")
     }
 
     fn client_verifier(&self, optional: bool) -> Result<SanxiangClientVerifier, PkiError> {

@@ -63,7 +63,10 @@ pub struct Web {
 #[derive(Clone)]
 pub struct Peer {
     pub addr: SocketAddr,
+    /// The client certificate, when it was presented and accepted.
     pub cert_der: Option<Vec<u8>>,
+    /// Why a presented certificate was not accepted (the pages say so).
+    pub refused: Option<crate::pki::tls::PeerRefused>,
 }
 
 impl Web {
@@ -203,6 +206,7 @@ pub fn spawn(
     shutdown: &Trigger,
 ) -> Result<JoinHandle<()>, crate::pki::PkiError> {
     let acceptor = tokio_rustls::TlsAcceptor::from(ctx.tls.web_server_config()?);
+    let judge = Arc::new(ctx.tls.client_judge()?);
     let app = router(Web::new(ctx.clone()));
     let mut stop = shutdown.subscribe();
     Ok(tokio::spawn(async move {
@@ -220,6 +224,7 @@ pub fn spawn(
                 _ = stop.recv() => break,
             };
             let acceptor = acceptor.clone();
+            let judge = judge.clone();
             let app = app.clone();
             tokio::spawn(async move {
                 let tls = match tokio::time::timeout(
@@ -231,13 +236,21 @@ pub fn spawn(
                     Ok(Ok(t)) => t,
                     _ => return, // a failed or slow handshake: nothing to answer
                 };
-                let cert_der = tls
-                    .get_ref()
-                    .1
-                    .peer_certificates()
-                    .and_then(|c| c.first())
-                    .map(|c| c.as_ref().to_vec());
-                let peer = Peer { addr, cert_der };
+                let (cert_der, refused) = match tls.get_ref().1.peer_certificates() {
+                    Some(chain) if !chain.is_empty() => match judge.check(chain) {
+                        Ok(_) => (Some(chain[0].as_ref().to_vec()), None),
+                        Err(why) => {
+                            tracing::info!(remote = %addr, cause = %why, "web client certificate refused");
+                            (None, Some(why))
+                        }
+                    },
+                    _ => (None, None),
+                };
+                let peer = Peer {
+                    addr,
+                    cert_der,
+                    refused,
+                };
                 let svc = TowerToHyperService::new(app.layer(axum::Extension(peer)));
                 let conn = hyper::server::conn::http1::Builder::new()
                     .timer(hyper_util::rt::TokioTimer::new())

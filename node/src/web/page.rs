@@ -25,6 +25,8 @@ pub const COOKIE: &str = "sx_session";
 pub enum WebError {
     #[error("请先登录：用浏览器导入的个人证书访问，或用 `sanxiang web login` 取得一次性登录链接")]
     SignIn,
+    #[error("浏览器出示的证书未被接受。{0}。请导入本部署签发的有效个人证书（可用 sanxiang pki rotate 续期），或用 `sanxiang web login` 取得一次性登录链接")]
+    CertificateRefused(String),
     #[error("无权访问：{0}")]
     Forbidden(String),
     #[error("未找到：{0}")]
@@ -46,7 +48,7 @@ pub enum WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = match &self {
-            WebError::SignIn => StatusCode::UNAUTHORIZED,
+            WebError::SignIn | WebError::CertificateRefused(_) => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Input(_) => StatusCode::BAD_REQUEST,
@@ -138,7 +140,11 @@ pub fn role_label(r: Role) -> &'static str {
 
 /// The signed-in viewer, or the sign-in page.
 pub fn signed_in(web: &Web, headers: &HeaderMap, peer: &Peer) -> Result<Viewer, WebError> {
-    web.viewer(headers, peer).ok_or(WebError::SignIn)
+    web.viewer(headers, peer)
+        .ok_or_else(|| match &peer.refused {
+            Some(why) => WebError::CertificateRefused(why.to_string()),
+            None => WebError::SignIn,
+        })
 }
 
 pub async fn home(
@@ -210,6 +216,9 @@ pub async fn make_link(
     headers: HeaderMap,
     Extension(peer): Extension<Peer>,
 ) -> Response {
+    if let Some(why) = &peer.refused {
+        return super::plain(StatusCode::FORBIDDEN, why.to_string());
+    }
     let Some(der) = peer.cert_der.clone() else {
         return super::plain(
             StatusCode::UNAUTHORIZED,
