@@ -77,11 +77,24 @@ impl SmShared {
 
 impl NodeSource for SmShared {
     fn node(&self, level: u8, index: u64) -> Result<Hash, LedgerError> {
-        let v = self
+        let stored = self
             .tree
             .get(node_key(level, index))
-            .map_err(|e| LedgerError::Storage(e.to_string()))?
-            .ok_or(LedgerError::MissingNode { level, index })?;
+            .map_err(|e| LedgerError::Storage(e.to_string()))?;
+        // A leaf's own hash is not stored (stores written before kept it): it is the hash of
+        // the leaf's committed bytes, which are.
+        let v = match stored {
+            Some(v) => v,
+            None if level == 0 => {
+                let leaf = self
+                    .tree
+                    .get(leaf_key(index))
+                    .map_err(|e| LedgerError::Storage(e.to_string()))?
+                    .ok_or(LedgerError::MissingNode { level, index })?;
+                return Ok(crate::ledger::leaf_hash(&leaf));
+            }
+            None => return Err(LedgerError::MissingNode { level, index }),
+        };
         v.as_ref()
             .try_into()
             .map_err(|_| LedgerError::Storage(format!("node ({level}, {index}) is not 32 bytes")))
@@ -259,16 +272,22 @@ impl SmShared {
                         responses.push(response);
                         continue;
                     }
+                    // The leaf's bytes and the hashes of the subtrees it completes; its own
+                    // hash (level 0) is the hash of those bytes, so it is not written twice.
                     batch.insert(&leaf_key(leaf_index), bytes.as_slice());
                     for (level, index, hash) in frontier.append(ledger::leaf_hash(bytes)) {
-                        batch.insert(&node_key(level, index), &hash[..]);
+                        if level > 0 {
+                            batch.insert(&node_key(level, index), &hash[..]);
+                        }
                     }
                     // Items for the parent made by this envelope: their own leaves, right after.
                     for leaf in extra.drain(..) {
                         let index = frontier.size();
                         batch.insert(&leaf_key(index), leaf.as_slice());
                         for (level, i, hash) in frontier.append(ledger::leaf_hash(&leaf)) {
-                            batch.insert(&node_key(level, i), &hash[..]);
+                            if level > 0 {
+                                batch.insert(&node_key(level, i), &hash[..]);
+                            }
                         }
                     }
                     responses.push(response);
