@@ -220,6 +220,37 @@ impl Cluster {
         self.net.person(region, organ, role, name)
     }
 
+    /// A person of this region and trust domain whose certificate comes from another CA
+    /// (trusting this deployment's CA, so it reaches the server): an intruder. The directory
+    /// of the other CA goes with it.
+    pub fn foreign_person(
+        &self,
+        organ: Organ,
+        role: Role,
+        name: &str,
+    ) -> anyhow::Result<(TlsMaterial, tempfile::TempDir)> {
+        use sanxiang::pki::issue;
+        let foreign = tempfile::tempdir()?;
+        issue::init(
+            &self.net.topology,
+            foreign.path(),
+            issue::Validity::days(30),
+            false,
+            &mut |_| {},
+        )?;
+        let spec = issue::PersonSpec {
+            domain: &self.net.topology.domain,
+            region: REGION,
+            organ,
+            role,
+            name,
+        };
+        let (cert, key, _) =
+            issue::issue_person(foreign.path(), spec, issue::Validity::days(30), false)?;
+        let who = TlsMaterial::load(&issue::ca_cert_path(&self.net.pki), &cert, &key)?;
+        Ok((who, foreign))
+    }
+
     /// A client of the region for a person.
     pub fn client(&self, who: &TlsMaterial) -> anyhow::Result<Client> {
         Ok(Client::new(

@@ -24,24 +24,7 @@ async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
     register(&mut c.client(&clerk)?, "甲局", "sec", 1).await?;
 
     // A person certificate for the same region and trust domain, from another CA.
-    let foreign = tempfile::tempdir()?;
-    issue::init(
-        &c.net.topology,
-        foreign.path(),
-        issue::Validity::days(30),
-        false,
-        &mut |_| {},
-    )?;
-    let spec = issue::PersonSpec {
-        domain: &c.net.topology.domain,
-        region: REGION,
-        organ: Organ::Bureau,
-        role: Role::Clerk,
-        name: "intruder",
-    };
-    let (cert, key, _) =
-        issue::issue_person(foreign.path(), spec, issue::Validity::days(30), false)?;
-    let intruder = TlsMaterial::load(&issue::ca_cert_path(&c.net.pki), &cert, &key)?;
+    let (intruder, _foreign) = c.foreign_person(Organ::Bureau, Role::Clerk, "intruder")?;
     let mut bad = Client::new(
         &c.endpoints(),
         &intruder,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sanxiang::app::network::Options;
 use sanxiang::domain::{Organ, Role};
-use sanxiang::pki::{issue, TlsMaterial};
+use sanxiang::pki::TlsMaterial;
 use sanxiang::web::client::{request_link, LinkError};
 use sanxiang_tests::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -54,24 +54,7 @@ async fn a_refused_browser_certificate_is_told_why_and_the_portal_still_opens() 
         .unwrap_or_default()
         .parse()?;
     // A person of this region and domain, from another CA.
-    let foreign = tempfile::tempdir()?;
-    issue::init(
-        &c.net.topology,
-        foreign.path(),
-        issue::Validity::days(30),
-        false,
-        &mut |_| {},
-    )?;
-    let spec = issue::PersonSpec {
-        domain: &c.net.topology.domain,
-        region: REGION,
-        organ: Organ::Bureau,
-        role: Role::Supervisor,
-        name: "intruder",
-    };
-    let (cert, key, _) =
-        issue::issue_person(foreign.path(), spec, issue::Validity::days(30), false)?;
-    let intruder = TlsMaterial::load(&issue::ca_cert_path(&c.net.pki), &cert, &key)?;
+    let (intruder, _foreign) = c.foreign_person(Organ::Bureau, Role::Supervisor, "intruder")?;
     let (status, body) = get(&intruder, http, "/desk").await?;
     assert!(status.contains("401"), "{status}");
     assert!(body.contains("浏览器出示的证书未被接受"), "{body}");
