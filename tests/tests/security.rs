@@ -24,7 +24,7 @@ async fn foreign_ca_and_wrong_region_refused() -> anyhow::Result<()> {
     register(&mut c.client(&clerk)?, "甲局", "sec", 1).await?;
 
     // A person certificate for the same region and trust domain, from another CA.
-    let (intruder, _foreign) = c.foreign_person(Organ::Bureau, Role::Clerk, "intruder")?;
+    let (intruder, foreign) = c.foreign_person(Organ::Bureau, Role::Clerk, "intruder")?;
     let mut bad = Client::new(
         &c.endpoints(),
         &intruder,
