@@ -125,6 +125,39 @@ async fn typed_writes_create_the_records_the_json_surface_reads() -> anyhow::Res
     assert_eq!(one, typed[0]);
     let agencies = registry.list_agencies(read(0)).await?.into_inner().items;
     assert_eq!(agencies, vec![a.clone()]);
+    // Lists page by id: a second officer, then pages of one.
+    registry
+        .register_officer(t::RegisterOfficerRequest {
+            write_id: wid("erp-typed", 3),
+            command: Some(officer(a.id, "李四", vec![t::Duty::Enforcement as i32])),
+        })
+        .await?;
+    let page = |after_id| t::ReadRequest {
+        consistency: 0,
+        id: 0,
+        after_id,
+        limit: 1,
+    };
+    let first = registry.list_officers(page(0)).await?.into_inner().items;
+    assert_eq!(
+        first.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(),
+        ["张三"]
+    );
+    let second = registry
+        .list_officers(page(first[0].id))
+        .await?
+        .into_inner()
+        .items;
+    assert_eq!(
+        second.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(),
+        ["李四"]
+    );
+    let none = registry
+        .list_officers(page(second[0].id))
+        .await?
+        .into_inner()
+        .items;
+    assert!(none.is_empty());
     let officers = region
         .query(pb::QueryRequest {
             consistency: 0,

@@ -127,7 +127,7 @@ pub const SERVICES: &[Service] = &[
             "SetAvList",
         ],
         reads: &[
-            list("ListAgencies", "agencies", "Agency", "The region's agencies, by id: `after_id` and `limit` (at most 1000; 0: 1000) page."),
+            list("ListAgencies", "agencies", "Agency", "The region's agencies, by id."),
             list("ListOfficers", "officers", "Officer", "The region's officers, by id."),
             read("GetOfficer", "officer", "Officer", "One officer, by `id`."),
         ],

@@ -67,21 +67,19 @@ impl TypedService {
                 .ctx
                 .sm
                 .read(|s| query::run_logged(&s.domain, who, read.what, r.id))?;
-            query::json(&v).map_err(|e| Status::internal(e.to_string()))?
+            let v = query::json(&v).map_err(|e| Status::internal(e.to_string()))?;
+            if read.list {
+                page(v, r)?
+            } else {
+                v
+            }
         };
         Ok(super::reply_bytes(read, &value)?)
     }
 
     /// A page of the agency registry, in the domain's JSON form.
     fn agencies(&self, r: &pb::ReadRequest) -> Result<serde_json::Value, Status> {
-        use crate::api::region_service::MAX_PAGE;
-        if r.limit > MAX_PAGE {
-            return Err(invalid_field(
-                "limit",
-                format!("limit {} 超过上限 {MAX_PAGE}", r.limit),
-            ));
-        }
-        let limit = if r.limit == 0 { MAX_PAGE } else { r.limit } as usize;
+        let limit = limit(r)?;
         let from = r.after_id.saturating_add(1);
         let list: Vec<crate::domain::Agency> = self
             .0
@@ -96,6 +94,36 @@ impl TypedService {
             .map_err(|e| Status::internal(e.to_string()))?;
         serde_json::to_value(list).map_err(|e| Status::internal(e.to_string()))
     }
+}
+
+/// The page size a read asks for: 0 is the most, [`MAX_PAGE`]; more is refused.
+///
+/// [`MAX_PAGE`]: crate::api::region_service::MAX_PAGE
+fn limit(r: &pb::ReadRequest) -> Result<usize, Status> {
+    use crate::api::region_service::MAX_PAGE;
+    if r.limit > MAX_PAGE {
+        return Err(invalid_field(
+            "limit",
+            format!("limit {} 超过上限 {MAX_PAGE}", r.limit),
+        ));
+    }
+    Ok(if r.limit == 0 { MAX_PAGE } else { r.limit } as usize)
+}
+
+/// One page of a list view, by id: the records after `after_id`, at most `limit` of them.
+fn page(v: serde_json::Value, r: &pb::ReadRequest) -> Result<serde_json::Value, Status> {
+    let limit = limit(r)?;
+    let serde_json::Value::Array(items) = v else {
+        return Ok(v);
+    };
+    let id = |x: &serde_json::Value| x.get("id").and_then(serde_json::Value::as_u64).unwrap_or(0);
+    Ok(serde_json::Value::Array(
+        items
+            .into_iter()
+            .filter(|x| id(x) > r.after_id)
+            .take(limit)
+            .collect(),
+    ))
 }
 
 /// The typed answer to a write.
