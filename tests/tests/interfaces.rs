@@ -146,6 +146,12 @@ async fn a_write_id_replayed_with_another_command_is_refused_and_replies_name_th
         .await
         .expect_err("a mismatched replay must be refused");
     assert_eq!(e.code(), tonic::Code::AlreadyExists, "{e}");
+    let info = tonic_types::StatusExt::get_details_error_info(&e).expect("ErrorInfo");
+    assert_eq!(info.reason, "RULE_REFUSED", "{e}");
+    assert_eq!(
+        info.metadata.get("rule").map(String::as_str),
+        Some("REPLAY")
+    );
     // Every reply names the leader, errors included, Status and ledger calls too.
     let leader_addr = c.addr(leader);
     let named = |m: &tonic::metadata::MetadataMap| {

@@ -25,66 +25,28 @@ pub fn invalid_field(field: &str, message: impl Into<String>) -> Status {
     Status::with_error_details(Code::InvalidArgument, message, d)
 }
 
-/// The reason and metadata of a refusal that carries none yet, from its code, its message
-/// ("未通过（RULE）…" names a rule) and a certificate reason.
-pub fn reason_of(
-    code: Code,
-    message: &str,
-    cert: Option<&str>,
-) -> (String, HashMap<String, String>) {
-    let mut meta = HashMap::new();
-    if let Some(r) = cert {
-        return (format!("CERTIFICATE_{r}"), meta);
-    }
-    if let Some(rule) = message
-        .strip_prefix("未通过（")
-        .and_then(|r| r.split_once('）'))
-        .map(|(rule, _)| rule)
-    {
-        meta.insert("rule".to_string(), rule.to_string());
-        return ("RULE_REFUSED".to_string(), meta);
-    }
-    let name = format!("{code:?}");
-    (crate::api::typed::emit::screaming(&name), meta)
-}
-
-/// The `grpc-status-details-bin` value of a refusal without details: its `ErrorInfo`.
-pub fn details_header(code: Code, message: &str, cert: Option<&str>) -> Option<String> {
-    use base64::Engine;
-    let (reason, meta) = reason_of(code, message, cert);
-    let s = Status::with_error_details(
-        code,
-        message,
-        ErrorDetails::with_error_info(reason, DOMAIN, meta),
+/// A write refused by a rule at the API (a replayed write id): `code`, with `ErrorInfo {
+/// reason: "RULE_REFUSED", metadata: { rule } }`.
+pub fn rule_refused(code: Code, rule: &str, message: impl Into<String>) -> Status {
+    let d = ErrorDetails::with_error_info(
+        "RULE_REFUSED",
+        DOMAIN,
+        HashMap::from([("rule".to_string(), rule.to_string())]),
     );
-    if s.details().is_empty() {
-        return None;
-    }
-    Some(base64::engine::general_purpose::STANDARD_NO_PAD.encode(s.details()))
+    Status::with_error_details(code, message, d)
 }
 
-/// Adds the reason to a status that has no details yet (a refusal built elsewhere).
-pub fn with_reason(status: Status) -> Status {
-    if !status.details().is_empty() {
-        return status;
+/// The reason of a refusal that carries none yet: its certificate reason, else its code's
+/// name (`PERMISSION_DENIED`, `NOT_FOUND`, …).
+fn reason_of(code: Code, cert: Option<&str>) -> String {
+    match cert {
+        Some(r) => format!("CERTIFICATE_{r}"),
+        None => crate::api::typed::emit::screaming(&format!("{code:?}")),
     }
-    let cert = status
-        .metadata()
-        .get(REASON_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let (reason, meta) = reason_of(status.code(), status.message(), cert.as_deref());
-    let d = ErrorDetails::with_error_info(reason, DOMAIN, meta);
-    Status::with_error_details_and_metadata(
-        status.code(),
-        status.message(),
-        d,
-        status.metadata().clone(),
-    )
 }
 
 /// Adds the `ErrorInfo` of a refusal answered "trailers only" (its status in the headers)
-/// that carries no details.
+/// that carries no details: the one place every service's refusals get their reason.
 pub fn add_reason(headers: &mut tonic::codegen::http::HeaderMap, code: i32) {
     const DETAILS: &str = "grpc-status-details-bin";
     if headers.contains_key(DETAILS) {
@@ -103,9 +65,14 @@ pub fn add_reason(headers: &mut tonic::codegen::http::HeaderMap, code: i32) {
         .get(REASON_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let Some(value) = details_header(Code::from_i32(code), &message, cert.as_deref()) else {
-        return;
-    };
+    use base64::Engine;
+    let code = Code::from_i32(code);
+    let info =
+        ErrorDetails::with_error_info(reason_of(code, cert.as_deref()), DOMAIN, HashMap::new());
+    let details = Status::with_error_details(code, message, info)
+        .details()
+        .to_vec();
+    let value = base64::engine::general_purpose::STANDARD_NO_PAD.encode(details);
     if let Ok(v) = tonic::codegen::http::HeaderValue::from_str(&value) {
         headers.insert(DETAILS, v);
     }

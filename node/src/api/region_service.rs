@@ -93,10 +93,11 @@ impl RegionService {
         // first request), like an idempotency key reused with another payload.
         if let crate::domain::Outcome::Refused(f) = &r.outcome {
             if f.rule == "REPLAY" {
-                return Err(Status::already_exists(format!(
-                    "未通过（REPLAY）：{}",
-                    f.message
-                )));
+                return Err(crate::api::error::rule_refused(
+                    tonic::Code::AlreadyExists,
+                    "REPLAY",
+                    format!("未通过（REPLAY）：{}", f.message),
+                ));
             }
         }
         Ok(r)

@@ -193,9 +193,12 @@ where
             Some(p) => p.verdict.as_ref().as_ref().err().cloned(),
         };
         if let Some(why) = refused {
-            let status = crate::api::error::with_reason(transport::refused_status(&why));
-            metrics.request(&method, Some(status.code() as u32), start.elapsed());
-            return Box::pin(async move { Ok(status.into_http()) });
+            let status = transport::refused_status(&why);
+            let code = status.code() as i32;
+            metrics.request(&method, Some(code as u32), start.elapsed());
+            let mut res = status.into_http();
+            crate::api::error::add_reason(res.headers_mut(), code);
+            return Box::pin(async move { Ok(res) });
         }
         let fut = self.inner.call(req);
         let ctx = self.ctx.clone();
