@@ -12,7 +12,7 @@ use crate::domain::command::cmd;
 use crate::domain::federation::held::LINKS;
 use crate::domain::federation::ingest::IngestInput;
 use crate::domain::federation::items::{Carried, MAX_INGEST_ITEMS};
-use crate::domain::federation::lost::LOST_LINKS;
+use crate::domain::federation::lost::{self, LOST_LINKS};
 use crate::domain::Command;
 use crate::pki::Identity;
 use crate::raft::NodeCtx;
@@ -104,16 +104,18 @@ impl Uplink for UplinkService {
         }));
         let reply = super::push_reply(self.ctx.write(env).await?.outcome, &link, "up")?;
         let mark = reply.get_ref().mark;
-        // What the child pruned is within what it says it queued (a bound on a false report).
+        // What the child pruned is within what it says it queued (a bound on a false report);
+        // past this region's mark, what lies between was lost here. Recorded (and alerted)
+        // once; the link stays refused until an operator re-baselines it.
+        // (A healthy link never gets past the first test: the child pruned only what this
+        // region acknowledged.)
         if r.pruned_through > mark && r.pruned_through <= r.tail {
-            // The child cannot resend what lies between: this region lost it. Recorded (and
-            // alerted) once; the link stays refused until an operator re-baselines it.
             let known = self
                 .ctx
                 .sm
                 .read(|s| LOST_LINKS.read(&s.domain, &link))
                 .map_err(|e| Status::internal(e.to_string()))?;
-            if known.is_none_or(|l| l.pruned_through < r.pruned_through || l.mark != mark) {
+            if lost::news(known.as_ref(), mark, r.pruned_through) {
                 tracing::error!(child = %link, mark, pruned_through = r.pruned_through, "this region lost entries of a child's link that the child has pruned; re-baseline with `sanxiang federation rebaseline`");
                 let env = self.ctx.node_envelope(Command::LinkLost(cmd::LinkLost {
                     link: link.clone(),

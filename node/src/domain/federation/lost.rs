@@ -27,6 +27,16 @@ pub struct LostLink {
 /// Per direct child whose link was lost and not yet re-baselined.
 pub const LOST_LINKS: Space<str, LostLink> = Space::new(prefix::LOST_LINKS);
 
+/// Whether a child's report that it pruned through `pruned_through`, against this region's
+/// `mark` and the loss already recorded, is a loss not yet recorded: nothing is missing when
+/// the mark covers it (a re-baseline came first, or the report is stale), and a repeat of the
+/// recorded loss is no news. The receiving node asks before proposing, so a stopped link's
+/// every push does not become a command.
+pub fn news(recorded: Option<&LostLink>, mark: u64, pruned_through: u64) -> bool {
+    pruned_through > mark
+        && !recorded.is_some_and(|l| l.pruned_through >= pruned_through && l.mark == mark)
+}
+
 fn node_only(actor: &Actor) -> Result<(), Refusal> {
     match actor {
         Actor::Node { .. } => Ok(()),
@@ -50,14 +60,12 @@ pub fn link_lost(
         );
     }
     let link = LINKS.get(txn, &c.link)?.unwrap_or_default();
-    if c.pruned_through <= link.mark {
-        // Nothing is missing any more (a re-baseline came first, or the report is stale).
+    if !news(
+        LOST_LINKS.get(txn, &c.link)?.as_ref(),
+        link.mark,
+        c.pruned_through,
+    ) {
         return Ok(CommandResult::None);
-    }
-    if let Some(l) = LOST_LINKS.get(txn, &c.link)? {
-        if l.pruned_through >= c.pruned_through && l.mark == link.mark {
-            return Ok(CommandResult::None);
-        }
     }
     let lost = LostLink {
         mark: link.mark,
