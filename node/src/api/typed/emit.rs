@@ -182,7 +182,13 @@ impl Emitter<'_> {
     }
 
     /// Nested messages for the tuple fields of a message.
-    fn tuples(&self, fields: &[Field], scope: &str, indent: &str, out: &mut String) {
+    fn tuples(
+        &self,
+        fields: &[Field],
+        scope: &str,
+        indent: &str,
+        out: &mut String,
+    ) -> Result<(), TypedError> {
         for f in fields {
             let mut t = &f.ty;
             while let Ty::List(i) | Ty::Opt(i) | Ty::Map(i) = t {
@@ -195,7 +201,7 @@ impl Emitter<'_> {
                 let _ = writeln!(out, "{indent}message {name} {{");
                 for (i, it) in items.iter().enumerate() {
                     let fname = format!("item_{}", i + 1);
-                    let ty = self.ptype(it, &fname).unwrap_or_default();
+                    let ty = self.ptype(it, &fname)?;
                     let n = num.number(&fname);
                     let _ = writeln!(out, "{indent}  {ty} {fname} = {n};");
                 }
@@ -203,6 +209,7 @@ impl Emitter<'_> {
                 let _ = writeln!(out, "{indent}}}");
             }
         }
+        Ok(())
     }
 
     fn fields(
@@ -212,7 +219,7 @@ impl Emitter<'_> {
         indent: &str,
         out: &mut String,
     ) -> Result<(), TypedError> {
-        self.tuples(fields, scope, indent, out);
+        self.tuples(fields, scope, indent, out)?;
         let mut num = Numbering::new(self.pins, scope, 1);
         let mut lines = Vec::new();
         for f in fields {

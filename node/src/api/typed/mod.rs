@@ -246,10 +246,7 @@ pub fn command(variant: &str, payload: &[u8]) -> Result<Command, TypedError> {
             "{variant} has no named payload"
         )));
     };
-    let desc = pool()?
-        .get_message_by_name(&format!("{PACKAGE}.{ty}"))
-        .ok_or_else(|| TypedError::Schema(format!("no message {ty}")))?;
-    let msg = DynamicMessage::decode(desc, payload)?;
+    let msg = DynamicMessage::decode(message(ty)?, payload)?;
     let value = transcode::to_domain(shapes, ty, &msg, "command")?;
     serde_json::from_value(serde_json::json!({ variant: value })).map_err(TypedError::Domain)
 }
