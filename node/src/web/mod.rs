@@ -65,6 +65,8 @@ pub struct Peer {
     pub addr: SocketAddr,
     /// The client certificate, when it was presented and accepted.
     pub cert_der: Option<Vec<u8>>,
+    /// Its identity, read once when the certificate was judged.
+    pub identity: Option<Identity>,
     /// Why a presented certificate was not accepted (the pages say so).
     pub refused: Option<crate::pki::tls::PeerRefused>,
 }
@@ -88,7 +90,7 @@ impl Web {
             Some(v) => v,
             None => {
                 let der = peer.cert_der.clone()?;
-                let id = Identity::from_cert_der(&der).ok()?;
+                let id = peer.identity.clone()?;
                 self.sessions.by_certificate(id, der, &self.secret)
             }
         };
@@ -236,19 +238,20 @@ pub fn spawn(
                     Ok(Ok(t)) => t,
                     _ => return, // a failed or slow handshake: nothing to answer
                 };
-                let (cert_der, refused) = match tls.get_ref().1.peer_certificates() {
+                let (cert_der, identity, refused) = match tls.get_ref().1.peer_certificates() {
                     Some(chain) if !chain.is_empty() => match judge.check(chain) {
-                        Ok(_) => (Some(chain[0].as_ref().to_vec()), None),
+                        Ok(id) => (Some(chain[0].as_ref().to_vec()), Some(id), None),
                         Err(why) => {
                             tracing::info!(remote = %addr, cause = %why, "web client certificate refused");
-                            (None, Some(why))
+                            (None, None, Some(why))
                         }
                     },
-                    _ => (None, None),
+                    _ => (None, None, None),
                 };
                 let peer = Peer {
                     addr,
                     cert_der,
+                    identity,
                     refused,
                 };
                 let svc = TowerToHyperService::new(app.layer(axum::Extension(peer)));

@@ -225,15 +225,15 @@ pub async fn make_link(
             "present your person certificate (sanxiang web login does)",
         );
     };
-    let id = match Identity::from_cert_der(&der) {
-        Ok(id @ Identity::Person { .. }) if id.region() == web.ctx.region => id,
-        Ok(other) => {
+    let id = match peer.identity.clone() {
+        Some(id @ Identity::Person { .. }) if id.region() == web.ctx.region => id,
+        Some(other) => {
             return super::plain(
                 StatusCode::FORBIDDEN,
                 format!("{other} is not a person of {}", web.ctx.region),
             )
         }
-        Err(e) => return super::plain(StatusCode::FORBIDDEN, e.to_string()),
+        None => return super::plain(StatusCode::FORBIDDEN, "no identity in the certificate"),
     };
     if web.ctx.tls.revoked.revoked(&der).is_some() {
         return super::plain(StatusCode::FORBIDDEN, "certificate revoked");
