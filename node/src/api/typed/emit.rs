@@ -316,7 +316,7 @@ fn scalar(s: Scalar) -> &'static str {
     match s {
         Scalar::U64 => "uint64",
         Scalar::I64 => "int64",
-        Scalar::U32 | Scalar::Small(_) => "uint32",
+        Scalar::U32 => "uint32",
         Scalar::I32 => "int32",
         Scalar::F64 => "double",
         Scalar::Bool => "bool",
@@ -324,21 +324,16 @@ fn scalar(s: Scalar) -> &'static str {
     }
 }
 
-/// A field's documentation, with the form of a date or a small number added.
+/// A field's documentation, with the form of a day added.
 fn field_doc(f: &Field) -> String {
     let mut t = &f.ty;
     while let Ty::List(i) | Ty::Opt(i) = t {
         t = i;
     }
-    let extra = match t {
-        Ty::Scalar(Scalar::Date) => "A day, YYYY-MM-DD.".to_string(),
-        Ty::Scalar(Scalar::Small(max)) => format!("0 to {max}."),
-        _ => String::new(),
-    };
-    match (f.doc.is_empty(), extra.is_empty()) {
-        (_, true) => f.doc.clone(),
-        (true, false) => extra,
-        (false, false) => format!("{}\n{extra}", f.doc),
+    match (t, f.doc.is_empty()) {
+        (Ty::Scalar(Scalar::Date), true) => "A day, YYYY-MM-DD.".to_string(),
+        (Ty::Scalar(Scalar::Date), false) => format!("{}\nA day, YYYY-MM-DD.", f.doc),
+        _ => f.doc.clone(),
     }
 }
 

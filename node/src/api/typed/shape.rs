@@ -14,8 +14,6 @@ pub enum Scalar {
     I64,
     U32,
     I32,
-    /// A `u8`/`u16`, carried as `uint32` and range-checked on the way in.
-    Small(u32),
     F64,
     Bool,
     Str,
@@ -279,8 +277,6 @@ fn ty(at: &str, s: &Value) -> Result<Ty, TypedError> {
         ("integer", "int64" | "int") => Ty::Scalar(Scalar::I64),
         ("integer", "uint32") => Ty::Scalar(Scalar::U32),
         ("integer", "int32") => Ty::Scalar(Scalar::I32),
-        ("integer", "uint16") => Ty::Scalar(Scalar::Small(u16::MAX as u32)),
-        ("integer", "uint8") => Ty::Scalar(Scalar::Small(u8::MAX as u32)),
         ("number", _) => Ty::Scalar(Scalar::F64),
         ("boolean", _) => Ty::Scalar(Scalar::Bool),
         ("string", "date") => Ty::Scalar(Scalar::Date),

@@ -1,7 +1,7 @@
 //! The one conversion between a typed message and the domain's value, in both directions,
 //! guided by the shapes: a message is read by its descriptor into the JSON form the domain's
 //! serde reads (and written back from it). Every field is checked on the way in — an
-//! enumeration left unset, a missing record, a malformed day, a small number out of range —
+//! enumeration left unset or unknown, a missing record, a malformed day, a choice not made —
 //! and refused with the field's path, before any command exists.
 use prost_reflect::{DynamicMessage, Kind, MessageDescriptor, ReflectMessage, Value as P};
 use serde_json::{json, Map, Value};
@@ -191,12 +191,6 @@ fn scalar(s: Scalar, p: &P, at: &str) -> Result<Value, TypedError> {
         (Scalar::I64, P::I64(v)) => json!(v),
         (Scalar::U32, P::U32(v)) => json!(v),
         (Scalar::I32, P::I32(v)) => json!(v),
-        (Scalar::Small(max), P::U32(v)) => {
-            if *v > max {
-                return Err(input(at, format!("须在 0 到 {max} 之间")));
-            }
-            json!(v)
-        }
         (Scalar::F64, P::F64(v)) => json!(v),
         (Scalar::Bool, P::Bool(v)) => json!(v),
         (Scalar::Str, P::String(v)) => json!(v),
@@ -292,9 +286,7 @@ fn pvalue(shapes: &Shapes, ty: &Ty, v: &Value, kind: &Kind) -> Result<P, TypedEr
         Ty::Scalar(s) => match s {
             Scalar::U64 => P::U64(v.as_u64().ok_or_else(bad)?),
             Scalar::I64 => P::I64(v.as_i64().ok_or_else(bad)?),
-            Scalar::U32 | Scalar::Small(_) => {
-                P::U32(u32::try_from(v.as_u64().ok_or_else(bad)?).map_err(|_| bad())?)
-            }
+            Scalar::U32 => P::U32(u32::try_from(v.as_u64().ok_or_else(bad)?).map_err(|_| bad())?),
             Scalar::I32 => P::I32(i32::try_from(v.as_i64().ok_or_else(bad)?).map_err(|_| bad())?),
             Scalar::F64 => P::F64(v.as_f64().ok_or_else(bad)?),
             Scalar::Bool => P::Bool(v.as_bool().ok_or_else(bad)?),
