@@ -322,7 +322,7 @@ fn links(out: &mut String, ctx: &NodeCtx) {
     gauge(
         out,
         "sanxiang_federation_alerts",
-        "Tamper alerts raised here.",
+        "Federation alerts raised here (tampering, gaps, lost links).",
         g.alerts,
     );
 }
